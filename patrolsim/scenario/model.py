@@ -1,0 +1,510 @@
+"""Typed, validated scenario objects: what the rest of patrolsim works with.
+
+The loader (:mod:`patrolsim.scenario.load`) reads the user's files, reports every problem with
+its file, row and field, and builds these frozen dataclasses. Past the loader nothing sees a
+dict of lists or a string id where an index will do.
+
+Times of day are integer minutes after midnight; dates are :class:`datetime.date`; simulation
+time is float minutes from the scenario's start (midnight of ``start_date``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Tier = Literal["strict", "controlled", "normal"]
+Role = Literal["certified", "auxiliary", "leader"]
+HandledBy = Literal["sanction", "any"]
+TravelMode = Literal["foot", "ebike", "car"]
+
+TIERS: tuple[Tier, ...] = ("strict", "controlled", "normal")
+ROLES: tuple[Role, ...] = ("certified", "auxiliary", "leader")
+TRAVEL_MODES: tuple[TravelMode, ...] = ("foot", "ebike", "car")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 1440
+
+#: Chinese labels accepted for tiers and roles in the CSV files (seed 002 篇7, seed 003 篇7).
+TIER_ALIASES: Mapping[str, Tier] = {"严管": "strict", "严控": "controlled", "规范": "normal"}
+ROLE_ALIASES: Mapping[str, Role] = {
+    "执法队员": "certified",
+    "协管员": "auxiliary",
+    "中队长": "leader",
+    "队长": "leader",
+}
+
+#: Patch kinds patrolsim knows without being told (DOMAIN.md "Places"), with Chinese labels.
+#: ``base`` is a squad's office: units start and end there, violations are not modelled there.
+BUILTIN_PATCH_KINDS: Mapping[str, str] = {
+    "main_road": "主干道",
+    "secondary_road": "次干道",
+    "back_lane": "小街小巷",
+    "market": "农贸市场",
+    "school": "校园周边",
+    "station_square": "车站广场",
+    "commercial": "商圈",
+    "hospital": "医院周边",
+    "night_market": "夜市",
+    "construction_site": "工地",
+    "urban_village": "城中村",
+    "scenic_area": "景区",
+    "base": "中队驻地",
+}
+
+#: KPI columns of a simulation's ``kpis.csv``; targets in scenario.toml must name one of them.
+KPI_NAMES: tuple[str, ...] = (
+    "violations_started",
+    "violations_handled",
+    "violations_self_ended",
+    "violations_active_end",
+    "violation_hours",
+    "recorded_violations",
+    "complaints",
+    "complaint_response_mean_min",
+    "complaint_response_p90_min",
+    "complaints_within_target_share",
+    "inspection_pass_rate",
+    "patrol_hours",
+    "overtime_hours",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Dynamics:
+    """How one violation type responds to enforcement (DESIGN.md "The simulation model").
+
+    The rate at a patch is ``λ = λ0 · f(R) · h(B) + release(L) + displaced inflow`` with
+    ``f(R) = ((1 − R) / (1 − R0)) ** risk_elasticity``. Every default here is an assumption to
+    calibrate unless its comment names a source; the reference scenario states its values
+    explicitly, each with its source, and the validation suite checks them against the anchors.
+    """
+
+    prior_risk: float = 0.10
+    """R0, the would-be violators' perceived risk of being caught with no recent signal.
+    Assumption to calibrate."""
+    presence_risk: float = 0.90
+    """The perceived risk a unit on site drives R towards. Assumption to calibrate."""
+    presence_tau_min: float = 4.0
+    """Time constant of the rise of R while a unit is present: little effect under ~2 min,
+    most of it by 10–15 min (Koper 1995)."""
+    residual_tau_h: float = 2.0
+    """Time constant of R's relaxation back to its anchor after a unit leaves (residual
+    deterrence): hours for vendors, weeks for construction (Koper 1995; Sherman 1990)."""
+    risk_elasticity: float = 2.0
+    """k in f(R); how strongly the rate falls as perceived risk rises. Assumption to calibrate
+    so that the Koper curve (15 % → 4 %) is reproduced."""
+    learn_sanction: float = 0.05
+    """Jump of R towards 1 when a violation at the patch is sanctioned (Sherman 1990:
+    deterrence is learned from outcomes). Assumption to calibrate."""
+    learn_unsanctioned: float = 0.02
+    """Jump of R towards 0 when a violation ends unsanctioned; with many violators this
+    swamps enforcement (Kleiman 2009) and makes long crackdowns lose force (Sherman 1990,
+    initial deterrence decay). Assumption to calibrate."""
+    anchor_tau_days: float = 30.0
+    """Time constant with which R's anchor (the long-run norm of the place) follows R: a long,
+    concentrated campaign can move it for good (Kleiman 2009 tipping). Assumption."""
+    latent_share: float = 0.5
+    """Share of suppressed opportunities that wait as latent demand L rather than vanish
+    (vendors still need the income; "一停就乱", DOMAIN.md). Assumption to calibrate."""
+    latent_tau_h: float = 72.0
+    """Time constant with which latent demand is lost if not released. Assumption."""
+    latent_release_tau_h: float = 12.0
+    """Time constant of the release of latent demand when risk is at its anchor (rebound and
+    overshoot after a campaign ends). Assumption to calibrate."""
+    broken_windows_gain: float = 0.0
+    """Relative rise of the rate while visible disorder is left at the patch: 1.08 doubles
+    13 % → 27 % (Keizer et al. 2008). Zero for types that do not carry the effect."""
+    broken_windows_scale: float = 1.0
+    """Number of visible unresolved violations at which the broken-windows effect is
+    63 % saturated. Assumption."""
+    displacement_share: float = 0.0
+    """Share of the suppressed rate that moves to neighbours within ``neighbour_radius_m``
+    (Weisburd et al. 2006: displacement is seen, but less often than diffusion)."""
+    diffusion_share: float = 0.0
+    """Share of a patch's perceived-risk gain that neighbours receive too (diffusion of
+    benefits, Guerette & Bowers 2009; Braga et al. 2019)."""
+    neighbour_radius_m: float = 400.0
+    """Radius of displacement and diffusion. Assumption (a street block or two)."""
+    flee_probability: float = 0.0
+    """Probability that a mobile violator flees when a unit arrives ("打游击", seed 002)."""
+    reappear_probability: float = 0.0
+    """Probability that a violator who fled sets up again at a neighbouring patch."""
+    reappear_delay_mean_min: float = 30.0
+    """Mean delay before a violator who fled reappears. Assumption."""
+    growth_per_day: float = 0.0
+    """Relative growth per day of an unhandled violation's size and handling time (illegal
+    construction "违建抢建", seed 002/003). Assumption."""
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationType:
+    """A kind of street violation (DOMAIN.md table) and its parameters."""
+
+    name: str
+    label: str
+    base_rate_per_day: Mapping[str, float]
+    """Mean violations started per patch per day, by patch kind, before profiles and
+    enforcement; kinds not listed have none."""
+    hour_profile: tuple[float, ...]
+    """24 relative weights, one per hour of the day; normalised to mean 1 by the loader."""
+    weekday_profile: tuple[float, ...]
+    """7 relative weights, Monday first; normalised to mean 1 by the loader."""
+    duration_mean_min: float | None
+    """Mean time until the violation ends by itself; ``None``: it stays until handled."""
+    visibility: float
+    """Probability that a unit on site notices it."""
+    complaint_probability: float
+    """Probability that a citizen reports it to the hotline (12319 / 12345)."""
+    complaint_delay_mean_min: float
+    """Mean delay from start to the complaint."""
+    handling_min: float
+    """Mean on-site time to handle it."""
+    handled_by: HandledBy
+    """``sanction``: needs a unit of ≥2 certified officers; ``any``: auxiliaries may persuade."""
+    persuasion_success: float
+    """Probability that an auxiliary-only unit's persuasion ends the violation."""
+    priority: int
+    """Complaint priority, 1 (most urgent) to 3."""
+    holiday_multiplier: float
+    """Rate multiplier on public holidays."""
+    mobile: bool
+    """Mobile vendors flee and reappear nearby; fixed violations stay put."""
+    dynamics: Dynamics
+
+
+@dataclass(frozen=True, slots=True)
+class PatchKind:
+    """A kind of place, with the time windows in which patrol visits make sense."""
+
+    name: str
+    label: str
+    windows: tuple[tuple[int, int], ...] = ()
+    """Visit windows as (start, end) minutes after midnight; an end past 1440 crosses
+    midnight. Empty: any time of the shift."""
+
+
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """One place: a road section, market, school surroundings, ..."""
+
+    index: int
+    id: str
+    name: str
+    kind: str
+    tier: Tier
+    x_m: float
+    y_m: float
+    squad: str
+    rate_overrides: Mapping[str, float] = field(default_factory=dict)
+    """Per violation type base rates (per day) that replace the kind's default."""
+
+
+@dataclass(frozen=True, slots=True)
+class Squad:
+    """A squad (中队) with its base patch, where its units start and end."""
+
+    index: int
+    id: str
+    name: str
+    base_patch: str
+    base_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """One person on the staff list."""
+
+    index: int
+    id: str
+    name: str
+    role: Role
+    squad: str
+    weekly_hours: float
+    min_weekly_hours: float
+    max_weekly_hours: float
+
+    @property
+    def certified(self) -> bool:
+        """Whether this person is a certified officer (leaders are certified officers)."""
+        return self.role != "auxiliary"
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """A person's absence, ``start`` to ``end`` inclusive."""
+
+    staff_id: str
+    start: dt.date
+    end: dt.date
+    kind: str
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` falls in this leave."""
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftType:
+    """A shift: name and clock times. An end at or before the start crosses midnight."""
+
+    name: str
+    label: str
+    start_min: int
+    end_min: int
+    """Minutes after the start day's midnight; > 1440 when the shift crosses midnight."""
+
+    @property
+    def duration_min(self) -> int:
+        """Length of the shift in minutes."""
+        return self.end_min - self.start_min
+
+    @property
+    def night(self) -> bool:
+        """Whether at least two hours of the shift fall between 22:00 and 06:00."""
+        return _overlap(self.start_min, self.end_min, 22 * 60, 30 * 60) >= 120
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """An off-street duty: Friday study, drills, squad meetings (seeds 001, 003)."""
+
+    name: str
+    weekday: int
+    """0 = Monday."""
+    start_min: int
+    end_min: int
+    every_weeks: int
+    """1: every week; 2: fortnightly (counted from the scenario's first week); ..."""
+    shifts: tuple[str, ...]
+    """Shifts whose workers attend; they are off the street for the duty's duration."""
+
+    def on(self, day: dt.date, first_day: dt.date) -> bool:
+        """Whether the duty takes place on ``day``."""
+        week = (day - first_day).days // 7
+        return day.weekday() == self.weekday and week % self.every_weeks == 0
+
+
+@dataclass(frozen=True, slots=True)
+class RosterWeights:
+    """Weights of the roster's soft rules (all penalties are minimised together)."""
+
+    shortfall: int = 1000
+    surplus: int = 5
+    preference: int = 10
+    fairness_nights: int = 20
+    fairness_weekends: int = 20
+    shift_consistency: int = 2
+    weekend_pair: int = 10
+    stability: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRules:
+    """Hard rules and soft weights of the weekly roster (DOMAIN.md "Staff and rules")."""
+
+    min_rest_hours: float = 11.0
+    max_consecutive_days: int = 6
+    min_days_off_per_week: int = 2
+    unit_certified: int = 2
+    """Certified officers per sanctioning unit (Administrative Penalty Law: ≥2)."""
+    unit_auxiliaries: int = 1
+    """Auxiliary places per unit."""
+    hours_tolerance: float = 8.0
+    """Default min/max weekly hours = weekly_hours ∓ this, unless staff.csv gives them."""
+    default_cover: Mapping[str, int] = field(default_factory=dict)
+    """Units per shift per squad when no requirements are given, by shift name."""
+    weights: RosterWeights = field(default_factory=RosterWeights)
+
+
+@dataclass(frozen=True, slots=True)
+class PatrolRules:
+    """How units patrol: stop lengths, revisits, breaks, travel mode."""
+
+    stop_min: float = 12.0
+    """Koper 1995: stops of 11–15 min are best; 12 is the default stop."""
+    stop_max: float = 15.0
+    revisit_gap_min: float = 120.0
+    """Minimum gap between visits to one patch (Koper 1995: revisit within about 2 h)."""
+    meal_break_min: float = 30.0
+    mode: TravelMode = "ebike"
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """A special enforcement campaign (专项整治) overlaid on any policy."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    patch_kinds: tuple[str, ...]
+    patches: tuple[str, ...]
+    violation_types: tuple[str, ...]
+    extra_units: int
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the campaign runs on ``day``."""
+        return self.start <= day <= self.end
+
+    def targets_patch(self, patch: Patch) -> bool:
+        """Whether the campaign targets ``patch`` (no kinds and no patches: every patch)."""
+        if not self.patch_kinds and not self.patches:
+            return True
+        return patch.kind in self.patch_kinds or patch.id in self.patches
+
+
+@dataclass(frozen=True, slots=True)
+class ExamPeriod:
+    """An exam period (中考/高考): more activity around schools and a campaign there."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    patch_kinds: tuple[str, ...]
+    multiplier: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """What the calendar says about one day of the horizon."""
+
+    date: dt.date
+    holiday: str | None
+    """Name of the public holiday, or ``None``."""
+    workday: bool
+    """An ordinary working day: Monday–Friday not a holiday, or a weekend made a working day."""
+    exam_periods: tuple[str, ...]
+    inspection: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A KPI threshold from scenario.toml: ``min <= value`` and/or ``value <= max``."""
+
+    kpi: str
+    min: float | None = None
+    max: float | None = None
+
+    def met_by(self, value: float) -> bool:
+        """Whether ``value`` meets the target."""
+        if self.min is not None and value < self.min:
+            return False
+        return not (self.max is not None and value > self.max)
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """Travel between patches, indexed by patch index.
+
+    ``distance_m[i, j]`` is the street distance from patch i to j: shortest path over
+    roads.csv when given, otherwise straight-line distance times ``circuity``.
+    """
+
+    distance_m: npt.NDArray[np.int64]
+    speeds_kmh: Mapping[str, float]
+    road_minutes: npt.NDArray[np.float64] | None = None
+    """Shortest-path minutes from roads.csv when it gives minutes (for the patrol mode)."""
+    road_mode: str | None = None
+
+    def travel_s(self, mode: str) -> npt.NDArray[np.int64]:
+        """Travel time in whole seconds from every patch to every patch by ``mode``."""
+        if self.road_minutes is not None and self.road_mode is not None:
+            scale = self.speeds_kmh[self.road_mode] / self.speeds_kmh[mode]
+            return np.rint(self.road_minutes * 60.0 * scale).astype(np.int64)
+        metres_per_s = self.speeds_kmh[mode] / 3.6
+        return np.rint(self.distance_m / metres_per_s).astype(np.int64)
+
+    def travel_min(self, mode: str) -> npt.NDArray[np.float64]:
+        """Travel time in minutes from every patch to every patch by ``mode``."""
+        return self.travel_s(mode).astype(np.float64) / 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """Everything patrolsim knows about a district: places, people, rules, calendar."""
+
+    name: str
+    folder: str
+    start_date: dt.date
+    horizon_days: int
+    timezone: str
+    warmup_days: int
+    violation_types: tuple[ViolationType, ...]
+    patch_kinds: Mapping[str, PatchKind]
+    patches: tuple[Patch, ...]
+    squads: tuple[Squad, ...]
+    staff: tuple[StaffMember, ...]
+    leave: tuple[Leave, ...]
+    shifts: tuple[ShiftType, ...]
+    duties: tuple[Duty, ...]
+    roster: RosterRules
+    patrol: PatrolRules
+    campaigns: tuple[Campaign, ...]
+    exam_periods: tuple[ExamPeriod, ...]
+    days: tuple[DayInfo, ...]
+    """One entry per day of the horizon."""
+    network: Network
+    targets: tuple[Target, ...]
+    complaint_target_min: float
+    """A complaint counts as answered in time if a unit arrives within this many minutes."""
+    inspections_per_day: int
+    """Simulated inspection visits per day (random patch, random time); inspection days in
+    the calendar get three times as many (迎检, seed 003)."""
+    content_hash: str
+    """SHA-256 of the scenario's files, for manifests and result stores."""
+
+    @property
+    def end_date(self) -> dt.date:
+        """The last day of the horizon."""
+        return self.start_date + dt.timedelta(days=self.horizon_days - 1)
+
+    def patch_index(self, patch_id: str) -> int:
+        """Index of the patch with id ``patch_id``."""
+        for p in self.patches:
+            if p.id == patch_id:
+                return p.index
+        raise KeyError(patch_id)
+
+    def shift(self, name: str) -> ShiftType:
+        """The shift type called ``name``."""
+        for s in self.shifts:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def squad(self, squad_id: str) -> Squad:
+        """The squad with id ``squad_id``."""
+        for s in self.squads:
+            if s.id == squad_id:
+                return s
+        raise KeyError(squad_id)
+
+    def violation_type(self, name: str) -> ViolationType:
+        """The violation type called ``name``."""
+        for v in self.violation_types:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def day(self, date: dt.date) -> DayInfo:
+        """Calendar information for ``date`` (which must be inside the horizon)."""
+        offset = (date - self.start_date).days
+        if not 0 <= offset < self.horizon_days:
+            raise KeyError(date)
+        return self.days[offset]
+
+    def on_leave(self, staff_id: str, day: dt.date) -> bool:
+        """Whether ``staff_id`` is on leave on ``day``."""
+        return any(lv.staff_id == staff_id and lv.covers(day) for lv in self.leave)
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    """Minutes shared by [a0, a1) and [b0, b1), also across one midnight."""
+    total = 0
+    for shift in (-MINUTES_PER_DAY, 0, MINUTES_PER_DAY):
+        total += max(0, min(a1, b1 + shift) - max(a0, b0 + shift))
+    return total
