@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from patrolsim.scenario.calendar import build_days
@@ -31,6 +30,7 @@ from patrolsim.scenario.model import (
     TIER_ALIASES,
     TIERS,
     WEEKDAYS,
+    CalendarRules,
     Campaign,
     Duty,
     Dynamics,
@@ -39,6 +39,7 @@ from patrolsim.scenario.model import (
     Patch,
     PatchKind,
     PatrolRules,
+    RoadEdge,
     RosterRules,
     RosterWeights,
     Scenario,
@@ -46,9 +47,10 @@ from patrolsim.scenario.model import (
     Squad,
     StaffMember,
     Target,
+    TravelRules,
     ViolationType,
 )
-from patrolsim.scenario.network import Road, build_network
+from patrolsim.scenario.network import network_for
 from patrolsim.scenario.schema import ScenarioIn, parse_hhmm
 from patrolsim.scenario.tables import Cells, Problems, Table, check_unique, decode_bytes, read_table
 
@@ -77,7 +79,7 @@ def load_scenario(folder: str | Path) -> Scenario:
         problems.add(str(root), 0, "(folder)", "expected a scenario folder, found a file")
         problems.raise_if_any()
 
-    config, toml_text = _read_config(root, problems)
+    config, toml_text, raw = _read_config(root, problems)
     patches_t = read_table(root / PATCHES_FILE, _disp(root, PATCHES_FILE), problems,
                            required=("id", "name", "kind", "tier", "squad"),
                            optional=("x_m", "y_m", "lon", "lat"), optional_prefixes=(RATE_PREFIX,))
@@ -89,7 +91,7 @@ def load_scenario(folder: str | Path) -> Scenario:
     roads_t = _optional(root, ROADS_FILE, problems, required=("from", "to"),
                         optional=("minutes", "metres"))
 
-    ctx = _Context(root, config, toml_text, problems)
+    ctx = _Context(root, config, toml_text, raw, problems)
     patches = _patches(ctx, patches_t)
     staff = _staff(ctx, staff_t)
     leave = _leave(ctx, leave_t, staff)
@@ -116,30 +118,31 @@ def _optional(root: Path, name: str, problems: Problems, required: Sequence[str]
 # ---------------------------------------------------------------------------- scenario.toml
 
 
-def _read_config(root: Path, problems: Problems) -> tuple[ScenarioIn | None, str]:
+def _read_config(root: Path, problems: Problems
+                 ) -> tuple[ScenarioIn | None, str, dict[str, Any]]:
     display = _disp(root, SCENARIO_FILE)
     try:
         data = (root / SCENARIO_FILE).read_bytes()
     except FileNotFoundError:
         problems.add(display, 0, "(file)", "required file is missing")
-        return None, ""
+        return None, "", {}
     except OSError as exc:
         problems.add(display, 0, "(file)", f"cannot read the file: {exc.strerror}")
-        return None, ""
+        return None, "", {}
     try:
         text = decode_bytes(data)
     except UnicodeError as exc:
         problems.add(display, 0, "(file)", f"unreadable bytes: {exc}")
-        return None, ""
+        return None, "", {}
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) if match else 0
         problems.add(display, line, "(syntax)", f"malformed TOML: {exc}")
-        return None, text
+        return None, text, {}
     try:
-        return ScenarioIn.model_validate(raw), text
+        return ScenarioIn.model_validate(raw), text, raw
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
@@ -148,7 +151,7 @@ def _read_config(root: Path, problems: Problems) -> tuple[ScenarioIn | None, str
             if isinstance(got, dict | list):
                 got = None
             problems.add(display, toml_line(text, loc), _dotted(loc), message, got)
-        return None, text
+        return None, text, raw
 
 
 def _pydantic_message(err: Mapping[str, Any]) -> str:
@@ -209,6 +212,8 @@ class _Context:
     root: Path
     config: ScenarioIn | None
     toml_text: str
+    raw: dict[str, Any]
+    """The parsed TOML, used for cross-file checks when ``config`` failed validation."""
     problems: Problems
 
     @property
@@ -218,18 +223,26 @@ class _Context:
     def bad_config(self, loc: Sequence[object], message: str, got: object = None) -> None:
         self.problems.add(self.toml, toml_line(self.toml_text, loc), _dotted(loc), message, got)
 
+    def _raw_keys(self, table: str) -> set[str] | None:
+        value = self.raw.get(table)
+        return set(value) if isinstance(value, dict) and value else None
+
     @property
     def squad_ids(self) -> set[str] | None:
-        return None if self.config is None else {s.id for s in self.config.squads}
+        """Squad ids, if scenario.toml lists them readably (even if it has other problems)."""
+        squads = self.raw.get("squads")
+        if not isinstance(squads, list) or not all(isinstance(s, dict) for s in squads):
+            return None
+        ids = {s.get("id") for s in squads}
+        return {i for i in ids if isinstance(i, str)} or None
 
     @property
     def kinds(self) -> set[str]:
-        extra = set() if self.config is None else set(self.config.patch_kinds)
-        return set(BUILTIN_PATCH_KINDS) | extra
+        return set(BUILTIN_PATCH_KINDS) | (self._raw_keys("patch_kinds") or set())
 
     @property
     def type_names(self) -> set[str] | None:
-        return None if self.config is None else set(self.config.violation_types)
+        return self._raw_keys("violation_types")
 
 
 def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -> None:
@@ -458,7 +471,10 @@ def _roads(ctx: _Context, table: Table | None, patches: _Patches | None) -> list
 
 
 def _normalised(values: Sequence[float]) -> tuple[float, ...]:
+    """Scale to mean 1; a profile already at mean 1 is kept exactly (so saving round-trips)."""
     mean = sum(values) / len(values)
+    if abs(mean - 1.0) < 1e-9:
+        return tuple(values)
     return tuple(v / mean for v in values)
 
 
@@ -544,14 +560,17 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
     cal = config.calendar
     exams = tuple(ExamPeriod(e.name, e.start, e.end, tuple(e.patch_kinds), e.multiplier)
                   for e in cal.exam_periods)
-    days = build_days(config.start_date, config.horizon_days, cal.public_holidays,
-                      cal.extra_holidays, cal.not_holidays, exams, cal.inspection_days)
+    calendar = CalendarRules(cal.public_holidays, tuple(cal.extra_holidays),
+                             tuple(cal.not_holidays), tuple(cal.inspection_days))
+    days = build_days(config.start_date, config.horizon_days, calendar.public_holidays,
+                      calendar.extra_holidays, calendar.not_holidays, exams,
+                      calendar.inspection_days)
     t = config.travel
-    speeds = {"foot": t.foot_kmh, "ebike": t.ebike_kmh, "car": t.car_kmh}
-    roads = [Road(index[rr["from"]], index[rr["to"]], rr.get("metres"), rr.get("minutes"))
-             for rr in road_rows]
-    xy = np.array([[p.x_m, p.y_m] for p in patches], dtype=np.float64)
-    network = build_network(xy, speeds, t.circuity, roads, t.roads_mode)
+    travel = TravelRules({"foot": t.foot_kmh, "ebike": t.ebike_kmh, "car": t.car_kmh},
+                         t.circuity, t.roads_mode)
+    roads = tuple(RoadEdge(rr["from"], rr["to"], rr.get("metres"), rr.get("minutes"))
+                  for rr in road_rows)
+    network = network_for(patches, travel, roads)
     targets = tuple(Target(k, v.min, v.max) for k, v in config.targets.items())
     return Scenario(
         name=config.name,
@@ -572,7 +591,10 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         patrol=patrol,
         campaigns=campaigns,
         exam_periods=exams,
+        calendar=calendar,
         days=days,
+        travel=travel,
+        roads=roads,
         network=network,
         targets=targets,
         complaint_target_min=config.complaints.response_target_min,

@@ -382,6 +382,39 @@ class DayInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarRules:
+    """The calendar as the scenario states it (the resolved days are ``Scenario.days``)."""
+
+    public_holidays: bool = True
+    """Take China's public holidays and working weekends from the ``holidays`` library."""
+    extra_holidays: tuple[dt.date, ...] = ()
+    not_holidays: tuple[dt.date, ...] = ()
+    inspection_days: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TravelRules:
+    """Speeds and street circuity used to build the :class:`Network`."""
+
+    speeds_kmh: Mapping[str, float]
+    """Per travel mode; defaults foot 4.5, e-bike 15, car 20 km/h (assumptions)."""
+    circuity: float = 1.3
+    """Street over straight-line distance where roads.csv gives no path (typical 1.2–1.4)."""
+    roads_mode: str = "ebike"
+    """The travel mode that roads.csv minutes are for."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoadEdge:
+    """One row of roads.csv: an undirected edge between two patches."""
+
+    source: str
+    target: str
+    metres: float | None
+    minutes: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """A KPI threshold from scenario.toml: ``min <= value`` and/or ``value <= max``."""
 
@@ -445,8 +478,11 @@ class Scenario:
     patrol: PatrolRules
     campaigns: tuple[Campaign, ...]
     exam_periods: tuple[ExamPeriod, ...]
+    calendar: CalendarRules
     days: tuple[DayInfo, ...]
     """One entry per day of the horizon."""
+    travel: TravelRules
+    roads: tuple[RoadEdge, ...]
     network: Network
     targets: tuple[Target, ...]
     complaint_target_min: float

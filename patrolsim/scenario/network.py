@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from patrolsim.scenario.model import Network
+from patrolsim.scenario.model import Network, Patch, RoadEdge, TravelRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +85,12 @@ def build_network(
     minutes = np.where(np.isfinite(minutes), minutes, fallback_min)
     metres = minutes * speeds_kmh[roads_mode] * 1000.0 / 60.0
     return Network(np.rint(metres).astype(np.int64), dict(speeds_kmh), minutes, roads_mode)
+
+
+def network_for(patches: Sequence[Patch], travel: TravelRules, roads: Sequence[RoadEdge] = ()
+                ) -> Network:
+    """Build the :class:`Network` of ``patches`` from the scenario's travel rules and roads."""
+    index = {p.id: p.index for p in patches}
+    edges = [Road(index[r.source], index[r.target], r.metres, r.minutes) for r in roads]
+    xy = np.array([[p.x_m, p.y_m] for p in patches], dtype=np.float64).reshape(-1, 2)
+    return build_network(xy, travel.speeds_kmh, travel.circuity, edges, travel.roads_mode)

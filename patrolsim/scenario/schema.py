@@ -32,7 +32,7 @@ def parse_hhmm(value: str) -> int:
     """Return minutes after midnight for ``"HH:MM"``; hours up to 35 express next-day times."""
     match = _HHMM.match(value.strip())
     if match is None:
-        raise ValueError(f"expected a time as HH:MM, e.g. 07:30 (got {value!r})")
+        raise ValueError("expected a time as HH:MM, e.g. 07:30")
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
