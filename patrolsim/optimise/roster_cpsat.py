@@ -1,0 +1,237 @@
+"""CP-SAT machinery shared by the district roster and the shift-scheduling benchmark.
+
+Solver settings (:class:`RosterParams`), the solver set-up, a progress callback that prints
+objective/bound lines to stderr, the soft-rule helpers that both models use (``add_soft_*``
+return ``(penalty_vars, coeffs)``, STYLE.md §6) and the forbidden-pattern clauses for
+minimum runs of work or rest.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from ortools.sat.python import cp_model
+
+#: CP-SAT statuses that carry a solution.
+SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterParams:
+    """Settings of a roster solve.
+
+    Parameters
+    ----------
+    time_limit_s
+        Wall-clock limit in seconds (``None``: none).
+    num_workers
+        CP-SAT search workers; 2 by default (the bureaus' machines are small).
+    seed
+        CP-SAT ``random_seed``.
+    max_deterministic_time
+        Deterministic-time limit; use it with ``num_workers=1`` for reproducible tests.
+    relative_gap
+        Stop when (objective − bound) / objective falls below this.
+    progress
+        Print one line per improving solution to stderr.
+    log_search
+        Let CP-SAT print its own search log.
+    subsolvers
+        Names of CP-SAT full-problem subsolvers to use instead of the default portfolio.
+    """
+
+    time_limit_s: float | None = 60.0
+    num_workers: int = 2
+    seed: int = 0
+    max_deterministic_time: float | None = None
+    relative_gap: float = 0.0
+    progress: bool = False
+    log_search: bool = False
+    subsolvers: tuple[str, ...] = ()
+    """Full-problem CP-SAT subsolvers to run (e.g. ``("max_lp",)`` for a strong LP bound);
+    empty: CP-SAT's default portfolio."""
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s is not None and not self.time_limit_s > 0:
+            raise ValueError(f"Expected time_limit_s > 0, got {self.time_limit_s}.")
+        if self.num_workers < 1:
+            raise ValueError(f"Expected num_workers ≥ 1, got {self.num_workers}.")
+        if self.max_deterministic_time is not None and not self.max_deterministic_time > 0:
+            raise ValueError(
+                f"Expected max_deterministic_time > 0, got {self.max_deterministic_time}."
+            )
+        if not 0 <= self.relative_gap < 1:
+            raise ValueError(f"Expected 0 ≤ relative_gap < 1, got {self.relative_gap}.")
+
+
+def make_solver(params: RosterParams) -> cp_model.CpSolver:
+    """Return a CP-SAT solver configured from ``params``."""
+    solver = cp_model.CpSolver()
+    sp = solver.parameters
+    sp.num_workers = params.num_workers
+    sp.random_seed = params.seed
+    if params.time_limit_s is not None:
+        sp.max_time_in_seconds = params.time_limit_s
+    if params.max_deterministic_time is not None:
+        sp.max_deterministic_time = params.max_deterministic_time
+    if params.relative_gap > 0:
+        sp.relative_gap_limit = params.relative_gap
+    sp.log_search_progress = params.log_search
+    if params.subsolvers:
+        sp.subsolvers.extend(params.subsolvers)
+        if params.num_workers == 1 and "max_lp" in params.subsolvers:
+            # One worker runs no portfolio: ask its search for the full LP instead.
+            sp.linearization_level = 2
+    return solver
+
+
+class ProgressCallback(cp_model.CpSolverSolutionCallback):
+    """Print ``time, objective, bound, gap`` to a stream on every improving solution."""
+
+    def __init__(self, label: str = "roster", stream: IO[str] | None = None) -> None:
+        super().__init__()
+        self._label = label
+        self._stream = stream if stream is not None else sys.stderr
+        self._t0 = time.perf_counter()
+        self.solutions = 0
+
+    def on_solution_callback(self) -> None:
+        """Print one progress line."""
+        self.solutions += 1
+        obj = self.objective_value
+        bound = self.best_objective_bound
+        print(
+            f"{self._label}: {time.perf_counter() - self._t0:7.1f} s  "
+            f"objective {obj:.0f}  bound {bound:.0f}  gap {relative_gap(obj, bound):.2%}",
+            file=self._stream,
+            flush=True,
+        )
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective − bound) / |objective|, 0 when both are 0; ``nan`` without a solution."""
+    if math.isnan(objective):
+        return math.nan
+    if objective == bound:
+        return 0.0
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def add_soft_cover(
+    model: cp_model.CpModel,
+    count: cp_model.LinearExprT,
+    need: int,
+    max_count: int,
+    weight_under: int,
+    weight_over: int,
+    prefix: str,
+) -> tuple[list[cp_model.IntVar], list[int]]:
+    """Penalise ``count`` below or above ``need`` (OT ``add_soft_sum_constraint``).
+
+    ``count + under − over == need`` with ``under ∈ [0, need]`` and ``over ∈ [0, max_count]``
+    is tight: at most one of them is non-zero in an optimal solution, and the LP relaxation
+    sees the shortfall directly.
+
+    Parameters
+    ----------
+    model
+        The model.
+    count
+        Linear expression of the people (or units) on the shift.
+    need
+        Required count.
+    max_count
+        Upper bound of ``count``.
+    weight_under, weight_over
+        Penalty per missing / surplus person.
+    prefix
+        Name stem of the new variables.
+
+    Returns
+    -------
+    tuple
+        ``([under, over], [weight_under, weight_over])``; a variable with zero weight is left
+        out.
+    """
+    under = model.new_int_var(0, max(need, 0), f"{prefix}.under")
+    over = model.new_int_var(0, max(max_count - need, 0), f"{prefix}.over")
+    model.add(count + under - over == need)
+    out_vars: list[cp_model.IntVar] = []
+    coeffs: list[int] = []
+    if weight_under:
+        out_vars.append(under)
+        coeffs.append(weight_under)
+    if weight_over:
+        out_vars.append(over)
+        coeffs.append(weight_over)
+    if need > max_count:
+        # Cannot be met at all: the shortfall is at least need − max_count.
+        model.add(under >= need - max_count)
+    return out_vars, coeffs
+
+
+def add_min_run_clauses(
+    model: cp_model.CpModel,
+    lits: Sequence[cp_model.LiteralT],
+    min_run: int,
+    exempt_edges: bool = True,
+) -> int:
+    """Forbid runs of true ``lits`` shorter than ``min_run`` with pattern clauses.
+
+    For every L < ``min_run`` and every window, the pattern *false, L × true, false* is
+    forbidden by one clause (the tight encoding of OT ``shift_scheduling_sat.py``). With
+    ``exempt_edges`` runs that touch the first or last position are allowed; otherwise the
+    positions outside the sequence count as false.
+
+    Parameters
+    ----------
+    model
+        The model.
+    lits
+        One literal per day (pass negated literals to constrain runs of days off).
+    min_run
+        Shortest allowed run length.
+    exempt_edges
+        Whether runs touching the ends are exempt.
+
+    Returns
+    -------
+    int
+        Number of clauses added.
+    """
+    n = len(lits)
+    added = 0
+    for length in range(1, min_run):
+        for start in range(n - length + 1):
+            before, after = start - 1, start + length
+            if exempt_edges and (before < 0 or after >= n):
+                continue
+            clause: list[cp_model.LiteralT] = []
+            if before >= 0:
+                clause.append(lits[before])
+            clause.extend(_negate(lits[i]) for i in range(start, start + length))
+            if after < n:
+                clause.append(lits[after])
+            model.add_bool_or(clause)
+            added += 1
+    return added
+
+
+def add_max_run(
+    model: cp_model.CpModel, lits: Sequence[cp_model.LiteralT], max_run: int
+) -> None:
+    """At most ``max_run`` true literals in every window of ``max_run + 1`` consecutive days."""
+    for start in range(len(lits) - max_run):
+        model.add(sum(lits[start : start + max_run + 1]) <= max_run)
+
+
+def _negate(lit: cp_model.LiteralT) -> cp_model.LiteralT:
+    """The negation of a literal (Python bools too)."""
+    if isinstance(lit, bool | int):
+        return not bool(lit)
+    return lit.Not()
