@@ -90,6 +90,7 @@ class _Context:
         self.closel = self.close.tolist()
         self.mandatory = np.array([s.mandatory for s in stops], dtype=bool)
         self.vehicles = problem.vehicles
+        self.noise: np.ndarray | None = None
 
     def schedule(
         self, v: int, seq: Sequence[int]
@@ -161,47 +162,52 @@ class _Context:
         return t + Tl[prev][veh.end_location] <= veh.end_time
 
 
+def _best_insertion(
+    ctx: _Context, state: _State, v: int, cand: np.ndarray
+) -> tuple[float, int, int] | None:
+    """Best (ratio, stop, position) for inserting one of ``cand`` into route ``v``."""
+    if cand.size == 0:
+        return None
+    T = ctx.T
+    locs, dep, wait, ms = state.sched[v]
+    locU = ctx.loc[cand]
+    la = np.asarray(locs, dtype=np.int64)
+    locp, locn = la[:-1], la[1:]
+    depp = np.asarray(dep[:-1], dtype=np.int64)[None, :]
+    room = (np.asarray(wait[1:], dtype=np.int64) + np.asarray(ms[1:], dtype=np.int64))[None, :]
+    arr = depp + T[np.ix_(locp, locU)].T
+    st = np.maximum(arr, ctx.open[cand][:, None])
+    shift = st + ctx.serv[cand][:, None] + T[np.ix_(locU, locn)] - (depp + T[locp, locn][None, :])
+    ok = (st <= ctx.close[cand][:, None]) & (shift <= room)
+    if not ok.any():
+        return None
+    ratio = np.where(ok, ctx.prize2[cand][:, None] / (np.maximum(shift, 0) + 1.0), -1.0)
+    if ctx.noise is not None:
+        ratio = ratio * ctx.noise[cand][:, None]
+    idx = int(np.argmax(ratio))
+    u, p = divmod(idx, ratio.shape[1])
+    return float(ratio.flat[idx]), int(cand[u]), int(p)
+
+
 def _insert_all(ctx: _Context, state: _State) -> None:
     """Greedy insertion until no unvisited stop fits anywhere."""
-    T = ctx.T
+    cand = np.flatnonzero(~state.visited)
+    bests = [_best_insertion(ctx, state, v, cand) for v in range(len(state.seqs))]
     while True:
-        cand = np.flatnonzero(~state.visited)
-        if cand.size == 0:
+        choice = None
+        for v, b in enumerate(bests):
+            if b is not None and (choice is None or b[0] > bests[choice][0]):  # type: ignore[index]
+                choice = v
+        if choice is None:
             return
-        best_ratio = -1.0
-        best: tuple[int, int, int] | None = None
-        locU = ctx.loc[cand]
-        openU = ctx.open[cand][:, None]
-        closeU = ctx.close[cand][:, None]
-        servU = ctx.serv[cand][:, None]
-        p2U = ctx.prize2[cand][:, None]
-        for v, (locs, dep, wait, ms) in enumerate(state.sched):
-            la = np.asarray(locs, dtype=np.int64)
-            locp, locn = la[:-1], la[1:]
-            depp = np.asarray(dep[:-1], dtype=np.int64)[None, :]
-            room = (np.asarray(wait[1:], dtype=np.int64) + np.asarray(ms[1:], dtype=np.int64))[None, :]
-            tin = T[np.ix_(locp, locU)].T
-            arr = depp + tin
-            st = np.maximum(arr, openU)
-            tout = T[np.ix_(locU, locn)]
-            old = (depp + T[locp, locn][None, :])
-            shift = st + servU + tout - old
-            ok = (st <= closeU) & (shift <= room)
-            if not ok.any():
-                continue
-            ratio = np.where(ok, p2U / (np.maximum(shift, 0) + 1.0), -1.0)
-            idx = int(np.argmax(ratio))
-            r = float(ratio.flat[idx])
-            if r > best_ratio:
-                u, p = divmod(idx, ratio.shape[1])
-                best_ratio = r
-                best = (v, int(cand[u]), p)
-        if best is None:
-            return
-        v, k, p = best
-        state.seqs[v].insert(p, k)
+        _, k, p = bests[choice]  # type: ignore[misc]
+        state.seqs[choice].insert(p, k)
         state.visited[k] = True
-        state.sched[v] = ctx.schedule(v, state.seqs[v])
+        state.sched[choice] = ctx.schedule(choice, state.seqs[choice])
+        cand = np.flatnonzero(~state.visited)
+        for v, b in enumerate(bests):
+            if v == choice or (b is not None and b[1] == k):
+                bests[v] = _best_insertion(ctx, state, v, cand)
 
 
 def _shake(ctx: _Context, state: _State, size: int, pos: int) -> None:
@@ -296,11 +302,16 @@ def improve_solution(
                 break
         elif time.perf_counter() - t0 >= time_budget_s:
             break
+        if params.improve_noise > 0:
+            ctx.noise = rng.uniform(1.0 - params.improve_noise, 1.0 + params.improve_noise, ctx.n)
         _shake(ctx, state, size, pos)
+        _insert_all(ctx, state)
+        _two_opt_travel(ctx, state)
         _insert_all(ctx, state)
         key = state.key()
         if key > best_key:
             # A new best: tighten its routes, then keep it.
+            ctx.noise = None
             _two_opt_travel(ctx, state)
             _insert_all(ctx, state)
             key = state.key()
@@ -318,6 +329,7 @@ def improve_solution(
         if no_improve and no_improve % 40 == 0:
             state = _State(ctx, best)
             pos = int(rng.integers(0, max(1, shortest)))
+    ctx.iterations = it
     if best_key > start_key:
         return best
     return seqs
