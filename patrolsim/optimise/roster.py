@@ -1,0 +1,730 @@
+"""The weekly roster: who works which shift on which day, in which unit (CP-SAT).
+
+Build, solve and extract are separate functions (STYLE.md §6):
+:func:`build_roster_model` → :class:`RosterModel`, :func:`solve_roster` → :class:`Roster`,
+:func:`extract_roster`. Cover is soft by default, so a roster always comes back and
+``Roster.uncovered`` lists every shift left short; with ``strict_cover`` an infeasible week
+raises :class:`~patrolsim.errors.InfeasibleError` whose message explains the conflict in words
+(:mod:`patrolsim.optimise.explain`).
+
+Hard rules
+----------
+* At most one shift a day; people cover only their own squad.
+* Minimum rest between shifts (``min_rest_hours``, default 11 h, so no late → early and no
+  night → early/day); across the start of the horizon too when a previous roster is given.
+* At most ``max_consecutive_days`` working days in a row (previous roster included).
+* Days off: each 7-day block from the first roster day has at least ``min_days_off_per_week``
+  days without a shift (leave counts as off). A final partial block of n days needs
+  ``floor(min_days_off_per_week · n / 7)``.
+* Contract hours: each 7-day block has between ``min_weekly_hours`` and ``max_weekly_hours`` of
+  shifts. Every day of leave credits ``weekly_hours / 5`` towards the minimum; a partial block
+  of n days scales both limits by n / 7.
+* Leave from ``leave.csv``: no shift on a day of leave.
+* Off-street duties (Friday study, drills, meetings — :class:`~patrolsim.scenario.model.Duty`):
+  everyone on one of the duty's shifts that day attends it (the simulation takes them off the
+  street for its duration). So that everyone who can attend does, on a duty day the *other*
+  shifts carry no spare people: per squad, at most the people their cover asks for (and no
+  more auxiliaries than auxiliary places). People not needed elsewhere are rostered on a duty
+  shift or given the day off. This is how we read "the Friday study is attended by everyone on
+  a day shift that Friday": the study is not skipped by parking people on other shifts.
+* Cover in units, with ``strict_cover`` only: each unit wanted needs ``unit_certified``
+  certified officers (leaders count as certified); auxiliary places are filled by auxiliaries
+  or by certified officers not needed for units.
+
+Soft rules (weights from ``scenario.roster.weights``)
+------------------------------------------------------
+``shortfall`` per missing unit (a missing auxiliary place costs a quarter of it, rounded up),
+``surplus`` per person beyond the cover, ``preference`` × the preference's weight,
+``fairness_nights`` / ``fairness_weekends`` per unit of spread (max − min) of night shifts /
+weekend shifts within each squad × role group (people with leave in the horizon are left out
+of the comparison), ``shift_consistency`` per extra shift type a person works within a week,
+``weekend_pair`` per weekend with exactly one of Saturday/Sunday off, ``stability`` per day
+that differs from the previous roster (same date if it is in the previous roster, else the
+same weekday of its last week).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from patrolsim.errors import InfeasibleError
+from patrolsim.optimise.roster_cpsat import (
+    SOLVED,
+    ProgressCallback,
+    RosterParams,
+    add_soft_cover,
+    make_solver,
+    relative_gap,
+)
+from patrolsim.optimise.roster_inputs import OFF, Preference, PreviousRoster, Requirement
+from patrolsim.scenario.model import Scenario, ShiftType, StaffMember
+
+#: Names of the soft rules, in the order reported.
+SOFT_RULES = ("shortfall", "auxiliary_shortfall", "surplus", "preference", "fairness_nights",
+              "fairness_weekends", "shift_consistency", "weekend_pair", "stability")
+
+#: A rule instance that an assumption literal switches on (for explanations):
+#: ``(rule, staff_id or squad or "", first date, extra)``.
+RuleKey = tuple[str, str, dt.date | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterProblem:
+    """Everything one roster solve needs.
+
+    Parameters
+    ----------
+    scenario
+        Staff, leave, shifts, duties and rules.
+    start
+        First day of the roster.
+    days
+        Number of days (7 per week).
+    requirements
+        Cover per day × shift × squad; combinations not listed need nothing.
+    preferences
+        Optional wishes of staff.
+    previous
+        Optional previous roster ``{(staff_id, date): shift}``: rest and consecutive-day rules
+        look across the start of the horizon, the stability rule compares with it, and it is
+        the solver's starting hint.
+    strict_cover
+        Make cover a hard rule; an impossible week then raises with an explanation.
+    """
+
+    scenario: Scenario
+    start: dt.date
+    days: int
+    requirements: tuple[Requirement, ...]
+    preferences: tuple[Preference, ...] = ()
+    previous: PreviousRoster = field(default_factory=dict)
+    strict_cover: bool = False
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError(f"Expected days ≥ 1, got {self.days}.")
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The roster's days."""
+        return tuple(self.start + dt.timedelta(days=k) for k in range(self.days))
+
+    def need(self) -> dict[tuple[int, str, str], Requirement]:
+        """Requirements by ``(day index, shift, squad)``, only those inside the horizon."""
+        out: dict[tuple[int, str, str], Requirement] = {}
+        for r in self.requirements:
+            k = (r.date - self.start).days
+            if 0 <= k < self.days:
+                out[k, r.shift, r.squad] = r
+        return out
+
+    def blocks(self) -> list[range]:
+        """7-day blocks of day indexes from the first day (the last one may be shorter)."""
+        return [range(b, min(b + 7, self.days)) for b in range(0, self.days, 7)]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterModel:
+    """A built roster model: the CP-SAT model and its tuple-keyed variables."""
+
+    problem: RosterProblem
+    model: cp_model.CpModel
+    x: Mapping[tuple[str, int, str], cp_model.IntVar]
+    """``x[staff_id, day, shift]``: the person works that shift on that day (day index)."""
+    work: Mapping[tuple[str, int], cp_model.IntVar]
+    units_short: Mapping[tuple[int, str, str], cp_model.IntVar]
+    """``units_short[day, shift, squad]``: sanctioning units missing."""
+    aux_short: Mapping[tuple[int, str, str], cp_model.IntVar]
+    surplus: Mapping[tuple[int, str, str], cp_model.IntVar]
+    penalties: Mapping[str, tuple[tuple[cp_model.IntVar, ...], tuple[int, ...]]]
+    """Per soft rule: the penalty variables and their coefficients."""
+    assumptions: Mapping[int, RuleKey]
+    """Assumption literal index → the rule instance it switches on (only when built for an
+    explanation)."""
+
+
+def forbidden_successions(shifts: Sequence[ShiftType], min_rest_hours: float
+                          ) -> set[tuple[str, str]]:
+    """Pairs (shift today, shift tomorrow) that leave less than ``min_rest_hours`` of rest."""
+    out: set[tuple[str, str]] = set()
+    for s in shifts:
+        for t in shifts:
+            if 1440 + t.start_min - s.end_min < min_rest_hours * 60:
+                out.add((s.name, t.name))
+    return out
+
+
+def _weekend(date: dt.date) -> bool:
+    return date.weekday() >= 5
+
+
+def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterModel:
+    """Build the CP-SAT model of a roster (rules in the module docstring).
+
+    Parameters
+    ----------
+    problem
+        The roster problem.
+    explain
+        Guard every hard rule instance with an assumption literal (``model.add_assumptions``)
+        so that an infeasibility core names the rules; used by
+        :mod:`patrolsim.optimise.explain`.
+
+    Returns
+    -------
+    RosterModel
+        The model and its variables.
+    """
+    sc = problem.scenario
+    rules = sc.roster
+    w8 = rules.weights
+    m = cp_model.CpModel()
+    dates = problem.dates
+    n_days = len(dates)
+    shifts = sc.shifts
+    c = rules.unit_certified
+    assumptions: dict[int, RuleKey] = {}
+    guards: dict[RuleKey, cp_model.IntVar] = {}
+
+    def guard(key: RuleKey) -> list[cp_model.IntVar]:
+        if not explain:
+            return []
+        if key not in guards:
+            lit = m.new_bool_var(f"assume{key}")
+            guards[key] = lit
+            assumptions[lit.index] = key
+        return [guards[key]]
+
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    work: dict[tuple[str, int], cp_model.IntVar] = {}
+    for p in sc.staff:
+        for k in range(n_days):
+            w = m.new_bool_var(f"work(staff={p.id}, day={dates[k]})")
+            work[p.id, k] = w
+            day_x = []
+            for s in shifts:
+                v = m.new_bool_var(f"x(staff={p.id}, day={dates[k]}, shift={s.name})")
+                x[p.id, k, s.name] = v
+                day_x.append(v)
+            m.add(sum(day_x) == w)
+
+    # Leave.
+    for lv in sc.leave:
+        if lv.staff_id not in {p.id for p in sc.staff}:
+            continue
+        days_on_leave = [k for k, d in enumerate(dates) if lv.covers(d)]
+        if not days_on_leave:
+            continue
+        g = guard(("leave", lv.staff_id, lv.start, f"{lv.end.isoformat()} {lv.kind}"))
+        for k in days_on_leave:
+            m.add(work[lv.staff_id, k] == 0).only_enforce_if(g)
+
+    # Rest and consecutive days, looking back into the previous roster.
+    bad_pairs = forbidden_successions(shifts, rules.min_rest_hours)
+    prev = problem.previous
+    for p in sc.staff:
+        g = guard(("rest", p.id, None, ""))
+        before = dates[0] - dt.timedelta(days=1)
+        prev_shift = prev.get((p.id, before))
+        for s, t in sorted(bad_pairs):
+            if prev_shift == s:
+                m.add(x[p.id, 0, t] == 0).only_enforce_if(g)
+            for k in range(n_days - 1):
+                m.add_bool_or([x[p.id, k, s].Not(), x[p.id, k + 1, t].Not()]).only_enforce_if(g)
+        g = guard(("max_consecutive_days", p.id, None, ""))
+        mx = rules.max_consecutive_days
+        history = [1 if (p.id, dates[0] - dt.timedelta(days=j)) in prev else 0
+                   for j in range(mx, 0, -1)]
+        seq: list[Any] = [*history, *(work[p.id, k] for k in range(n_days))]
+        for start in range(len(seq) - mx):
+            window = seq[start : start + mx + 1]
+            if all(isinstance(v, int) for v in window):
+                continue
+            m.add(sum(window) <= mx).only_enforce_if(g)
+
+    # Days off and contract hours per 7-day block.
+    for p in sc.staff:
+        for block in problem.blocks():
+            n = len(block)
+            first = dates[block[0]]
+            g = guard(("days_off", p.id, first, ""))
+            off_needed = math.floor(rules.min_days_off_per_week * n / 7)
+            m.add(sum(work[p.id, k] for k in block) <= n - off_needed).only_enforce_if(g)
+            g = guard(("hours", p.id, first, ""))
+            minutes = sum(x[p.id, k, s.name] * s.duration_min for k in block for s in shifts)
+            leave_days = sum(1 for k in block if sc.on_leave(p.id, dates[k]))
+            lo = max(0.0, p.min_weekly_hours * 60 * n / 7 - leave_days * p.weekly_hours * 12)
+            hi = p.max_weekly_hours * 60 * n / 7
+            m.add(minutes <= math.floor(hi)).only_enforce_if(g)
+            m.add(minutes >= math.ceil(lo)).only_enforce_if(g)
+
+    # Cover.
+    need = problem.need()
+    by_squad: dict[str, list[StaffMember]] = defaultdict(list)
+    for p in sc.staff:
+        by_squad[p.squad].append(p)
+    units_short: dict[tuple[int, str, str], cp_model.IntVar] = {}
+    aux_short: dict[tuple[int, str, str], cp_model.IntVar] = {}
+    surplus: dict[tuple[int, str, str], cp_model.IntVar] = {}
+    pen: dict[str, tuple[list[cp_model.IntVar], list[int]]] = {r: ([], []) for r in SOFT_RULES}
+    aux_weight = -(-w8.shortfall // 4)
+    for k in range(n_days):
+        for s in shifts:
+            for sq in sc.squads:
+                req = need.get((k, s.name, sq.id))
+                units = req.units if req else 0
+                places = req.auxiliaries if req else 0
+                people = by_squad[sq.id]
+                cert = sum(x[p.id, k, s.name] for p in people if p.certified)
+                aux = sum(x[p.id, k, s.name] for p in people if not p.certified)
+                n_cert = sum(1 for p in people if p.certified)
+                key = (k, s.name, sq.id)
+                name = f"(day={dates[k]}, shift={s.name}, squad={sq.id})"
+                us = m.new_int_var(0, units, f"units_short{name}")
+                m.add(cert + c * us >= c * units)
+                aus = m.new_int_var(0, places, f"aux_short{name}")
+                # Spare certified officers (beyond the units formed) may fill auxiliary places.
+                m.add(aus + aux + cert - c * (units - us) >= places)
+                units_short[key], aux_short[key] = us, aus
+                if problem.strict_cover and (units or places):
+                    g = guard(("cover", sq.id, dates[k], s.name))
+                    m.add(us == 0).only_enforce_if(g)
+                    m.add(aus == 0).only_enforce_if(g)
+                else:
+                    pen["shortfall"][0].append(us)
+                    pen["shortfall"][1].append(w8.shortfall)
+                    pen["auxiliary_shortfall"][0].append(aus)
+                    pen["auxiliary_shortfall"][1].append(aux_weight)
+                vs, cs = add_soft_cover(m, cert + aux, c * units + places, len(people), 0,
+                                        w8.surplus, f"cover{name}")
+                surplus[key] = vs[0] if vs else m.new_constant(0)
+                pen["surplus"][0].extend(vs)
+                pen["surplus"][1].extend(cs)
+
+    # Off-street duties: on a duty day other shifts carry no spare people.
+    for k, date in enumerate(dates):
+        for duty in sc.duties:
+            if not duty.on(date, sc.start_date):
+                continue
+            g = guard(("duty", duty.name, date, ",".join(duty.shifts)))
+            for s in shifts:
+                if s.name in duty.shifts:
+                    continue
+                for sq in sc.squads:
+                    req = need.get((k, s.name, sq.id))
+                    units = req.units if req else 0
+                    places = req.auxiliaries if req else 0
+                    people = by_squad[sq.id]
+                    m.add(sum(x[p.id, k, s.name] for p in people)
+                          <= c * units + places).only_enforce_if(g)
+                    m.add(sum(x[p.id, k, s.name] for p in people if not p.certified)
+                          <= places).only_enforce_if(g)
+
+    _add_soft_rules(problem, m, x, work, pen)
+    m.minimize(sum(cf * v for r in SOFT_RULES for v, cf in zip(*pen[r], strict=True)))
+
+    # Warm start from the previous roster (same date, else same weekday).
+    ref = _reference(problem)
+    if ref:
+        for (pid, k, s), v in x.items():
+            m.add_hint(v, ref.get((pid, k)) == s)
+    if explain:
+        m.add_assumptions(list(guards.values()))
+    return RosterModel(
+        problem, m, x, work, units_short, aux_short, surplus,
+        {r: (tuple(pen[r][0]), tuple(pen[r][1])) for r in SOFT_RULES}, assumptions,
+    )
+
+
+def _reference(problem: RosterProblem) -> dict[tuple[str, int], str | None]:
+    """The previous roster mapped onto this horizon: same date, else same weekday of its last
+    week; ``None`` for a day off. Empty without a previous roster."""
+    prev = problem.previous
+    if not prev:
+        return {}
+    prev_dates = {d for (_, d) in prev}
+    last = max(prev_dates)
+    first = min(prev_dates)
+    out: dict[tuple[str, int], str | None] = {}
+    for k, date in enumerate(problem.dates):
+        ref_date = date
+        while ref_date > last:
+            ref_date -= dt.timedelta(days=7)
+        if ref_date < first:
+            continue
+        for p in problem.scenario.staff:
+            out[p.id, k] = prev.get((p.id, ref_date))
+    return out
+
+
+def add_soft_preferences(
+    m: cp_model.CpModel,
+    x: Mapping[tuple[str, int, str], cp_model.IntVar],
+    work: Mapping[tuple[str, int], cp_model.IntVar],
+    problem: RosterProblem,
+    weight: int,
+    prefix: str = "preference",
+) -> tuple[list[cp_model.IntVar], list[int]]:
+    """One penalty literal per preference not honoured, weighted ``weight × preference.weight``."""
+    out_v: list[cp_model.IntVar] = []
+    out_c: list[int] = []
+    for i, pref in enumerate(problem.preferences):
+        k = (pref.date - problem.start).days
+        if not 0 <= k < problem.days or (pref.staff_id, k) not in work:
+            continue
+        lit = work[pref.staff_id, k] if pref.shift == OFF else x[pref.staff_id, k, pref.shift]
+        # want s: penalised when not s; want off: when working; avoid s: when s; avoid off:
+        # when not working.
+        penalise_true = (pref.kind == "avoid") != (pref.shift == OFF)
+        v = m.new_bool_var(f"{prefix}[{i}](staff={pref.staff_id}, day={pref.date})")
+        m.add(v == lit) if penalise_true else m.add(v + lit == 1)
+        out_v.append(v)
+        out_c.append(weight * pref.weight)
+    return out_v, out_c
+
+
+def add_soft_spread(
+    m: cp_model.CpModel,
+    counts: Sequence[cp_model.LinearExprT],
+    upper: int,
+    weight: int,
+    prefix: str,
+) -> tuple[list[cp_model.IntVar], list[int]]:
+    """Penalise the spread ``max(counts) − min(counts)`` (fair shares) by ``weight`` per unit."""
+    if len(counts) < 2 or weight == 0:
+        return [], []
+    hi = m.new_int_var(0, upper, f"{prefix}.max")
+    lo = m.new_int_var(0, upper, f"{prefix}.min")
+    for cnt in counts:
+        m.add(hi >= cnt)
+        m.add(lo <= cnt)
+    spread = m.new_int_var(0, upper, f"{prefix}.spread")
+    m.add(spread == hi - lo)
+    return [spread], [weight]
+
+
+def _add_soft_rules(
+    problem: RosterProblem,
+    m: cp_model.CpModel,
+    x: Mapping[tuple[str, int, str], cp_model.IntVar],
+    work: Mapping[tuple[str, int], cp_model.IntVar],
+    pen: dict[str, tuple[list[cp_model.IntVar], list[int]]],
+) -> None:
+    """Add preferences, fairness, consistency, weekend pairs and stability to ``pen``."""
+    sc = problem.scenario
+    w8 = sc.roster.weights
+    dates = problem.dates
+    n_days = len(dates)
+
+    def extend(rule: str, vc: tuple[list[cp_model.IntVar], list[int]]) -> None:
+        pen[rule][0].extend(vc[0])
+        pen[rule][1].extend(vc[1])
+
+    extend("preference", add_soft_preferences(m, x, work, problem, w8.preference))
+
+    nights = [s.name for s in sc.shifts if s.night]
+    weekend_days = [k for k, d in enumerate(dates) if _weekend(d)]
+    groups: dict[tuple[str, bool], list[StaffMember]] = defaultdict(list)
+    for p in sc.staff:
+        if not any(sc.on_leave(p.id, d) for d in dates):
+            groups[p.squad, p.certified].append(p)
+    for (squad, cert), people in sorted(groups.items()):
+        tag = f"{squad}.{'certified' if cert else 'auxiliary'}"
+        if nights:
+            counts = [sum(x[p.id, k, s] for k in range(n_days) for s in nights) for p in people]
+            extend("fairness_nights",
+                   add_soft_spread(m, counts, n_days, w8.fairness_nights, f"nights.{tag}"))
+        if weekend_days:
+            counts = [sum(work[p.id, k] for k in weekend_days) for p in people]
+            extend("fairness_weekends", add_soft_spread(m, counts, len(weekend_days),
+                                                        w8.fairness_weekends, f"weekends.{tag}"))
+
+    for p in sc.staff:
+        for block in problem.blocks():
+            if w8.shift_consistency == 0 or len(sc.shifts) < 2:
+                break
+            used = []
+            for s in sc.shifts:
+                y = m.new_bool_var(f"uses(staff={p.id}, week={dates[block[0]]}, shift={s.name})")
+                for k in block:
+                    m.add_implication(x[p.id, k, s.name], y)
+                used.append(y)
+            z = m.new_int_var(0, len(sc.shifts), f"extra_shift_types(staff={p.id}, "
+                                                 f"week={dates[block[0]]})")
+            m.add(z >= sum(used) - 1)
+            extend("shift_consistency", ([z], [w8.shift_consistency]))
+        for k in range(n_days - 1):
+            if dates[k].weekday() != 5 or w8.weekend_pair == 0:
+                continue
+            split = m.new_bool_var(f"split_weekend(staff={p.id}, saturday={dates[k]})")
+            m.add(split >= work[p.id, k] - work[p.id, k + 1])
+            m.add(split >= work[p.id, k + 1] - work[p.id, k])
+            extend("weekend_pair", ([split], [w8.weekend_pair]))
+
+    ref = _reference(problem)
+    if w8.stability:
+        for (pid, k), shift in ref.items():
+            lit = work[pid, k] if shift is None else x[pid, k, shift]
+            v = m.new_bool_var(f"changed(staff={pid}, day={dates[k]})")
+            m.add(v == lit) if shift is None else m.add(v + lit == 1)
+            extend("stability", ([v], [w8.stability]))
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One person on one shift."""
+
+    staff_id: str
+    name: str
+    role: str
+    squad: str
+    date: dt.date
+    shift: str
+    start: dt.datetime
+    end: dt.datetime
+    unit: str
+    """``SQUAD-SHIFT-N`` of the sanctioning unit, or ``SQUAD-SHIFT-aux`` for people in no
+    unit of ≥ ``unit_certified`` certified officers."""
+
+
+@dataclass(frozen=True, slots=True)
+class CoverRow:
+    """Cover achieved against the requirement for one day × shift × squad."""
+
+    date: dt.date
+    shift: str
+    squad: str
+    units_needed: int
+    auxiliaries_needed: int
+    certified: int
+    auxiliaries: int
+    units_formed: int
+    units_missing: int
+    auxiliaries_missing: int
+    surplus: int
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """A solved roster with its cover, penalties and solver figures."""
+
+    start: dt.date
+    days: int
+    entries: tuple[RosterEntry, ...]
+    cover: tuple[CoverRow, ...]
+    status: str
+    objective: float
+    best_bound: float
+    solve_time_s: float
+    penalty_by_rule: Mapping[str, int]
+    """Penalty of every soft rule (weight × amount), zero included."""
+    strict_cover: bool = False
+    staff: tuple[StaffMember, ...] = ()
+    night_shifts: tuple[str, ...] = ()
+
+    def is_optimal(self) -> bool:
+        """Whether CP-SAT proved this roster optimal."""
+        return self.status == "OPTIMAL"
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between objective and best bound."""
+        return relative_gap(self.objective, self.best_bound)
+
+    @property
+    def penalties(self) -> tuple[str, ...]:
+        """Names of the soft rules that were relaxed (non-zero penalty)."""
+        return tuple(r for r in SOFT_RULES if self.penalty_by_rule.get(r, 0))
+
+    @property
+    def uncovered(self) -> tuple[CoverRow, ...]:
+        """Every day × shift × squad left short of units or auxiliary places."""
+        return tuple(c for c in self.cover if c.units_missing or c.auxiliaries_missing)
+
+    def summary(self) -> str:
+        """A few lines: status, objective, bound, relaxed rules and uncovered shifts."""
+        lines = [
+            f"roster {self.start} +{self.days} d: {self.status}, objective {self.objective:.0f}, "
+            f"bound {self.best_bound:.0f}, gap {self.gap:.1%}, {self.solve_time_s:.1f} s",
+            f"{len(self.entries)} shifts for {len({e.staff_id for e in self.entries})} people",
+        ]
+        if self.penalties:
+            lines.append("relaxed: " + ", ".join(
+                f"{r} {self.penalty_by_rule[r]}" for r in self.penalties))
+        for u in self.uncovered:
+            lines.append(f"uncovered: {u.date} {u.shift} squad {u.squad}: "
+                         f"{u.units_missing} unit(s), {u.auxiliaries_missing} auxiliary place(s)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per shift worked: staff_id,name,role,squad,date,shift,start,end,unit."""
+        cols = ["staff_id", "name", "role", "squad", "date", "shift", "start", "end", "unit"]
+        return pd.DataFrame(
+            [[e.staff_id, e.name, e.role, e.squad, e.date.isoformat(), e.shift,
+              e.start.isoformat(), e.end.isoformat(), e.unit] for e in self.entries],
+            columns=cols,
+        )
+
+    def cover_frame(self) -> pd.DataFrame:
+        """Cover against requirement, one row per day × shift × squad."""
+        rows = [{f: getattr(c, f) for f in CoverRow.__dataclass_fields__} for c in self.cover]
+        df = pd.DataFrame(rows, columns=list(CoverRow.__dataclass_fields__))
+        df["date"] = df["date"].map(lambda d: d.isoformat())
+        return df
+
+    def hours_frame(self) -> pd.DataFrame:
+        """Per person: shifts, hours, night shifts and weekend shifts."""
+        rows = []
+        for p in self.staff:
+            mine = [e for e in self.entries if e.staff_id == p.id]
+            rows.append({
+                "staff_id": p.id, "name": p.name, "role": p.role, "squad": p.squad,
+                "shifts": len(mine),
+                "hours": round(sum((e.end - e.start).total_seconds() for e in mine) / 3600, 2),
+                "nights": sum(1 for e in mine if e.shift in self.night_shifts),
+                "weekend_shifts": sum(1 for e in mine if e.date.weekday() >= 5),
+                "contract_hours_per_week": p.weekly_hours,
+            })
+        return pd.DataFrame(rows)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """What ``summary.json`` holds."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "best_bound": self.best_bound,
+            "gap": None if math.isnan(self.gap) else self.gap,
+            "solve_time_s": round(self.solve_time_s, 3),
+            "start": self.start.isoformat(),
+            "days": self.days,
+            "strict_cover": self.strict_cover,
+            "penalties": dict(self.penalty_by_rule),
+            "relaxed_rules": list(self.penalties),
+            "uncovered": [
+                {"date": u.date.isoformat(), "shift": u.shift, "squad": u.squad,
+                 "units_missing": u.units_missing, "auxiliaries_missing": u.auxiliaries_missing,
+                 "units_needed": u.units_needed, "certified_rostered": u.certified}
+                for u in self.uncovered
+            ],
+        }
+
+
+def solve_roster(
+    built: RosterModel | RosterProblem, params: RosterParams | None = None
+) -> Roster:
+    """Solve a roster model and extract the roster.
+
+    Parameters
+    ----------
+    built
+        A built model, or a problem to build first.
+    params
+        Solver settings (default :class:`RosterParams`).
+
+    Returns
+    -------
+    Roster
+        The best roster found within the limits.
+
+    Raises
+    ------
+    InfeasibleError
+        If the hard rules cannot all hold (with ``strict_cover``: including cover); the message
+        names the conflicting rules, people and days.
+    """
+    if isinstance(built, RosterProblem):
+        built = build_roster_model(built)
+    params = params if params is not None else RosterParams()
+    solver = make_solver(params)
+    callback = ProgressCallback("roster") if params.progress else None
+    t0 = time.perf_counter()
+    status = solver.solve(built.model, callback)
+    wall = time.perf_counter() - t0
+    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        from patrolsim.optimise.explain import explain_infeasible
+
+        reasons = explain_infeasible(built.problem, params)
+        raise InfeasibleError(
+            f"no roster meets every hard rule (CP-SAT status {solver.status_name(status)}):\n"
+            + "\n".join(f"  - {r}" for r in reasons)
+        )
+    if status not in SOLVED:
+        raise InfeasibleError(
+            f"no roster found within the limits (CP-SAT status {solver.status_name(status)}); "
+            "raise --time-limit"
+        )
+    return extract_roster(built, solver, solver.status_name(status), wall)
+
+
+def extract_roster(
+    built: RosterModel, solver: cp_model.CpSolver, status: str = "", wall_time_s: float = 0.0
+) -> Roster:
+    """Read the roster, cover and penalties from a solved model (no printing)."""
+    problem = built.problem
+    sc = problem.scenario
+    dates = problem.dates
+    c = sc.roster.unit_certified
+    tz = zoneinfo.ZoneInfo(sc.timezone) if sc.timezone else None
+    need = problem.need()
+    by_key: dict[tuple[int, str, str], list[StaffMember]] = defaultdict(list)
+    for p in sc.staff:
+        for k in range(len(dates)):
+            for s in sc.shifts:
+                if solver.boolean_value(built.x[p.id, k, s.name]):
+                    by_key[k, s.name, p.squad].append(p)
+    entries: list[RosterEntry] = []
+    cover: list[CoverRow] = []
+    for k, date in enumerate(dates):
+        midnight = dt.datetime.combine(date, dt.time(0), tzinfo=tz)
+        for s in sc.shifts:
+            for sq in sc.squads:
+                people = by_key.get((k, s.name, sq.id), [])
+                certs = sorted((p for p in people if p.certified), key=lambda p: p.id)
+                auxs = sorted((p for p in people if not p.certified), key=lambda p: p.id)
+                n_units = len(certs) // c if c else 0
+                unit_of: dict[str, str] = {}
+                for i, p in enumerate(certs):
+                    unit_of[p.id] = (f"{sq.id}-{s.name}-{min(i // c, n_units - 1) + 1}"
+                                     if n_units else f"{sq.id}-{s.name}-aux")
+                for i, p in enumerate(auxs):
+                    unit_of[p.id] = (f"{sq.id}-{s.name}-{i % n_units + 1}" if n_units
+                                     else f"{sq.id}-{s.name}-aux")
+                for p in sorted(people, key=lambda p: p.id):
+                    entries.append(RosterEntry(
+                        p.id, p.name, p.role, p.squad, date, s.name,
+                        midnight + dt.timedelta(minutes=s.start_min),
+                        midnight + dt.timedelta(minutes=s.end_min), unit_of[p.id]))
+                req = need.get((k, s.name, sq.id))
+                key = (k, s.name, sq.id)
+                if req is None and not people:
+                    continue
+                cover.append(CoverRow(
+                    date, s.name, sq.id, req.units if req else 0, req.auxiliaries if req else 0,
+                    len(certs), len(auxs), n_units, solver.value(built.units_short[key]),
+                    solver.value(built.aux_short[key]), solver.value(built.surplus[key])))
+    by_rule = {
+        r: int(sum(cf * solver.value(v) for v, cf in zip(*built.penalties[r], strict=True)))
+        for r in SOFT_RULES
+    }
+    if problem.strict_cover:
+        by_rule["shortfall"] = 0
+        by_rule["auxiliary_shortfall"] = 0
+    entries.sort(key=lambda e: (e.date, e.squad, e.staff_id))
+    return Roster(
+        problem.start, problem.days, tuple(entries), tuple(cover), status,
+        float(solver.objective_value), float(solver.best_objective_bound), wall_time_s, by_rule,
+        problem.strict_cover, tuple(sc.staff), tuple(s.name for s in sc.shifts if s.night),
+    )
