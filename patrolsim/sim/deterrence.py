@@ -1,0 +1,125 @@
+"""The deterrence maths of one (patch, violation type): pure functions, no SimPy, no randomness.
+
+State of a patch × type (all in [0, 1] except ``latent``):
+
+``risk`` R
+    The would-be violators' current perceived risk of being caught. While a unit is present
+    it rises towards the *presence target* with time constant ``presence_tau_min`` (Koper
+    1995: little effect under ~2 min, most of it by 10–15 min). With no unit present it
+    relaxes towards the anchor with ``residual_tau_h`` (residual deterrence: hours for
+    vendors, weeks for construction; Koper 1995, Sherman 1990).
+``anchor`` A
+    The long-run belief learned from outcomes: a sanction pushes it up by ``learn_sanction``
+    of the way to 1; a violation that ends unsanctioned pushes it down by
+    ``learn_unsanctioned`` of the way to 0. With many violators and thin enforcement the
+    downward pushes win (enforcement swamping, Kleiman 2009), giving two equilibria. It is
+    forgotten towards ``prior_risk`` with ``anchor_tau_days``.
+``credibility`` C
+    How much a unit's presence means to violators. The presence target is
+    ``A + (presence_risk − A)·C``. Encounters that end without a sanction (the vendor flees or
+    is only persuaded) lower C by ``learn_sanction``; sanctions raise it. A long crackdown that
+    cannot sanction everyone therefore loses force while it continues (initial deterrence
+    decay, Sherman 1990). C is forgotten towards 1 with ``anchor_tau_days``.
+``latent`` L
+    Opportunities suppressed by deterrence that still wait (vendors still need the income).
+    They are lost with ``latent_tau_h`` and released, multiplying the rate by
+    ``g = 1 + min(L / L_ref, G_MAX − 1)`` with ``L_ref`` = the patch's mean base rate ×
+    ``latent_release_tau_h``; so on average they come back at ``L / latent_release_tau_h``
+    when risk is at its prior — the rebound and overshoot after a campaign ("一停就乱").
+
+The rate of new violations is ``λ = λ0 · f(R) · (h(B) + g(L) − 1)`` with
+``f(R) = ((1 − R) / (1 − prior_risk)) ** risk_elasticity`` and broken windows
+``h(B) = 1 + broken_windows_gain · (1 − exp(−B / broken_windows_scale))`` where B is the
+number of unresolved violations visible at the patch (Keizer et al. 2008).
+"""
+
+from __future__ import annotations
+
+import math
+
+from patrolsim.scenario.model import Dynamics
+
+G_MAX = 3.0
+"""Cap on the latent-demand multiplier g: a place cannot absorb more than about three times
+its usual custom at once. Assumption."""
+
+
+def rate_factor(risk: float, dyn: Dynamics) -> float:
+    """f(R): the deterrence factor on the base rate; 1 at the prior risk, < 1 above it."""
+    return ((1.0 - risk) / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity
+
+
+def broken_windows(visible: int, dyn: Dynamics) -> float:
+    """h(B): the rate multiplier from ``visible`` unresolved violations at the patch."""
+    if visible <= 0 or dyn.broken_windows_gain == 0.0:
+        return 1.0
+    return 1.0 + dyn.broken_windows_gain * (1.0 - math.exp(-visible / dyn.broken_windows_scale))
+
+
+def latent_multiplier(latent: float, latent_ref: float) -> float:
+    """g(L): the rate multiplier from latent demand waiting to be released."""
+    if latent <= 0.0:
+        return 1.0
+    return 1.0 + min(latent / latent_ref, G_MAX - 1.0)
+
+
+def rate_bound(dyn: Dynamics) -> float:
+    """An upper bound of f(R)·(h(B) + g(L) − 1) over all states, for thinning."""
+    f_max = (1.0 / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity
+    return max(1.0, f_max * (1.0 + dyn.broken_windows_gain + G_MAX - 1.0))
+
+
+def presence_target(anchor: float, credibility: float, dyn: Dynamics) -> float:
+    """The perceived risk a present unit drives R towards."""
+    return anchor + (dyn.presence_risk - anchor) * credibility
+
+
+def advance(
+    risk: float,
+    anchor: float,
+    credibility: float,
+    latent: float,
+    dt_min: float,
+    present: bool,
+    dyn: Dynamics,
+) -> tuple[float, float, float, float]:
+    """Advance (R, A, C, L) by ``dt_min`` minutes with or without a unit present.
+
+    Between events every state variable relaxes exponentially, so this is exact for a
+    constant presence; A and C move slowly (``anchor_tau_days``) and are taken at the end of
+    the interval.
+    """
+    if dt_min <= 0.0:
+        return risk, anchor, credibility, latent
+    slow = math.exp(-dt_min / (dyn.anchor_tau_days * 1440.0))
+    anchor = dyn.prior_risk + (anchor - dyn.prior_risk) * slow
+    credibility = 1.0 + (credibility - 1.0) * slow
+    if present:
+        target = presence_target(anchor, credibility, dyn)
+        decay = math.exp(-dt_min / dyn.presence_tau_min)
+    else:
+        target = anchor
+        decay = math.exp(-dt_min / (dyn.residual_tau_h * 60.0))
+    risk = target + (risk - target) * decay
+    if latent > 0.0:
+        latent *= math.exp(-dt_min / (dyn.latent_tau_h * 60.0))
+    return risk, anchor, credibility, latent
+
+
+def learn(risk: float, anchor: float, credibility: float, outcome: str, dyn: Dynamics
+          ) -> tuple[float, float, float]:
+    """Update (R, A, C) after an outcome at the patch.
+
+    ``outcome`` is ``"sanctioned"`` (a unit with powers handled it), ``"unsanctioned"`` (it
+    ended by itself, never caught) or ``"escaped"`` (an encounter without sanction: it fled,
+    or was only persuaded).
+    """
+    if outcome == "sanctioned":
+        up = dyn.learn_sanction
+        return risk + up * (1 - risk), anchor + up * (1 - anchor), credibility + up * (1 - credibility)
+    if outcome == "unsanctioned":
+        down = dyn.learn_unsanctioned
+        return risk * (1 - down), anchor * (1 - down), credibility
+    if outcome == "escaped":
+        return risk, anchor, credibility * (1 - dyn.learn_sanction)
+    raise ValueError(f"Expected outcome sanctioned, unsanctioned or escaped, got {outcome!r}.")
