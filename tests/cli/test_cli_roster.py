@@ -1,0 +1,113 @@
+"""Tests of ``patrolsim roster`` as a user runs it: district rosters and benchmark instances."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from patrolsim.cli import main
+from patrolsim.formats.curtois import evaluate_curtois, read_assignment_csv, read_curtois
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def test_roster_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that a tiny-district week writes roster.csv/xlsx, coverage.csv, summary.json, .ics."""
+    out = tmp_path / "out"
+    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--time-limit",
+                 "20", "--workers", "1", "--quiet", "--ics", "--out", str(out)])
+    assert code == 0
+    with (out / "roster.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["staff_id", "name", "role", "squad", "date", "shift", "start",
+                             "end", "unit"]
+    assert rows[0]["start"].startswith(rows[0]["date"] + "T")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] in ("OPTIMAL", "FEASIBLE")
+    assert set(summary["penalties"]) >= {"shortfall", "surplus", "fairness_nights", "stability"}
+    for u in summary["uncovered"]:
+        assert {"date", "shift", "squad", "units_missing"} <= set(u)
+    with (out / "coverage.csv").open(encoding="utf-8") as fh:
+        cover = list(csv.DictReader(fh))
+    assert len(cover) == 14  # 7 days × (early, late) × 1 squad
+    assert (out / "ics" / f"{rows[0]['staff_id']}.ics").read_text().startswith("BEGIN:VCALENDAR")
+
+    wb = openpyxl.load_workbook(out / "roster.xlsx")
+    assert wb.sheetnames == ["排班 Roster", "Cover", "Hours", "Summary"]
+    ws = wb["排班 Roster"]
+    assert ws.freeze_panes == "E2"
+    ids = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+    assert ids == [f"T0{i}" for i in range(1, 9)]
+    # Every roster.csv row appears in the grid, coloured.
+    for row in rows:
+        r = ids.index(row["staff_id"]) + 2
+        c = 5 + (int(row["date"][-2:]) - 23)
+        cell = ws.cell(row=r, column=c)
+        assert row["shift"] in cell.value
+        assert cell.fill.fgColor.rgb.endswith(("FFF2CC", "DDEBF7", "E2EFDA", "D9D2E9"))
+    assert ws.cell(row=ids.index("T04") + 2, column=5 + 2).value == "假 leave"
+    assert wb["Cover"].max_row == 15
+
+
+def test_strict_cover_explains_and_exits_1(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that an impossible strict-cover week exits 1 with the reasons in words."""
+    out = tmp_path / "out"
+    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--strict-cover",
+                 "--time-limit", "20", "--workers", "1", "--quiet", "--out", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "needs 1 unit = 2 certified officers" in err
+    assert "T04 刘洋 is on leave" in err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "INFEASIBLE"
+    assert any("days off" in line for line in summary["explanation"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--week", "2026-02-30"], "--week: expected a date"),
+        (["--week", "2026-11-23", "--weeks", "0"], "--weeks: must be at least 1"),
+        (["--week", "2026-11-23", "--time-limit", "0"], "--time-limit: must be positive"),
+        ([], "DIR and --week are required"),
+    ],
+)
+def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                              argv: list[str], match: str) -> None:
+    """Tests that bad arguments give one clear line and exit status 2."""
+    code = main(["roster", str(SCENARIOS / "tiny"), *argv, "--out", str(tmp_path)])
+    assert code == 2
+    assert match in capsys.readouterr().err
+
+
+def test_bad_requirements_file_exits_2(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that a bad requirements.csv is reported as FILE:ROW: FIELD and exits 2."""
+    req = tmp_path / "requirements.csv"
+    req.write_text("date,shift,squad,units\n2026-11-23,lunch,S1,1\n", encoding="utf-8")
+    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--requirements",
+                 str(req), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "requirements.csv:2: shift: unknown value" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "roster.csv").exists()
+
+
+def test_curtois_instance_objective_from_evaluator(shared_benchmarks: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that --curtois writes staff_id,day,shift and the evaluated objective (Instance1)."""
+    inst_path = shared_benchmarks / "shift-scheduling" / "Instance1.txt"
+    code = main(["roster", "--curtois", str(inst_path), "--time-limit", "60", "--quiet",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assignment = read_assignment_csv(tmp_path / "roster.csv")
+    ev = evaluate_curtois(read_curtois(inst_path), assignment)
+    assert ev.violations == ()
+    assert summary["objective"] == ev.objective == 607
+    assert summary["best_known"] == 607
+    assert summary["hard_violations"] == []
