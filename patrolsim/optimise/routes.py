@@ -638,6 +638,7 @@ def _schedule_with_break(
     prev = v.start_location
     visits: list[Visit] = []
     break_start: int | None = None
+    last_in_group: dict[int, int] = {}
     for k, stop_i in enumerate([*seq, None]):
         if brk_pos is not None and k == brk_pos:
             assert v.break_window is not None
@@ -653,9 +654,13 @@ def _schedule_with_break(
         lo = arrive
         if earliest is not None and stop_i in earliest:
             lo = max(lo, earliest[stop_i])
+        if s.group is not None and s.group in last_in_group:
+            lo = max(lo, last_in_group[s.group] + problem.min_gap)
         start = _window_start(s.windows, lo)
         if start is None:
             return None
+        if s.group is not None:
+            last_in_group[s.group] = start
         visits.append(Visit(stop_i, s.location, arrive, start, start + s.service))
         t = start + s.service
         prev = s.location

@@ -1,0 +1,494 @@
+"""Patrol routes for a district: every unit of one day and shift, from its squad base and back.
+
+This turns a :class:`~patrolsim.scenario.model.Scenario`, a date, a shift, the units on duty
+and a risk value per patch (and optionally per hour) into one
+:class:`~patrolsim.optimise.routes.RoutingProblem` per squad, solves them with the shared
+machinery of :mod:`patrolsim.optimise.routes` and returns a :class:`DistrictRoutes`.
+
+Modelling choices (DESIGN.md "Routes"):
+
+* **Times** are whole seconds after the shift day's midnight (a night shift runs past 86 400).
+* **Repeated visits**: the shift is cut into slots of ``revisit_gap_min``; each patch gets one
+  optional stop per slot whose prize is the patch's risk integrated over the slot (and over
+  the patch kind's visit windows). Any two made visits of one patch, by any unit of the squad,
+  start at least the revisit gap apart.
+* **Fixed posts**: every strict-tier (严管) patch gets one extra *mandatory* stop anywhere in
+  the shift (inside its windows). It is dropped only when it cannot be made, and is then
+  listed in :attr:`DistrictRoutes.unmet_posts`.
+* **Stops** last ``stop_min``; when a unit would otherwise wait, a stop is stretched up to
+  ``stop_max`` (Koper 1995: 11–15 min).
+* **Meal break** of ``meal_break_min`` for shifts longer than five hours, starting in the middle
+  third of the shift (an assumption to calibrate), taken at the patch just left.
+* **Risk**: an explicit input, shape ``(patches,)`` (risk per hour, flat over the shift) or
+  ``(patches, 24)`` (per hour of day); :func:`default_risk` gives the scenario-default value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from patrolsim.optimise.routes import (
+    RoutingParams,
+    RoutingProblem,
+    RoutingSolution,
+    Stop,
+    Vehicle,
+    scale_prizes,
+    solve_problem,
+)
+from patrolsim.scenario.model import Scenario, ShiftType
+
+__all__ = [
+    "DistrictRoutes",
+    "UnitRoute",
+    "UnitSpec",
+    "VisitRow",
+    "build_squad_problem",
+    "default_risk",
+    "default_units",
+    "planned_visits",
+    "solve_district_routes",
+]
+
+MEAL_BREAK_MIN_SHIFT_MIN = 300
+"""Shifts longer than this (minutes) get a meal break."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    """A patrol unit on duty: squad, unit label, members and working times.
+
+    Attributes
+    ----------
+    squad
+        Squad id; the unit starts and ends at its base.
+    unit
+        Unit label unique within the squad, day and shift (from roster.csv's ``unit``).
+    start_min, end_min
+        Working time in minutes after the shift day's midnight.
+    members
+        Names of the officers (for the route sheet).
+    """
+
+    squad: str
+    unit: str
+    start_min: int
+    end_min: int
+    members: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``SQUAD-UNIT``, the unit's name in every output."""
+        return f"{self.squad}-{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRow:
+    """One line of a unit's route sheet (times in minutes after the shift day's midnight).
+
+    ``purpose`` is one of ``depart`` (leave the base), ``post`` (mandatory fixed-post stop at a
+    strict-tier patch), ``patrol`` (optional risk-weighted stop), ``break`` (meal break at the
+    patch), ``return`` (back at the base).
+    """
+
+    seq: int
+    patch_index: int
+    arrive_min: float
+    start_min: float
+    depart_min: float
+    purpose: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRoute:
+    """The timed route of one unit."""
+
+    unit: UnitSpec
+    rows: tuple[VisitRow, ...]
+
+    @property
+    def stops(self) -> tuple[VisitRow, ...]:
+        """The patrol and post stops only."""
+        return tuple(r for r in self.rows if r.purpose in ("post", "patrol"))
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRoutes:
+    """Routes of every unit of one day and shift.
+
+    Attributes
+    ----------
+    date, shift
+        The day and shift type.
+    routes
+        One route per unit, in the order of the units given.
+    prize
+        Risk collected (sum of the prizes of the stops made, in risk units).
+    unmet_posts
+        Patch indices of strict-tier fixed posts that could not be visited.
+    solutions
+        The routing solution per squad id.
+    wall_s
+        Time taken.
+    """
+
+    date: dt.date
+    shift: str
+    routes: tuple[UnitRoute, ...]
+    prize: float
+    unmet_posts: tuple[int, ...]
+    solutions: Mapping[str, RoutingSolution] = field(default_factory=dict)
+    wall_s: float = 0.0
+
+    def summary(self) -> str:
+        """A one-paragraph account."""
+        stops = sum(len(r.stops) for r in self.routes)
+        return (
+            f"{self.date} {self.shift}: {len(self.routes)} units, {stops} stops, "
+            f"risk covered {self.prize:.2f}, {len(self.unmet_posts)} fixed posts not reachable, "
+            f"{self.wall_s:.1f} s"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def default_risk(scenario: Scenario, date: dt.date, shift: ShiftType | str | None = None) -> npt.NDArray[np.float64]:
+    """Scenario-default risk per patch and hour of day: expected visible violations per hour.
+
+    ``risk[p, h] = Σ_types base_rate_per_day(kind or override) / 24 × hour_profile[h] ×
+    weekday_profile[weekday] × visibility`` (× the holiday multiplier on public holidays).
+    Base patches have none. The simulation's demand module will replace this with the
+    avoidable violation-hours it measures.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    date
+        The day (its weekday and holiday status are used; hours after midnight of a night
+        shift use the same day's profile).
+    shift
+        Unused; accepted so that callers can pass the shift they plan.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(scenario.patches), 24)``.
+    """
+    del shift
+    risk = np.zeros((len(scenario.patches), 24), dtype=np.float64)
+    weekday = date.weekday()
+    holiday = False
+    try:
+        holiday = scenario.day(date).holiday is not None
+    except KeyError:
+        holiday = False
+    for vt in scenario.violation_types:
+        hour = np.asarray(vt.hour_profile, dtype=np.float64)
+        wk = float(vt.weekday_profile[weekday]) if vt.weekday_profile else 1.0
+        mult = vt.holiday_multiplier if holiday else 1.0
+        for p in scenario.patches:
+            if p.kind == "base":
+                continue
+            rate = p.rate_overrides.get(vt.name, vt.base_rate_per_day.get(p.kind, 0.0))
+            if rate <= 0:
+                continue
+            risk[p.index] += rate / 24.0 * hour * wk * mult * vt.visibility
+    return risk
+
+
+def default_units(scenario: Scenario, shift: ShiftType) -> tuple[UnitSpec, ...]:
+    """Units from the scenario's default cover: ``default_cover[shift]`` units per squad."""
+    n = int(scenario.roster.default_cover.get(shift.name, 0))
+    return tuple(
+        UnitSpec(sq.id, str(u + 1), shift.start_min, shift.end_min)
+        for sq in scenario.squads
+        for u in range(n)
+    )
+
+
+def _kind_windows(scenario: Scenario, kind: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The kind's visit windows (minutes) intersected with [lo, hi], also across midnight."""
+    pk = scenario.patch_kinds.get(kind)
+    if pk is None or not pk.windows:
+        return [(lo, hi)]
+    out: list[tuple[int, int]] = []
+    for a, b in pk.windows:
+        for shift in (-1440, 0, 1440):
+            x, y = max(lo, a + shift), min(hi, b + shift)
+            if x < y:
+                out.append((x, y))
+    out.sort()
+    return out
+
+
+def _risk_integral(risk_row: npt.NDArray[np.float64], windows: Sequence[tuple[int, int]]) -> float:
+    """Risk (per hour) integrated over minute windows; result in risk-hours."""
+    total = 0.0
+    for a, b in windows:
+        minutes = np.arange(a, b)
+        if risk_row.ndim == 0 or risk_row.size == 1:
+            total += float(risk_row) * len(minutes) / 60.0
+        else:
+            total += float(risk_row[(minutes // 60) % 24].sum()) / 60.0
+    return total
+
+
+def _clip(windows: Sequence[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    for a, b in windows:
+        x, y = max(a, lo), min(b, hi)
+        if x < y:
+            out.append((x, y))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _SquadProblem:
+    problem: RoutingProblem
+    units: tuple[UnitSpec, ...]
+    stop_patch: tuple[int, ...]
+    stop_post: tuple[bool, ...]
+    stop_risk: tuple[float, ...]
+    closed_posts: tuple[int, ...] = ()
+    """Strict-tier patches whose visit windows miss this shift entirely."""
+
+
+def build_squad_problem(
+    scenario: Scenario,
+    squad: str,
+    units: Sequence[UnitSpec],
+    risk: npt.NDArray[np.float64],
+    shift: ShiftType,
+) -> _SquadProblem:
+    """Build the routing problem of one squad's units (times in seconds after midnight).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    squad
+        Squad id.
+    units
+        The squad's units on duty.
+    risk
+        Risk per patch, shape ``(patches,)`` or ``(patches, 24)``.
+    shift
+        The shift type.
+
+    Returns
+    -------
+    _SquadProblem
+        The problem and the maps from stops back to patches.
+    """
+    rules = scenario.patrol
+    sq = scenario.squad(squad)
+    lo = min(u.start_min for u in units)
+    hi = max(u.end_min for u in units)
+    gap = int(round(rules.revisit_gap_min))
+    stop_len = int(round(rules.stop_min))
+    n_slots = max(1, math.ceil((hi - lo) / gap))
+    stops: list[Stop] = []
+    stop_patch: list[int] = []
+    stop_post: list[bool] = []
+    stop_risk: list[float] = []
+    closed_posts: list[int] = []
+    for p in scenario.patches:
+        if p.squad != squad or p.kind == "base" or p.index == sq.base_index:
+            continue
+        row = risk[p.index]
+        windows = _kind_windows(scenario, p.kind, lo, hi)
+        # A stop must fit inside its window: the start is at most end - stop length.
+        start_windows = [(a, b - stop_len) for a, b in windows if b - stop_len >= a]
+        if not start_windows:
+            if p.tier == "strict":
+                closed_posts.append(p.index)
+            continue
+        for k in range(n_slots):
+            s_lo, s_hi = lo + k * gap, min(hi, lo + (k + 1) * gap)
+            cover = _clip(windows, s_lo, s_hi)
+            sw = _clip(start_windows, s_lo, s_hi)
+            value = _risk_integral(row, cover)
+            if not sw or value <= 0:
+                continue
+            stops.append(Stop(p.index, 0, stop_len * 60, tuple((a * 60, b * 60) for a, b in sw),
+                              group=p.index, label=f"{p.id}#{k + 1}"))
+            stop_patch.append(p.index)
+            stop_post.append(False)
+            stop_risk.append(value)
+        if p.tier == "strict":
+            value = _risk_integral(row, windows) / n_slots
+            stops.append(Stop(p.index, 0, stop_len * 60,
+                              tuple((a * 60, b * 60) for a, b in start_windows),
+                              mandatory=True, group=p.index, label=f"{p.id}#post"))
+            stop_patch.append(p.index)
+            stop_post.append(True)
+            stop_risk.append(value)
+    prizes = scale_prizes(stop_risk) if stops else []
+    stops = [dataclasses.replace(s, prize=pz) for s, pz in zip(stops, prizes, strict=True)]
+    vehicles = []
+    brk = int(round(rules.meal_break_min))
+    for u in units:
+        dur = u.end_min - u.start_min
+        window = None
+        if brk > 0 and dur > MEAL_BREAK_MIN_SHIFT_MIN:
+            window = ((u.start_min + dur // 3) * 60, (u.start_min + 2 * dur // 3 - brk) * 60)
+        vehicles.append(Vehicle(
+            sq.base_index, sq.base_index, u.start_min * 60, u.end_min * 60,
+            break_window=window, break_duration=brk * 60 if window else 0, name=u.label,
+        ))
+    travel = scenario.network.travel_s(rules.mode)
+    problem = RoutingProblem(travel=np.asarray(travel, dtype=np.int64), stops=tuple(stops),
+                             vehicles=tuple(vehicles), min_gap=gap * 60)
+    return _SquadProblem(problem, tuple(units), tuple(stop_patch), tuple(stop_post),
+                         tuple(stop_risk), tuple(closed_posts))
+
+
+def _unit_rows(sp: _SquadProblem, sol: RoutingSolution, vi: int, stop_max_s: int) -> tuple[VisitRow, ...]:
+    """Turn a solver route into sheet rows, stretching stops into idle time up to stop_max."""
+    route = sol.routes[vi]
+    veh = sp.problem.vehicles[vi]
+    travel = sp.problem.travel
+    base = veh.start_location
+    rows: list[VisitRow] = [VisitRow(0, base, route.depart_start / 60, route.depart_start / 60,
+                                     route.depart_start / 60, "depart")]
+    visits = list(route.visits)
+    seq = 1
+    for i, vis in enumerate(visits):
+        depart = vis.depart
+        # Stretch the stop while the next event would otherwise wait.
+        if i + 1 < len(visits):
+            nxt = visits[i + 1]
+            latest = nxt.start - int(travel[vis.location, nxt.location])
+        else:
+            latest = route.arrive_end - int(travel[vis.location, veh.end_location])
+        if route.break_after == i + 1 and route.break_start is not None:
+            latest = min(latest, route.break_start)
+        depart = max(depart, min(vis.start + stop_max_s, latest))
+        purpose = "post" if sp.stop_post[vis.stop] else "patrol"
+        rows.append(VisitRow(seq, vis.location, vis.arrive / 60, vis.start / 60, depart / 60, purpose))
+        seq += 1
+        if route.break_after == i + 1 and route.break_start is not None:
+            b = route.break_start
+            rows.append(VisitRow(seq, vis.location, b / 60, b / 60,
+                                 (b + veh.break_duration) / 60, "break"))
+            seq += 1
+    if route.break_after == 0 and route.break_start is not None:
+        b = route.break_start
+        rows.insert(1, VisitRow(1, base, b / 60, b / 60, (b + veh.break_duration) / 60, "break"))
+        rows = [dataclasses.replace(r, seq=k) for k, r in enumerate(rows)]
+        seq = len(rows)
+    rows.append(VisitRow(seq, veh.end_location, route.arrive_end / 60, route.arrive_end / 60,
+                         route.arrive_end / 60, "return"))
+    # Arrival times follow from the (possibly stretched) departure before them.
+    fixed = [rows[0]]
+    for r in rows[1:]:
+        prev = fixed[-1]
+        if r.purpose == "break":
+            fixed.append(r)
+            continue
+        arrive = (prev.depart_min * 60 + int(travel[prev.patch_index, r.patch_index])) / 60
+        if r.purpose == "return":
+            fixed.append(dataclasses.replace(r, arrive_min=arrive, start_min=arrive, depart_min=arrive))
+        else:
+            fixed.append(dataclasses.replace(r, arrive_min=arrive))
+    return tuple(fixed)
+
+
+def solve_district_routes(
+    scenario: Scenario,
+    date: dt.date,
+    shift: ShiftType | str,
+    units: Sequence[UnitSpec] | None = None,
+    risk: npt.NDArray[np.float64] | None = None,
+    params: RoutingParams | None = None,
+) -> DistrictRoutes:
+    """Plan the routes of every unit on duty for one day and shift.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    date
+        The day.
+    shift
+        Shift type or its name.
+    units
+        Units on duty; by default :func:`default_units`.
+    risk
+        Risk per patch (``(patches,)``) or per patch and hour of day (``(patches, 24)``);
+        by default :func:`default_risk`.
+    params
+        Solver settings; the time limit is shared among the squads by their number of stops.
+
+    Returns
+    -------
+    DistrictRoutes
+        Timed routes per unit, risk covered and fixed posts that could not be made.
+    """
+    t0 = time.perf_counter()
+    st = scenario.shift(shift) if isinstance(shift, str) else shift
+    params = params or RoutingParams()
+    units = tuple(default_units(scenario, st) if units is None else units)
+    risk_arr = default_risk(scenario, date, st) if risk is None else np.asarray(risk, dtype=np.float64)
+    if risk_arr.shape[0] != len(scenario.patches) or risk_arr.ndim not in (1, 2):
+        raise ValueError(f"Expected risk of shape (patches,) or (patches, 24), got {risk_arr.shape}.")
+    if risk_arr.ndim == 2 and risk_arr.shape[1] != 24:
+        raise ValueError(f"Expected 24 hourly risk values per patch, got {risk_arr.shape[1]}.")
+    squads = [sq.id for sq in scenario.squads if any(u.squad == sq.id for u in units)]
+    problems = {
+        sq: build_squad_problem(scenario, sq, [u for u in units if u.squad == sq], risk_arr, st)
+        for sq in squads
+    }
+    total_stops = sum(len(p.problem.stops) for p in problems.values()) or 1
+    routes_by_unit: dict[str, UnitRoute] = {}
+    solutions: dict[str, RoutingSolution] = {}
+    prize = 0.0
+    unmet: list[int] = []
+    stop_max_s = int(round(scenario.patrol.stop_max * 60))
+    for sq, sp in problems.items():
+        share = params.time_limit_s * max(len(sp.problem.stops), 1) / total_stops
+        sol = solve_problem(sp.problem, dataclasses.replace(params, time_limit_s=max(share, 0.2)))
+        solutions[sq] = sol
+        for vi, u in enumerate(sp.units):
+            routes_by_unit[u.label] = UnitRoute(u, _unit_rows(sp, sol, vi, stop_max_s))
+        made = {v.stop for r in sol.routes for v in r.visits}
+        prize += sum(sp.stop_risk[k] for k in made)
+        visited_patches = {sp.stop_patch[k] for k in made}
+        unmet.extend(sp.closed_posts)
+        for k, is_post in enumerate(sp.stop_post):
+            if is_post and sp.stop_patch[k] not in visited_patches:
+                unmet.append(sp.stop_patch[k])
+    return DistrictRoutes(
+        date=date,
+        shift=st.name,
+        routes=tuple(routes_by_unit[u.label] for u in units),
+        prize=prize,
+        unmet_posts=tuple(sorted(set(unmet))),
+        solutions=solutions,
+        wall_s=time.perf_counter() - t0,
+    )
+
+
+def planned_visits(routes: DistrictRoutes) -> dict[str, list[tuple[int, float, float]]]:
+    """Routes in the form the simulator's ``planned`` policy takes.
+
+    Returns
+    -------
+    dict
+        Per unit label a list of ``(patch_index, start_min, depart_min)``, minutes after the
+        shift day's midnight, patrol and post stops only, in time order.
+    """
+    return {
+        r.unit.label: [(row.patch_index, row.start_min, row.depart_min) for row in r.stops]
+        for r in routes.routes
+    }
