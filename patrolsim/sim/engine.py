@@ -145,15 +145,7 @@ def simulate(
         Whether the scenario's campaigns overlay the policy.
     """
     days = scenario.horizon_days if days is None else days
-    problems = []
-    if not 1 <= days <= scenario.horizon_days:
-        problems.append(f"--days: must be between 1 and the scenario's horizon "
-                        f"{scenario.horizon_days} (got {days})")
-    elif days <= scenario.warmup_days:
-        problems.append(f"--days: must be longer than the warm-up of {scenario.warmup_days} "
-                        f"days (got {days})")
-    if seed < 0:
-        problems.append(f"--seed: must be at least 0 (got {seed})")
+    problems = check_arguments(scenario, days, seed, staffing)
     if problems:
         raise ScenarioError(problems)
     chosen = make_policy(policy) if isinstance(policy, str) else policy
@@ -163,4 +155,20 @@ def simulate(
     run.env.run(until=run.horizon + 1440.0)
     run.field.settle(run.horizon)
     return collect(run, seed=seed, staffing=staffing, campaigns=campaigns)
+
+
+def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float) -> list[str]:
+    """Problems with run arguments, one line each (empty when all is well)."""
+    problems = []
+    if not 1 <= days <= scenario.horizon_days:
+        problems.append(f"--days: must be between 1 and the scenario's horizon "
+                        f"{scenario.horizon_days} (got {days})")
+    elif days <= scenario.warmup_days:
+        problems.append(f"--days: must be longer than the warm-up of {scenario.warmup_days} "
+                        f"days (got {days})")
+    if seed < 0:
+        problems.append(f"--seed: must be at least 0 (got {seed})")
+    if staffing < 0:
+        problems.append(f"--staffing: must be at least 0 (got {staffing:g})")
+    return problems
 

@@ -106,6 +106,7 @@ def collect(run: Run, seed: int, staffing: float, campaigns: bool) -> SimResult:
         "detected": np.array([v.detected for v in records], dtype=float),
         "complained": np.array([v.complained for v in records], dtype=float),
         "source": [v.source for v in records],
+        "unit": [v.unit for v in records],
     })
     complaints = pd.DataFrame({
         "time": [c.time for c in run.dispatcher.complaints],
@@ -235,3 +236,27 @@ def patch_table(result: SimResult) -> pd.DataFrame:
         "inspection_pass_rate": pass_rate,
         "presence_hours": np.array(result.presence_min) / 60.0,
     })
+
+
+def hour_weekday_counts(result: SimResult) -> pd.DataFrame:
+    """Violations started in the measured window by hour of day (rows) and weekday (columns)."""
+    v = result.violations
+    v = v[v["start"] >= result.warmup_min]
+    minutes = v["start"].to_numpy()
+    hour = ((minutes % 1440) // 60).astype(np.int64)
+    weekday = ((result.start_date.weekday() + minutes // 1440) % 7).astype(np.int64)
+    table = np.zeros((24, 7), dtype=np.int64)
+    np.add.at(table, (hour, weekday), 1)
+    return pd.DataFrame(table, index=range(24),
+                        columns=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+
+
+def time_budget(result: SimResult) -> pd.DataFrame:
+    """Officer time budget: hours per shift type and activity (units × members), with overtime."""
+    u = result.units
+    u = u[u["start"] >= result.warmup_min]
+    people = (u["certified"] + u["auxiliaries"]).to_numpy()[:, None]
+    columns = [*BUDGET_CATEGORIES, "overtime"]
+    hours = pd.DataFrame(u[columns].to_numpy() * people / 60.0, columns=columns)
+    hours["shift"] = u["shift"].to_numpy()
+    return hours.groupby("shift", sort=False).sum()

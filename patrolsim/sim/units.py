@@ -130,9 +130,9 @@ class Unit:
         viol.handler = -1
         now = run.env.now
         if self.spec.can_sanction:
-            field_.finish(viol, now, sanctioned=True)
+            field_.finish(viol, now, sanctioned=True, unit=self.spec.id)
         elif run.detection_rng.random() < vtype.persuasion_success:
-            field_.finish(viol, now, sanctioned=False)
+            field_.finish(viol, now, sanctioned=False, unit=self.spec.id)
         else:
             field_.learn_escape(viol, now)
 
@@ -182,10 +182,15 @@ class Unit:
         if now >= home_by:
             return True
         block = self.blocks[0] if self.blocks else None
-        if block is not None and now >= block[0]:
-            yield from self._off_street(*self.blocks.pop(0))
-            return False
-        limit = min(home_by, block[0]) if block is not None else home_by
+        due = home_by
+        if block is not None:
+            # leave in time to be at base when a duty starts; breaks are taken where one is
+            to_base = float(run.travel[self.location, self.spec.base])
+            due = block[0] - (to_base if block[2] == "off_street" else 0.0)
+            if now >= due:
+                yield from self._off_street(*self.blocks.pop(0))
+                return False
+        limit = min(home_by, due)
         choice = run.policy.next_stop(run.ctx, self, now)
         if choice is None:
             yield from self._timed(min(limit - now, 15.0), "idle")

@@ -51,7 +51,9 @@ class Violation:
     detected: float = math.nan
     complained: float = math.nan
     handler: int = -1
-    """Id of the unit handling it, or -1."""
+    """1 while a unit is handling it, else -1."""
+    unit: str = ""
+    """Id of the unit that handled it."""
 
 
 def base_rates(scenario: Scenario) -> npt.NDArray[np.float64]:
@@ -385,9 +387,10 @@ class ViolationField:
         size = 1.0 + vt.dynamics.growth_per_day * max(0.0, t - viol.start) / 1440.0
         return float(self.rng.exponential(vt.handling_min * size))
 
-    def finish(self, viol: Violation, t: float, sanctioned: bool) -> None:
-        """A unit has handled ``viol``: it ends; violators learn from the outcome."""
+    def finish(self, viol: Violation, t: float, sanctioned: bool, unit: str) -> None:
+        """``unit`` has handled ``viol``: it ends; violators learn from the outcome."""
         viol.sanctioned = sanctioned
+        viol.unit = unit
         self._end(viol, t, "handled")
         self._learn(viol.patch * self.n_types + viol.vtype, t,
                     "sanctioned" if sanctioned else "escaped")

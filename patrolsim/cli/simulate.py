@@ -1,0 +1,104 @@
+"""``patrolsim simulate DIR --policy NAME --days N --seed S [--reps R] [--staffing F] --out OUT``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from patrolsim.errors import ScenarioError  # noqa: E402
+from patrolsim.formats.run_outputs import timeseries_table, write_run  # noqa: E402
+from patrolsim.outputs import atomic_path  # noqa: E402
+from patrolsim.plotting.plot_sim import (  # noqa: E402
+    plot_daily_violations,
+    plot_hour_weekday,
+    plot_time_budget,
+)
+from patrolsim.scenario import load_scenario  # noqa: E402
+from patrolsim.sim.engine import check_arguments, simulate  # noqa: E402
+from patrolsim.sim.metrics import SimResult, hour_weekday_counts, time_budget  # noqa: E402
+from patrolsim.sim.policies import BASE_POLICIES  # noqa: E402
+
+
+def register(sub: Any) -> None:
+    """Add the ``simulate`` subcommand."""
+    p = sub.add_parser(
+        "simulate", help="simulate a scenario under a patrol policy",
+        description="Simulate the scenario's violations and patrol units under a policy for "
+        "one or more replications (seeds S, S+1, ...) and write KPIs, time series, per-patch "
+        "KPIs, a manifest and plots under --out.")
+    p.add_argument("scenario", metavar="DIR", help="scenario folder")
+    p.add_argument("--policy", default="posts+mobile", choices=BASE_POLICIES,
+                   help="patrol policy (default: posts+mobile)")
+    p.add_argument("--days", type=int, default=None, help="days to simulate (default: horizon)")
+    p.add_argument("--seed", type=int, required=True, help="seed of the first replication")
+    p.add_argument("--reps", type=int, default=1, help="replications (default 1)")
+    p.add_argument("--staffing", type=float, default=1.0,
+                   help="fraction of the staff list (default 1.0; >1 adds staff)")
+    p.add_argument("--no-campaigns", action="store_true",
+                   help="leave out the scenario's campaigns")
+    p.add_argument("--out", required=True, metavar="OUT", help="output folder")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the replications and write the run folder."""
+    scenario = load_scenario(args.scenario)
+    days = scenario.horizon_days if args.days is None else args.days
+    problems = check_arguments(scenario, days, args.seed, args.staffing)
+    if args.reps < 1:
+        problems.append(f"--reps: must be at least 1 (got {args.reps})")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        problems.append(f"--out: {out} exists and is not a folder")
+    if problems:
+        raise ScenarioError(problems)
+    simulate_kwargs = {"days": days, "staffing": args.staffing, "campaigns": not args.no_campaigns}
+    results: list[SimResult] = []
+    bar = tqdm(range(args.reps), desc=f"simulating {args.policy}", unit="rep", file=sys.stderr,
+               disable=args.reps == 1 and not sys.stderr.isatty())
+    for i in bar:
+        results.append(simulate(scenario, args.policy, args.seed + i, **simulate_kwargs))
+    paths = write_run(results, scenario, out, sys.argv)
+    paths += write_plots(results, scenario, out)
+    for result in results[:3]:
+        print(result.summary())
+    if len(results) > 3:
+        print(f"... {len(results) - 3} more replications")
+    print(f"wrote {', '.join(p.name for p in paths)} to {out}")
+    return 0
+
+
+def write_plots(results: list[SimResult], scenario: Any, out: Path) -> list[Path]:
+    """Daily violations, hour × weekday heat map and officer time budget as PNGs."""
+    paths = []
+    warmup_end = None
+    if scenario.warmup_days:
+        warmup_end = scenario.start_date + pd.Timedelta(days=scenario.warmup_days)
+    campaigns = scenario.campaigns if results[0].campaigns else ()
+    figures = [
+        ("daily_violations.png", lambda ax: plot_daily_violations(
+            timeseries_table(results), campaigns, warmup_end, ax=ax), (11, 4.5)),
+        ("hour_weekday.png", lambda ax: plot_hour_weekday(
+            sum(hour_weekday_counts(r) for r in results), ax=ax), (5.5, 6)),
+        ("time_budget.png", lambda ax: plot_time_budget(
+            sum(time_budget(r) for r in results) / len(results), ax=ax), (9, 4.5)),
+    ]
+    for name, draw, size in figures:
+        fig, ax = plt.subplots(figsize=size)
+        draw(ax)
+        fig.tight_layout()
+        with atomic_path(out / name) as tmp:
+            fig.savefig(tmp, dpi=110)
+        plt.close(fig)
+        paths.append(out / name)
+    return paths
