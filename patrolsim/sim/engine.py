@@ -92,6 +92,10 @@ def street(env: simpy.Environment, run: Run) -> Generator[simpy.Event, Any, None
         t = field.next_time()
         if t >= run.horizon:
             return
+        if field.candidate_next() and t < env.peek():
+            # nothing else happens before t: a candidate needs no SimPy event of its own
+            field.step(t)
+            continue
         if t > env.now:
             yield env.timeout(t - env.now)
         event = field.step(env.now)

@@ -134,13 +134,23 @@ class PolicyContext:
         self.campaigns = campaigns
         self.travel = scenario.network.travel_min(scenario.patrol.mode)
         self.field: object = None  # set by the engine: the ViolationField
-        self.last_visit = np.full(len(scenario.patches), -math.inf)
         self.street = [p.index for p in scenario.patches if p.kind != "base"]
         self.squad_area = {
             s.id: tuple(p.index for p in scenario.patches if p.squad == s.id and p.kind != "base")
             for s in scenario.squads
         }
         self.load = lam.sum(axis=3)  # D × 24 × P
+        self.travel_rows = self.travel.tolist()
+        self.last_visit = [-math.inf] * len(scenario.patches)
+        self._load_key = -1
+        self._load_list: list[float] = []
+
+    def load_list(self, now: float) -> list[float]:
+        """:meth:`load_now` as a list (cached per hour: cheap to read patch by patch)."""
+        key = int(now // 60)
+        if key != self._load_key:
+            self._load_key, self._load_list = key, self.load_now(now).tolist()
+        return self._load_list
 
     def shift_window(self, day: int, shift: str) -> tuple[float, float]:
         """Start and end of ``shift`` on ``day`` in simulation minutes."""
@@ -389,24 +399,41 @@ def mobile_stop(ctx: PolicyContext, unit: Unit) -> tuple[int, float] | None:
 
 def hotspot_stop(ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
                  ) -> tuple[int, float] | None:
-    """Risk-weighted choice of the next patch, with a Koper-length stop."""
+    """Risk-weighted choice of the next patch, with a Koper-length stop.
+
+    Weight of a patch: expected violations there this hour with no enforcement plus the
+    unresolved violations there now, divided by (1 + travel minutes / 10); patches visited by
+    any unit within the revisit gap get no weight unless all have been.
+    """
     if not area:
         return None
     patrol = ctx.scenario.patrol
-    idx = np.asarray(area)
-    weight = ctx.load_now(now)[idx].copy()
+    load = ctx.load_list(now)
+    travel = ctx.travel_rows[unit.location]
+    last = ctx.last_visit
     field = ctx.field
-    if field is not None:
-        weight += np.array([len(field.active[p]) for p in area], dtype=float)  # type: ignore[attr-defined]
-    weight /= 1.0 + ctx.travel[unit.location, idx] / 10.0
-    recent = (now - ctx.last_visit[idx]) < patrol.revisit_gap_min
-    if not recent.all():
-        weight[recent] = 0.0
-    if weight.sum() <= 0:
-        weight = np.ones(len(idx))
-    choice = int(ctx.rng.choice(idx, p=weight / weight.sum()))
-    stop = float(ctx.rng.uniform(patrol.stop_min, patrol.stop_max))
-    return choice, stop
+    active = field.active if field is not None else None  # type: ignore[attr-defined]
+    gap = patrol.revisit_gap_min
+    weights = []
+    total = 0.0
+    for p in area:
+        if now - last[p] < gap:
+            weights.append(0.0)
+            continue
+        w = (load[p] + (len(active[p]) if active is not None else 0)) / (1.0 + travel[p] / 10.0)
+        weights.append(w)
+        total += w
+    u = ctx.rng.random()
+    choice = area[min(int(u * len(area)), len(area) - 1)]
+    if total > 0.0:
+        target = u * total
+        for p, w in zip(area, weights, strict=True):
+            target -= w
+            if target < 0.0:
+                choice = p
+                break
+    stop = patrol.stop_min + (patrol.stop_max - patrol.stop_min) * ctx.rng.random()
+    return int(choice), float(stop)
 
 
 def make_policy(name: str) -> Policy:

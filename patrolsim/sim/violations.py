@@ -184,6 +184,11 @@ class ViolationField:
             max(rates[p, v] / 1440.0 * self.dyn[v].latent_release_tau_h * 60.0, 1e-9)
             for p in range(self.n_patches) for v in range(self.n_types)
         ]
+        # types whose state can matter at each patch: a base rate there, or arrivals from
+        # elsewhere (displacement, reappearance); others need no presence bookkeeping
+        movable = [d.displacement_share > 0 or d.reappear_probability > 0 for d in self.dyn]
+        self.live = [[v for v in range(self.n_types) if rates[p, v] > 0 or movable[v]]
+                     for p in range(self.n_patches)]
         self.present = [0] * self.n_patches
         self.active: list[list[Violation]] = [[] for _ in range(self.n_patches)]
         self.records: list[Violation] = []
@@ -191,6 +196,13 @@ class ViolationField:
         by_radius = {r: neighbour_lists(scenario, r) for r in radii}
         self.neighbours = [by_radius[d.neighbour_radius_m] for d in self.dyn]
         self.candidates = sample_candidates(scenario, seed, days, lam)
+        c = self.candidates  # as lists: element access in the event loop is much faster
+        self._c_time: list[float] = c.time.tolist()
+        self._c_key: list[int] = c.key.tolist()
+        self._c_u: list[float] = c.u.tolist()
+        self._c_duration: list[float] = c.duration.tolist()
+        self._c_u_complaint: list[float] = c.u_complaint.tolist()
+        self._c_delay: list[float] = c.complaint_delay.tolist()
         self.next_candidate = 0
         self.rng = stream(seed, "detection")
         self.heap: list[tuple[float, int, str, object]] = []
@@ -209,19 +221,22 @@ class ViolationField:
 
     def next_time(self) -> float:
         """Time of the next candidate or timed event (``inf`` if none)."""
-        c = self.candidates
-        t = c.time[self.next_candidate] if self.next_candidate < len(c.time) else INF
+        i = self.next_candidate
+        t = self._c_time[i] if i < len(self._c_time) else INF
         if self.heap and self.heap[0][0] < t:
             return self.heap[0][0]
-        return float(t)
+        return t
+
+    def candidate_next(self) -> bool:
+        """Whether the next thing due is a candidate arrival (not a timed event)."""
+        i = self.next_candidate
+        return i < len(self._c_time) and (not self.heap or self._c_time[i] <= self.heap[0][0])
 
     def step(self, now: float) -> tuple[str, object] | None:
         """Process the next event due at ``now``; return timed events the engine must handle."""
-        c = self.candidates
-        i = self.next_candidate
-        if i < len(c.time) and (not self.heap or c.time[i] <= self.heap[0][0]):
-            self.next_candidate = i + 1
-            self._candidate(i, now)
+        if self.candidate_next():
+            self.next_candidate += 1
+            self._candidate(self.next_candidate - 1, now)
             return None
         _, _, kind, payload = heapq.heappop(self.heap)
         if kind == "complaint":
@@ -276,8 +291,7 @@ class ViolationField:
         self.active[p] = keep
 
     def _candidate(self, i: int, t: float) -> None:
-        c = self.candidates
-        k = int(c.key[i])
+        k = self._c_key[i]
         p, v = divmod(k, self.n_types)
         self.prune(p, t)
         self._sync(k, t)
@@ -286,17 +300,17 @@ class ViolationField:
         h = deterrence.broken_windows(len(self.active[p]), dyn)
         g = deterrence.latent_multiplier(self.latent[k], self.latent_ref[k])
         bound = self.bound[v]
-        u = float(c.u[i])
+        u = self._c_u[i]
         fresh = f * h / bound
         released = fresh + f * (g - 1.0) / bound
         if u < fresh:
-            self._start(p, v, t, "fresh", float(c.duration[i]), float(c.u_complaint[i]),
-                        float(c.complaint_delay[i]))
+            self._start(p, v, t, "fresh", self._c_duration[i], self._c_u_complaint[i],
+                        self._c_delay[i])
         elif u < released:
             self.latent[k] = max(0.0, self.latent[k] - 1.0)
             self.released[p, v] += 1
-            self._start(p, v, t, "latent", float(c.duration[i]), float(c.u_complaint[i]),
-                        float(c.complaint_delay[i]))
+            self._start(p, v, t, "latent", self._c_duration[i], self._c_u_complaint[i],
+                        self._c_delay[i])
         elif f < 1.0 and u < 1.0 / bound:
             # an opportunity that would have been taken at the prior risk, deterred now
             self.suppressed[p, v] += 1
@@ -311,8 +325,8 @@ class ViolationField:
                 self._sync(kq, t)
                 if (w2 * len(targets)) % 1.0 < deterrence.rate_factor(self.risk[kq], dyn):
                     self.displaced_in[q, v] += 1
-                    self._start(q, v, t, "displaced", float(c.duration[i]),
-                                float(c.u_complaint[i]), float(c.complaint_delay[i]))
+                    self._start(q, v, t, "displaced", self._c_duration[i],
+                                self._c_u_complaint[i], self._c_delay[i])
 
     def _start(self, p: int, v: int, t: float, source: str, duration: float, u_complaint: float,
                delay: float) -> Violation:
@@ -331,7 +345,7 @@ class ViolationField:
         Returns the risk of each type at arrival, to give back to :meth:`depart`.
         """
         n = self.n_types
-        for v in range(n):
+        for v in self.live[p]:
             self._sync(p * n + v, t)
         self.present[p] += 1
         return self.risk[p * n:(p + 1) * n]
@@ -339,10 +353,10 @@ class ViolationField:
     def depart(self, p: int, t: float, at_arrival: list[float]) -> None:
         """A unit leaves ``p``; neighbours get ``diffusion_share`` of the risk it added there."""
         n = self.n_types
-        for v in range(n):
+        for v in self.live[p]:
             self._sync(p * n + v, t)
         self.present[p] -= 1
-        for v in range(n):
+        for v in self.live[p]:
             share = self.dyn[v].diffusion_share
             gain = self.risk[p * n + v] - at_arrival[v]
             if share <= 0.0 or gain <= 0.0:
