@@ -128,6 +128,7 @@ def simulate(
     days: int | None = None,
     staffing: float = 1.0,
     campaigns: bool = True,
+    measure_from_day: int | None = None,
 ) -> SimResult:
     """Simulate ``days`` days of ``scenario`` under ``policy``.
 
@@ -147,9 +148,15 @@ def simulate(
         Fraction of the staff list (stratified by role and squad; > 1 adds people).
     campaigns
         Whether the scenario's campaigns overlay the policy.
+    measure_from_day
+        First day of the KPI window (default: the end of the scenario's warm-up), e.g. the
+        first day of a planned week.
     """
     days = scenario.horizon_days if days is None else days
     problems = check_arguments(scenario, days, seed, staffing)
+    if measure_from_day is not None and not 0 <= measure_from_day < days:
+        problems.append(f"measure_from_day: must be a day of the run, 0 to {days - 1} "
+                        f"(got {measure_from_day})")
     if problems:
         raise ScenarioError(problems)
     chosen = make_policy(policy) if isinstance(policy, str) else policy
@@ -158,7 +165,8 @@ def simulate(
     run.env.process(day_planner(run.env, run))
     run.env.run(until=run.horizon + 1440.0)
     run.field.settle(run.horizon)
-    return collect(run, seed=seed, staffing=staffing, campaigns=campaigns)
+    window = scenario.warmup_days if measure_from_day is None else measure_from_day
+    return collect(run, seed=seed, staffing=staffing, campaigns=campaigns, measure_from_day=window)
 
 
 def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float) -> list[str]:

@@ -41,6 +41,7 @@ class SimResult:
     start_date: dt.date
     days: int
     warmup_days: int
+    """Days before the KPI window (the scenario's warm-up, or the start of a planned week)."""
     violation_types: tuple[str, ...]
     patch_ids: tuple[str, ...]
     kpis: Mapping[str, float]
@@ -92,7 +93,8 @@ def _overlap_hours(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> 
     return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None) / 60.0
 
 
-def collect(run: Run, seed: int, staffing: float, campaigns: bool) -> SimResult:
+def collect(run: Run, seed: int, staffing: float, campaigns: bool, measure_from_day: int
+            ) -> SimResult:
     """Turn a finished run into a :class:`SimResult`."""
     sc = run.scenario
     records = run.field.records
@@ -134,7 +136,7 @@ def collect(run: Run, seed: int, staffing: float, campaigns: bool) -> SimResult:
     result = SimResult(
         scenario_name=sc.name, scenario_hash=sc.content_hash, policy=run.policy.name, seed=seed,
         staffing=staffing, campaigns=campaigns, start_date=sc.start_date, days=run.days,
-        warmup_days=sc.warmup_days, violation_types=tuple(v.name for v in sc.violation_types),
+        warmup_days=measure_from_day, violation_types=tuple(v.name for v in sc.violation_types),
         patch_ids=tuple(p.id for p in sc.patches), kpis={}, violations=violations,
         complaints=complaints, inspections=inspections, units=units,
         presence_min=tuple(float(x) for x in run.presence),

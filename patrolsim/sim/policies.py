@@ -16,9 +16,9 @@ off a week, staggered; leave honoured), so that policies differ only in how unit
 ``posts+mobile``
     Units alternate: posts first, then mobile.
 ``hotspot``
-    Risk-weighted stops: the next patch is drawn with weight = expected violations there now
-    plus visible unresolved ones, discounted by travel time and excluding patches visited
-    within the revisit gap; stops last ``stop_min``–``stop_max`` (Koper 1995).
+    Risk-weighted stops: the next patch is drawn with weight = expected violations there at
+    this hour, discounted by travel time and excluding patches visited within the revisit
+    gap; stops last ``stop_min``–``stop_max`` (Koper 1995).
 ``planned``
     Explicit units and routes made elsewhere (the optimiser); see :class:`PlannedPolicy`.
 
@@ -329,25 +329,35 @@ class PlannedPolicy(BasePolicy):
     ----------
     plan
         Units per day index; each unit's ``route`` lists (patch, start, depart) in simulation
-        minutes. A unit waits at a patch until ``start`` and leaves at ``depart``. When its
-        route is done it returns to base and stays available for complaints.
+        minutes. A unit travels to each patch, waits there until ``start`` if early, and
+        leaves at ``depart``. When its route is done it returns to base and stays available
+        for complaints.
+    fallback
+        The policy for days without a plan (e.g. the weeks before the planned one); by
+        default those days have no units.
     """
 
     name = "planned"
 
-    def __init__(self, plan: Mapping[int, Sequence[UnitSpec]]) -> None:
+    def __init__(self, plan: Mapping[int, Sequence[UnitSpec]], fallback: Policy | None = None
+                 ) -> None:
         self.plan = plan
+        self.fallback = fallback
 
     def units(self, ctx: PolicyContext, day: int) -> list[UnitSpec]:
-        """The planned units of ``day`` plus campaign units."""
+        """The planned units of ``day`` plus campaign units (or the fallback's units)."""
+        if day not in self.plan and self.fallback is not None:
+            return self.fallback.units(ctx, day)
         specs = [dataclasses.replace(s, kind="planned") for s in self.plan.get(day, ())]
         if ctx.campaigns:
             specs.extend(campaign_units(ctx, day))
         return specs
 
     def next_stop(self, ctx: PolicyContext, unit: Unit, now: float) -> tuple[int, float] | None:
-        """Follow the route; campaign units make hotspot stops at their targets."""
+        """Follow the route; other units patrol as the fallback says (campaigns: hotspot)."""
         if unit.spec.kind != "planned":
+            if self.fallback is not None:
+                return self.fallback.next_stop(ctx, unit, now)
             return hotspot_stop(ctx, unit, now, unit.spec.area)
         route = unit.spec.route
         while unit.route_pos < len(route):
@@ -401,9 +411,10 @@ def hotspot_stop(ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
                  ) -> tuple[int, float] | None:
     """Risk-weighted choice of the next patch, with a Koper-length stop.
 
-    Weight of a patch: expected violations there this hour with no enforcement plus the
-    unresolved violations there now, divided by (1 + travel minutes / 10); patches visited by
-    any unit within the revisit gap get no weight unless all have been.
+    Weight of a patch: expected violations there this hour with no enforcement (what a bureau
+    knows from its records; units do not know where violations are right now), divided by
+    (1 + travel minutes / 10); patches visited by any unit within the revisit gap get no
+    weight unless all have been.
     """
     if not area:
         return None
@@ -411,8 +422,6 @@ def hotspot_stop(ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
     load = ctx.load_list(now)
     travel = ctx.travel_rows[unit.location]
     last = ctx.last_visit
-    field = ctx.field
-    active = field.active if field is not None else None  # type: ignore[attr-defined]
     gap = patrol.revisit_gap_min
     weights = []
     total = 0.0
@@ -420,7 +429,7 @@ def hotspot_stop(ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
         if now - last[p] < gap:
             weights.append(0.0)
             continue
-        w = (load[p] + (len(active[p]) if active is not None else 0)) / (1.0 + travel[p] / 10.0)
+        w = load[p] / (1.0 + travel[p] / 10.0)
         weights.append(w)
         total += w
     u = ctx.rng.random()
