@@ -86,25 +86,35 @@ class Dynamics:
 
     prior_risk: float = 0.10
     """R0, the would-be violators' perceived risk of being caught with no recent signal.
-    Assumption to calibrate."""
-    presence_risk: float = 0.90
-    """The perceived risk a unit on site drives R towards. Assumption to calibrate."""
+    Only the ratio (1 − R) / (1 − R0) enters the rate, so R0 sets the scale of the other
+    risks. Assumption."""
+    presence_risk: float = 0.70
+    """The perceived risk a unit on site drives R towards. Calibrated with
+    ``risk_elasticity`` and ``residual_tau_h`` so that the chance of a new violation within
+    30 min of a 10–16 min stop is ≈ 4 % where it is 15 % after a drive-by (Koper 1995;
+    validity check 1 gives 4.3 %): f = ((1 − 0.7) / 0.9)² ≈ 0.11 while a unit is there."""
     presence_tau_min: float = 4.0
-    """Time constant of the rise of R while a unit is present: little effect under ~2 min,
-    most of it by 10–15 min (Koper 1995)."""
-    residual_tau_h: float = 2.0
+    """Time constant of the rise of R while a unit is present: 92 % of the effect by 10 min,
+    98 % by 15 min, so the Koper curve flattens after about 15 min (Koper 1995)."""
+    residual_tau_h: float = 1.0
     """Time constant of R's relaxation back to its anchor after a unit leaves (residual
-    deterrence): hours for vendors, weeks for construction (Koper 1995; Sherman 1990)."""
+    deterrence): hours for vendors, weeks for construction (Koper 1995; Sherman 1990).
+    Calibrated to Koper's 4 % within 30 min of leaving (check 1) and to the 6–18 % fewer
+    violations for twice the presence at hot spots (Sherman & Weisburd 1995, Braga et al.
+    2019; check 4 gives ≈ 12 %)."""
     risk_elasticity: float = 2.0
-    """k in f(R); how strongly the rate falls as perceived risk rises. Assumption to calibrate
-    so that the Koper curve (15 % → 4 %) is reproduced."""
-    learn_sanction: float = 0.05
-    """Jump of R towards 1 when a violation at the patch is sanctioned (Sherman 1990:
-    deterrence is learned from outcomes). Assumption to calibrate."""
-    learn_unsanctioned: float = 0.02
-    """Jump of R towards 0 when a violation ends unsanctioned; with many violators this
-    swamps enforcement (Kleiman 2009) and makes long crackdowns lose force (Sherman 1990,
-    initial deterrence decay). Assumption to calibrate."""
+    """k in f(R); how strongly the rate falls as perceived risk rises. Calibrated together
+    with ``presence_risk`` (Koper 1995, check 1)."""
+    learn_sanction: float = 0.005
+    """Jump of R and its anchor towards 1 when a violation at the patch is sanctioned
+    (Sherman 1990: deterrence is learned from outcomes). With a 30-day memory one sanction a
+    day at a patch lifts its anchor from 0.10 to about 0.2. Calibrated with the presence dose
+    (check 4): 0.05 made a few sanctions suppress a place for weeks."""
+    learn_unsanctioned: float = 0.001
+    """Jump of R and its anchor towards 0 when a violation ends unsanctioned; with many
+    violators and thin enforcement this swamps enforcement (Kleiman 2009). Small by default
+    so that an unpatrolled patch with ~8 violations a day keeps its anchor near R0 (0.1 →
+    0.08); the tipping check uses a swamping parameter set. Assumption."""
     anchor_tau_days: float = 30.0
     """Time constant with which R's anchor (the long-run norm of the place) follows R: a long,
     concentrated campaign can move it for good (Kleiman 2009 tipping). Assumption."""
@@ -117,11 +127,13 @@ class Dynamics:
     """Time constant of the release of latent demand when risk is at its anchor (rebound and
     overshoot after a campaign ends). Assumption to calibrate."""
     broken_windows_gain: float = 0.0
-    """Relative rise of the rate while visible disorder is left at the patch: 1.08 doubles
-    13 % → 27 % (Keizer et al. 2008). Zero for types that do not carry the effect."""
+    """Relative rise of the rate while one unresolved violation is visible at the patch:
+    1.08 doubles it, Keizer et al. 2008's 13 % → 27 % (validity check 6). Zero for types that
+    do not carry the effect."""
     broken_windows_scale: float = 1.0
-    """Number of visible unresolved violations at which the broken-windows effect is
-    63 % saturated. Assumption."""
+    """How fast the effect saturates with more visible violations: h(B) rises as
+    1 − exp(−B / scale), normalised so that h(1) = 1 + gain; with 1, the most disorder gives
+    1 + 1.58 · gain. Assumption."""
     displacement_share: float = 0.0
     """Share of the suppressed rate that moves to neighbours within ``neighbour_radius_m``
     (Weisburd et al. 2006: displacement is seen, but less often than diffusion)."""

@@ -29,8 +29,13 @@ State of a patch × type (all in [0, 1] except ``latent``):
 
 The rate of new violations is ``λ = λ0 · f(R) · (h(B) + g(L) − 1)`` with
 ``f(R) = ((1 − R) / (1 − prior_risk)) ** risk_elasticity`` and broken windows
-``h(B) = 1 + broken_windows_gain · (1 − exp(−B / broken_windows_scale))`` where B is the
-number of unresolved violations visible at the patch (Keizer et al. 2008).
+``h(B) = 1 + broken_windows_gain · (1 − exp(−B / s)) / (1 − exp(−1 / s))`` with
+``s = broken_windows_scale``, where B is the number of unresolved violations visible at the
+patch (Keizer et al. 2008). The normalisation makes ``h(1) = 1 + broken_windows_gain``: one
+piece of visible disorder multiplies the rate by ``1 + gain`` (Keizer's 13 % → 27 % is a gain
+of 1.08), more of it by up to ``1 + gain / (1 − exp(−1 / s))``. (Changed in the validity
+work, issue 4: before, ``h(1)`` was only ``1 + 0.63 · gain``, so the documented gain of 1.08
+gave a rise of 68 % rather than the doubling it claimed; validity check 6.)
 """
 
 from __future__ import annotations
@@ -39,8 +44,8 @@ import math
 
 from patrolsim.scenario.model import Dynamics
 
-G_MAX = 3.0
-"""Cap on the latent-demand multiplier g: a place cannot absorb more than about three times
+G_MAX = 2.0
+"""Cap on the latent-demand multiplier g: a place cannot absorb more than about twice
 its usual custom at once. Assumption."""
 
 
@@ -53,7 +58,8 @@ def broken_windows(visible: int, dyn: Dynamics) -> float:
     """h(B): the rate multiplier from ``visible`` unresolved violations at the patch."""
     if visible <= 0 or dyn.broken_windows_gain == 0.0:
         return 1.0
-    return 1.0 + dyn.broken_windows_gain * (1.0 - math.exp(-visible / dyn.broken_windows_scale))
+    scale = dyn.broken_windows_scale
+    return 1.0 + dyn.broken_windows_gain * (-math.expm1(-visible / scale)) / (-math.expm1(-1.0 / scale))
 
 
 def latent_multiplier(latent: float, latent_ref: float) -> float:
@@ -66,7 +72,8 @@ def latent_multiplier(latent: float, latent_ref: float) -> float:
 def rate_bound(dyn: Dynamics) -> float:
     """An upper bound of f(R)·(h(B) + g(L) − 1) over all states, for thinning."""
     f_max = (1.0 / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity
-    return max(1.0, f_max * (1.0 + dyn.broken_windows_gain + G_MAX - 1.0))
+    h_max = 1.0 + dyn.broken_windows_gain / (-math.expm1(-1.0 / dyn.broken_windows_scale))
+    return max(1.0, f_max * (h_max + G_MAX - 1.0))
 
 
 def presence_target(anchor: float, credibility: float, dyn: Dynamics) -> float:
