@@ -448,7 +448,12 @@ def execute(tasks: Sequence[RunTask], store: ResultStore, executor: cf.Executor 
     try:
         if executor is None:
             for task in tasks:
-                keep(run_task(task))
+                try:
+                    record = run_task(task)
+                except Exception as exc:  # reported below, after the other runs
+                    failures.append((task, exc))
+                    continue
+                keep(record)
         else:
             futures = {executor.submit(run_task, task): task for task in tasks}
             try:
