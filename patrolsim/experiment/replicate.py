@@ -50,7 +50,7 @@ class MeanCI:
 
 def _t_pdf(x: np.ndarray, df: float) -> np.ndarray:
     log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
-    return np.exp(log_c - (df + 1) / 2 * np.log1p(x * x / df))
+    return np.asarray(np.exp(log_c - (df + 1) / 2 * np.log1p(x * x / df)), dtype=float)
 
 
 def _t_cdf_upper_half(t: float, df: float) -> float:

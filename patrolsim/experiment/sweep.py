@@ -53,7 +53,7 @@ from patrolsim.errors import PatrolsimError, PatrolsimWarning, ScenarioError
 from patrolsim.experiment.recommend import Recommendation, recommend
 from patrolsim.experiment.replicate import paired_differences, replication_seeds, summarise
 from patrolsim.experiment.store import RESULT_COLUMNS, ResultStore, RunKey, RunRecord
-from patrolsim.outputs import write_json, atomic_path
+from patrolsim.outputs import atomic_path, write_json
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 
 CAMPAIGN_SUFFIX = "@campaign"
@@ -458,9 +458,9 @@ def execute(tasks: Sequence[RunTask], store: ResultStore, executor: cf.Executor 
             futures = {executor.submit(run_task, task): task for task in tasks}
             try:
                 for future in cf.as_completed(futures):
-                    exc = future.exception()
-                    if exc is not None:
-                        failures.append((futures[future], exc))
+                    error = future.exception()
+                    if error is not None:
+                        failures.append((futures[future], error))
                         continue
                     keep(future.result())
             except BaseException:
@@ -470,11 +470,11 @@ def execute(tasks: Sequence[RunTask], store: ResultStore, executor: cf.Executor 
     finally:
         bar.close()
     if failures:
-        task, exc = failures[0]
+        first, error = failures[0]
         raise PatrolsimError(
             f"{len(failures)} of {len(tasks)} runs failed; the others are recorded. First: "
-            f"staffing {task.key.staffing:g}, {task.key.policy}, seed {task.key.seed}: "
-            f"{type(exc).__name__}: {exc}")
+            f"staffing {first.key.staffing:g}, {first.key.policy}, seed {first.key.seed}: "
+            f"{type(error).__name__}: {error}")
     return recorded
 
 
@@ -536,8 +536,11 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_outputs(result: SweepResult, out: str | os.PathLike[str]) -> list[Path]:
-    """Write ``results.csv``, ``summary.csv``, ``differences.csv``, ``steady_staffing.csv``
-    and ``recommendation.json`` under ``out`` (atomically); return their paths."""
+    """Write the tables and the recommendation under ``out`` atomically; return their paths.
+
+    The files are ``results.csv``, ``summary.csv``, ``differences.csv``,
+    ``steady_staffing.csv`` and ``recommendation.json``.
+    """
     folder = Path(out)
     paths = [folder / "results.csv", folder / "summary.csv", folder / "differences.csv",
              folder / "steady_staffing.csv"]
@@ -584,15 +587,15 @@ def open_executor(workers: int | None = None, dask: str | None = None
         raise PatrolsimError("--dask needs the 'distributed' package: "
                              "pip install 'dask[distributed]'") from exc
     try:
-        client = Client(dask, timeout="20s")
+        client = Client(dask, timeout="20s")  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise ScenarioError([f"--dask: cannot reach a Dask scheduler at {dask} ({exc})"]
                             ) from exc
     try:
-        executor = client.get_executor(pure=False)
+        executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
         try:
             yield executor
         finally:
             executor.shutdown(wait=False)
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]

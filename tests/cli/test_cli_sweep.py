@@ -36,7 +36,8 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     printed = capsys.readouterr().out
     assert "sweep of tiny: 12 runs (12 run now, 0 already recorded)" in printed
-    assert "posts+mobile: " in printed and "hotspot: " in printed
+    assert "posts+mobile: " in printed
+    assert "hotspot: " in printed
     with (out / "results.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header == ["staffing", "policy", "seed", *KPI_NAMES]

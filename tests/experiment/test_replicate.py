@@ -49,7 +49,8 @@ def test_mean_ci_is_the_t_interval() -> None:
     assert ci.half_width == pytest.approx(half)
     one = mean_ci([3.0])
     assert one.mean == 3.0
-    assert math.isnan(one.low) and math.isnan(one.high)
+    assert math.isnan(one.low)
+    assert math.isnan(one.high)
     same = mean_ci([2.0, 2.0, 2.0])
     assert (same.low, same.high) == (2.0, 2.0)
     assert mean_ci([1.0, float("nan"), 3.0]).n == 2

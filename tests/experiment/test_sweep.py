@@ -97,7 +97,7 @@ def test_campaign_bigger_than_budget_is_refused(tiny: Scenario) -> None:
     """Tests that a level too small to pay for the campaign is a clear --staffing error."""
     big = dataclasses.replace(tiny, campaigns=tuple(
         dataclasses.replace(c, extra_units=6) for c in tiny.campaigns))
-    with pytest.raises(ScenarioError, match="--staffing: at 0.5 the campaigns need"):
+    with pytest.raises(ScenarioError, match=r"--staffing: at 0\.5 the campaigns need"):
         equal_hours_staffing(big, 0.5, 28)
 
 
@@ -172,6 +172,6 @@ def test_failed_runs_are_reported_after_the_others(tiny: Scenario, tmp_path: Pat
 
     monkeypatch.setattr(sweep_module, "run_task", flaky)
     with cf.ThreadPoolExecutor(2) as pool, \
-            pytest.raises(PatrolsimError, match="1 of 12 runs failed.*1, hotspot, seed 1.*boom"):
+            pytest.raises(PatrolsimError, match=r"1 of 12 runs failed.*1, hotspot, seed 1.*boom"):
         run_sweep(tiny, SMALL, tmp_path, pool, progress=False)
     assert len(list((tmp_path / "runs").glob("*.json"))) == 11
