@@ -115,6 +115,13 @@ class Dynamics:
     violators and thin enforcement this swamps enforcement (Kleiman 2009). Small by default
     so that an unpatrolled patch with ~8 violations a day keeps its anchor near R0 (0.1 →
     0.08); the tipping check uses a swamping parameter set. Assumption."""
+    learn_credibility: float = 0.02
+    """How much one encounter teaches violators about what a unit's presence means: a
+    sanction raises the credibility C by this share of the way to 1, an encounter without
+    sanction (the violator fled, or was only persuaded) lowers it by this share. During a
+    crackdown encounters come faster than C is forgotten (``anchor_tau_days``), so presence
+    loses force while the campaign continues (Sherman 1990, initial deterrence decay; check
+    2). Assumption to calibrate."""
     anchor_tau_days: float = 30.0
     """Time constant with which R's anchor (the long-run norm of the place) follows R: a long,
     concentrated campaign can move it for good (Kleiman 2009 tipping). Assumption."""

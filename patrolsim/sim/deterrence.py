@@ -16,8 +16,9 @@ State of a patch × type (all in [0, 1] except ``latent``):
     forgotten towards ``prior_risk`` with ``anchor_tau_days``.
 ``credibility`` C
     How much a unit's presence means to violators. The presence target is
-    ``A + (presence_risk − A)·C``. Encounters that end without a sanction (the vendor flees or
-    is only persuaded) lower C by ``learn_sanction``; sanctions raise it. A long crackdown that
+    ``A + max(0, presence_risk − A)·C``. Encounters that end without a sanction (the vendor flees or
+    is only persuaded) lower C by ``learn_credibility`` of the way to 0; sanctions raise it by
+    as much of the way to 1. A long crackdown that
     cannot sanction everyone therefore loses force while it continues (initial deterrence
     decay, Sherman 1990). C is forgotten towards 1 with ``anchor_tau_days``.
 ``latent`` L
@@ -77,8 +78,14 @@ def rate_bound(dyn: Dynamics) -> float:
 
 
 def presence_target(anchor: float, credibility: float, dyn: Dynamics) -> float:
-    """The perceived risk a present unit drives R towards."""
-    return anchor + (dyn.presence_risk - anchor) * credibility
+    """The perceived risk a present unit drives R towards.
+
+    Never below the anchor: where a place's learned norm already exceeds what a unit's
+    presence signals, presence adds nothing (it does not make violators bolder). (Changed in
+    the validity work, issue 4: before, a unit present at a place with ``anchor >
+    presence_risk`` pulled its risk down to ``presence_risk``; found by validity check 3.)
+    """
+    return anchor + max(0.0, dyn.presence_risk - anchor) * credibility
 
 
 def advance(
@@ -123,10 +130,11 @@ def learn(risk: float, anchor: float, credibility: float, outcome: str, dyn: Dyn
     """
     if outcome == "sanctioned":
         up = dyn.learn_sanction
-        return risk + up * (1 - risk), anchor + up * (1 - anchor), credibility + up * (1 - credibility)
+        c_up = dyn.learn_credibility
+        return risk + up * (1 - risk), anchor + up * (1 - anchor), credibility + c_up * (1 - credibility)
     if outcome == "unsanctioned":
         down = dyn.learn_unsanctioned
         return risk * (1 - down), anchor * (1 - down), credibility
     if outcome == "escaped":
-        return risk, anchor, credibility * (1 - dyn.learn_sanction)
+        return risk, anchor, credibility * (1 - dyn.learn_credibility)
     raise ValueError(f"Expected outcome sanctioned, unsanctioned or escaped, got {outcome!r}.")

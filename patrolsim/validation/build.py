@@ -79,6 +79,15 @@ def with_flat_profiles(vt: ViolationType, kind: str = "main_road",
                                weekday_profile=(1.0,) * 7, holiday_multiplier=1.0)
 
 
+DAYTIME = tuple(1.0 if 8 <= h < 22 else 0.0 for h in range(24))
+"""Hour profile of the campaign checks: active 08:00–22:00, when the units patrol."""
+
+
+def daytime(vt: ViolationType) -> ViolationType:
+    """``vt`` active only 08:00–22:00 (same daily total)."""
+    return dataclasses.replace(vt, hour_profile=tuple(24 / 14 * w for w in DAYTIME))
+
+
 def scenario(
     types: Sequence[ViolationType],
     positions: Sequence[tuple[float, float]],
