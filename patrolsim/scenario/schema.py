@@ -63,6 +63,7 @@ class DynamicsIn(_Strict):
     risk_elasticity: NonNegative = _DYN.risk_elasticity
     learn_sanction: Probability = _DYN.learn_sanction
     learn_unsanctioned: Probability = _DYN.learn_unsanctioned
+    learn_credibility: Probability = _DYN.learn_credibility  # validity work (issue 4)
     anchor_tau_days: Positive = _DYN.anchor_tau_days
     latent_share: Probability = _DYN.latent_share
     latent_tau_h: Positive = _DYN.latent_tau_h
