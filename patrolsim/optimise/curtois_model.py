@@ -21,11 +21,14 @@ Formulation
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from patrolsim.errors import InfeasibleError
@@ -40,7 +43,6 @@ from patrolsim.optimise.roster_cpsat import (
     make_solver,
     relative_gap,
 )
-
 
 #: Default solver settings for the benchmark: the ``max_lp`` subsolver (full linear
 #: relaxation) proves Instances 1–4 optimal in seconds where the default portfolio on two
@@ -188,8 +190,15 @@ def solve_curtois(
     built: CurtoisModel,
     params: RosterParams | None = None,
     hint: Mapping[tuple[str, int], str] | None = None,
+    lns_share: float = 0.4,
 ) -> CurtoisResult:
     """Solve a built benchmark model and evaluate the result independently.
+
+    Two phases share the time limit: CP-SAT on the whole model (``max_lp`` by default: it
+    finds the lower bound and a first roster), then, unless that was proved optimal, a
+    large-neighbourhood search of our own (:func:`improve_lns`) that frees a few employees
+    (or, on long horizons, a window of days) at a time and re-optimises them exactly with
+    everything else fixed. With a deterministic-time limit (tests) only the first phase runs.
 
     Parameters
     ----------
@@ -199,6 +208,8 @@ def solve_curtois(
         Solver settings (default :data:`CURTOIS_PARAMS`).
     hint
         Optional starting assignment ``{(staff_id, day): shift_id}`` (solution hint).
+    lns_share
+        Share of ``params.time_limit_s`` left to the second phase (0: none).
 
     Returns
     -------
@@ -211,15 +222,21 @@ def solve_curtois(
         If CP-SAT proves the hard constraints infeasible or finds the model invalid.
     """
     params = params if params is not None else CURTOIS_PARAMS
+    if not 0 <= lns_share < 1:
+        raise ValueError(f"Expected 0 ≤ lns_share < 1, got {lns_share}.")
     if hint is not None:
         built.model.clear_hints()
         for (e, d, s), v in built.x.items():
             built.model.add_hint(v, hint.get((e, d)) == s)
-    solver = make_solver(params)
+    use_lns = (lns_share > 0 and params.time_limit_s is not None
+               and params.max_deterministic_time is None)
     t0 = time.perf_counter()
+    deadline = t0 + (params.time_limit_s or 0.0)
+    phase1 = (dataclasses.replace(params, time_limit_s=params.time_limit_s * (1 - lns_share))
+              if use_lns and params.time_limit_s is not None else params)
+    solver = make_solver(phase1)
     callback = ProgressCallback(built.instance.name) if params.progress else None
     status = solver.solve(built.model, callback)
-    wall = time.perf_counter() - t0
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         raise InfeasibleError(
             f"{built.instance.name}: the hard constraints cannot all hold "
@@ -227,16 +244,24 @@ def solve_curtois(
         )
     if status not in SOLVED:
         return CurtoisResult(built.instance.name, solver.status_name(status), {}, None,
-                             math.nan, solver.best_objective_bound, wall)
+                             math.nan, solver.best_objective_bound, time.perf_counter() - t0)
     assignment = extract_curtois(built, solver)
+    objective = solver.objective_value
+    bound = solver.best_objective_bound
+    status_name = solver.status_name(status)
+    if use_lns and status != cp_model.OPTIMAL and objective > bound:
+        assignment, objective = improve_lns(built, assignment, objective, bound, deadline,
+                                            params)
+        status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
+    wall = time.perf_counter() - t0
     ev = evaluate_curtois(built.instance, assignment)
     return CurtoisResult(
         built.instance.name,
-        solver.status_name(status),
+        status_name,
         assignment,
         ev.objective,
-        solver.objective_value,
-        solver.best_objective_bound,
+        objective,
+        bound,
         wall,
         ev.violations,
         {
@@ -246,6 +271,81 @@ def solve_curtois(
             "over_cover": ev.over_cover_penalty,
         },
     )
+
+
+def improve_lns(
+    built: CurtoisModel,
+    assignment: dict[tuple[str, int], str],
+    objective: float,
+    bound: float,
+    deadline: float,
+    params: RosterParams,
+    sub_limit_s: float = 5.0,
+) -> tuple[dict[tuple[str, int], str], float]:
+    """Improve an assignment by exact re-optimisation of a few employees at a time.
+
+    Each step copies the model, fixes every ``x`` outside the neighbourhood to its current
+    value, caps the objective at the current value, hints the current values and solves. A
+    neighbourhood is a random set of employees (over the whole horizon) or, on horizons longer
+    than four weeks, every employee over a random window of days. Its size grows while steps
+    are solved to optimality quickly and shrinks when they are not. Equal-cost moves are
+    accepted (they let the search drift across plateaus).
+
+    Returns
+    -------
+    tuple
+        The best assignment and its objective.
+    """
+    rng = np.random.default_rng(params.seed)
+    inst = built.instance
+    staff = [e.id for e in inst.staff]
+    horizon = inst.horizon
+    n_free = min(len(staff), 3)
+    window = min(horizon, 14)
+    objective_expr = sum(c * v for c, v in zip(built.penalty_coeffs, built.penalty_vars,
+                                                 strict=True)) + built.objective_offset
+    sub_params = dataclasses.replace(params, progress=False, log_search=False, num_workers=1)
+    t0 = time.perf_counter()
+    while time.perf_counter() < deadline - 0.2 and objective > bound:
+        by_window = horizon > 28 and rng.random() < 0.5
+        free_days: range | None = None
+        chosen: set[str] = set()
+        if by_window:
+            first = int(rng.integers(0, horizon - window + 1))
+            free_days = range(first, first + window)
+        else:
+            chosen = set(rng.choice(staff, size=n_free, replace=False).tolist())
+        m = built.model.clone()
+        m.clear_hints()
+        proto = m.proto
+        for key, v in built.x.items():
+            val = int(assignment.get((key[0], key[1])) == key[2])
+            free = key[1] in free_days if free_days is not None else key[0] in chosen
+            if free:
+                m.add_hint(v, bool(val))
+            else:
+                dom = proto.variables[v.index].domain
+                dom.clear()
+                dom.extend([val, val])
+        m.add(objective_expr <= round(objective))
+        limit = min(sub_limit_s, deadline - time.perf_counter())
+        if limit <= 0.1:
+            break
+        solver = make_solver(dataclasses.replace(sub_params, time_limit_s=limit))
+        st = solver.solve(m)
+        if st in SOLVED and solver.objective_value <= objective:
+            new = {(e, d): s for (e, d, s), v in built.x.items() if solver.boolean_value(v)}
+            improved = solver.objective_value < objective
+            assignment, objective = new, solver.objective_value
+            if improved and params.progress:
+                print(f"{inst.name}: lns {time.perf_counter() - t0:7.1f} s  objective "
+                      f"{objective:.0f}  bound {bound:.0f}", file=sys.stderr, flush=True)
+        fast = st == cp_model.OPTIMAL and solver.wall_time < limit / 4
+        if by_window:
+            window = min(horizon, window + 1) if fast else max(3, window - 1)
+        else:
+            n_free = min(len(staff), n_free + 1) if fast else max(2, n_free - 1)
+    return assignment, objective
 
 
 def extract_curtois(built: CurtoisModel, solver: cp_model.CpSolver) -> dict[tuple[str, int], str]:
