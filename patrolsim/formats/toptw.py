@@ -144,10 +144,12 @@ def read_toptw(path: str | os.PathLike[str], decimals: int | None = None) -> TOP
     lines = p.read_text(encoding="utf-8").splitlines()
     problems: list[str] = []
     rows: list[tuple[float, float, float, int, float, float]] = []
+    expected = 0
     for lineno, line in enumerate(lines[2:], start=3):
         parts = line.split()
         if not parts:
             continue
+        expected += 1
         if len(parts) < 9:
             problems.append(f"{p}:{lineno}: node: expected at least 9 fields (got {line.strip()!r})")
             continue
@@ -158,8 +160,8 @@ def read_toptw(path: str | os.PathLike[str], decimals: int | None = None) -> TOP
         except ValueError:
             problems.append(f"{p}:{lineno}: node: not a number (got {line.strip()!r})")
             continue
-        if idx != len(rows):
-            problems.append(f"{p}:{lineno}: i: expected node {len(rows)} (got {idx})")
+        if idx != expected - 1:
+            problems.append(f"{p}:{lineno}: i: expected node {expected - 1} (got {idx})")
         if s != int(s) or s < 0:
             problems.append(f"{p}:{lineno}: S: expected a whole score >= 0 (got {s})")
         if c < o:

@@ -218,6 +218,8 @@ class RoutingParams:
         OR-Tools solution limit in deterministic mode.
     improve_iterations
         Post-step iterations in deterministic mode.
+    branch_limit
+        OR-Tools search branches in deterministic mode (a second, reproducible stop).
     seed
         Seed of the post-step's random generator.
     log_search
@@ -239,6 +241,7 @@ class RoutingParams:
     deterministic: bool = False
     solution_limit: int = 3000
     improve_iterations: int = 3000
+    branch_limit: int = 500_000
     seed: int = 0
     log_search: bool = False
 
@@ -246,12 +249,12 @@ class RoutingParams:
         if not self.time_limit_s > 0:
             raise ValueError(f"Expected time_limit_s > 0, got {self.time_limit_s}.")
         if not self.first_solution_strategies:
-            raise ValueError("Expected at least one first_solution_strategy, got none.")
+            raise ValueError("Expected at least one first_solution_strategies entry, got none.")
         for s in self.first_solution_strategies:
             if s not in FIRST_SOLUTION_STRATEGIES:
-                raise ValueError(f"Expected a first-solution strategy name, got {s!r}.")
+                raise ValueError(f"Expected first_solution_strategies to be OR-Tools names, got {s!r}.")
         if self.metaheuristic not in METAHEURISTICS:
-            raise ValueError(f"Expected a metaheuristic name, got {self.metaheuristic!r}.")
+            raise ValueError(f"Expected metaheuristic to be an OR-Tools name, got {self.metaheuristic!r}.")
         if self.restarts < 1:
             raise ValueError(f"Expected restarts >= 1, got {self.restarts}.")
         if not 0.0 <= self.improve_noise < 1.0:
@@ -260,6 +263,8 @@ class RoutingParams:
             raise ValueError(f"Expected improve_share in [0, 1), got {self.improve_share}.")
         if self.solution_limit < 1:
             raise ValueError(f"Expected solution_limit >= 1, got {self.solution_limit}.")
+        if self.branch_limit < 1:
+            raise ValueError(f"Expected branch_limit >= 1, got {self.branch_limit}.")
         if self.improve_iterations < 0:
             raise ValueError(f"Expected improve_iterations >= 0, got {self.improve_iterations}.")
 
@@ -537,6 +542,10 @@ def solve_routing(
     routing = model.routing
     log: list[str] = []
     t0 = time.perf_counter()
+    if params.deterministic:
+        # Guided local search on a problem with few neighbours may never reach the solution
+        # limit; a branch count also stops it, and is as reproducible.
+        routing.AddSearchMonitor(routing.solver().BranchesLimit(params.branch_limit))
     budget = params.time_limit_s
     strategies = list(params.first_solution_strategies)
     for i, strategy in enumerate(strategies):
