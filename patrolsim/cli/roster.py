@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,7 +97,8 @@ def _curtois(args: argparse.Namespace) -> int:
     with atomic_path(out / "roster.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["staff_id", "day", "shift"])
-        for (sid, day), shift in sorted(res.assignment.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        order = sorted(res.assignment.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        for (sid, day), shift in order:
             w.writerow([sid, day, shift])
     summary: dict[str, Any] = {
         "instance": inst.name,

@@ -196,7 +196,8 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
 
     horizon = 0
     if len(rows["SECTION_HORIZON"]) != 1:
-        problems.append(f"{p}: SECTION_HORIZON: expected one line (got {len(rows['SECTION_HORIZON'])})")
+        n = len(rows["SECTION_HORIZON"])
+        problems.append(f"{p}: SECTION_HORIZON: expected one line (got {n})")
     else:
         lineno, cells = rows["SECTION_HORIZON"][0]
         horizon = _int(cells[0], f"{p}:{lineno}", "horizon", problems, minimum=1)

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
 from ortools.sat.python import cp_model
 
 from patrolsim.errors import InfeasibleError
@@ -40,6 +38,7 @@ from patrolsim.optimise.roster_cpsat import (
     add_max_run,
     add_min_run_clauses,
     add_soft_cover,
+    improve_lns,
     make_solver,
     relative_gap,
 )
@@ -250,8 +249,12 @@ def solve_curtois(
     bound = solver.best_objective_bound
     status_name = solver.status_name(status)
     if use_lns and status != cp_model.OPTIMAL and objective > bound:
-        assignment, objective = improve_lns(built, assignment, objective, bound, deadline,
-                                            params)
+        objective_expr = sum(c * v for c, v in zip(built.penalty_coeffs, built.penalty_vars,
+                                                     strict=True)) + built.objective_offset
+        values = {key: assignment.get((key[0], key[1])) == key[2] for key in built.x}
+        values, objective = improve_lns(built.model, built.x, values, objective_expr, objective,
+                                        bound, deadline, params, built.instance.name)
+        assignment = {(e, d): s for (e, d, s), on in values.items() if on}
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     wall = time.perf_counter() - t0
     ev = evaluate_curtois(built.instance, assignment)
@@ -271,81 +274,6 @@ def solve_curtois(
             "over_cover": ev.over_cover_penalty,
         },
     )
-
-
-def improve_lns(
-    built: CurtoisModel,
-    assignment: dict[tuple[str, int], str],
-    objective: float,
-    bound: float,
-    deadline: float,
-    params: RosterParams,
-    sub_limit_s: float = 5.0,
-) -> tuple[dict[tuple[str, int], str], float]:
-    """Improve an assignment by exact re-optimisation of a few employees at a time.
-
-    Each step copies the model, fixes every ``x`` outside the neighbourhood to its current
-    value, caps the objective at the current value, hints the current values and solves. A
-    neighbourhood is a random set of employees (over the whole horizon) or, on horizons longer
-    than four weeks, every employee over a random window of days. Its size grows while steps
-    are solved to optimality quickly and shrinks when they are not. Equal-cost moves are
-    accepted (they let the search drift across plateaus).
-
-    Returns
-    -------
-    tuple
-        The best assignment and its objective.
-    """
-    rng = np.random.default_rng(params.seed)
-    inst = built.instance
-    staff = [e.id for e in inst.staff]
-    horizon = inst.horizon
-    n_free = min(len(staff), 3)
-    window = min(horizon, 14)
-    objective_expr = sum(c * v for c, v in zip(built.penalty_coeffs, built.penalty_vars,
-                                                 strict=True)) + built.objective_offset
-    sub_params = dataclasses.replace(params, progress=False, log_search=False, num_workers=1)
-    t0 = time.perf_counter()
-    while time.perf_counter() < deadline - 0.2 and objective > bound:
-        by_window = horizon > 28 and rng.random() < 0.5
-        free_days: range | None = None
-        chosen: set[str] = set()
-        if by_window:
-            first = int(rng.integers(0, horizon - window + 1))
-            free_days = range(first, first + window)
-        else:
-            chosen = set(rng.choice(staff, size=n_free, replace=False).tolist())
-        m = built.model.clone()
-        m.clear_hints()
-        proto = m.proto
-        for key, v in built.x.items():
-            val = int(assignment.get((key[0], key[1])) == key[2])
-            free = key[1] in free_days if free_days is not None else key[0] in chosen
-            if free:
-                m.add_hint(v, bool(val))
-            else:
-                dom = proto.variables[v.index].domain
-                dom.clear()
-                dom.extend([val, val])
-        m.add(objective_expr <= round(objective))
-        limit = min(sub_limit_s, deadline - time.perf_counter())
-        if limit <= 0.1:
-            break
-        solver = make_solver(dataclasses.replace(sub_params, time_limit_s=limit))
-        st = solver.solve(m)
-        if st in SOLVED and solver.objective_value <= objective:
-            new = {(e, d): s for (e, d, s), v in built.x.items() if solver.boolean_value(v)}
-            improved = solver.objective_value < objective
-            assignment, objective = new, solver.objective_value
-            if improved and params.progress:
-                print(f"{inst.name}: lns {time.perf_counter() - t0:7.1f} s  objective "
-                      f"{objective:.0f}  bound {bound:.0f}", file=sys.stderr, flush=True)
-        fast = st == cp_model.OPTIMAL and solver.wall_time < limit / 4
-        if by_window:
-            window = min(horizon, window + 1) if fast else max(3, window - 1)
-        else:
-            n_free = min(len(staff), n_free + 1) if fast else max(2, n_free - 1)
-    return assignment, objective
 
 
 def extract_curtois(built: CurtoisModel, solver: cp_model.CpSolver) -> dict[tuple[str, int], str]:

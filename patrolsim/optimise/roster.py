@@ -45,6 +45,7 @@ same weekday of its last week).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -63,6 +64,7 @@ from patrolsim.optimise.roster_cpsat import (
     ProgressCallback,
     RosterParams,
     add_soft_cover,
+    improve_lns,
     make_solver,
     relative_gap,
 )
@@ -287,7 +289,6 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                 people = by_squad[sq.id]
                 cert = sum(x[p.id, k, s.name] for p in people if p.certified)
                 aux = sum(x[p.id, k, s.name] for p in people if not p.certified)
-                n_cert = sum(1 for p in people if p.certified)
                 key = (k, s.name, sq.id)
                 name = f"(day={dates[k]}, shift={s.name}, squad={sq.id})"
                 us = m.new_int_var(0, units, f"units_short{name}")
@@ -623,7 +624,9 @@ class Roster:
 
 
 def solve_roster(
-    built: RosterModel | RosterProblem, params: RosterParams | None = None
+    built: RosterModel | RosterProblem,
+    params: RosterParams | None = None,
+    lns_share: float = 0.4,
 ) -> Roster:
     """Solve a roster model and extract the roster.
 
@@ -633,6 +636,11 @@ def solve_roster(
         A built model, or a problem to build first.
     params
         Solver settings (default :class:`RosterParams`).
+    lns_share
+        Share of the wall-clock limit given, after a first CP-SAT solve of the whole model,
+        to exact re-optimisation of a few people at a time
+        (:func:`~patrolsim.optimise.roster_cpsat.improve_lns`); 0 or a deterministic-time
+        limit: none.
 
     Returns
     -------
@@ -648,11 +656,15 @@ def solve_roster(
     if isinstance(built, RosterProblem):
         built = build_roster_model(built)
     params = params if params is not None else RosterParams()
-    solver = make_solver(params)
-    callback = ProgressCallback("roster") if params.progress else None
+    use_lns = (0 < lns_share < 1 and params.time_limit_s is not None
+               and params.max_deterministic_time is None)
     t0 = time.perf_counter()
+    deadline = t0 + (params.time_limit_s or 0.0)
+    phase1 = (dataclasses.replace(params, time_limit_s=params.time_limit_s * (1 - lns_share))
+              if use_lns and params.time_limit_s is not None else params)
+    solver = make_solver(phase1)
+    callback = ProgressCallback("roster") if params.progress else None
     status = solver.solve(built.model, callback)
-    wall = time.perf_counter() - t0
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         from patrolsim.optimise.explain import explain_infeasible
 
@@ -666,7 +678,24 @@ def solve_roster(
             f"no roster found within the limits (CP-SAT status {solver.status_name(status)}); "
             "raise --time-limit"
         )
-    return extract_roster(built, solver, solver.status_name(status), wall)
+    status_name = solver.status_name(status)
+    bound = solver.best_objective_bound
+    objective = solver.objective_value
+    if use_lns and status != cp_model.OPTIMAL and objective > bound:
+        objective_expr = sum(cf * v for r in SOFT_RULES
+                             for v, cf in zip(*built.penalties[r], strict=True))
+        values = {key: bool(solver.boolean_value(v)) for key, v in built.x.items()}
+        values, objective = improve_lns(built.model, built.x, values, objective_expr,
+                                        objective, bound, deadline, params)
+        # Re-solve with every assignment fixed to read the cover and penalty variables.
+        fixed = built.model.clone()
+        for key, v in built.x.items():
+            fixed.add(v == int(values[key]))
+        solver = make_solver(dataclasses.replace(params, time_limit_s=30.0, progress=False))
+        solver.solve(fixed)
+        status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
+    roster = extract_roster(built, solver, status_name, time.perf_counter() - t0)
+    return dataclasses.replace(roster, best_bound=float(bound))
 
 
 def extract_roster(

@@ -8,13 +8,15 @@ minimum runs of work or rest.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 #: CP-SAT statuses that carry a solution.
@@ -236,3 +238,80 @@ def _negate(lit: cp_model.LiteralT) -> cp_model.LiteralT:
     if isinstance(lit, bool | int):
         return not bool(lit)
     return lit.Not()
+
+
+def improve_lns(
+    model: cp_model.CpModel,
+    x: Mapping[tuple[str, int, str], cp_model.IntVar],
+    values: Mapping[tuple[str, int, str], bool],
+    objective_expr: cp_model.LinearExprT,
+    objective: float,
+    bound: float,
+    deadline: float,
+    params: RosterParams,
+    label: str = "roster",
+    sub_limit_s: float = 5.0,
+) -> tuple[dict[tuple[str, int, str], bool], float]:
+    """Improve a roster by exact re-optimisation of a few people (or days) at a time.
+
+    ``x[person, day, shift]`` are the assignment literals. Each step copies the model, fixes
+    every ``x`` outside the neighbourhood to its current value, caps the objective at the
+    current value, hints the current values and solves on one worker. A neighbourhood is a
+    random set of people over the whole horizon or, on horizons longer than four weeks, every
+    person over a random window of days. Its size grows while steps are solved to optimality
+    quickly and shrinks when they are not. Equal-cost moves are accepted (they let the search
+    drift across plateaus).
+
+    Returns
+    -------
+    tuple
+        The best values of ``x`` and their objective.
+    """
+    rng = np.random.default_rng(params.seed)
+    people = sorted({k[0] for k in x})
+    horizon = 1 + max(k[1] for k in x)
+    current = dict(values)
+    n_free = min(len(people), 3)
+    window = min(horizon, 14)
+    sub_params = dataclasses.replace(params, progress=False, log_search=False, num_workers=1)
+    t0 = time.perf_counter()
+    while time.perf_counter() < deadline - 0.2 and objective > bound:
+        by_window = horizon > 28 and rng.random() < 0.5
+        free_days: range | None = None
+        chosen: set[str] = set()
+        if by_window:
+            first = int(rng.integers(0, horizon - window + 1))
+            free_days = range(first, first + window)
+        else:
+            chosen = set(rng.choice(people, size=n_free, replace=False).tolist())
+        m = model.clone()
+        m.clear_hints()
+        proto = m.proto
+        for key, v in x.items():
+            val = int(current[key])
+            free = key[1] in free_days if free_days is not None else key[0] in chosen
+            if free:
+                m.add_hint(v, bool(val))
+            else:
+                dom = proto.variables[v.index].domain
+                dom.clear()
+                dom.extend([val, val])
+        m.add(objective_expr <= math.floor(objective + 1e-6))
+        limit = min(sub_limit_s, deadline - time.perf_counter())
+        if limit <= 0.1:
+            break
+        solver = make_solver(dataclasses.replace(sub_params, time_limit_s=limit))
+        st = solver.solve(m)
+        if st in SOLVED and solver.objective_value <= objective:
+            improved = solver.objective_value < objective
+            current = {key: bool(solver.boolean_value(v)) for key, v in x.items()}
+            objective = solver.objective_value
+            if improved and params.progress:
+                print(f"{label}: lns {time.perf_counter() - t0:7.1f} s  objective "
+                      f"{objective:.0f}  bound {bound:.0f}", file=sys.stderr, flush=True)
+        fast = st == cp_model.OPTIMAL and solver.wall_time < limit / 4
+        if by_window:
+            window = min(horizon, window + 1) if fast else max(3, window - 1)
+        else:
+            n_free = min(len(people), n_free + 1) if fast else max(2, n_free - 1)
+    return current, objective

@@ -139,7 +139,8 @@ def staff_sets(draw: st.DrawFn) -> tuple[list[StaffMember], list[Leave], int]:
     return staff, leave, squads
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=staff_sets(), units=st.integers(0, 2), seed=st.integers(0, 3))
 def test_every_hard_rule_holds_on_generated_staff(
     tiny: Scenario, data: tuple[list[StaffMember], list[Leave], int], units: int, seed: int
