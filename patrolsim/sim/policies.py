@@ -331,33 +331,24 @@ class PlannedPolicy(BasePolicy):
         Units per day index; each unit's ``route`` lists (patch, start, depart) in simulation
         minutes. A unit travels to each patch, waits there until ``start`` if early, and
         leaves at ``depart``. When its route is done it returns to base and stays available
-        for complaints.
-    fallback
-        The policy for days without a plan (e.g. the weeks before the planned one); by
-        default those days have no units.
+        for complaints. Days without a plan have no units (see :class:`SwitchPolicy`).
     """
 
     name = "planned"
 
-    def __init__(self, plan: Mapping[int, Sequence[UnitSpec]], fallback: Policy | None = None
-                 ) -> None:
+    def __init__(self, plan: Mapping[int, Sequence[UnitSpec]]) -> None:
         self.plan = plan
-        self.fallback = fallback
 
     def units(self, ctx: PolicyContext, day: int) -> list[UnitSpec]:
-        """The planned units of ``day`` plus campaign units (or the fallback's units)."""
-        if day not in self.plan and self.fallback is not None:
-            return self.fallback.units(ctx, day)
+        """The planned units of ``day`` plus campaign units."""
         specs = [dataclasses.replace(s, kind="planned") for s in self.plan.get(day, ())]
         if ctx.campaigns:
             specs.extend(campaign_units(ctx, day))
         return specs
 
     def next_stop(self, ctx: PolicyContext, unit: Unit, now: float) -> tuple[int, float] | None:
-        """Follow the route; other units patrol as the fallback says (campaigns: hotspot)."""
+        """Follow the route; campaign units make hotspot stops at their targets."""
         if unit.spec.kind != "planned":
-            if self.fallback is not None:
-                return self.fallback.next_stop(ctx, unit, now)
             return hotspot_stop(ctx, unit, now, unit.spec.area)
         route = unit.spec.route
         while unit.route_pos < len(route):
@@ -368,6 +359,31 @@ class PlannedPolicy(BasePolicy):
             arrive = now + ctx.travel[unit.location, patch]
             return patch, max(depart - arrive, 0.0)  # early arrival waits on site
         return None
+
+
+class SwitchPolicy:
+    """``before`` until day ``from_day``, ``after`` from then on.
+
+    Used to compare ways of working over one week from the same history: every arm runs the
+    bureau's usual policy before the week.
+    """
+
+    def __init__(self, before: Policy, after: Policy, from_day: int) -> None:
+        self.before = before
+        self.after = after
+        self.from_day = from_day
+        self.name = after.name
+
+    def _at(self, day: int) -> Policy:
+        return self.after if day >= self.from_day else self.before
+
+    def units(self, ctx: PolicyContext, day: int) -> list[UnitSpec]:
+        """The units of whichever policy holds on ``day``."""
+        return self._at(day).units(ctx, day)
+
+    def next_stop(self, ctx: PolicyContext, unit: Unit, now: float) -> tuple[int, float] | None:
+        """Ask the policy that formed the unit."""
+        return self._at(int(unit.spec.start // 1440)).next_stop(ctx, unit, now)
 
 
 def campaign_units(ctx: PolicyContext, day: int) -> list[UnitSpec]:

@@ -1,0 +1,249 @@
+"""Demand for a week: risk by patch × hour for the routes, cover by day × shift × squad for the roster.
+
+From baseline replications (the bureau's current way of working, simulated with common random
+numbers) we estimate, for each day of the week:
+
+``risk[d, p, h]``
+    The violation-hours at patch p of the violations that start in hour h, each counted for
+    at most :data:`RISK_CAP_H` hours and weighted by its type's visibility: what a unit there
+    and then deters or catches early — the prize of a route stop. (The stock of violations
+    active in the hour was tried as the prize instead and did worse: routes then return to
+    the same patch for a stock the first visit has already removed.) It is blended with the
+    analytic expectation at the base rates (weight :data:`PRIOR_WEIGHT`) so that patches a
+    few replications happen to miss still carry risk.
+``complaints[d, s, h]``
+    Citizens' complaints per hour in squad s. With the mean service time (travel to the
+    complaint plus handling) the Erlang C formula gives the units that must be on duty for
+    the response target (``[complaints] response_target_min`` and the target share of
+    ``complaints_within_target_share``, default 0.8).
+
+Cover requirements: each squad's unit-shifts for the week (what its certified officers can
+staff: five shifts a week each, less leave) are shared among the days and then the shifts in
+proportion to the risk in the shift's hours, and never fewer than Erlang C asks for;
+auxiliaries fill their places in those units, and the spare ones are shared out in pairs, to
+patrol as persuasion units. The roster therefore asks for the staff-hours the bureau has, put
+where the risk is. The roster
+solver treats cover as soft, so a requirement the staff cannot meet comes back as an
+uncovered shift rather than an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from patrolsim.optimise.roster_inputs import Requirement
+from patrolsim.scenario.model import Scenario
+from patrolsim.sim.metrics import SimResult
+from patrolsim.sim.violations import base_intensity
+
+RISK_CAP_H = 24.0
+"""Longest a single violation counts towards risk (hours): a unit that finds a poster or a
+muck pile ends the rest of its life, but a day is as far as the plan of a week looks ahead
+for one stop. Assumption."""
+PRIOR_WEIGHT = 0.25
+"""Weight of the analytic base-rate expectation in the risk blend. Assumption."""
+WORK_DAYS_PER_WEEK = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """Risk and cover requirements for one week."""
+
+    week_start: dt.date
+    risk: npt.NDArray[np.float64]
+    """Days × patches × 24 hours: avoidable visible violation-hours."""
+    complaints_per_hour: npt.NDArray[np.float64]
+    """Days × squads × 24 hours: expected citizens' complaints."""
+    complaint_units: npt.NDArray[np.int64]
+    """Days × squads × 24 hours: units Erlang C asks for."""
+    requirements: tuple[Requirement, ...]
+
+    def summary(self) -> str:
+        """A short account of the week's demand."""
+        units = sum(r.units for r in self.requirements)
+        return (f"demand for the week of {self.week_start}: risk {self.risk.sum():.0f} "
+                f"violation-hours, {self.complaints_per_hour.sum():.0f} complaints, "
+                f"{units} unit-shifts required")
+
+    def requirements_frame(self) -> pd.DataFrame:
+        """The requirements as a table (``requirements.csv`` columns)."""
+        return pd.DataFrame([(r.date.isoformat(), r.shift, r.squad, r.units, r.auxiliaries)
+                             for r in self.requirements],
+                            columns=["date", "shift", "squad", "units", "auxiliaries"])
+
+
+def erlang_c_wait_probability(servers: int, offered_load: float) -> float:
+    """P(an arrival waits) in an M/M/c queue with ``offered_load`` = λ/μ (Erlang C)."""
+    if offered_load <= 0:
+        return 0.0
+    if servers <= offered_load:
+        return 1.0
+    term = 1.0
+    total = 1.0
+    for k in range(1, servers):
+        term *= offered_load / k
+        total += term
+    term *= offered_load / servers
+    last = term * servers / (servers - offered_load)
+    return last / (total + last)
+
+
+def units_for_response(rate_per_hour: float, service_min: float, target_min: float,
+                       share: float, limit: int = 50) -> int:
+    """Fewest units such that P(wait ≤ target) ≥ ``share`` (M/M/c, Erlang C)."""
+    if rate_per_hour <= 0:
+        return 0
+    lam = rate_per_hour / 60.0
+    mu = 1.0 / service_min
+    load = lam / mu
+    for c in range(max(1, math.floor(load) + 1), limit + 1):
+        waits = erlang_c_wait_probability(c, load)
+        p_late = waits * math.exp(-(c * mu - lam) * max(target_min, 0.0))
+        if 1.0 - p_late >= share:
+            return c
+    return limit
+
+
+def _risk_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
+                    ) -> npt.NDArray[np.float64]:
+    """Visible violation-hours by day, patch and start hour (each capped at RISK_CAP_H)."""
+    n_p = len(scenario.patches)
+    risk = np.zeros((7, n_p, 24))
+    visibility = np.array([vt.visibility for vt in scenario.violation_types])
+    for run in runs:
+        v = run.violations
+        start = v["start"].to_numpy()
+        day = (start // 1440).astype(np.int64) - first_day
+        keep = (day >= 0) & (day < 7)
+        hours = np.minimum(v["end"].to_numpy() - start, RISK_CAP_H * 60.0) / 60.0
+        weight = hours * visibility[v["type"].to_numpy()]
+        hour = ((start % 1440) // 60).astype(np.int64)
+        np.add.at(risk, (day[keep], v["patch"].to_numpy()[keep], hour[keep]), weight[keep])
+    return risk / max(len(runs), 1)
+
+
+def _prior_risk(scenario: Scenario, first_day: int) -> npt.NDArray[np.float64]:
+    lam = base_intensity(scenario, first_day + 7)[first_day:]  # 7 × 24 × P × V per hour
+    capped = np.array([min(vt.duration_mean_min or math.inf, RISK_CAP_H * 60.0) / 60.0
+                       for vt in scenario.violation_types])
+    visibility = np.array([vt.visibility for vt in scenario.violation_types])
+    return np.einsum("dhpv,v->dph", lam, capped * visibility)
+
+
+def _complaints(scenario: Scenario, runs: Sequence[SimResult], first_day: int
+                ) -> npt.NDArray[np.float64]:
+    squad_of = np.array([scenario.squad(p.squad).index for p in scenario.patches])
+    out = np.zeros((7, len(scenario.squads), 24))
+    for run in runs:
+        c = run.complaints
+        c = c[~c["internal"]]
+        t = c["time"].to_numpy()
+        day = (t // 1440).astype(np.int64) - first_day
+        keep = (day >= 0) & (day < 7)
+        hour = ((t % 1440) // 60).astype(np.int64)
+        np.add.at(out, (day[keep], squad_of[c["patch"].to_numpy()[keep]], hour[keep]), 1.0)
+    return out / max(len(runs), 1)
+
+
+def _service_min(scenario: Scenario, runs: Sequence[SimResult], squad: str
+                 ) -> tuple[float, float]:
+    """Mean travel across the squad's area and mean handling time of complained violations."""
+    area = [p.index for p in scenario.patches if p.squad == squad and p.kind != "base"]
+    travel = scenario.network.travel_min(scenario.patrol.mode)
+    mean_travel = float(travel[np.ix_(area, area)].mean()) if area else 0.0
+    weights = np.zeros(len(scenario.violation_types))
+    for run in runs:
+        c = run.complaints
+        weights += np.bincount(c.loc[~c["internal"], "type"], minlength=len(weights))
+    handling = np.array([vt.handling_min for vt in scenario.violation_types])
+    mean_handling = float((weights * handling).sum() / weights.sum()) if weights.sum() else \
+        float(handling.mean())
+    return mean_travel, mean_handling
+
+
+def _share_out(total: int, weights: Sequence[float], floors: Sequence[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainders), at least ``floors``."""
+    out = list(floors)
+    rest = total - sum(out)
+    if rest <= 0:
+        return out
+    w = np.asarray(weights, dtype=float)
+    if w.sum() <= 0:
+        w = np.ones(len(w))
+    exact = rest * w / w.sum()
+    base = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - base), kind="stable")
+    for i in order[: rest - int(base.sum())]:
+        base[i] += 1
+    return [o + int(b) for o, b in zip(out, base, strict=True)]
+
+
+def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.date) -> Demand:
+    """Estimate the week's risk and cover requirements from baseline replications.
+
+    Parameters
+    ----------
+    scenario
+        The district.
+    runs
+        Baseline replications covering the week (``days`` ≥ week offset + 7).
+    week_start
+        First day of the week.
+    """
+    first_day = (week_start - scenario.start_date).days
+    risk = (1.0 - PRIOR_WEIGHT) * _risk_from_runs(scenario, runs, first_day) + \
+        PRIOR_WEIGHT * _prior_risk(scenario, first_day)
+    for p in scenario.patches:
+        if p.kind == "base":
+            risk[:, p.index, :] = 0.0
+    complaints = _complaints(scenario, runs, first_day)
+    target = scenario.complaint_target_min
+    share = next((t.min for t in scenario.targets
+                  if t.kpi == "complaints_within_target_share" and t.min is not None), 0.8)
+    rules = scenario.roster
+    cover = dict(rules.default_cover) or {s.name: 1 for s in scenario.shifts}
+    shifts = [s for s in scenario.shifts if cover.get(s.name, 0) > 0] or list(scenario.shifts)
+    complaint_units = np.zeros(complaints.shape, dtype=np.int64)
+    requirements: list[Requirement] = []
+    for sq in scenario.squads:
+        area = [p.index for p in scenario.patches if p.squad == sq.id]
+        travel, handling = _service_min(scenario, runs, sq.id)
+        members = [m for m in scenario.staff if m.squad == sq.id]
+        dates = [week_start + dt.timedelta(days=d) for d in range(7)]
+        present = [[m for m in members if not scenario.on_leave(m.id, date)] for date in dates]
+        certified_days = sum(min(WORK_DAYS_PER_WEEK, sum(m in day for day in present))
+                             for m in members if m.certified)
+        auxiliary_days = sum(min(WORK_DAYS_PER_WEEK, sum(m in day for day in present))
+                             for m in members if not m.certified)
+        hours_of = {s.name: [(m // 60) % 24 for m in range(s.start_min, s.end_min, 60)]
+                    for s in shifts}
+        day_mass = [float(risk[d, area].sum()) for d in range(7)]
+        week_units = _share_out(int(certified_days // rules.unit_certified), day_mass, [0] * 7)
+        week_aux = _share_out(int(auxiliary_days), day_mass, [0] * 7)
+        for d, date in enumerate(dates):
+            for h in range(24):
+                complaint_units[d, sq.index, h] = units_for_response(
+                    complaints[d, sq.index, h], travel + handling, target - travel, share)
+            on_duty = sum(1 for m in present[d] if m.certified) // rules.unit_certified
+            capacity = min(week_units[d], on_duty)
+            mass = [float(risk[d, area][:, hours_of[s.name]].sum()) for s in shifts]
+            floors = [int(complaint_units[d, sq.index, hours_of[s.name]].max(initial=0))
+                      for s in shifts]
+            floors = [min(f, capacity) for f in floors]
+            while sum(floors) > capacity:
+                floors[int(np.argmax(floors))] -= 1
+            units = _share_out(capacity, mass, floors)
+            # auxiliaries: their places in the units, then spare ones in pairs (persuasion units)
+            aux_floor = [u * rules.unit_auxiliaries for u in units]
+            pairs = _share_out(max(week_aux[d] - sum(aux_floor), 0) // 2, mass, [0] * len(shifts))
+            aux = [f + 2 * n for f, n in zip(aux_floor, pairs, strict=True)]
+            for s, n_units, n_aux in zip(shifts, units, aux, strict=True):
+                requirements.append(Requirement(date, s.name, sq.id, n_units, n_aux))
+    return Demand(week_start, risk, complaints, complaint_units, tuple(requirements))

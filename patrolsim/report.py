@@ -1,0 +1,121 @@
+"""The weekly plan as one self-contained HTML page (images embedded; opens without a server)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from patrolsim.experiment.plan import PlanResult, daily_series  # noqa: E402
+from patrolsim.plotting.plot_plan import (  # noqa: E402
+    plot_daily_comparison,
+    plot_kpi_comparison,
+    plot_roster_grid,
+)
+from patrolsim.plotting.plot_routes import plot_routes  # noqa: E402
+
+HEADLINE_KPIS = ("violation_hours", "inspection_pass_rate", "complaint_response_p90_min",
+                 "complaints_within_target_share")
+
+CSS = """
+body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+       margin: 2em auto; max-width: 1100px; color: #222; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; }
+table { border-collapse: collapse; font-size: .9em; margin: .5em 0 1.5em; }
+td, th { border: 1px solid #ccc; padding: .25em .6em; text-align: right; }
+th { background: #f4f4f4; } td.l, th.l { text-align: left; }
+.good { color: #1a7f37; font-weight: bold; } .bad { color: #b42318; font-weight: bold; }
+img { max-width: 100%; } .grid { display: flex; flex-wrap: wrap; gap: 1em; }
+"""
+
+
+def _png(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _figure(draw: Callable[[Axes], object], size: tuple[float, float]) -> str:
+    fig, ax = plt.subplots(figsize=size)
+    draw(ax)
+    return f'<img src="{_png(fig)}">'
+
+
+def _table(frame: pd.DataFrame, left: int = 1) -> str:
+    head = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(str(c))}</th>'
+                   for i, c in enumerate(frame.columns))
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for i, value in enumerate(row):
+            text = f"{value:.4g}" if isinstance(value, float) else str(value)
+            cells.append(f'<td class="{"l" if i < left else ""}">{html.escape(text)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def render_report(result: PlanResult) -> str:
+    """Return the report page as HTML text."""
+    sc = result.scenario
+    comparison = result.comparison()
+    verdict = "".join(
+        f'<li class="{"good" if " beats " in line else "bad"}">{html.escape(line)}</li>'
+        for line in result.verdict())
+    kpi_imgs = "".join(_figure(lambda ax, k=k: plot_kpi_comparison(comparison, k, ax=ax), (4, 3.2))
+                       for k in HEADLINE_KPIS)
+    roster = result.roster.to_frame()
+    roster["date"] = roster["date"].astype(str)
+    staff = pd.DataFrame([(m.id, m.name, m.squad, m.role) for m in sc.staff],
+                         columns=["id", "name", "squad", "role"])
+    roster_img = _figure(lambda ax: plot_roster_grid(roster, staff, [s.name for s in sc.shifts],
+                                                     ax=ax), (8, 0.22 * len(staff) + 1.5))
+    first_day = [r for r in result.routes if r.date == result.week_start]
+    maps = "".join(
+        f"<div><h3>{r.date} {html.escape(r.shift)}</h3>"
+        + _figure(lambda ax, r=r: plot_routes(sc, r, ax=ax), (5.5, 4.5)) + "</div>"
+        for r in first_day)
+    daily_img = _figure(lambda ax: plot_daily_comparison(daily_series(result), ax=ax), (8, 3.5))
+    uncovered = result.roster.cover_frame()
+    uncovered = uncovered[(uncovered["units_missing"] > 0) | (uncovered["auxiliaries_missing"] > 0)]
+    relaxed = pd.DataFrame(sorted(result.roster.penalty_by_rule.items()),
+                           columns=["soft rule", "penalty"])
+    unmet = sorted({sc.patches[p].name for r in result.routes for p in r.unmet_posts})
+    headline = comparison[comparison["kpi"].isin(HEADLINE_KPIS)]
+    timings = pd.DataFrame(sorted(result.timings_s.items()), columns=["step", "seconds"])
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>patrolsim weekly plan {result.week_start}</title><style>{CSS}</style></head><body>
+<h1>Weekly plan · {html.escape(sc.name)} · week of {result.week_start}</h1>
+<p>{html.escape(result.demand.summary())}. Roster: {html.escape(result.roster.summary())}.
+The plan was simulated against the bureau's usual way of working (posts+mobile) and risk-weighted
+hotspot patrol with the same staff and the same random numbers, {result.reps} replications each.</p>
+<ul>{verdict}</ul>
+<h2>KPIs over the week (mean, 95% confidence interval)</h2>
+<div class="grid">{kpi_imgs}</div>
+{_table(headline)}
+<h2>Paired differences, plan − baseline</h2>
+{_table(result.paired()[lambda d: d["kpi"].isin(HEADLINE_KPIS)], left=2)}
+<h2>Day by day</h2>{daily_img}
+<h2>Roster</h2>{roster_img}
+<h3>Uncovered shifts</h3>
+{_table(uncovered, left=3) if len(uncovered) else "<p>None: every shift has the units it needs.</p>"}
+<h3>Soft rules relaxed</h3>{_table(relaxed)}
+<h2>Routes on {result.week_start}</h2>
+<p>Fixed posts that could not be reached this week: {html.escape("、".join(unmet)) or "none"}.
+Route sheets for every unit and shift are in <code>sheets/</code>.</p>
+<div class="grid">{maps}</div>
+<h2>How long each step took</h2>{_table(timings)}
+</body></html>
+"""
