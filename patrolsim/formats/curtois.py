@@ -213,8 +213,8 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
             CurtoisShift(cells[0], _int(cells[1], where, "LengthInMinutes", problems, 1), follow)
         )
     shift_ids = {s.id for s in shifts}
-    for s in shifts:
-        for t in s.cannot_follow:
+    for sh in shifts:
+        for t in sh.cannot_follow:
             if t not in shift_ids:
                 problems.append(f"{p}: SECTION_SHIFTS: CannotFollow: unknown shift (got {t!r})")
 
@@ -295,7 +295,7 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
         raise ScenarioError(problems)
 
     staff = tuple(
-        CurtoisStaff(sid, maxes, *nums, days_off=days_off.get(sid, ()))  # type: ignore[arg-type]
+        CurtoisStaff(sid, maxes, *nums, days_off=days_off.get(sid, ()))  # type: ignore[arg-type, misc]
         for sid, maxes, nums in staff_rows
     )
     return CurtoisInstance(p.stem, horizon, tuple(shifts), staff, tuple(on), tuple(off),
@@ -334,13 +334,13 @@ def evaluate_curtois(instance: CurtoisInstance, assignment: Assignment) -> Curto
     lengths = {s.id: s.length_min for s in instance.shifts}
     follow = {s.id: set(s.cannot_follow) for s in instance.shifts}
     staff_ids = {e.id for e in instance.staff}
-    for (e, d), s in assignment.items():
-        if e not in staff_ids:
-            violations.append(f"unknown employee {e!r}")
-        if not 0 <= d < instance.horizon:
-            violations.append(f"{e}: day {d} outside the horizon")
-        if s not in lengths:
-            violations.append(f"{e} day {d}: unknown shift {s!r}")
+    for (eid, day), sid in assignment.items():
+        if eid not in staff_ids:
+            violations.append(f"unknown employee {eid!r}")
+        if not 0 <= day < instance.horizon:
+            violations.append(f"{eid}: day {day} outside the horizon")
+        if sid not in lengths:
+            violations.append(f"{eid} day {day}: unknown shift {sid!r}")
     for e in instance.staff:
         days = [assignment.get((e.id, d)) for d in range(instance.horizon)]
         worked = [s is not None for s in days]

@@ -123,10 +123,10 @@ def build_curtois_model(instance: CurtoisInstance) -> CurtoisModel:
                     day_x.append(v)
             m.add(sum(day_x) == w)
         # Rotation.
-        for s in instance.shifts:
-            for t in s.cannot_follow:
+        for sh in instance.shifts:
+            for t in sh.cannot_follow:
                 for d in range(H - 1):
-                    a, b = x.get((e.id, d, s.id)), x.get((e.id, d + 1, t))
+                    a, b = x.get((e.id, d, sh.id)), x.get((e.id, d + 1, t))
                     if a is not None and b is not None:
                         m.add_bool_or([a.Not(), b.Not()])
         # Max shifts per type.
@@ -163,15 +163,15 @@ def build_curtois_model(instance: CurtoisInstance) -> CurtoisModel:
     coeffs: list[int] = []
     offset = 0
     for r in instance.on_requests:
-        v = x.get((r.staff, r.day, r.shift))
+        on = x.get((r.staff, r.day, r.shift))
         offset += r.weight
-        if v is not None:
-            pen_vars.append(v)
+        if on is not None:
+            pen_vars.append(on)
             coeffs.append(-r.weight)
     for r in instance.off_requests:
-        v = x.get((r.staff, r.day, r.shift))
-        if v is not None:
-            pen_vars.append(v)
+        unwanted = x.get((r.staff, r.day, r.shift))
+        if unwanted is not None:
+            pen_vars.append(unwanted)
             coeffs.append(r.weight)
     for c in instance.cover:
         people = [x[e.id, c.day, c.shift] for e in instance.staff if (e.id, c.day, c.shift) in x]

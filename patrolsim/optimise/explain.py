@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -55,7 +56,7 @@ def infeasibility_core(
               for i, key in built.assumptions.items()}
     deadline = time.perf_counter() + budget_s
 
-    def solve(keys: Sequence[RuleKey], limit: float) -> tuple[int, list[RuleKey]]:
+    def solve(keys: Sequence[RuleKey], limit: float) -> tuple[Any, list[RuleKey]]:
         built.model.clear_assumptions()
         built.model.add_assumptions([lit_of[k] for k in keys])
         sp = dataclasses.replace(params, num_workers=1, progress=False, log_search=False,
@@ -103,14 +104,15 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
     staff = {p.id: p for p in sc.staff}
     need = {(r.date, r.shift, r.squad): r for r in problem.requirements}
     out: list[str] = []
-    covers = [k for k in keys if k[0] == "cover" and k[2] is not None]
-    for squad in sorted({k[1] for k in covers}):
-        mine = [k for k in covers if k[1] == squad]
+    covers = [(k[1], k[2], k[3]) for k in keys if k[0] == "cover" and k[2] is not None]
+    for squad in sorted({c[0] for c in covers}):
+        mine = [(date, shift) for sq, date, shift in covers if sq == squad and date is not None]
         if len(mine) < 2:
             continue
-        total = sum(need[k[2], k[3], squad].units for k in mine) * rules.unit_certified
-        first = min(k[2] for k in mine)  # type: ignore[type-var]
-        last = max(k[2] for k in mine)  # type: ignore[type-var]
+        total = sum(need[date, shift, squad].units for date, shift in mine)
+        total *= rules.unit_certified
+        first = min(date for date, _ in mine)
+        last = max(date for date, _ in mine)
         out.append(f"squad {squad}: these {len(mine)} shifts between {_day(first)} and "
                    f"{_day(last)} need {total} certified officer-shifts together, more than its "
                    "people can work under the rules listed with them")

@@ -238,11 +238,12 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
         g = guard(("rest", p.id, None, ""))
         before = dates[0] - dt.timedelta(days=1)
         prev_shift = prev.get((p.id, before))
-        for s, t in sorted(bad_pairs):
-            if prev_shift == s:
-                m.add(x[p.id, 0, t] == 0).only_enforce_if(g)
+        for today, tomorrow in sorted(bad_pairs):
+            if prev_shift == today:
+                m.add(x[p.id, 0, tomorrow] == 0).only_enforce_if(g)
             for k in range(n_days - 1):
-                m.add_bool_or([x[p.id, k, s].Not(), x[p.id, k + 1, t].Not()]).only_enforce_if(g)
+                m.add_bool_or([x[p.id, k, today].Not(),
+                               x[p.id, k + 1, tomorrow].Not()]).only_enforce_if(g)
         g = guard(("max_consecutive_days", p.id, None, ""))
         mx = rules.max_consecutive_days
         history = [1 if (p.id, dates[0] - dt.timedelta(days=j)) in prev else 0
@@ -337,8 +338,8 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
     # Warm start from the previous roster (same date, else same weekday).
     ref = _reference(problem)
     if ref:
-        for (pid, k, s), v in x.items():
-            m.add_hint(v, ref.get((pid, k)) == s)
+        for (pid, k, sname), v in x.items():
+            m.add_hint(v, ref.get((pid, k)) == sname)
     if explain:
         m.add_assumptions(list(guards.values()))
     return RosterModel(

@@ -163,7 +163,7 @@ def add_soft_cover(
     """
     under = model.new_int_var(0, max(need, 0), f"{prefix}.under")
     over = model.new_int_var(0, max(max_count - need, 0), f"{prefix}.over")
-    model.add(count + under - over == need)
+    model.add(count + under - over == need)  # type: ignore[operator]
     out_vars: list[cp_model.IntVar] = []
     coeffs: list[int] = []
     if weight_under:
@@ -237,7 +237,7 @@ def _negate(lit: cp_model.LiteralT) -> cp_model.LiteralT:
     """The negation of a literal (Python bools too)."""
     if isinstance(lit, bool | int):
         return not bool(lit)
-    return lit.Not()
+    return lit.Not()  # type: ignore[union-attr]
 
 
 def improve_lns(
