@@ -7,10 +7,11 @@ Layout under the sweep's output folder::
 ``<digest>`` is a hash of the run's :class:`RunKey` (scenario content hash, staffing, policy,
 seed, days), so a run has exactly one possible file name: recording it twice leaves one file,
 and "is this run done?" is one ``stat``. Each record is written to a temporary file beside its
-final name, flushed to disk, and renamed into place (:func:`patrolsim.outputs.atomic_path`;
-``os.replace`` is atomic), so a sweep killed at any moment — even by SIGKILL — leaves each run
-either fully recorded or not recorded at all. Temporary files start with a dot; they are
-ignored when reading and removed by :meth:`ResultStore.clean`.
+final name, flushed to disk, and renamed into place (``os.replace`` is atomic, as in
+:func:`patrolsim.outputs.atomic_path`), so a sweep killed at any moment — even by SIGKILL —
+leaves each run either fully recorded or not recorded at all. Temporary files start with a
+dot and name the writing host and process; they are ignored when reading and removed by
+:meth:`ResultStore.clean` once their writer is gone.
 
 Only the process that drives the sweep writes records (workers, possibly on other machines,
 return results to it), so the store needs no locking; two sweeps writing the same run would
@@ -23,6 +24,7 @@ import hashlib
 import json
 import math
 import os
+import socket
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,8 +35,27 @@ from typing import Any
 import pandas as pd
 
 from patrolsim.errors import PatrolsimWarning
-from patrolsim.outputs import atomic_path
 from patrolsim.scenario.model import KPI_NAMES
+
+_HOST = socket.gethostname().replace(".", "_")
+
+
+def _writer_is_dead(name: str) -> bool:
+    """Whether ``.<digest>.<host>.<pid>.tmp`` was written by a process gone from this host."""
+    parts = name.split(".")
+    if len(parts) != 5 or parts[4] != "tmp" or parts[2] != _HOST or not parts[3].isdigit():
+        return False
+    pid = int(parts[3])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
 
 RESULT_COLUMNS = ("staffing", "policy", "seed", *KPI_NAMES)
 RECORD_VERSION = 1
@@ -132,13 +153,24 @@ class ResultStore:
         return isinstance(key, RunKey) and self.path(key).is_file()
 
     def put(self, record: RunRecord) -> Path:
-        """Record a finished run atomically (flushed to disk before it appears)."""
+        """Record a finished run atomically (flushed to disk before it appears).
+
+        The temporary file is named ``.<digest>.<host>.<pid>.tmp`` so that :meth:`clean` can
+        tell a write interrupted by a dead process from one still in progress.
+        """
         target = self.path(record.key)
         text = json.dumps(record.to_json(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-        with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+        self.runs.mkdir(parents=True, exist_ok=True)
+        tmp = self.runs / f".{record.key.digest}.{_HOST}.{os.getpid()}.tmp"
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
         return target
 
     def get(self, key: RunKey) -> RunRecord | None:
@@ -175,9 +207,10 @@ class ResultStore:
                 continue
 
     def clean(self, older_than_s: float = 60.0) -> int:
-        """Remove temporary files left by an interrupted write; return how many.
+        """Remove temporary files left by interrupted writes; return how many.
 
-        Only files older than ``older_than_s`` seconds are removed, so a sweep that is still
+        A temporary file is removed when the process that wrote it (on this machine) is no
+        longer running, or when it is older than ``older_than_s`` seconds; a sweep still
         writing into the same folder is not disturbed.
         """
         if not self.runs.is_dir():
@@ -186,7 +219,8 @@ class ResultStore:
         removed = 0
         for path in self.runs.glob(".*"):
             try:
-                if now - path.stat().st_mtime > older_than_s:
+                if (_writer_is_dead(path.name)
+                        or now - path.stat().st_mtime > older_than_s):
                     path.unlink()
                     removed += 1
             except FileNotFoundError:

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -132,10 +133,9 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path, tiny:
     assert seen[0] < len(keys), "the first kill came after the sweep had finished"
     assert not (out / "results.csv").exists()
     # An interrupted write leaves a dot-file: it must not count, and a restart removes it.
-    stale = out / "runs" / f".{keys[-1].digest}.json.x1y2.json"
+    host = socket.gethostname().replace(".", "_")
+    stale = out / "runs" / f".{keys[-1].digest}.{host}.{proc.pid}.tmp"
     stale.write_text('{"version": 1, "ke', encoding="utf-8")
-    old = time.time() - 3600
-    os.utime(stale, (old, old))
 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -89,6 +92,23 @@ def test_partial_writes_are_ignored_and_cleaned(tmp_path: Path) -> None:
     assert store.clean() == 1
     assert not stale.exists()
     assert fresh.exists()  # may belong to a sweep still writing
+
+
+def test_clean_removes_fresh_temporaries_of_dead_writers(tmp_path: Path) -> None:
+    """Tests that a just-written temporary file goes at once if its writer process is dead."""
+    store = ResultStore(tmp_path)
+    store.put(_record(1))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    host = socket.gethostname().replace(".", "_")
+    orphan = tmp_path / "runs" / f".{_record(2).key.digest}.{host}.{dead.stdout.strip()}.tmp"
+    orphan.write_text('{"ver', encoding="utf-8")
+    alive = tmp_path / "runs" / f".{_record(3).key.digest}.{host}.{os.getppid()}.tmp"
+    alive.write_text('{"ver', encoding="utf-8")
+    assert store.clean() == 1
+    assert not orphan.exists()
+    assert alive.exists()
+    assert len(list(store.records())) == 1
 
 
 def test_unreadable_record_warns_and_counts_as_missing(tmp_path: Path) -> None:
