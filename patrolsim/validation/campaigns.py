@@ -42,9 +42,9 @@ HIGH_LATENT = {"latent_share": 1.0, "latent_tau_h": 720.0, "latent_release_tau_h
 
 def crackdown(
     vendor: ViolationType,
-    seeds: Sequence[int] = (1, 2, 3),
-    patches: int = 12,
-    before_days: int = 42,
+    seeds: Sequence[int] = (1, 2, 3, 4),
+    patches: int = 16,
+    before_days: int = 63,
     campaign_days: int = 30,
     after_days: int = 56,
     stops_per_day: int = 4,

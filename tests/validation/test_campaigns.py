@@ -1,0 +1,26 @@
+"""Check 2 (crackdown dynamics, Sherman 1990) and check 3 (tipping, Kleiman 2009)."""
+
+from __future__ import annotations
+
+from patrolsim.validation.result import CheckResult
+
+
+def test_crackdown_drops_decays_leaves_residual_and_returns(crackdown_result: CheckResult
+                                                             ) -> None:
+    """Tests the four phases of a 30-day campaign at 3× presence and the overshoot."""
+    for criterion in crackdown_result.criteria:
+        assert criterion.passed, str(criterion)
+
+
+def test_crackdown_series_start_at_baseline(crackdown_result: CheckResult) -> None:
+    """Tests that both series are normalised to the week before the campaign."""
+    t = crackdown_result.table
+    week = t[(t["day"] >= -7) & (t["day"] < 0)]
+    assert abs(week["default"].mean() - 1.0) < 1e-9
+    assert abs(week["high latent demand"].mean() - 1.0) < 1e-9
+
+
+def test_only_the_concentrated_campaign_tips(tipping_result: CheckResult) -> None:
+    """Tests that a long concentrated campaign tips, a short or spread one does not."""
+    for criterion in tipping_result.criteria:
+        assert criterion.passed, str(criterion)
