@@ -509,14 +509,20 @@ def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | os.PathLike[str],
     store.clean()
     keys = [t.key for t in tasks]
     done = store.done(keys)
-    pending = [t for t in tasks if t.key not in done]
+    # Largest staff first: the costliest runs start early and the last ones to finish are
+    # short, so workers do not wait on one long straggler at the end.
+    pending = sorted((t for t in tasks if t.key not in done),
+                     key=lambda t: (-t.steady_staffing, t.campaigns))
     write_json(Path(out) / "manifest.json", _manifest(scenario, spec, tasks, "running"))
     ran = execute(pending, store, executor, progress, done=len(done))
-    results = store.frame(keys)
-    if len(results) != len(tasks):
-        raise PatrolsimError(f"{out}: {len(tasks) - len(results)} runs are missing from the "
+    records = [store.get(k) for k in keys]
+    found = [r for r in records if r is not None]
+    if len(found) != len(tasks):
+        raise PatrolsimError(f"{out}: {len(tasks) - len(found)} runs are missing from the "
                              f"store after the sweep; run it again")
-    infos = store.infos(keys)
+    results = pd.DataFrame([r.row() for r in found], columns=list(RESULT_COLUMNS))
+    infos = pd.DataFrame([{"staffing": r.key.staffing, "policy": r.key.policy, **r.info}
+                          for r in found])
     for col in HOURS_COLUMNS:
         results[col] = infos[col].to_numpy(dtype=float)
     table = summarise(results, (*KPI_NAMES, *HOURS_COLUMNS), spec.confidence)
