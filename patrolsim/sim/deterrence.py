@@ -52,7 +52,7 @@ its usual custom at once. Assumption."""
 
 def rate_factor(risk: float, dyn: Dynamics) -> float:
     """f(R): the deterrence factor on the base rate; 1 at the prior risk, < 1 above it."""
-    return ((1.0 - risk) / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity
+    return float(((1.0 - risk) / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity)
 
 
 def broken_windows(visible: int, dyn: Dynamics) -> float:
@@ -60,7 +60,8 @@ def broken_windows(visible: int, dyn: Dynamics) -> float:
     if visible <= 0 or dyn.broken_windows_gain == 0.0:
         return 1.0
     scale = dyn.broken_windows_scale
-    return 1.0 + dyn.broken_windows_gain * (-math.expm1(-visible / scale)) / (-math.expm1(-1.0 / scale))
+    rise = -math.expm1(-visible / scale) / -math.expm1(-1.0 / scale)
+    return 1.0 + dyn.broken_windows_gain * rise
 
 
 def latent_multiplier(latent: float, latent_ref: float) -> float:
@@ -72,7 +73,7 @@ def latent_multiplier(latent: float, latent_ref: float) -> float:
 
 def rate_bound(dyn: Dynamics) -> float:
     """An upper bound of f(R)·(h(B) + g(L) − 1) over all states, for thinning."""
-    f_max = (1.0 / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity
+    f_max = float((1.0 / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity)
     h_max = 1.0 + dyn.broken_windows_gain / (-math.expm1(-1.0 / dyn.broken_windows_scale))
     return max(1.0, f_max * (h_max + G_MAX - 1.0))
 
@@ -131,7 +132,8 @@ def learn(risk: float, anchor: float, credibility: float, outcome: str, dyn: Dyn
     if outcome == "sanctioned":
         up = dyn.learn_sanction
         c_up = dyn.learn_credibility
-        return risk + up * (1 - risk), anchor + up * (1 - anchor), credibility + c_up * (1 - credibility)
+        credibility += c_up * (1 - credibility)
+        return risk + up * (1 - risk), anchor + up * (1 - anchor), credibility
     if outcome == "unsanctioned":
         down = dyn.learn_unsanctioned
         return risk * (1 - down), anchor * (1 - down), credibility

@@ -160,7 +160,8 @@ def displacement(
         share = t["outcome"].value_counts(normalize=True)
         summary.append({"type": vt.name, "mobile": vt.mobile, "wdq": wdq,
                         "area_change": t["area_treated"].sum() / t["area_untreated"].sum() - 1,
-                        "buffer_change": t["buffer_treated"].sum() / t["buffer_untreated"].sum() - 1,
+                        "buffer_change": (t["buffer_treated"].sum()
+                                          / t["buffer_untreated"].sum() - 1),
                         "displacement": float(share.get("displacement", 0.0)),
                         "diffusion": float(share.get("diffusion", 0.0)),
                         "neither": float(share.get("neither", 0.0))})
@@ -175,8 +176,9 @@ def displacement(
             criteria.append(Criterion(
                 f"{row.type}: share of sites with diffusion − with displacement",
                 row.diffusion - row.displacement, 0.0, None))
-        parts.append(f"{row.type}: WDQ {row.wdq:+.2f}, displacement at {100 * row.displacement:.0f} %"
-                     f" and diffusion at {100 * row.diffusion:.0f} % of sites")
+        parts.append(f"{row.type}: WDQ {row.wdq:+.2f}, displacement at "
+                     f"{100 * row.displacement:.0f} % and diffusion at "
+                     f"{100 * row.diffusion:.0f} % of sites")
     return CheckResult(
         number=5, key="displacement", title="Displacement and diffusion",
         anchor="Weisburd et al. 2006; Guerette & Bowers 2009: displacement in 26 %, diffusion "

@@ -10,6 +10,7 @@ import pandas as pd
 
 from patrolsim.scenario.model import Dynamics
 from patrolsim.sim.engine import simulate
+from patrolsim.sim.policies import UnitSpec
 from patrolsim.validation import build
 from patrolsim.validation.result import CheckResult, Criterion, mean_ci
 
@@ -43,13 +44,13 @@ def koper_curve(
     dyn = dynamics if dynamics is not None else Dynamics()
     vt = build.violation_type(rate_per_day=rate_per_day, dynamics=dyn, duration_mean_min=60.0)
     sc = build.scenario([vt], build.row(1), days, name="koper")
-    per_day = int(round(24 / gap_h))
+    per_day = round(24 / gap_h)
     rows = []
     hits: dict[float, list[float]] = {}
     for stop in stops:
         stop = float(stop)
         for seed in seeds:
-            units: dict[int, list] = {}
+            units: dict[int, list[UnitSpec]] = {}
             leave = []
             for d in range(days):
                 today = []
