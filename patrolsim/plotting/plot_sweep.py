@@ -94,7 +94,8 @@ def plot_policy_comparison(differences: pd.DataFrame, kpi: str, confidence: floa
     baseline = str(rows["baseline"].iloc[0]) if len(rows) else "baseline"
     ax.set_xlabel("staffing (fraction of the current staff list)")
     ax.set_ylabel(f"Δ {kpi}")
-    ax.set_title(f"{kpi}: policy − {baseline}, paired by seed ({confidence:.0%} CI)")
+    ax.set_title(f"{kpi}\npolicy − {baseline}, paired by seed ({confidence:.0%} CI)",
+                 fontsize="medium")
     ax.grid(True, alpha=0.3)
     if policies:
         ax.legend(fontsize="small")
