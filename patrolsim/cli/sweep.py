@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "sweep", help="simulate staffing levels × policies with replications",
         description="Simulate every staffing level under every policy REPS times with common "
-        "random numbers, and report KPI means with 95%% confidence intervals, paired "
+        "random numbers, and report KPI means with 95% confidence intervals, paired "
         "differences between policies, and the smallest staffing level whose intervals meet "
         "the scenario's targets. Finished runs are recorded under OUT/runs; running the same "
         "command again skips them, so an interrupted sweep resumes where it stopped.")
