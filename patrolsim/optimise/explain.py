@@ -60,7 +60,7 @@ def infeasibility_core(
         built.model.clear_assumptions()
         built.model.add_assumptions([lit_of[k] for k in keys])
         sp = dataclasses.replace(params, num_workers=1, progress=False, log_search=False,
-                                 subsolvers=(), time_limit_s=max(limit, 0.1),
+                                 subsolvers=("max_lp",), time_limit_s=max(limit, 0.1),
                                  max_deterministic_time=None)
         solver = make_solver(sp)
         status = solver.solve(built.model)
