@@ -237,7 +237,7 @@ class RoutingParams:
         "BEST_INSERTION",
     )
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    restarts: int = 1
+    restarts: int = 2
     improve: bool = True
     improve_share: float = 0.8
     improve_noise: float = 0.2

@@ -428,7 +428,8 @@ def solve_district_routes(
         Risk per patch (``(patches,)``) or per patch and hour of day (``(patches, 24)``);
         by default :func:`default_risk`.
     params
-        Solver settings; the time limit is shared among the squads by their number of stops.
+        Solver settings; the time limit covers the whole call and is shared among the squads
+        by their number of stops.
 
     Returns
     -------
@@ -455,8 +456,10 @@ def solve_district_routes(
     prize = 0.0
     unmet: list[int] = []
     stop_max_s = int(round(scenario.patrol.stop_max * 60))
+    # The budget covers everything: building, solving and timing (0.3 s kept for the latter).
+    budget = max(params.time_limit_s - (time.perf_counter() - t0) - 0.3, 0.2 * len(problems))
     for sq, sp in problems.items():
-        share = params.time_limit_s * max(len(sp.problem.stops), 1) / total_stops
+        share = budget * max(len(sp.problem.stops), 1) / total_stops
         sol = solve_problem(sp.problem, dataclasses.replace(params, time_limit_s=max(share, 0.2)))
         solutions[sq] = sol
         for vi, u in enumerate(sp.units):
