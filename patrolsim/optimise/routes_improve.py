@@ -181,9 +181,9 @@ def _best_insertion(
     locp, locn = la[:-1], la[1:]
     depp = np.asarray(dep[:-1], dtype=np.int64)[None, :]
     room = (np.asarray(wait[1:], dtype=np.int64) + np.asarray(ms[1:], dtype=np.int64))[None, :]
-    arr = depp + T[np.ix_(locp, locU)].T
+    arr = depp + T[locp][:, locU].T
     st = np.maximum(arr, ctx.open[cand][:, None])
-    shift = st + ctx.serv[cand][:, None] + T[np.ix_(locU, locn)] - (depp + T[locp, locn][None, :])
+    shift = st + ctx.serv[cand][:, None] + T[locU][:, locn] - (depp + T[locp, locn][None, :])
     ok = (st <= ctx.close[cand][:, None]) & (shift <= room)
     if not ok.any():
         return None
