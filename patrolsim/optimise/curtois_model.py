@@ -21,7 +21,6 @@ Formulation
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Mapping
@@ -41,6 +40,7 @@ from patrolsim.optimise.roster_cpsat import (
     improve_lns,
     make_solver,
     relative_gap,
+    solve_until_stall,
 )
 
 #: Default solver settings for the benchmark: the ``max_lp`` subsolver (full linear
@@ -189,12 +189,14 @@ def solve_curtois(
     built: CurtoisModel,
     params: RosterParams | None = None,
     hint: Mapping[tuple[str, int], str] | None = None,
-    lns_share: float = 0.4,
+    lns_share: float = 0.6,
 ) -> CurtoisResult:
     """Solve a built benchmark model and evaluate the result independently.
 
     Two phases share the time limit: CP-SAT on the whole model (``max_lp`` by default: it
-    finds the lower bound and a first roster), then, unless that was proved optimal, a
+    finds the lower bound and a first roster; it runs at least ``1 − lns_share`` of the limit
+    and on while it keeps improving, :func:`solve_until_stall`), then, unless that was
+    proved optimal, a
     large-neighbourhood search of our own (:func:`improve_lns`) that frees a few employees
     (or, on long horizons, a window of days) at a time and re-optimises them exactly with
     everything else fixed. With a deterministic-time limit (tests) only the first phase runs.
@@ -208,7 +210,7 @@ def solve_curtois(
     hint
         Optional starting assignment ``{(staff_id, day): shift_id}`` (solution hint).
     lns_share
-        Share of ``params.time_limit_s`` left to the second phase (0: none).
+        Largest share of ``params.time_limit_s`` left to the second phase (0: none).
 
     Returns
     -------
@@ -231,11 +233,13 @@ def solve_curtois(
                and params.max_deterministic_time is None)
     t0 = time.perf_counter()
     deadline = t0 + (params.time_limit_s or 0.0)
-    phase1 = (dataclasses.replace(params, time_limit_s=params.time_limit_s * (1 - lns_share))
-              if use_lns and params.time_limit_s is not None else params)
-    solver = make_solver(phase1)
-    callback = ProgressCallback(built.instance.name) if params.progress else None
-    status = solver.solve(built.model, callback)
+    if use_lns:
+        solver, status = solve_until_stall(built.model, params, 1 - lns_share,
+                                           built.instance.name)
+    else:
+        solver = make_solver(params)
+        callback = ProgressCallback(built.instance.name) if params.progress else None
+        status = solver.solve(built.model, callback)
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         raise InfeasibleError(
             f"{built.instance.name}: the hard constraints cannot all hold "

@@ -67,6 +67,7 @@ from patrolsim.optimise.roster_cpsat import (
     improve_lns,
     make_solver,
     relative_gap,
+    solve_until_stall,
 )
 from patrolsim.optimise.roster_inputs import OFF, Preference, PreviousRoster, Requirement
 from patrolsim.scenario.model import Scenario, ShiftType, StaffMember
@@ -638,8 +639,9 @@ def solve_roster(
     params
         Solver settings (default :class:`RosterParams`).
     lns_share
-        Share of the wall-clock limit given, after a first CP-SAT solve of the whole model,
-        to exact re-optimisation of a few people at a time
+        Largest share of the wall-clock limit given, after a first CP-SAT solve of the whole
+        model (which runs on while it improves, :func:`solve_until_stall`), to exact
+        re-optimisation of a few people at a time
         (:func:`~patrolsim.optimise.roster_cpsat.improve_lns`); 0 or a deterministic-time
         limit: none.
 
@@ -661,11 +663,12 @@ def solve_roster(
                and params.max_deterministic_time is None)
     t0 = time.perf_counter()
     deadline = t0 + (params.time_limit_s or 0.0)
-    phase1 = (dataclasses.replace(params, time_limit_s=params.time_limit_s * (1 - lns_share))
-              if use_lns and params.time_limit_s is not None else params)
-    solver = make_solver(phase1)
-    callback = ProgressCallback("roster") if params.progress else None
-    status = solver.solve(built.model, callback)
+    if use_lns:
+        solver, status = solve_until_stall(built.model, params, 1 - lns_share)
+    else:
+        solver = make_solver(params)
+        callback = ProgressCallback("roster") if params.progress else None
+        status = solver.solve(built.model, callback)
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         from patrolsim.optimise.explain import explain_infeasible
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -114,6 +115,70 @@ class ProgressCallback(cp_model.CpSolverSolutionCallback):
             file=self._stream,
             flush=True,
         )
+
+
+class _StallWatch(cp_model.CpSolverSolutionCallback):
+    """Records the time of the last improving solution; prints progress when asked."""
+
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        super().__init__()
+        self.progress = progress
+        self.last = time.perf_counter()
+
+    def on_solution_callback(self) -> None:
+        """Note the time; print a progress line."""
+        self.last = time.perf_counter()
+        if self.progress is not None:
+            obj = self.objective_value
+            bound = self.best_objective_bound
+            print(f"{self.progress._label}: {time.perf_counter() - self.progress._t0:7.1f} s  "
+                  f"objective {obj:.0f}  bound {bound:.0f}  gap {relative_gap(obj, bound):.2%}",
+                  file=self.progress._stream, flush=True)
+
+
+def solve_until_stall(
+    model: cp_model.CpModel,
+    params: RosterParams,
+    min_share: float,
+    label: str = "roster",
+) -> tuple[cp_model.CpSolver, Any]:
+    """Solve ``model`` until the limit, or stop early once it stalls.
+
+    After ``min_share`` of ``params.time_limit_s`` the search is stopped as soon as neither
+    the objective nor the bound has improved for a tenth of the limit (a watchdog thread
+    calls ``stop_search``), leaving the rest of the time to :func:`improve_lns`.
+
+    Returns
+    -------
+    tuple
+        The solver (with its solution) and the status.
+    """
+    solver = make_solver(params)
+    limit = params.time_limit_s or 0.0
+    watch = _StallWatch(ProgressCallback(label) if params.progress else None)
+
+    def on_bound(_: float) -> None:
+        watch.last = time.perf_counter()
+
+    solver.best_bound_callback = on_bound
+    done = threading.Event()
+    t0 = time.perf_counter()
+
+    def watchdog() -> None:
+        while not done.wait(0.25):
+            now = time.perf_counter()
+            if now - t0 >= min_share * limit and now - watch.last >= 0.1 * limit:
+                solver.stop_search()
+                return
+
+    thread = threading.Thread(target=watchdog, daemon=True)
+    thread.start()
+    try:
+        status = solver.solve(model, watch)
+    finally:
+        done.set()
+        thread.join()
+    return solver, status
 
 
 def relative_gap(objective: float, bound: float) -> float:
