@@ -73,3 +73,24 @@ def test_impossible_hard_rules_raise_infeasible() -> None:
     inst = _small(min_total=7 * 480)  # everyone must work every day, but A has day 3 off
     with pytest.raises(InfeasibleError, match="INFEASIBLE"):
         solve_curtois(build_curtois_model(inst), TEST_PARAMS)
+
+
+def test_lns_improves_a_poor_start_and_stays_feasible() -> None:
+    """Tests that the re-optimisation phase turns an empty roster into a better feasible one."""
+    import time
+
+    from patrolsim.optimise.roster_cpsat import improve_lns
+
+    inst = _small()
+    built = build_curtois_model(inst)
+    start = {key: False for key in built.x}
+    empty = evaluate_curtois(inst, {}).objective
+    expr = sum(c * v for c, v in zip(built.penalty_coeffs, built.penalty_vars, strict=True))
+    values, objective = improve_lns(built.model, built.x, start, expr + built.objective_offset,
+                                    float(empty), 0.0, time.perf_counter() + 3.0,
+                                    RosterParams(num_workers=1, seed=2))
+    assignment = {(e, d): s for (e, d, s), on in values.items() if on}
+    ev = evaluate_curtois(inst, assignment)
+    assert ev.violations == ()
+    assert ev.objective == objective
+    assert objective < empty
