@@ -28,8 +28,14 @@ from patrolsim.formats.toptw import TOPTWInstance, check_solution, read_toptw
 from patrolsim.optimise.routes import RoutingParams
 from patrolsim.optimise.routes_toptw import solve_toptw
 
-ROOT = Path(os.environ.get("PATROLSIM_BENCHMARKS", Path(__file__).resolve().parents[2] / "shared"
-                           / "benchmarks")) / "toptw"
+ROOT = (
+    Path(
+        os.environ.get(
+            "PATROLSIM_BENCHMARKS", Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+        )
+    )
+    / "toptw"
+)
 SETS = {
     "solomon": ("solomon_100_righini_salani", (1,)),
     "cordeau": ("cordeau_pr01_10", (1, 2, 3, 4)),
@@ -45,7 +51,9 @@ def read_bks(root: Path) -> dict[tuple[str, int], int]:
     return out
 
 
-def solve_pyvrp(inst: TOPTWInstance, teams: int, time_limit_s: float, seed: int = 0) -> tuple[int, bool, float]:
+def solve_pyvrp(
+    inst: TOPTWInstance, teams: int, time_limit_s: float, seed: int = 0
+) -> tuple[int, bool, float]:
     """Solve with PyVRP (prize-collecting VRPTW) on the same integer ticks; check the result."""
     from pyvrp import Model
     from pyvrp.stop import MaxRuntime
@@ -60,13 +68,20 @@ def solve_pyvrp(inst: TOPTWInstance, teams: int, time_limit_s: float, seed: int 
     locs = [m.add_location(float(inst.x[i]), float(inst.y[i])) for i in range(inst.num_nodes)]
     depot = m.add_depot(locs[0], tw_early=int(open_t[0]), tw_late=int(close_t[0]))
     m.add_vehicle_type(
-        num_available=teams, start_depot=depot, end_depot=depot,
-        tw_early=int(open_t[0]), tw_late=int(close_t[0]),
+        num_available=teams,
+        start_depot=depot,
+        end_depot=depot,
+        tw_early=int(open_t[0]),
+        tw_late=int(close_t[0]),
     )
     for i in range(1, inst.num_nodes):
         m.add_client(
-            locs[i], service_duration=int(service[i]), tw_early=int(open_t[i]),
-            tw_late=int(close_t[i]), prize=int(inst.score[i]) * weight, required=False,
+            locs[i],
+            service_duration=int(service[i]),
+            tw_early=int(open_t[i]),
+            tw_late=int(close_t[i]),
+            prize=int(inst.score[i]) * weight,
+            required=False,
         )
     for i in range(inst.num_nodes):
         for j in range(inst.num_nodes):
@@ -122,20 +137,33 @@ def main(argv: list[str] | None = None) -> int:
                 res = solve_toptw(inst, teams, params)
                 gap = None if best is None else 100.0 * (best - res.score) / best
                 row: dict[str, object] = {
-                    "set": set_name, "instance": inst.name, "m": teams, "score": res.score,
-                    "bks": best, "gap_pct": gap, "time_s": round(res.solution.wall_s, 2),
+                    "set": set_name,
+                    "instance": inst.name,
+                    "m": teams,
+                    "score": res.score,
+                    "bks": best,
+                    "gap_pct": gap,
+                    "time_s": round(res.solution.wall_s, 2),
                     "feasible": res.feasible,
                 }
-                line = (f"{set_name:8} {inst.name:6} {teams:>2} {res.score:>6} {best or '-':>6} "
-                        f"{'-' if gap is None else f'{gap:6.2f}':>6} {res.solution.wall_s:5.1f} "
-                        f"{'y' if res.feasible else 'N'}")
+                line = (
+                    f"{set_name:8} {inst.name:6} {teams:>2} {res.score:>6} {best or '-':>6} "
+                    f"{'-' if gap is None else f'{gap:6.2f}':>6} {res.solution.wall_s:5.1f} "
+                    f"{'y' if res.feasible else 'N'}"
+                )
                 if have_pyvrp:
                     pscore, pfeas, pwall = solve_pyvrp(inst, teams, args.time_limit, args.seed)
                     pgap = None if best is None else 100.0 * (best - pscore) / best
-                    row.update(pyvrp_score=pscore, pyvrp_gap_pct=pgap, pyvrp_time_s=round(pwall, 2),
-                               pyvrp_feasible=pfeas)
-                    line += (f" | {pscore:>6} {'-' if pgap is None else f'{pgap:6.2f}':>6} "
-                             f"{pwall:5.1f} {'y' if pfeas else 'N'}")
+                    row.update(
+                        pyvrp_score=pscore,
+                        pyvrp_gap_pct=pgap,
+                        pyvrp_time_s=round(pwall, 2),
+                        pyvrp_feasible=pfeas,
+                    )
+                    line += (
+                        f" | {pscore:>6} {'-' if pgap is None else f'{pgap:6.2f}':>6} "
+                        f"{pwall:5.1f} {'y' if pfeas else 'N'}"
+                    )
                 rows.append(row)
                 print(line, flush=True)
     print()
@@ -154,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         mean = sum(float(r["gap_pct"]) for r in sel) / len(sel)  # type: ignore[arg-type]
         worst = sorted(sel, key=lambda r: -float(r["gap_pct"]))[:3]  # type: ignore[arg-type]
         text = f"{set_name} all: mean gap {mean:.2f}% over {len(sel)}; worst " + ", ".join(
-            f"{r['instance']} m={r['m']} {float(r['gap_pct']):.2f}%" for r in worst  # type: ignore[arg-type]
+            f"{r['instance']} m={r['m']} {float(r['gap_pct']):.2f}%"
+            for r in worst  # type: ignore[arg-type]
         )
         if have_pyvrp:
             pm = sum(float(r["pyvrp_gap_pct"]) for r in sel) / len(sel)  # type: ignore[arg-type]

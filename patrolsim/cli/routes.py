@@ -34,7 +34,8 @@ ROSTER_COLUMNS = ("staff_id", "name", "role", "squad", "date", "shift", "start",
 def register(sub: Any) -> None:
     """Add the ``routes`` subcommand."""
     p = sub.add_parser(
-        "routes", help="plan patrol routes for a day (or solve a TOPTW benchmark file)",
+        "routes",
+        help="plan patrol routes for a day (or solve a TOPTW benchmark file)",
         description="Plan every unit's patrol route for the shifts of one day, or solve a "
         "public TOPTW instance (--toptw).",
     )
@@ -44,12 +45,20 @@ def register(sub: Any) -> None:
     p.add_argument("--shift", metavar="NAME", help="plan only this shift (default: all)")
     p.add_argument("--toptw", metavar="FILE", help="solve a TOPTW benchmark instance instead")
     p.add_argument("--teams", type=int, default=1, metavar="M", help="routes for --toptw")
-    p.add_argument("--time-limit", type=float, default=10.0, metavar="S",
-                   help="seconds per shift (or per instance); default 10")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds per shift (or per instance); default 10",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
-    p.add_argument("--deterministic", action="store_true",
-                   help="stop by solution/iteration counts instead of the clock: "
-                   "the same input gives the same routes")
+    p.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="stop by solution/iteration counts instead of the clock: "
+        "the same input gives the same routes",
+    )
     p.add_argument("--out", metavar="OUT", required=True, help="output folder")
     p.set_defaults(func=_run)
 
@@ -59,15 +68,18 @@ def _params(args: argparse.Namespace) -> Any:
 
     if not args.time_limit > 0:
         raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 (got {args.time_limit})")
-    return RoutingParams(time_limit_s=args.time_limit, seed=args.seed,
-                         deterministic=args.deterministic)
+    return RoutingParams(
+        time_limit_s=args.time_limit, seed=args.seed, deterministic=args.deterministic
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.toptw:
         return _run_toptw(args)
     if not args.scenario:
-        raise ScenarioError("routes:0: DIR: a scenario folder or --toptw FILE is needed (got neither)")
+        raise ScenarioError(
+            "routes:0: DIR: a scenario folder or --toptw FILE is needed (got neither)"
+        )
     return _run_district(args)
 
 
@@ -87,10 +99,16 @@ def _run_toptw(args: argparse.Namespace) -> int:
             lines.append(f"{r + 1},{k + 1},{n},{a:.{inst.decimals}f},{s:.{inst.decimals}f}")
     write_text(out / "routes.csv", "\n".join(lines) + "\n")
     summary: dict[str, Any] = {
-        "instance": inst.name, "file": str(args.toptw), "teams": args.teams, "score": res.score,
-        "feasible": res.feasible, "violations": list(res.violations),
-        "visits": sum(len(r) for r in res.routes), "time_s": round(res.solution.wall_s, 3),
-        "time_limit_s": args.time_limit, "rounding_decimals": inst.decimals,
+        "instance": inst.name,
+        "file": str(args.toptw),
+        "teams": args.teams,
+        "score": res.score,
+        "feasible": res.feasible,
+        "violations": list(res.violations),
+        "visits": sum(len(r) for r in res.routes),
+        "time_s": round(res.solution.wall_s, 3),
+        "time_limit_s": args.time_limit,
+        "rounding_decimals": inst.decimals,
         "checked_by": "patrolsim.formats.toptw.check_solution",
     }
     bks = _best_known(Path(args.toptw), inst.name, args.teams)
@@ -146,8 +164,9 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
         header = reader.fieldnames or []
         missing = [c for c in ROSTER_COLUMNS if c not in header]
         if missing:
-            raise ScenarioError([f"{path}:1: {c}: missing column (got {','.join(header)})"
-                                 for c in missing])
+            raise ScenarioError(
+                [f"{path}:1: {c}: missing column (got {','.join(header)})" for c in missing]
+            )
         squads = {s.id for s in scenario.squads}
         shifts = {s.name: s for s in scenario.shifts}
         groups: dict[tuple[str, str, str], list[tuple[int, int, str]]] = {}
@@ -175,10 +194,14 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
                 problems.append(f"{path}:{rowno}: unit: empty (got {unit!r})")
                 continue
             st = shifts[shift]
-            start = _hhmm(row.get("start") or "") if (row.get("start") or "").strip() else st.start_min
+            start = (
+                _hhmm(row.get("start") or "") if (row.get("start") or "").strip() else st.start_min
+            )
             end = _hhmm(row.get("end") or "") if (row.get("end") or "").strip() else st.end_min
             if start is None:
-                problems.append(f"{path}:{rowno}: start: not a time HH:MM (got {row.get('start')!r})")
+                problems.append(
+                    f"{path}:{rowno}: start: not a time HH:MM (got {row.get('start')!r})"
+                )
                 continue
             if end is None:
                 problems.append(f"{path}:{rowno}: end: not a time HH:MM (got {row.get('end')!r})")
@@ -191,14 +214,21 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
     if problems:
         raise ScenarioError(problems)
     if not groups and date.isoformat() not in dates_seen:
-        raise ScenarioError(f"{path}:0: date: no rows for {date.isoformat()} "
-                            f"(got {', '.join(sorted(dates_seen)[:7]) or 'none'})")
+        raise ScenarioError(
+            f"{path}:0: date: no rows for {date.isoformat()} "
+            f"(got {', '.join(sorted(dates_seen)[:7]) or 'none'})"
+        )
     out: dict[str, list[Any]] = {}
     for (shift, squad, unit), members in sorted(groups.items()):
-        out.setdefault(shift, []).append(UnitSpec(
-            squad=squad, unit=unit, start_min=min(m[0] for m in members),
-            end_min=max(m[1] for m in members), members=tuple(m[2] for m in members),
-        ))
+        out.setdefault(shift, []).append(
+            UnitSpec(
+                squad=squad,
+                unit=unit,
+                start_min=min(m[0] for m in members),
+                end_min=max(m[1] for m in members),
+                members=tuple(m[2] for m in members),
+            )
+        )
     return out
 
 
@@ -228,16 +258,25 @@ def _run_district(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     names = [s.name for s in scenario.shifts]
     if args.shift and args.shift not in names:
-        raise ScenarioError(f"--shift:0: shift: unknown shift (got {args.shift!r}; "
-                            f"known: {', '.join(names)})")
+        raise ScenarioError(
+            f"--shift:0: shift: unknown shift (got {args.shift!r}; known: {', '.join(names)})"
+        )
     shifts = [scenario.shift(args.shift)] if args.shift else list(scenario.shifts)
     roster_units = read_roster_units(args.roster, scenario, date) if args.roster else None
     params = _params(args)
     plans = []
-    summary: dict[str, Any] = {"date": date.isoformat(), "scenario": scenario.name,
-                               "roster": args.roster, "shifts": []}
+    summary: dict[str, Any] = {
+        "date": date.isoformat(),
+        "scenario": scenario.name,
+        "roster": args.roster,
+        "shifts": [],
+    }
     for st in shifts:
-        units = roster_units.get(st.name, []) if roster_units is not None else list(default_units(scenario, st))
+        units = (
+            roster_units.get(st.name, [])
+            if roster_units is not None
+            else list(default_units(scenario, st))
+        )
         if not units:
             print(f"{date} {st.name}: no units on duty")
             continue
@@ -250,12 +289,17 @@ def _run_district(args: argparse.Namespace) -> int:
             print(f"  fixed post not reachable: {p.id} {p.name}")
         for line in problems:
             print(f"  CHECK: {line}")
-        summary["shifts"].append({
-            "shift": st.name, "units": [u.label for u in units],
-            "stops": sum(len(r.stops) for r in plan.routes), "risk_covered": round(plan.prize, 4),
-            "unmet_posts": [scenario.patches[i].id for i in plan.unmet_posts],
-            "check_problems": problems, "time_s": round(plan.wall_s, 3),
-        })
+        summary["shifts"].append(
+            {
+                "shift": st.name,
+                "units": [u.label for u in units],
+                "stops": sum(len(r.stops) for r in plan.routes),
+                "risk_covered": round(plan.prize, 4),
+                "unmet_posts": [scenario.patches[i].id for i in plan.unmet_posts],
+                "check_problems": problems,
+                "time_s": round(plan.wall_s, 3),
+            }
+        )
     out = Path(args.out)
     write_district_outputs(out, scenario, plans)
     for plan in plans:

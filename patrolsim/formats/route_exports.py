@@ -23,8 +23,8 @@ from patrolsim.outputs import write_json, write_text
 from patrolsim.scenario.model import Scenario
 
 __all__ = [
-    "ROUTES_CSV_COLUMNS",
     "PURPOSE_LABELS",
+    "ROUTES_CSV_COLUMNS",
     "fmt_time",
     "route_rows",
     "routes_geojson",
@@ -34,7 +34,16 @@ __all__ = [
 ]
 
 ROUTES_CSV_COLUMNS = (
-    "date", "shift", "unit", "seq", "patch_id", "patch_name", "arrive", "start", "depart", "purpose",
+    "date",
+    "shift",
+    "unit",
+    "seq",
+    "patch_id",
+    "patch_name",
+    "arrive",
+    "start",
+    "depart",
+    "purpose",
 )
 
 PURPOSE_LABELS = {
@@ -48,7 +57,7 @@ PURPOSE_LABELS = {
 
 def fmt_time(minutes: float) -> str:
     """``HH:MM`` (rounded to the minute); hours go past 23 after midnight."""
-    m = int(round(minutes))
+    m = round(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
@@ -58,18 +67,20 @@ def route_rows(scenario: Scenario, plan: DistrictRoutes) -> list[dict[str, Any]]
     for ur in plan.routes:
         for r in ur.rows:
             p = scenario.patches[r.patch_index]
-            out.append({
-                "date": plan.date.isoformat(),
-                "shift": plan.shift,
-                "unit": ur.unit.label,
-                "seq": r.seq,
-                "patch_id": p.id,
-                "patch_name": p.name,
-                "arrive": fmt_time(r.arrive_min),
-                "start": fmt_time(r.start_min),
-                "depart": fmt_time(r.depart_min),
-                "purpose": r.purpose,
-            })
+            out.append(
+                {
+                    "date": plan.date.isoformat(),
+                    "shift": plan.shift,
+                    "unit": ur.unit.label,
+                    "seq": r.seq,
+                    "patch_id": p.id,
+                    "patch_name": p.name,
+                    "arrive": fmt_time(r.arrive_min),
+                    "start": fmt_time(r.start_min),
+                    "depart": fmt_time(r.depart_min),
+                    "purpose": r.purpose,
+                }
+            )
     return out
 
 
@@ -91,7 +102,8 @@ def write_routes_csv(path: str | os.PathLike[str], rows: Sequence[dict[str, Any]
 
 
 _CSS = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 1.5em; }
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 1.5em; }
 h1 { font-size: 1.4em; margin-bottom: 0.2em; }
 p.meta { margin: 0.2em 0; }
 table { border-collapse: collapse; width: 100%; margin-top: 0.8em; }
@@ -119,7 +131,7 @@ def unit_sheet_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute) -> 
             f'<tr class="{e(r.purpose)}"><td>{r.seq}</td><td>{fmt_time(r.arrive_min)}</td>'
             f"<td>{fmt_time(r.start_min)}</td><td>{fmt_time(r.depart_min)}</td>"
             f"<td>{e(p.name)}</td><td>{e(p.id)}</td><td>{e(kind_label)}</td>"
-            f"<td>{e(PURPOSE_LABELS.get(r.purpose, r.purpose))}</td><td class=\"done\"></td></tr>"
+            f'<td>{e(PURPOSE_LABELS.get(r.purpose, r.purpose))}</td><td class="done"></td></tr>'
         )
     members = "、".join(u.members) if u.members else "—"
     stops = len(ur.stops)
@@ -128,10 +140,12 @@ def unit_sheet_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute) -> 
 <title>巡查路线单 {e(u.label)} {plan.date} {e(shift.label)}</title>
 <style>{_CSS}</style></head><body>
 <h1>巡查路线单 Patrol route sheet — {e(squad.name)} {e(u.label)}</h1>
-<p class="meta">日期 Date: {plan.date.isoformat()} &nbsp; 班次 Shift: {e(shift.label)} ({e(shift.name)})
+<p class="meta">日期 Date: {plan.date.isoformat()} &nbsp;
+班次 Shift: {e(shift.label)} ({e(shift.name)})
 {fmt_time(u.start_min)}–{fmt_time(u.end_min)}</p>
 <p class="meta">队员 Members: {e(members)}</p>
-<p class="meta">停留 Stops: {stops}; each stop {scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} min;
+<p class="meta">停留 Stops: {stops}; each stop
+{scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} min;
 same place again after at least {scenario.patrol.revisit_gap_min:g} min.</p>
 <table><thead><tr><th>#</th><th>到达 Arrive</th><th>开始 Start</th><th>离开 Leave</th>
 <th>地点 Place</th><th>编号 ID</th><th>类型 Kind</th><th>任务 Purpose</th><th>✓</th></tr></thead>
@@ -147,30 +161,46 @@ def routes_geojson(scenario: Scenario, plans: Sequence[DistrictRoutes]) -> dict[
     features: list[dict[str, Any]] = []
     for plan in plans:
         for ur in plan.routes:
-            coords = []
+            coords: list[list[float]] = []
             for r in ur.rows:
                 p = scenario.patches[r.patch_index]
                 if not coords or coords[-1] != [p.x_m, p.y_m]:
                     coords.append([p.x_m, p.y_m])
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": coords},
-                "properties": {"kind": "route", "date": plan.date.isoformat(), "shift": plan.shift,
-                               "unit": ur.unit.label, "stops": len(ur.stops)},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": coords},
+                    "properties": {
+                        "kind": "route",
+                        "date": plan.date.isoformat(),
+                        "shift": plan.shift,
+                        "unit": ur.unit.label,
+                        "stops": len(ur.stops),
+                    },
+                }
+            )
             for r in ur.rows:
                 if r.purpose not in ("post", "patrol", "break"):
                     continue
                 p = scenario.patches[r.patch_index]
-                features.append({
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [p.x_m, p.y_m]},
-                    "properties": {"kind": "visit", "date": plan.date.isoformat(),
-                                   "shift": plan.shift, "unit": ur.unit.label, "seq": r.seq,
-                                   "patch_id": p.id, "patch_name": p.name,
-                                   "start": fmt_time(r.start_min), "depart": fmt_time(r.depart_min),
-                                   "purpose": r.purpose},
-                })
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [p.x_m, p.y_m]},
+                        "properties": {
+                            "kind": "visit",
+                            "date": plan.date.isoformat(),
+                            "shift": plan.shift,
+                            "unit": ur.unit.label,
+                            "seq": r.seq,
+                            "patch_id": p.id,
+                            "patch_name": p.name,
+                            "start": fmt_time(r.start_min),
+                            "depart": fmt_time(r.depart_min),
+                            "purpose": r.purpose,
+                        },
+                    }
+                )
     return {
         "type": "FeatureCollection",
         "crs": {"type": "name", "properties": {"name": "patrolsim:local-metres"}},
@@ -211,6 +241,8 @@ def write_district_outputs(
     for plan in plans:
         for ur in plan.routes:
             name = f"sheet_{plan.date.isoformat()}_{plan.shift}_{ur.unit.label}.html"
-            written.append(write_text(folder / "sheets" / name, unit_sheet_html(scenario, plan, ur)))
+            written.append(
+                write_text(folder / "sheets" / name, unit_sheet_html(scenario, plan, ur))
+            )
     written.append(write_json(folder / "routes.geojson", routes_geojson(scenario, plans)))
     return written

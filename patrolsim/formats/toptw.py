@@ -90,7 +90,7 @@ class TOPTWInstance:
     @property
     def scale(self) -> int:
         """Ticks per time unit: ``10 ** decimals``."""
-        return 10**self.decimals
+        return int(10**self.decimals)
 
     def travel_ticks(self) -> npt.NDArray[np.int64]:
         """Travel times in ticks, Euclidean distance rounded down as the benchmark defines."""
@@ -151,7 +151,9 @@ def read_toptw(path: str | os.PathLike[str], decimals: int | None = None) -> TOP
             continue
         expected += 1
         if len(parts) < 9:
-            problems.append(f"{p}:{lineno}: node: expected at least 9 fields (got {line.strip()!r})")
+            problems.append(
+                f"{p}:{lineno}: node: expected at least 9 fields (got {line.strip()!r})"
+            )
             continue
         try:
             idx = int(parts[0])
@@ -171,7 +173,7 @@ def read_toptw(path: str | os.PathLike[str], decimals: int | None = None) -> TOP
         problems.append(f"{p}:3: node: expected a depot and at least one node (got {len(rows)})")
     if problems:
         raise ScenarioError(problems)
-    arr = np.array([r[:3] + (float(r[3]),) + r[4:] for r in rows], dtype=np.float64)
+    arr = np.array([(*r[:3], float(r[3]), *r[4:]) for r in rows], dtype=np.float64)
     score = arr[:, 3].astype(np.int64)
     score[0] = 0
     service = arr[:, 2].copy()
@@ -261,7 +263,9 @@ def check_solution(
                 problems.append(f"route {r} position {k}: node {node} does not exist")
                 continue
             if node in seen:
-                problems.append(f"route {r}: node {node} visited again (first on route {seen[node]})")
+                problems.append(
+                    f"route {r}: node {node} visited again (first on route {seen[node]})"
+                )
             seen.setdefault(node, r)
             arrive = t + _dist_ticks(inst, prev, node)
             start = max(arrive, int(open_t[node]))
@@ -269,7 +273,8 @@ def check_solution(
                 given = round(float(starts[r][k]) * scale)
                 if given < arrive:
                     problems.append(
-                        f"route {r} node {node}: start {given / scale} before arrival {arrive / scale}"
+                        f"route {r} node {node}: start {given / scale} "
+                        f"before arrival {arrive / scale}"
                     )
                 start = max(start, given)
             if start > close_t[node]:
@@ -286,6 +291,8 @@ def check_solution(
             prev = node
         back = t + _dist_ticks(inst, prev, 0)
         if route and back > tmax:
-            problems.append(f"route {r}: returns to depot at {back / scale} after Tmax {tmax / scale}")
+            problems.append(
+                f"route {r}: returns to depot at {back / scale} after Tmax {tmax / scale}"
+            )
     score = int(sum(int(inst.score[n]) for n in seen))
     return CheckResult(feasible=not problems, score=score, violations=tuple(problems))

@@ -53,7 +53,8 @@ FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
     if name not in ("UNSET",)
 )
 METAHEURISTICS: tuple[str, ...] = tuple(
-    name for name in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118
+    name
+    for name in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118
     if name != "UNSET"
 )
 
@@ -255,9 +256,13 @@ class RoutingParams:
             raise ValueError("Expected at least one first_solution_strategies entry, got none.")
         for s in self.first_solution_strategies:
             if s not in FIRST_SOLUTION_STRATEGIES:
-                raise ValueError(f"Expected first_solution_strategies to be OR-Tools names, got {s!r}.")
+                raise ValueError(
+                    f"Expected first_solution_strategies to be OR-Tools names, got {s!r}."
+                )
         if self.metaheuristic not in METAHEURISTICS:
-            raise ValueError(f"Expected metaheuristic to be an OR-Tools name, got {self.metaheuristic!r}.")
+            raise ValueError(
+                f"Expected metaheuristic to be an OR-Tools name, got {self.metaheuristic!r}."
+            )
         if self.restarts < 1:
             raise ValueError(f"Expected restarts >= 1, got {self.restarts}.")
         if not 0.0 <= self.improve_noise < 1.0:
@@ -428,8 +433,8 @@ def build_routing_model(problem: RoutingProblem) -> RoutingModel:
     manager = pywrapcp.RoutingIndexManager(len(node_location), len(problem.vehicles), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
 
-    loc = np.asarray(node_location, dtype=np.int64)
-    arc = travel[np.ix_(loc, loc)]
+    node_locs = np.asarray(node_location, dtype=np.int64)
+    arc = travel[node_locs][:, node_locs]
     timing = arc + np.asarray(node_service, dtype=np.int64)[:, None]
     cost_cb = routing.RegisterTransitMatrix(arc.tolist())
     time_cb = routing.RegisterTransitMatrix(timing.tolist())
@@ -506,9 +511,7 @@ def build_routing_model(problem: RoutingProblem) -> RoutingModel:
     )
 
 
-def _search_parameters(
-    params: RoutingParams, strategy: str, time_limit_s: float
-) -> Any:
+def _search_parameters(params: RoutingParams, strategy: str, time_limit_s: float) -> Any:
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
     sp.local_search_metaheuristic = getattr(
@@ -522,9 +525,7 @@ def _search_parameters(
     return sp
 
 
-def solve_routing(
-    model: RoutingModel, params: RoutingParams
-) -> tuple[Any, str, tuple[str, ...]]:
+def solve_routing(model: RoutingModel, params: RoutingParams) -> tuple[Any, str, tuple[str, ...]]:
     """Run the OR-Tools search on a built model.
 
     First-solution strategies are tried in order until one gives a solution; the
@@ -556,7 +557,11 @@ def solve_routing(
         if remaining <= 0.05 and i > 0:
             break
         # Leave room for the fallbacks: the first attempts only get their share.
-        share = max(remaining / max(1, len(strategies) - i), 0.1) if i + 1 < len(strategies) else remaining
+        share = (
+            max(remaining / max(1, len(strategies) - i), 0.1)
+            if i + 1 < len(strategies)
+            else remaining
+        )
         sp = _search_parameters(params, strategy, max(share, remaining))
         assignment = routing.SolveWithParameters(sp)
         if assignment is not None:
@@ -585,250 +590,6 @@ def extract_routes(model: RoutingModel, assignment: Any) -> list[list[int]]:
             index = assignment.Value(routing.NextVar(index))
         out.append(seq)
     return out
-
-
-def schedule_route(
-    problem: RoutingProblem,
-    vehicle: int,
-    seq: Sequence[int],
-    earliest: Mapping[int, int] | None = None,
-) -> Route | None:
-    """Give a stop sequence its earliest feasible times, placing the meal break if any.
-
-    Parameters
-    ----------
-    problem
-        The problem.
-    vehicle
-        Vehicle index.
-    seq
-        Stop indices in order.
-    earliest
-        Optional lower bounds on the start of service of some stops (for revisit gaps).
-
-    Returns
-    -------
-    Route or None
-        The timed route, or ``None`` if the sequence cannot be made feasible this way.
-    """
-    v = problem.vehicles[vehicle]
-    travel = problem.travel
-    best: Route | None = None
-    positions = [None] if v.break_window is None else list(range(len(seq) + 1))
-    for brk_pos in positions:
-        route = _schedule_with_break(problem, vehicle, seq, brk_pos, earliest)
-        if route is not None:
-            best = route
-            break
-    del travel
-    return best
-
-
-def _window_start(windows: Sequence[tuple[int, int]], t: int) -> int | None:
-    """Earliest time >= t inside one of the windows (or t if there are none)."""
-    if not windows:
-        return t
-    best: int | None = None
-    for a, b in windows:
-        if t <= b:
-            cand = max(t, a)
-            if best is None or cand < best:
-                best = cand
-    return best
-
-
-def _schedule_with_break(
-    problem: RoutingProblem,
-    vehicle: int,
-    seq: Sequence[int],
-    brk_pos: int | None,
-    earliest: Mapping[int, int] | None,
-) -> Route | None:
-    v = problem.vehicles[vehicle]
-    travel = problem.travel
-    t = v.start_time
-    prev = v.start_location
-    visits: list[Visit] = []
-    break_start: int | None = None
-    last_in_group: dict[int, int] = {}
-    for k, stop_i in enumerate([*seq, None]):
-        if brk_pos is not None and k == brk_pos:
-            assert v.break_window is not None
-            b = max(t, v.break_window[0])
-            if b > v.break_window[1]:
-                return None
-            break_start = b
-            t = b + v.break_duration
-        if stop_i is None:
-            break
-        s = problem.stops[stop_i]
-        arrive = t + int(travel[prev, s.location])
-        lo = arrive
-        if earliest is not None and stop_i in earliest:
-            lo = max(lo, earliest[stop_i])
-        if s.group is not None and s.group in last_in_group:
-            lo = max(lo, last_in_group[s.group] + problem.min_gap)
-        start = _window_start(s.windows, lo)
-        if start is None:
-            return None
-        if s.group is not None:
-            last_in_group[s.group] = start
-        visits.append(Visit(stop_i, s.location, arrive, start, start + s.service))
-        t = start + s.service
-        prev = s.location
-    arrive_end = t + int(travel[prev, v.end_location])
-    if arrive_end > v.end_time:
-        return None
-    depart_start = v.start_time
-    if visits and brk_pos != 0:
-        # Leave as late as possible without delaying the first visit.
-        first = visits[0]
-        depart_start = max(v.start_time, first.start - int(travel[v.start_location, first.location]))
-        arrive = depart_start + int(travel[v.start_location, first.location])
-        visits[0] = dataclasses.replace(first, arrive=arrive)
-    return Route(
-        vehicle=vehicle,
-        depart_start=depart_start,
-        visits=tuple(visits),
-        arrive_end=arrive_end,
-        break_start=break_start,
-        break_after=-1 if brk_pos is None else brk_pos,
-    )
-
-
-def _schedule_all(
-    problem: RoutingProblem,
-    seqs: Sequence[Sequence[int]],
-    earliest: Mapping[int, int] | None = None,
-) -> tuple[list[Route] | None, int | None]:
-    """Time every route, pushing repeated visits apart by the minimum gap when needed.
-
-    Returns
-    -------
-    tuple
-        ``(routes, None)`` on success, else ``(None, culprit)`` with a stop whose removal is
-        likely to make the routes feasible.
-    """
-    earliest = dict(earliest or {})
-    partner: dict[int, int] = {}
-    for _ in range(len(problem.stops) + 2):
-        routes = []
-        for vi, seq in enumerate(seqs):
-            r = schedule_route(problem, vi, seq, earliest)
-            if r is None:
-                delayed = [k for k in seq if k in partner]
-                culprit = delayed[-1] if delayed else (seq[-1] if seq else None)
-                return None, culprit
-            routes.append(r)
-        if problem.min_gap <= 0:
-            return routes, None
-        # Check gaps; delay the later visit of any pair that is too close and retry.
-        starts: dict[int, list[tuple[int, int]]] = {}
-        for r in routes:
-            for vis in r.visits:
-                g = problem.stops[vis.stop].group
-                if g is not None:
-                    starts.setdefault(g, []).append((vis.start, vis.stop))
-        changed = False
-        for lst in starts.values():
-            lst.sort()
-            for (s1, k1), (s2, k2) in zip(lst, lst[1:], strict=False):
-                if s2 - s1 < problem.min_gap:
-                    earliest[k2] = max(earliest.get(k2, 0), s1 + problem.min_gap)
-                    partner[k2] = k1
-                    changed = True
-        if not changed:
-            return routes, None
-    return None, next(iter(partner), None)
-
-
-def _time_routes(
-    problem: RoutingProblem,
-    seqs: list[list[int]],
-    solver_starts: Mapping[int, int] | None,
-    log: list[str],
-) -> tuple[list[Route], list[list[int]]]:
-    """Timed routes for the sequences; drop stops (optional ones first) until they are feasible.
-
-    The earliest schedule is tried first, then the solver's own start times, then a schedule
-    that starts no stop before the solver's; if all fail, the culprit stop (or, when it is mandatory, an optional stop of the
-    same route) is dropped and the timing retried. Every returned route keeps every rule.
-    """
-    seqs = [list(s) for s in seqs]
-    for _ in range(len(problem.stops) + 1):
-        routes, culprit = _schedule_all(problem, seqs)
-        if routes is None and solver_starts:
-            routes = _routes_from_starts(problem, seqs, solver_starts)
-        if routes is None and solver_starts:
-            routes, culprit2 = _schedule_all(problem, seqs, solver_starts)
-            culprit = culprit if culprit is not None else culprit2
-        if routes is not None:
-            return routes, seqs
-        if culprit is None:
-            break
-        if problem.stops[culprit].mandatory:
-            owner = next(s for s in seqs if culprit in s)
-            optional = [k for k in owner if not problem.stops[k].mandatory]
-            culprit = optional[-1] if optional else culprit
-        for s in seqs:
-            if culprit in s:
-                s.remove(culprit)
-        log.append(f"stop {culprit} dropped to keep the timing feasible")
-    empty: list[list[int]] = [[] for _ in problem.vehicles]
-    routes, _ = _schedule_all(problem, empty)
-    if routes is None:
-        routes = [Route(vi, v.start_time, (), v.start_time, None, -1)
-                  for vi, v in enumerate(problem.vehicles)]
-    return routes, empty
-
-
-def _routes_from_starts(
-    problem: RoutingProblem, seqs: Sequence[Sequence[int]], starts: Mapping[int, int]
-) -> list[Route] | None:
-    """Timed routes that start each stop exactly when the solver did, with the break placed in
-    the first gap that holds it; ``None`` if these times break a rule."""
-    routes: list[Route] = []
-    for vi, seq in enumerate(seqs):
-        v = problem.vehicles[vi]
-        t = v.start_time
-        loc = v.start_location
-        visits: list[Visit] = []
-        brk: int | None = None
-        brk_after = -1
-        for k in [*seq, None]:
-            nxt_loc = v.end_location if k is None else problem.stops[k].location
-            travel = int(problem.travel[loc, nxt_loc])
-            target = v.end_time if k is None else starts.get(k)
-            if target is None:
-                return None
-            if v.break_window is not None and brk is None:
-                b = max(t, v.break_window[0])
-                if b <= v.break_window[1] and b + v.break_duration + travel <= target:
-                    brk, brk_after = b, len(visits)
-                    t = b + v.break_duration
-            if k is None:
-                break
-            s = problem.stops[k]
-            arrive = t + travel
-            if target < arrive or not _in_any_window(s.windows, target):
-                return None
-            visits.append(Visit(k, s.location, arrive, target, target + s.service))
-            t = target + s.service
-            loc = s.location
-        arrive_end = t + int(problem.travel[loc, v.end_location])
-        if arrive_end > v.end_time or (v.break_window is not None and brk is None):
-            return None
-        depart = v.start_time if brk_after == 0 or not visits else max(
-            v.start_time, visits[0].start - int(problem.travel[v.start_location, visits[0].location]))
-        if visits and brk_after != 0:
-            visits[0] = dataclasses.replace(
-                visits[0], arrive=depart + int(problem.travel[v.start_location, visits[0].location]))
-        routes.append(Route(vi, depart, tuple(visits), arrive_end, brk, brk_after))
-    return routes
-
-
-def _in_any_window(windows: Sequence[tuple[int, int]], t: int) -> bool:
-    return not windows or any(a <= t <= b for a, b in windows)
 
 
 def _solver_starts(model: RoutingModel, assignment: Any, seqs: list[list[int]]) -> dict[int, int]:
@@ -891,6 +652,8 @@ def solve_problem(problem: RoutingProblem, params: RoutingParams | None = None) 
     RoutingSolution
         Timed routes, prize collected, stops skipped (mandatory ones listed apart).
     """
+    from patrolsim.optimise.routes_schedule import time_routes
+
     params = params or RoutingParams()
     t0 = time.perf_counter()
     log: list[str] = []
@@ -930,10 +693,8 @@ def solve_problem(problem: RoutingProblem, params: RoutingParams | None = None) 
             best_key, best_seqs, best_strategy = key, seqs, strategy
             best_model, best_assignment = model, assignment
     if best_seqs is None:
-        routes, _ = _time_routes(problem, [[] for _ in problem.vehicles], None, log)
-        return _make_solution(
-            problem, routes, "no solution", "", time.perf_counter() - t0, log
-        )
+        routes, _ = time_routes(problem, [[] for _ in problem.vehicles], None, log)
+        return _make_solution(problem, routes, "no solution", "", time.perf_counter() - t0, log)
     if use_post:
         from patrolsim.optimise.routes_improve import improve_solution
 
@@ -943,12 +704,11 @@ def solve_problem(problem: RoutingProblem, params: RoutingParams | None = None) 
             log.append("post-step improved the solution")
             best_seqs = new_seqs
             best_model = None
-    starts = (_solver_starts(best_model, best_assignment, best_seqs)
-              if best_model is not None else None)
-    routes, _ = _time_routes(problem, best_seqs, starts, log)
-    return _make_solution(
-        problem, routes, "solved", best_strategy, time.perf_counter() - t0, log
+    starts = (
+        _solver_starts(best_model, best_assignment, best_seqs) if best_model is not None else None
     )
+    routes, _ = time_routes(problem, best_seqs, starts, log)
+    return _make_solution(problem, routes, "solved", best_strategy, time.perf_counter() - t0, log)
 
 
 def scale_prizes(values: Sequence[float], levels: int = 10_000) -> list[int]:
@@ -977,4 +737,3 @@ def scale_prizes(values: Sequence[float], levels: int = 10_000) -> list[int]:
     out = np.rint(arr / top * levels).astype(np.int64)
     out[(arr > 0) & (out == 0)] = 1
     return [int(v) for v in out]
-

@@ -13,6 +13,7 @@ Both return a list of readable problems; an empty list means the plan passed.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from patrolsim.optimise.routes import RoutingProblem, RoutingSolution
@@ -72,11 +73,15 @@ def check_routing_solution(problem: RoutingProblem, solution: RoutingSolution) -
             seen[vis.stop] = vi
             arrive = t + int(problem.travel[loc, s.location])
             if vis.start < arrive:
-                out.append(f"vehicle {vi} stop {vis.stop}: starts {vis.start} before arrival {arrive}")
+                out.append(
+                    f"vehicle {vi} stop {vis.stop}: starts {vis.start} before arrival {arrive}"
+                )
             if not _in_windows(vis.start, s.windows):
                 out.append(f"vehicle {vi} stop {vis.stop}: start {vis.start} outside {s.windows}")
             if vis.depart - vis.start < s.service:
-                out.append(f"vehicle {vi} stop {vis.stop}: stays {vis.depart - vis.start} < {s.service}")
+                out.append(
+                    f"vehicle {vi} stop {vis.stop}: stays {vis.depart - vis.start} < {s.service}"
+                )
             if s.group is not None:
                 starts_by_group.setdefault(s.group, []).append((vis.start, vis.stop))
             t = vis.depart
@@ -95,9 +100,11 @@ def check_routing_solution(problem: RoutingProblem, solution: RoutingSolution) -
             out.append(f"vehicle {vi}: back at {max(back, route.arrive_end)} after {v.end_time}")
     for group, lst in starts_by_group.items():
         lst.sort()
-        for (s1, k1), (s2, k2) in zip(lst, lst[1:], strict=False):
+        for (s1, k1), (s2, k2) in itertools.pairwise(lst):
             if s2 - s1 < problem.min_gap:
-                out.append(f"group {group}: stops {k1} and {k2} start {s2 - s1} apart < {problem.min_gap}")
+                out.append(
+                    f"group {group}: stops {k1} and {k2} start {s2 - s1} apart < {problem.min_gap}"
+                )
     for k, s in enumerate(problem.stops):
         if s.mandatory and k not in seen and k not in solution.dropped_mandatory:
             out.append(f"mandatory stop {k} neither visited nor reported")
@@ -146,7 +153,9 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
         if rows[0].patch_index != base or rows[-1].patch_index != base:
             out.append(f"{name}: route does not start and end at the squad base")
         if rows[0].depart_min < u.start_min - _EPS:
-            out.append(f"{name}: leaves at {rows[0].depart_min:.1f} before shift start {u.start_min}")
+            out.append(
+                f"{name}: leaves at {rows[0].depart_min:.1f} before shift start {u.start_min}"
+            )
         if rows[-1].arrive_min > u.end_min + _EPS:
             out.append(f"{name}: back at {rows[-1].arrive_min:.1f} after shift end {u.end_min}")
         breaks = [r for r in rows if r.purpose == "break"]
@@ -166,7 +175,9 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
                 out.append(f"{name}: seq {r.seq} after {prev.seq}")
             need = prev.depart_min + float(travel_min[prev.patch_index, r.patch_index])
             if r.arrive_min < need - 1.0 / 60 - _EPS:
-                out.append(f"{name} seq {r.seq}: arrives {r.arrive_min:.2f} but travel needs {need:.2f}")
+                out.append(
+                    f"{name} seq {r.seq}: arrives {r.arrive_min:.2f} but travel needs {need:.2f}"
+                )
             if r.start_min < r.arrive_min - _EPS:
                 out.append(f"{name} seq {r.seq}: starts before arriving")
             if r.depart_min < r.start_min - _EPS:
@@ -179,23 +190,28 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
                 if stay < rules.stop_min - _EPS or stay > rules.stop_max + _EPS:
                     out.append(f"{name} seq {r.seq}: stop of {stay:.1f} min at {p.id}")
                 wins = _kind_windows(scenario, p.kind)
-                if wins and not any(a - _EPS <= r.start_min and r.start_min + rules.stop_min <= b + _EPS
-                                    for a, b in wins):
-                    out.append(f"{name} seq {r.seq}: stop at {p.id} at {r.start_min:.1f} outside "
-                               f"its {p.kind} windows")
+                if wins and not any(
+                    a - _EPS <= r.start_min and r.start_min + rules.stop_min <= b + _EPS
+                    for a, b in wins
+                ):
+                    out.append(
+                        f"{name} seq {r.seq}: stop at {p.id} at {r.start_min:.1f} outside "
+                        f"its {p.kind} windows"
+                    )
                 if r.start_min < u.start_min - _EPS or r.depart_min > u.end_min + _EPS:
                     out.append(f"{name} seq {r.seq}: stop outside the shift")
                 visits_by_patch.setdefault(r.patch_index, []).append((r.start_min, name))
-            elif r.purpose == "break":
-                if r.patch_index != prev.patch_index:
-                    out.append(f"{name} seq {r.seq}: break away from where the unit is")
+            elif r.purpose == "break" and r.patch_index != prev.patch_index:
+                out.append(f"{name} seq {r.seq}: break away from where the unit is")
             prev = r
     for patch, lst in visits_by_patch.items():
         lst.sort()
-        for (s1, n1), (s2, n2) in zip(lst, lst[1:], strict=False):
+        for (s1, n1), (s2, n2) in itertools.pairwise(lst):
             if s2 - s1 < rules.revisit_gap_min - _EPS:
-                out.append(f"patch {scenario.patches[patch].id}: visits by {n1} and {n2} "
-                           f"{s2 - s1:.1f} min apart < {rules.revisit_gap_min}")
+                out.append(
+                    f"patch {scenario.patches[patch].id}: visits by {n1} and {n2} "
+                    f"{s2 - s1:.1f} min apart < {rules.revisit_gap_min}"
+                )
     for p in scenario.patches:
         if p.tier != "strict" or p.kind == "base" or p.squad not in squads_on_duty:
             continue

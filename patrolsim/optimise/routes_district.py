@@ -161,7 +161,9 @@ class DistrictRoutes:
         return self.summary()
 
 
-def default_risk(scenario: Scenario, date: dt.date, shift: ShiftType | str | None = None) -> npt.NDArray[np.float64]:
+def default_risk(
+    scenario: Scenario, date: dt.date, shift: ShiftType | str | None = None
+) -> npt.NDArray[np.float64]:
     """Scenario-default risk per patch and hour of day: expected visible violations per hour.
 
     ``risk[p, h] = Σ_types base_rate_per_day(kind or override) / 24 × hour_profile[h] ×
@@ -294,8 +296,8 @@ def build_squad_problem(
     sq = scenario.squad(squad)
     lo = min(u.start_min for u in units)
     hi = max(u.end_min for u in units)
-    gap = int(round(rules.revisit_gap_min))
-    stop_len = int(round(rules.stop_min))
+    gap = round(rules.revisit_gap_min)
+    stop_len = round(rules.stop_min)
     n_slots = max(1, math.ceil((hi - lo) / gap))
     stops: list[Stop] = []
     stop_patch: list[int] = []
@@ -320,47 +322,90 @@ def build_squad_problem(
             value = _risk_integral(row, cover)
             if not sw or value <= 0:
                 continue
-            stops.append(Stop(p.index, 0, stop_len * 60, tuple((a * 60, b * 60) for a, b in sw),
-                              group=p.index, label=f"{p.id}#{k + 1}"))
+            stops.append(
+                Stop(
+                    p.index,
+                    0,
+                    stop_len * 60,
+                    tuple((a * 60, b * 60) for a, b in sw),
+                    group=p.index,
+                    label=f"{p.id}#{k + 1}",
+                )
+            )
             stop_patch.append(p.index)
             stop_post.append(False)
             stop_risk.append(value)
         if p.tier == "strict":
             value = _risk_integral(row, windows) / n_slots
-            stops.append(Stop(p.index, 0, stop_len * 60,
-                              tuple((a * 60, b * 60) for a, b in start_windows),
-                              mandatory=True, group=p.index, label=f"{p.id}#post"))
+            stops.append(
+                Stop(
+                    p.index,
+                    0,
+                    stop_len * 60,
+                    tuple((a * 60, b * 60) for a, b in start_windows),
+                    mandatory=True,
+                    group=p.index,
+                    label=f"{p.id}#post",
+                )
+            )
             stop_patch.append(p.index)
             stop_post.append(True)
             stop_risk.append(value)
     prizes = scale_prizes(stop_risk) if stops else []
     stops = [dataclasses.replace(s, prize=pz) for s, pz in zip(stops, prizes, strict=True)]
     vehicles = []
-    brk = int(round(rules.meal_break_min))
+    brk = round(rules.meal_break_min)
     for u in units:
         dur = u.end_min - u.start_min
         window = None
         if brk > 0 and dur > MEAL_BREAK_MIN_SHIFT_MIN:
             window = ((u.start_min + dur // 3) * 60, (u.start_min + 2 * dur // 3 - brk) * 60)
-        vehicles.append(Vehicle(
-            sq.base_index, sq.base_index, u.start_min * 60, u.end_min * 60,
-            break_window=window, break_duration=brk * 60 if window else 0, name=u.label,
-        ))
+        vehicles.append(
+            Vehicle(
+                sq.base_index,
+                sq.base_index,
+                u.start_min * 60,
+                u.end_min * 60,
+                break_window=window,
+                break_duration=brk * 60 if window else 0,
+                name=u.label,
+            )
+        )
     travel = scenario.network.travel_s(rules.mode)
-    problem = RoutingProblem(travel=np.asarray(travel, dtype=np.int64), stops=tuple(stops),
-                             vehicles=tuple(vehicles), min_gap=gap * 60)
-    return _SquadProblem(problem, tuple(units), tuple(stop_patch), tuple(stop_post),
-                         tuple(stop_risk), tuple(closed_posts))
+    problem = RoutingProblem(
+        travel=np.asarray(travel, dtype=np.int64),
+        stops=tuple(stops),
+        vehicles=tuple(vehicles),
+        min_gap=gap * 60,
+    )
+    return _SquadProblem(
+        problem,
+        tuple(units),
+        tuple(stop_patch),
+        tuple(stop_post),
+        tuple(stop_risk),
+        tuple(closed_posts),
+    )
 
 
-def _unit_rows(sp: _SquadProblem, sol: RoutingSolution, vi: int, stop_max_s: int) -> tuple[VisitRow, ...]:
+def _unit_rows(
+    sp: _SquadProblem, sol: RoutingSolution, vi: int, stop_max_s: int
+) -> tuple[VisitRow, ...]:
     """Turn a solver route into sheet rows, stretching stops into idle time up to stop_max."""
     route = sol.routes[vi]
     veh = sp.problem.vehicles[vi]
     travel = sp.problem.travel
     base = veh.start_location
-    rows: list[VisitRow] = [VisitRow(0, base, route.depart_start / 60, route.depart_start / 60,
-                                     route.depart_start / 60, "depart")]
+    rows: list[VisitRow] = [
+        VisitRow(
+            0,
+            base,
+            route.depart_start / 60,
+            route.depart_start / 60,
+            route.depart_start / 60,
+            "depart",
+        )
+    ]
     visits = list(route.visits)
     seq = 1
     for i, vis in enumerate(visits):
@@ -375,20 +420,31 @@ def _unit_rows(sp: _SquadProblem, sol: RoutingSolution, vi: int, stop_max_s: int
             latest = min(latest, route.break_start)
         depart = max(depart, min(vis.start + stop_max_s, latest))
         purpose = "post" if sp.stop_post[vis.stop] else "patrol"
-        rows.append(VisitRow(seq, vis.location, vis.arrive / 60, vis.start / 60, depart / 60, purpose))
+        rows.append(
+            VisitRow(seq, vis.location, vis.arrive / 60, vis.start / 60, depart / 60, purpose)
+        )
         seq += 1
         if route.break_after == i + 1 and route.break_start is not None:
             b = route.break_start
-            rows.append(VisitRow(seq, vis.location, b / 60, b / 60,
-                                 (b + veh.break_duration) / 60, "break"))
+            rows.append(
+                VisitRow(seq, vis.location, b / 60, b / 60, (b + veh.break_duration) / 60, "break")
+            )
             seq += 1
     if route.break_after == 0 and route.break_start is not None:
         b = route.break_start
         rows.insert(1, VisitRow(1, base, b / 60, b / 60, (b + veh.break_duration) / 60, "break"))
         rows = [dataclasses.replace(r, seq=k) for k, r in enumerate(rows)]
         seq = len(rows)
-    rows.append(VisitRow(seq, veh.end_location, route.arrive_end / 60, route.arrive_end / 60,
-                         route.arrive_end / 60, "return"))
+    rows.append(
+        VisitRow(
+            seq,
+            veh.end_location,
+            route.arrive_end / 60,
+            route.arrive_end / 60,
+            route.arrive_end / 60,
+            "return",
+        )
+    )
     # Arrival times follow from the (possibly stretched) departure before them.
     fixed = [rows[0]]
     for r in rows[1:]:
@@ -398,7 +454,9 @@ def _unit_rows(sp: _SquadProblem, sol: RoutingSolution, vi: int, stop_max_s: int
             continue
         arrive = (prev.depart_min * 60 + int(travel[prev.patch_index, r.patch_index])) / 60
         if r.purpose == "return":
-            fixed.append(dataclasses.replace(r, arrive_min=arrive, start_min=arrive, depart_min=arrive))
+            fixed.append(
+                dataclasses.replace(r, arrive_min=arrive, start_min=arrive, depart_min=arrive)
+            )
         else:
             fixed.append(dataclasses.replace(r, arrive_min=arrive))
     return tuple(fixed)
@@ -440,9 +498,13 @@ def solve_district_routes(
     st = scenario.shift(shift) if isinstance(shift, str) else shift
     params = params or RoutingParams()
     units = tuple(default_units(scenario, st) if units is None else units)
-    risk_arr = default_risk(scenario, date, st) if risk is None else np.asarray(risk, dtype=np.float64)
+    risk_arr = (
+        default_risk(scenario, date, st) if risk is None else np.asarray(risk, dtype=np.float64)
+    )
     if risk_arr.shape[0] != len(scenario.patches) or risk_arr.ndim not in (1, 2):
-        raise ValueError(f"Expected risk of shape (patches,) or (patches, 24), got {risk_arr.shape}.")
+        raise ValueError(
+            f"Expected risk of shape (patches,) or (patches, 24), got {risk_arr.shape}."
+        )
     if risk_arr.ndim == 2 and risk_arr.shape[1] != 24:
         raise ValueError(f"Expected 24 hourly risk values per patch, got {risk_arr.shape[1]}.")
     squads = [sq.id for sq in scenario.squads if any(u.squad == sq.id for u in units)]
@@ -455,7 +517,7 @@ def solve_district_routes(
     solutions: dict[str, RoutingSolution] = {}
     prize = 0.0
     unmet: list[int] = []
-    stop_max_s = int(round(scenario.patrol.stop_max * 60))
+    stop_max_s = round(scenario.patrol.stop_max * 60)
     # The budget covers everything: building, solving and timing (0.3 s kept for the latter).
     budget = max(params.time_limit_s - (time.perf_counter() - t0) - 0.3, 0.2 * len(problems))
     for sq, sp in problems.items():

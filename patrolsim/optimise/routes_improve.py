@@ -90,13 +90,18 @@ class _Context:
         self.prize2 = self.prize_arr.astype(np.float64) ** 2
         self.serv = np.array([s.service for s in stops], dtype=np.int64)
         self.servl = self.serv.tolist()
-        self.open = np.array([s.windows[0][0] if s.windows else -_BIG for s in stops], dtype=np.int64)
-        self.close = np.array([s.windows[0][1] if s.windows else _BIG for s in stops], dtype=np.int64)
+        self.open = np.array(
+            [s.windows[0][0] if s.windows else -_BIG for s in stops], dtype=np.int64
+        )
+        self.close = np.array(
+            [s.windows[0][1] if s.windows else _BIG for s in stops], dtype=np.int64
+        )
         self.openl = self.open.tolist()
         self.closel = self.close.tolist()
         self.mandatory = np.array([s.mandatory for s in stops], dtype=bool)
         self.vehicles = problem.vehicles
         self.noise: np.ndarray | None = None
+        self.iterations = 0
 
     def schedule(
         self, v: int, seq: Sequence[int]
@@ -269,7 +274,7 @@ def _two_opt_travel(ctx: _Context, state: _State) -> None:
                     c, d = rest_locs[j], rest_locs[j + 1]
                     if Tl[c][li] + Tl[li][d] - Tl[c][d] < gain:
                         rest = seq[:i] + seq[i + 1 :]
-                        trial = rest[:j] + [seq[i]] + rest[j:]
+                        trial = [*rest[:j], seq[i], *rest[j:]]
                         if ctx.feasible(v, trial):
                             seq, improved = trial, True
                             break

@@ -76,13 +76,16 @@ class TOPTWResult:
     def summary(self) -> str:
         """One line: instance, m, score, feasibility."""
         ok = "feasible" if self.feasible else f"INFEASIBLE ({len(self.violations)} problems)"
-        return f"{self.instance} m={self.teams}: score {self.score}, {ok}, {self.solution.wall_s:.1f} s"
+        wall = self.solution.wall_s
+        return f"{self.instance} m={self.teams}: score {self.score}, {ok}, {wall:.1f} s"
 
     def __str__(self) -> str:
         return self.summary()
 
 
-def solve_toptw(inst: TOPTWInstance, teams: int, params: RoutingParams | None = None) -> TOPTWResult:
+def solve_toptw(
+    inst: TOPTWInstance, teams: int, params: RoutingParams | None = None
+) -> TOPTWResult:
     """Solve a TOPTW instance and check the result with :func:`check_solution`.
 
     Parameters

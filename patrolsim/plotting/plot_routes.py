@@ -46,18 +46,40 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
     cmap = plt.get_cmap("tab10")
     for i, ur in enumerate(plan.routes):
         colour = cmap(i % 10)
-        pts = [(scenario.patches[r.patch_index].x_m, scenario.patches[r.patch_index].y_m)
-               for r in ur.rows]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], "-", color=colour, lw=1.5, alpha=0.8,
-                zorder=2, label=f"{ur.unit.label} ({len(ur.stops)} stops)")
+        pts = [
+            (scenario.patches[r.patch_index].x_m, scenario.patches[r.patch_index].y_m)
+            for r in ur.rows
+        ]
+        ax.plot(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            "-",
+            color=colour,
+            lw=1.5,
+            alpha=0.8,
+            zorder=2,
+            label=f"{ur.unit.label} ({len(ur.stops)} stops)",
+        )
         for r in ur.stops:
             p = scenario.patches[r.patch_index]
-            ax.annotate(str(r.seq), (p.x_m, p.y_m), color=colour, fontsize=7,
-                        xytext=(3, -8 - 0 * i), textcoords="offset points")
+            ax.annotate(
+                str(r.seq),
+                (p.x_m, p.y_m),
+                color=colour,
+                fontsize=7,
+                xytext=(3, -8 - 0 * i),
+                textcoords="offset points",
+            )
     for p in scenario.patches:
         if p.kind != "base":
-            ax.annotate(p.name, (p.x_m, p.y_m), xytext=(4, 4), textcoords="offset points",
-                        fontsize=6, color="dimgrey")
+            ax.annotate(
+                p.name,
+                (p.x_m, p.y_m),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=6,
+                color="dimgrey",
+            )
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")

@@ -28,28 +28,56 @@ def _roster(path: Path, rows: list[list[str]]) -> Path:
 
 def test_routes_with_roster_writes_every_output(tmp_path: Path) -> None:
     """Tests that a roster-driven run writes CSV, sheets, GeoJSON, map, planned.json, summary."""
-    roster = _roster(tmp_path / "roster.csv", [
-        ["a1", "张三", "certified", "S1", DATE, "late", "15:00", "23:00", "1"],
-        ["a2", "李四", "certified", "S1", DATE, "late", "15:00", "23:00", "1"],
-        ["a3", "王五", "certified", "S1", DATE, "late", "15:00", "23:00", "2"],
-        ["a4", "赵六", "certified", "S1", DATE, "early", "07:00", "15:00", "1"],
-        ["a5", "钱七", "certified", "S1", "2026-11-25", "late", "15:00", "23:00", "1"],
-    ])
+    roster = _roster(
+        tmp_path / "roster.csv",
+        [
+            ["a1", "张三", "certified", "S1", DATE, "late", "15:00", "23:00", "1"],
+            ["a2", "李四", "certified", "S1", DATE, "late", "15:00", "23:00", "1"],
+            ["a3", "王五", "certified", "S1", DATE, "late", "15:00", "23:00", "2"],
+            ["a4", "赵六", "certified", "S1", DATE, "early", "07:00", "15:00", "1"],
+            ["a5", "钱七", "certified", "S1", "2026-11-25", "late", "15:00", "23:00", "1"],
+        ],
+    )
     out = tmp_path / "out"
-    code = main(["routes", str(SCENARIOS / "tiny"), "--roster", str(roster), "--date", DATE,
-                 "--shift", "late", "--time-limit", "2", "--out", str(out)])
+    code = main(
+        [
+            "routes",
+            str(SCENARIOS / "tiny"),
+            "--roster",
+            str(roster),
+            "--date",
+            DATE,
+            "--shift",
+            "late",
+            "--time-limit",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     with (out / "routes.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["date", "shift", "unit", "seq", "patch_id", "patch_name", "arrive",
-                             "start", "depart", "purpose"]
+    assert list(rows[0]) == [
+        "date",
+        "shift",
+        "unit",
+        "seq",
+        "patch_id",
+        "patch_name",
+        "arrive",
+        "start",
+        "depart",
+        "purpose",
+    ]
     assert {r["unit"] for r in rows} == {"S1-1", "S1-2"}
     assert {r["shift"] for r in rows} == {"late"}
     assert {"depart", "return", "break"} <= {r["purpose"] for r in rows}
     sheets = sorted((out / "sheets").glob("*.html"))
     assert len(sheets) == 2
     text = sheets[0].read_text(encoding="utf-8")
-    assert "巡查路线单" in text and "张三" in text
+    assert "巡查路线单" in text
+    assert "张三" in text
     geo = json.loads((out / "routes.geojson").read_text(encoding="utf-8"))
     assert geo["crs"]["properties"]["name"] == "patrolsim:local-metres"
     assert sum(f["geometry"]["type"] == "LineString" for f in geo["features"]) == 2
@@ -63,8 +91,21 @@ def test_routes_with_roster_writes_every_output(tmp_path: Path) -> None:
 def test_routes_without_roster_uses_default_cover(tmp_path: Path) -> None:
     """Tests that without a roster every shift gets the scenario's default units."""
     out = tmp_path / "out"
-    assert main(["routes", str(SCENARIOS / "tiny"), "--date", DATE, "--time-limit", "1",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "routes",
+                str(SCENARIOS / "tiny"),
+                "--date",
+                DATE,
+                "--time-limit",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert [s["shift"] for s in summary["shifts"]] == ["early", "late"]
     assert all(s["units"] == ["S1-1"] for s in summary["shifts"])
@@ -73,14 +114,22 @@ def test_routes_without_roster_uses_default_cover(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        ([["a1", "x", "certified", "S9", DATE, "late", "15:00", "23:00", "1"]],
-         "roster.csv:2: squad: unknown squad (got 'S9')"),
-        ([["a1", "x", "certified", "S1", DATE, "lunch", "15:00", "23:00", "1"]],
-         "roster.csv:2: shift: unknown shift (got 'lunch')"),
-        ([["a1", "x", "certified", "S1", DATE, "late", "3pm", "23:00", "1"]],
-         "roster.csv:2: start: not a time HH:MM (got '3pm')"),
-        ([["a1", "x", "certified", "S1", "24/11/2026", "late", "15:00", "23:00", "1"]],
-         "roster.csv:2: date: not a date YYYY-MM-DD (got '24/11/2026')"),
+        (
+            [["a1", "x", "certified", "S9", DATE, "late", "15:00", "23:00", "1"]],
+            "roster.csv:2: squad: unknown squad (got 'S9')",
+        ),
+        (
+            [["a1", "x", "certified", "S1", DATE, "lunch", "15:00", "23:00", "1"]],
+            "roster.csv:2: shift: unknown shift (got 'lunch')",
+        ),
+        (
+            [["a1", "x", "certified", "S1", DATE, "late", "3pm", "23:00", "1"]],
+            "roster.csv:2: start: not a time HH:MM (got '3pm')",
+        ),
+        (
+            [["a1", "x", "certified", "S1", "24/11/2026", "late", "15:00", "23:00", "1"]],
+            "roster.csv:2: date: not a date YYYY-MM-DD (got '24/11/2026')",
+        ),
     ],
 )
 def test_bad_roster_exits_2_with_located_message(
@@ -88,23 +137,57 @@ def test_bad_roster_exits_2_with_located_message(
 ) -> None:
     """Tests that a bad roster value gives FILE:ROW: FIELD lines and exit status 2."""
     roster = _roster(tmp_path / "roster.csv", rows)
-    code = main(["routes", str(SCENARIOS / "tiny"), "--roster", str(roster), "--date", DATE,
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "routes",
+            str(SCENARIOS / "tiny"),
+            "--roster",
+            str(roster),
+            "--date",
+            DATE,
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert expected in capsys.readouterr().err
     assert not (tmp_path / "out" / "routes.csv").exists()
 
 
-def test_missing_roster_column_and_bad_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_roster_column_and_bad_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that a missing column and a malformed --date are reported, exit 2."""
     bad = tmp_path / "roster.csv"
     bad.write_text("staff_id,name,squad,date,shift,start,end\n", encoding="utf-8")
-    assert main(["routes", str(SCENARIOS / "tiny"), "--roster", str(bad), "--date", DATE,
-                 "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "routes",
+                str(SCENARIOS / "tiny"),
+                "--roster",
+                str(bad),
+                "--date",
+                DATE,
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    assert "roster.csv:1: role: missing column" in err and "roster.csv:1: unit: missing column" in err
-    assert main(["routes", str(SCENARIOS / "tiny"), "--date", "tomorrow",
-                 "--out", str(tmp_path / "o")]) == 2
+    assert (
+        "roster.csv:1: role: missing column" in err
+    )
+    assert (
+        "roster.csv:1: unit: missing column" in err
+    )
+    assert (
+        main(
+            ["routes", str(SCENARIOS / "tiny"), "--date", "tomorrow", "--out", str(tmp_path / "o")]
+        )
+        == 2
+    )
     assert "date: not a date" in capsys.readouterr().err
 
 
@@ -112,10 +195,25 @@ def test_toptw_mode_writes_checked_routes(tmp_path: Path, shared_benchmarks: Pat
     """Tests that --toptw writes routes.csv and a summary whose score the checker confirms."""
     inst_path = shared_benchmarks / "toptw" / "solomon_100_righini_salani" / "c101.txt"
     out = tmp_path / "out"
-    assert main(["routes", "--toptw", str(inst_path), "--teams", "2", "--time-limit", "2",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "routes",
+                "--toptw",
+                str(inst_path),
+                "--teams",
+                "2",
+                "--time-limit",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["feasible"] and summary["teams"] == 2
+    assert summary["feasible"]
+    assert summary["teams"] == 2
     with (out / "routes.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["route", "seq", "node", "arrival", "start"]
@@ -127,15 +225,28 @@ def test_toptw_mode_writes_checked_routes(tmp_path: Path, shared_benchmarks: Pat
     inst = read_toptw(inst_path)
     keys = sorted(routes)
     check = check_solution(inst, [routes[k] for k in keys], 2, starts=[starts[k] for k in keys])
-    assert check.feasible and check.score == summary["score"]
+    assert check.feasible
+    assert check.score == summary["score"]
 
 
 def test_toptw_bad_file_exits_2(tmp_path: Path) -> None:
     """Tests that an unreadable TOPTW file ends with exit 2 and no traceback."""
     bad = tmp_path / "bad.txt"
     bad.write_text("1 1 2 1\n0 1\n0 0 0 0 0 0 0 0 100\n1 a b c\n")
-    proc = subprocess.run([sys.executable, "-m", "patrolsim", "routes", "--toptw", str(bad),
-                           "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "patrolsim",
+            "routes",
+            "--toptw",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "bad.txt:4:" in proc.stderr

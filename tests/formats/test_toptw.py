@@ -33,7 +33,8 @@ def test_reader_parses_nodes_and_rounding(tmp_path: Path) -> None:
     assert inst.num_nodes == 4
     assert inst.tmax == 100
     assert list(inst.score) == [0, 10, 20, 5]
-    assert inst.decimals == 1 and inst.scale == 10
+    assert inst.decimals == 1
+    assert inst.scale == 10
     t = inst.travel_ticks()
     assert t[0, 1] == 50  # exactly 5.0 must not drop to 4.9
     assert t[0, 3] == 10  # 1.05 rounds down to 1.0
@@ -49,8 +50,9 @@ def test_reader_uses_two_decimals_for_cordeau_names(tmp_path: Path) -> None:
 
 def test_reader_reports_bad_lines(tmp_path: Path) -> None:
     """Tests that bad node lines are reported as FILE:ROW: FIELD lines."""
-    bad = TINY.replace("1 3.0 4.0 2 10", "1 3.0 x 2 10").replace("2 6.0 8.0 2 20 1 1 1 10 30",
-                                                                 "5 6.0 8.0 2 20 1 1 1 10 30")
+    bad = TINY.replace("1 3.0 4.0 2 10", "1 3.0 x 2 10").replace(
+        "2 6.0 8.0 2 20 1 1 1 10 30", "5 6.0 8.0 2 20 1 1 1 10 30"
+    )
     with pytest.raises(ScenarioError) as exc:
         read_toptw(_tiny(tmp_path, text=bad))
     lines = exc.value.problems
@@ -62,11 +64,14 @@ def test_checker_scores_and_flags_violations(tmp_path: Path) -> None:
     """Tests that the checker scores feasible routes and names each kind of violation."""
     inst = read_toptw(_tiny(tmp_path))
     ok = check_solution(inst, [[1, 2]], teams=1)
-    assert ok.feasible and ok.score == 30
+    assert ok.feasible
+    assert ok.score == 30
     late = check_solution(inst, [[3, 1]], teams=1)
-    assert not late.feasible and any("after window close" in v for v in late.violations)
+    assert not late.feasible
+    assert any("after window close" in v for v in late.violations)
     twice = check_solution(inst, [[1], [1]], teams=2)
-    assert not twice.feasible and twice.score == 10
+    assert not twice.feasible
+    assert twice.score == 10
     too_many = check_solution(inst, [[1], [2]], teams=1)
     assert any("teams" in v for v in too_many.violations)
     early = check_solution(inst, [[1]], teams=1, starts=[[1.0]])
@@ -76,13 +81,21 @@ def test_checker_scores_and_flags_violations(tmp_path: Path) -> None:
 def test_c101_reader_and_score_match_benchmark(shared_benchmarks: Path) -> None:
     """Tests that c101 reads as published and that m=1 reaches the benchmark optimum 320."""
     inst = read_toptw(shared_benchmarks / "toptw" / "solomon_100_righini_salani" / "c101.txt")
-    assert inst.num_nodes == 101 and inst.tmax == 1236 and inst.total_score == 1810
-    res = solve_toptw(inst, 1, RoutingParams(time_limit_s=3.0, deterministic=True,
-                                             solution_limit=300, improve_iterations=300))
+    assert inst.num_nodes == 101
+    assert inst.tmax == 1236
+    assert inst.total_score == 1810
+    res = solve_toptw(
+        inst,
+        1,
+        RoutingParams(
+            time_limit_s=3.0, deterministic=True, solution_limit=300, improve_iterations=300
+        ),
+    )
     assert res.feasible, res.violations
     assert res.score == 320
     again = check_solution(inst, res.routes, 1, starts=res.starts)
-    assert again.feasible and again.score == 320
+    assert again.feasible
+    assert again.score == 320
 
 
 def test_toptw_problem_keeps_exact_ticks(tmp_path: Path) -> None:
@@ -91,4 +104,5 @@ def test_toptw_problem_keeps_exact_ticks(tmp_path: Path) -> None:
     prob = toptw_problem(inst, 2)
     assert np.array_equal(prob.travel, inst.travel_ticks())
     assert prob.stops[2].windows == ((500, 600),)
-    assert len(prob.vehicles) == 2 and prob.vehicles[0].end_time == 1000
+    assert len(prob.vehicles) == 2
+    assert prob.vehicles[0].end_time == 1000

@@ -17,19 +17,32 @@ from patrolsim.optimise.routes import (
 )
 from patrolsim.optimise.routes_check import check_routing_solution
 
-FAST = RoutingParams(time_limit_s=1.0, deterministic=True, solution_limit=200, branch_limit=50_000,
-                     improve_iterations=200)
+FAST = RoutingParams(
+    time_limit_s=1.0,
+    deterministic=True,
+    solution_limit=200,
+    branch_limit=50_000,
+    improve_iterations=200,
+)
 
 
 def _random_problem(seed: int, n: int = 6, vehicles: int = 2, tmax: int = 160) -> RoutingProblem:
     rng = np.random.default_rng(seed)
     xy = rng.integers(0, 60, size=(n + 1, 2))
-    travel = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    travel = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(
+        np.int64
+    )
     stops = []
     for i in range(1, n + 1):
         a = int(rng.integers(0, 100))
-        stops.append(Stop(location=i, prize=int(rng.integers(1, 30)), service=int(rng.integers(3, 15)),
-                          windows=((a, a + int(rng.integers(10, 60))),)))
+        stops.append(
+            Stop(
+                location=i,
+                prize=int(rng.integers(1, 30)),
+                service=int(rng.integers(3, 15)),
+                windows=((a, a + int(rng.integers(10, 60))),),
+            )
+        )
     vs = tuple(Vehicle(0, 0, 0, tmax) for _ in range(vehicles))
     return RoutingProblem(travel=travel, stops=tuple(stops), vehicles=vs)
 
@@ -77,8 +90,10 @@ def _brute_force(problem: RoutingProblem) -> int:
     def ok(vi: int, subset: frozenset[int]) -> bool:
         key = (vi, subset)
         if key not in feasible_sets:
-            feasible_sets[key] = any(_route_ok(problem, problem.vehicles[vi], perm)
-                                     for perm in itertools.permutations(sorted(subset)))
+            feasible_sets[key] = any(
+                _route_ok(problem, problem.vehicles[vi], perm)
+                for perm in itertools.permutations(sorted(subset))
+            )
         return feasible_sets[key]
 
     best = 0
@@ -103,8 +118,16 @@ def test_tiny_instances_match_brute_force(seed: int) -> None:
 def test_tiny_instances_without_post_step_match_brute_force(seed: int) -> None:
     """Tests that OR-Tools alone (no post-step) also reaches the optimum on tiny instances."""
     problem = _random_problem(seed, n=5, vehicles=1)
-    sol = solve_problem(problem, RoutingParams(time_limit_s=1.0, improve=False, branch_limit=50_000,
-                                               deterministic=True, solution_limit=500))
+    sol = solve_problem(
+        problem,
+        RoutingParams(
+            time_limit_s=1.0,
+            improve=False,
+            branch_limit=50_000,
+            deterministic=True,
+            solution_limit=500,
+        ),
+    )
     assert check_routing_solution(problem, sol) == []
     assert sol.prize == _brute_force(problem)
 
@@ -113,8 +136,11 @@ def test_revisits_and_break_match_brute_force() -> None:
     """Tests that repeat visits keep their gap, the break is taken, and the optimum is found."""
     travel = np.array([[0, 5, 8, 6], [5, 0, 4, 7], [8, 4, 0, 5], [6, 7, 5, 0]], dtype=np.int64)
     stops = (
-        Stop(1, 10, 10, group=1), Stop(1, 8, 10, group=1), Stop(1, 6, 10, group=1),
-        Stop(2, 9, 10, windows=((0, 30), (90, 120))), Stop(3, 7, 10, group=3),
+        Stop(1, 10, 10, group=1),
+        Stop(1, 8, 10, group=1),
+        Stop(1, 6, 10, group=1),
+        Stop(2, 9, 10, windows=((0, 30), (90, 120))),
+        Stop(3, 7, 10, group=3),
         Stop(3, 7, 10, group=3),
     )
     vehicle = Vehicle(0, 0, 0, 150, break_window=(60, 80), break_duration=20)
@@ -126,9 +152,10 @@ def test_revisits_and_break_match_brute_force() -> None:
 
 
 def test_mandatory_stop_kept_or_reported() -> None:
-    """Tests that a reachable mandatory stop beats a bigger prize and an unreachable one is reported."""
-    travel = np.array([[0, 10, 10, 500], [10, 0, 15, 500], [10, 15, 0, 500], [500, 500, 500, 0]],
-                      dtype=np.int64)
+    """Tests that a reachable mandatory stop beats a big prize; an unreachable one is reported."""
+    travel = np.array(
+        [[0, 10, 10, 500], [10, 0, 15, 500], [10, 15, 0, 500], [500, 500, 500, 0]], dtype=np.int64
+    )
     stops = (
         Stop(1, 100, 5, windows=((10, 20),)),
         Stop(2, 1, 5, windows=((10, 20),), mandatory=True),
@@ -157,14 +184,23 @@ def test_deterministic_mode_repeats() -> None:
     problem = _random_problem(21, n=9, vehicles=2, tmax=200)
     a = solve_problem(problem, FAST)
     b = solve_problem(problem, FAST)
-    assert [[v.stop for v in r.visits] for r in a.routes] == [[v.stop for v in r.visits] for r in b.routes]
+    assert [[v.stop for v in r.visits] for r in a.routes] == [
+        [v.stop for v in r.visits] for r in b.routes
+    ]
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("time_limit_s", 0.0), ("restarts", 0), ("improve_share", 1.0), ("solution_limit", 0),
-     ("metaheuristic", "NOPE"), ("first_solution_strategies", ("NOPE",)),
-     ("first_solution_strategies", ()), ("improve_noise", -0.1)],
+    [
+        ("time_limit_s", 0.0),
+        ("restarts", 0),
+        ("improve_share", 1.0),
+        ("solution_limit", 0),
+        ("metaheuristic", "NOPE"),
+        ("first_solution_strategies", ("NOPE",)),
+        ("first_solution_strategies", ()),
+        ("improve_noise", -0.1),
+    ],
 )
 def test_routing_params_reject_bad_values(field: str, value: object) -> None:
     """Tests that RoutingParams names the bad field."""

@@ -34,8 +34,13 @@ def test_default_risk_follows_rates_and_profiles(tiny: Scenario) -> None:
     market = next(p for p in tiny.patches if p.kind == "market")
     vt = tiny.violation_type("street_vending")
     hour = 8
-    expected = (vt.base_rate_per_day["market"] / 24 * vt.hour_profile[hour]
-                * vt.weekday_profile[DAY.weekday()] * vt.visibility)
+    expected = (
+        vt.base_rate_per_day["market"]
+        / 24
+        * vt.hour_profile[hour]
+        * vt.weekday_profile[DAY.weekday()]
+        * vt.visibility
+    )
     assert risk[market.index, hour] == pytest.approx(expected)
 
 
@@ -44,7 +49,9 @@ def test_tiny_routes_pass_the_independent_checker(tiny: Scenario, shift: str) ->
     """Tests that every route of the tiny district keeps windows, breaks, gaps and posts."""
     plan = solve_district_routes(tiny, DAY, shift, params=QUICK)
     assert check_district_routes(tiny, plan) == []
-    assert all(r.rows[0].purpose == "depart" and r.rows[-1].purpose == "return" for r in plan.routes)
+    assert all(
+        r.rows[0].purpose == "depart" and r.rows[-1].purpose == "return" for r in plan.routes
+    )
     strict = {p.index for p in tiny.patches if p.tier == "strict" and p.kind != "base"}
     visited = {row.patch_index for r in plan.routes for row in r.stops}
     assert strict <= visited | set(plan.unmet_posts)
@@ -55,7 +62,9 @@ def test_tiny_routes_pass_the_independent_checker(tiny: Scenario, shift: str) ->
 def test_nanhu_shift_with_two_units_per_squad(nanhu: Scenario) -> None:
     """Tests that nanhu's day shift with two units per squad keeps every rule across units."""
     st = nanhu.shift("day")
-    units = [UnitSpec(sq.id, str(u), st.start_min, st.end_min) for sq in nanhu.squads for u in (1, 2)]
+    units = [
+        UnitSpec(sq.id, str(u), st.start_min, st.end_min) for sq in nanhu.squads for u in (1, 2)
+    ]
     plan = solve_district_routes(nanhu, DAY, st, units=units, params=RoutingParams(time_limit_s=4))
     assert check_district_routes(nanhu, plan) == []
     assert len(plan.routes) == 4
@@ -68,7 +77,9 @@ def test_squad_problem_solution_passes_generic_checker(nanhu: Scenario) -> None:
     from patrolsim.optimise.routes import solve_problem
 
     st = nanhu.shift("late")
-    sp = build_squad_problem(nanhu, "S1", default_units(nanhu, st)[:1], default_risk(nanhu, DAY), st)
+    sp = build_squad_problem(
+        nanhu, "S1", default_units(nanhu, st)[:1], default_risk(nanhu, DAY), st
+    )
     sol = solve_problem(sp.problem, RoutingParams(time_limit_s=1.5))
     assert check_routing_solution(sp.problem, sol) == []
     assert sp.problem.min_gap == 120 * 60
@@ -83,13 +94,20 @@ def test_checker_catches_broken_rules(tiny: Scenario) -> None:
     rows = list(route.rows)
     k = next(i for i, r in enumerate(rows) if r.purpose in ("post", "patrol"))
     short = dataclasses.replace(rows[k], depart_min=rows[k].start_min + 3)
-    bad = dataclasses.replace(plan, routes=(dataclasses.replace(route, rows=tuple(
-        rows[:k] + [short] + rows[k + 1 :])),))
+    bad = dataclasses.replace(
+        plan, routes=(dataclasses.replace(route, rows=tuple([*rows[:k], short, *rows[k + 1:]])),)
+    )
     assert any("stop of 3.0 min" in p for p in check_district_routes(tiny, bad))
     # Two visits of one patch 10 minutes apart.
-    twin = VisitRow(rows[k].seq, rows[k].patch_index, rows[k].start_min + 10,
-                    rows[k].start_min + 10, rows[k].start_min + 22, rows[k].purpose)
-    doubled = rows[: k + 1] + [twin] + rows[k + 1 :]
+    twin = VisitRow(
+        rows[k].seq,
+        rows[k].patch_index,
+        rows[k].start_min + 10,
+        rows[k].start_min + 10,
+        rows[k].start_min + 22,
+        rows[k].purpose,
+    )
+    doubled = [*rows[:k + 1], twin, *rows[k + 1:]]
     doubled = [dataclasses.replace(r, seq=i) for i, r in enumerate(doubled)]
     bad2 = dataclasses.replace(plan, routes=(dataclasses.replace(route, rows=tuple(doubled)),))
     assert any("apart <" in p for p in check_district_routes(tiny, bad2))
@@ -111,7 +129,7 @@ def test_explicit_risk_changes_priorities(tiny: Scenario) -> None:
 
 
 def test_planned_visits_for_the_simulator(tiny: Scenario) -> None:
-    """Tests that planned_visits gives (patch_index, start_min, depart_min) per unit in time order."""
+    """Tests that planned_visits gives (patch, start_min, depart_min) per unit in time order."""
     plan = solve_district_routes(tiny, DAY, "late", params=QUICK)
     visits = planned_visits(plan)
     assert set(visits) == {r.unit.label for r in plan.routes}
