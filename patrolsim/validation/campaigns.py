@@ -36,8 +36,9 @@ def _series(vt: ViolationType, policy: PlannedPolicy, seeds: Sequence[int], days
     return out / len(seeds)
 
 
-HIGH_LATENT = {"latent_share": 1.0, "latent_tau_h": 720.0, "latent_release_tau_h": 48.0}
-"""The latent-demand variant of check 2: all deterred trade waits, for weeks."""
+HIGH_LATENT = {"latent_share": 1.0, "latent_tau_h": 2000.0, "latent_release_tau_h": 96.0}
+"""The latent-demand variant of check 2: all deterred trade waits, for months, and comes back
+over days once the campaign ends."""
 
 
 def crackdown(
