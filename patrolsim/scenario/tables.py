@@ -37,6 +37,8 @@ class Problems:
         suffix = "" if got is None else f" (got {_shorten(got)!r})" if isinstance(got, str) else (
             f" (got {_shorten(got)})"
         )
+        if not field_.isprintable():
+            field_ = repr(field_)  # a header cell with a line break must not split the line
         self.lines.append(f"{file}:{row}: {field_}: {message}{suffix}")
 
     def __bool__(self) -> bool:

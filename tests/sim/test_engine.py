@@ -154,9 +154,12 @@ def test_off_street_duties_are_taken(nanhu_runs: dict[str, SimResult], nanhu: Sc
               if (nanhu.start_date + dt.timedelta(days=d)).weekday() == 4]
     day_units = u[(u["shift"] == "day") & ((u["start"] // 1440).isin(friday))]
     assert len(day_units) > 0
-    # 15:00–16:30 study; a unit busy with a case when it starts comes late
-    assert (day_units["off_street"] > 0).all()
-    assert day_units["off_street"].median() == pytest.approx(90.0)
+    # 15:00–16:30 study; a unit busy with a case when it starts comes late (or not at all)
+    assert (day_units["off_street"] > 0).mean() >= 0.8
+    assert day_units["off_street"].max() == pytest.approx(90.0)
+    assert (day_units["off_street"] <= 90.0 + 1e-6).all()
+    tuesday = [d for d in range(35) if (nanhu.start_date + dt.timedelta(days=d)).weekday() == 1]
+    assert (u.loc[(u["start"] // 1440).isin(tuesday), "off_street"] == 0).all()
     assert (u["break"] > 0).any()
 
 
