@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from patrolsim.optimise.routes import (
     RoutingParams,
@@ -220,3 +222,18 @@ def test_scale_prizes_keeps_proportions() -> None:
     assert scale_prizes([0.0, 1e-9, 0.5, 2.0], levels=100) == [0, 1, 25, 100]
     with pytest.raises(ValueError, match="finite"):
         scale_prizes([-1.0])
+
+
+@settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 8), vehicles=st.integers(1, 3))
+def test_property_routes_are_feasible_and_visit_existing_stops(
+    seed: int, n: int, vehicles: int
+) -> None:
+    """Tests that any small random problem gives feasible routes over existing stops only."""
+    problem = _random_problem(seed, n=n, vehicles=vehicles)
+    sol = solve_problem(problem, FAST)
+    assert check_routing_solution(problem, sol) == []
+    visited = [v.stop for r in sol.routes for v in r.visits]
+    assert all(0 <= k < n for k in visited)
+    assert len(visited) == len(set(visited))
+    assert sorted(visited + list(sol.dropped)) == list(range(n))

@@ -22,7 +22,7 @@ from patrolsim.optimise.routes_district import (
 from patrolsim.scenario import Scenario
 
 DAY = dt.date(2026, 11, 24)
-QUICK = RoutingParams(time_limit_s=2.0)
+QUICK = RoutingParams(time_limit_s=1.0)
 
 
 def test_default_risk_follows_rates_and_profiles(tiny: Scenario) -> None:
