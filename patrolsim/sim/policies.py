@@ -347,17 +347,23 @@ class PlannedPolicy(BasePolicy):
         return specs
 
     def next_stop(self, ctx: PolicyContext, unit: Unit, now: float) -> tuple[int, float] | None:
-        """Follow the route; campaign units make hotspot stops at their targets."""
+        """Follow the route in order; campaign units make hotspot stops at their targets.
+
+        A unit delayed by a case or a complaint keeps the order of its route and still makes
+        a Koper-length stop at each patch, rather than skipping the stops whose planned times
+        have passed (skipping lost a fifth of the planned stops on the reference district);
+        it waits on site when early. Stops that would start after the shift are dropped.
+        """
         if unit.spec.kind != "planned":
             return hotspot_stop(ctx, unit, now, unit.spec.area)
         route = unit.spec.route
         while unit.route_pos < len(route):
-            patch, start, depart = route[unit.route_pos]
+            patch, _, depart = route[unit.route_pos]
             unit.route_pos += 1
-            if depart <= now:
-                continue
             arrive = now + ctx.travel[unit.location, patch]
-            return patch, max(depart - arrive, 0.0)  # early arrival waits on site
+            if arrive >= unit.spec.end:
+                continue
+            return patch, max(depart - arrive, ctx.scenario.patrol.stop_min)
         return None
 
 
