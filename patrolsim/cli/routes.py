@@ -132,6 +132,19 @@ def _best_known(path: Path, name: str, teams: int) -> int | None:
     return None
 
 
+def _clock(text: str, date: dt.date) -> int | None:
+    """Minutes after ``date``'s midnight from ``HH:MM`` or an ISO datetime (as roster.csv has)."""
+    text = text.strip()
+    if "T" in text or " " in text:
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        delta = moment.replace(tzinfo=None) - dt.datetime.combine(date, dt.time(0))
+        return int(delta.total_seconds() // 60)
+    return _hhmm(text)
+
+
 def _hhmm(text: str) -> int | None:
     parts = text.strip().split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
@@ -195,16 +208,18 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
                 continue
             st = shifts[shift]
             start = (
-                _hhmm(row.get("start") or "") if (row.get("start") or "").strip() else st.start_min
+                _clock(row.get("start") or "", day) if (row.get("start") or "").strip()
+                else st.start_min
             )
-            end = _hhmm(row.get("end") or "") if (row.get("end") or "").strip() else st.end_min
+            end = (_clock(row.get("end") or "", day) if (row.get("end") or "").strip()
+                   else st.end_min)
             if start is None:
                 problems.append(
-                    f"{path}:{rowno}: start: not a time HH:MM (got {row.get('start')!r})"
+                    f"{path}:{rowno}: start: not a time HH:MM or ISO datetime (got {row.get('start')!r})"
                 )
                 continue
             if end is None:
-                problems.append(f"{path}:{rowno}: end: not a time HH:MM (got {row.get('end')!r})")
+                problems.append(f"{path}:{rowno}: end: not a time HH:MM or ISO datetime (got {row.get('end')!r})")
                 continue
             if end <= start:
                 end += 1440
