@@ -93,9 +93,11 @@ class Dynamics:
     ``risk_elasticity`` and ``residual_tau_h`` so that the chance of a new violation within
     30 min of a 10–16 min stop is ≈ 4 % where it is 15 % after a drive-by (Koper 1995;
     validity check 1 gives 4.3 %): f = ((1 − 0.7) / 0.9)² ≈ 0.11 while a unit is there."""
-    presence_tau_min: float = 4.0
-    """Time constant of the rise of R while a unit is present: 92 % of the effect by 10 min,
-    98 % by 15 min, so the Koper curve flattens after about 15 min (Koper 1995)."""
+    presence_tau_min: float = 1.7
+    """Time constant of the logistic rise of R while a unit is present
+    (:func:`patrolsim.sim.deterrence.presence_rise`): 10 % of the effect by 2 min, 63 % by
+    6, 95 % by 10 and all of it by 15 min, so short stops do little and the Koper curve
+    flattens after about 15 min (Koper 1995; check 1)."""
     residual_tau_h: float = 1.0
     """Time constant of R's relaxation back to its anchor after a unit leaves (residual
     deterrence): hours for vendors, weeks for construction (Koper 1995; Sherman 1990).

@@ -4,8 +4,10 @@ State of a patch × type (all in [0, 1] except ``latent``):
 
 ``risk`` R
     The would-be violators' current perceived risk of being caught. While a unit is present
-    it rises towards the *presence target* with time constant ``presence_tau_min`` (Koper
-    1995: little effect under ~2 min, most of it by 10–15 min). With no unit present it
+    it rises towards the *presence target* along a logistic (S-shaped) curve with time
+    constant ``presence_tau_min`` (:func:`presence_rise`): slowly at first, because violators
+    need a while to notice and believe the unit is staying, then fast, then saturating —
+    Koper 1995: little effect under ~2 min, most of it by 10–15 min. With no unit present it
     relaxes towards the anchor with ``residual_tau_h`` (residual deterrence: hours for
     vendors, weeks for construction; Koper 1995, Sherman 1990).
 ``anchor`` A
@@ -89,6 +91,29 @@ def presence_target(anchor: float, credibility: float, dyn: Dynamics) -> float:
     return anchor + max(0.0, dyn.presence_risk - anchor) * credibility
 
 
+PRESENCE_ONSET = 0.05
+"""ε of the logistic rise: the share of the full presence effect at which the rise starts
+from a place at its anchor. With ``presence_tau_min`` = 1.7 the rise reaches 10 % of the
+effect at 2 min, 33 % at 4, 63 % at 6, 95 % at 10 and 99.7 % at 15 (Koper 1995). Assumption
+for the shape; changed in the validity work (issue 4) from a plain exponential rise, which
+gave 39 % of the effect at 2 min and made 3-minute kerb stops about as strong as half a
+Koper stop."""
+
+
+def presence_rise(u0: float, dt_min: float, tau_min: float) -> float:
+    """Share of the presence effect reached after ``dt_min`` present, from share ``u0``.
+
+    ``u`` follows the logistic ``du/dt = (u + ε)(1 − u) / (τ (1 + ε))`` (ε =
+    :data:`PRESENCE_ONSET`), solved exactly, so splitting a stay into pieces gives the same
+    result as one piece.
+    """
+    eps = PRESENCE_ONSET
+    a = 1.0 + eps
+    v0 = max(u0, 0.0) + eps
+    v = a / (1.0 + (a - v0) / v0 * math.exp(-dt_min / tau_min))
+    return v - eps
+
+
 def advance(
     risk: float,
     anchor: float,
@@ -100,9 +125,10 @@ def advance(
 ) -> tuple[float, float, float, float]:
     """Advance (R, A, C, L) by ``dt_min`` minutes with or without a unit present.
 
-    Between events every state variable relaxes exponentially, so this is exact for a
-    constant presence; A and C move slowly (``anchor_tau_days``) and are taken at the end of
-    the interval.
+    Between events every state variable relaxes exponentially — except R's rise while a unit
+    is present, which is logistic (:func:`presence_rise`) — so this is exact for a constant
+    presence; A and C move slowly (``anchor_tau_days``) and are taken at the end of the
+    interval.
     """
     if dt_min <= 0.0:
         return risk, anchor, credibility, latent
@@ -111,7 +137,13 @@ def advance(
     credibility = 1.0 + (credibility - 1.0) * slow
     if present:
         target = presence_target(anchor, credibility, dyn)
-        decay = math.exp(-dt_min / dyn.presence_tau_min)
+        if risk < target:
+            low = min(risk, anchor)
+            span = target - low
+            risk = low + span * presence_rise((risk - low) / span, dt_min, dyn.presence_tau_min)
+            decay = 1.0
+        else:
+            decay = math.exp(-dt_min / dyn.presence_tau_min)
     else:
         target = anchor
         decay = math.exp(-dt_min / (dyn.residual_tau_h * 60.0))
