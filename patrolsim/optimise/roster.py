@@ -55,7 +55,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from ortools.sat.python import cp_model
 
 from patrolsim.errors import InfeasibleError
@@ -66,15 +65,25 @@ from patrolsim.optimise.roster_cpsat import (
     add_soft_cover,
     improve_lns,
     make_solver,
-    relative_gap,
     solve_until_stall,
 )
-from patrolsim.optimise.roster_inputs import OFF, Preference, PreviousRoster, Requirement
+from patrolsim.optimise.roster_inputs import Preference, PreviousRoster, Requirement
+from patrolsim.optimise.roster_result import SOFT_RULES, CoverRow, Roster, RosterEntry
+from patrolsim.optimise.roster_soft import add_soft_rules, reference_roster
 from patrolsim.scenario.model import Scenario, ShiftType, StaffMember
 
-#: Names of the soft rules, in the order reported.
-SOFT_RULES = ("shortfall", "auxiliary_shortfall", "surplus", "preference", "fairness_nights",
-              "fairness_weekends", "shift_consistency", "weekend_pair", "stability")
+__all__ = [
+    "SOFT_RULES",
+    "CoverRow",
+    "Roster",
+    "RosterEntry",
+    "RosterModel",
+    "RosterProblem",
+    "build_roster_model",
+    "extract_roster",
+    "forbidden_successions",
+    "solve_roster",
+]
 
 #: A rule instance that an assumption literal switches on (for explanations):
 #: ``(rule, staff_id or squad or "", first date, extra)``.
@@ -165,10 +174,6 @@ def forbidden_successions(shifts: Sequence[ShiftType], min_rest_hours: float
             if 1440 + t.start_min - s.end_min < min_rest_hours * 60:
                 out.add((s.name, t.name))
     return out
-
-
-def _weekend(date: dt.date) -> bool:
-    return date.weekday() >= 5
 
 
 def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterModel:
@@ -333,11 +338,11 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                     m.add(sum(x[p.id, k, s.name] for p in people if not p.certified)
                           <= places).only_enforce_if(g)
 
-    _add_soft_rules(problem, m, x, work, pen)
+    add_soft_rules(problem, m, x, work, pen)
     m.minimize(sum(cf * v for r in SOFT_RULES for v, cf in zip(*pen[r], strict=True)))
 
     # Warm start from the previous roster (same date, else same weekday).
-    ref = _reference(problem)
+    ref = reference_roster(problem)
     if ref:
         for (pid, k, sname), v in x.items():
             m.add_hint(v, ref.get((pid, k)) == sname)
@@ -347,282 +352,6 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
         problem, m, x, work, units_short, aux_short, surplus,
         {r: (tuple(pen[r][0]), tuple(pen[r][1])) for r in SOFT_RULES}, assumptions,
     )
-
-
-def _reference(problem: RosterProblem) -> dict[tuple[str, int], str | None]:
-    """The previous roster mapped onto this horizon: same date, else same weekday of its last
-    week; ``None`` for a day off. Empty without a previous roster."""
-    prev = problem.previous
-    if not prev:
-        return {}
-    prev_dates = {d for (_, d) in prev}
-    last = max(prev_dates)
-    first = min(prev_dates)
-    out: dict[tuple[str, int], str | None] = {}
-    for k, date in enumerate(problem.dates):
-        ref_date = date
-        while ref_date > last:
-            ref_date -= dt.timedelta(days=7)
-        if ref_date < first:
-            continue
-        for p in problem.scenario.staff:
-            out[p.id, k] = prev.get((p.id, ref_date))
-    return out
-
-
-def add_soft_preferences(
-    m: cp_model.CpModel,
-    x: Mapping[tuple[str, int, str], cp_model.IntVar],
-    work: Mapping[tuple[str, int], cp_model.IntVar],
-    problem: RosterProblem,
-    weight: int,
-    prefix: str = "preference",
-) -> tuple[list[cp_model.IntVar], list[int]]:
-    """One penalty literal per preference not honoured, weighted ``weight × preference.weight``."""
-    out_v: list[cp_model.IntVar] = []
-    out_c: list[int] = []
-    for i, pref in enumerate(problem.preferences):
-        k = (pref.date - problem.start).days
-        if not 0 <= k < problem.days or (pref.staff_id, k) not in work:
-            continue
-        lit = work[pref.staff_id, k] if pref.shift == OFF else x[pref.staff_id, k, pref.shift]
-        # want s: penalised when not s; want off: when working; avoid s: when s; avoid off:
-        # when not working.
-        penalise_true = (pref.kind == "avoid") != (pref.shift == OFF)
-        v = m.new_bool_var(f"{prefix}[{i}](staff={pref.staff_id}, day={pref.date})")
-        m.add(v == lit) if penalise_true else m.add(v + lit == 1)
-        out_v.append(v)
-        out_c.append(weight * pref.weight)
-    return out_v, out_c
-
-
-def add_soft_spread(
-    m: cp_model.CpModel,
-    counts: Sequence[cp_model.LinearExprT],
-    upper: int,
-    weight: int,
-    prefix: str,
-) -> tuple[list[cp_model.IntVar], list[int]]:
-    """Penalise the spread ``max(counts) − min(counts)`` (fair shares) by ``weight`` per unit."""
-    if len(counts) < 2 or weight == 0:
-        return [], []
-    hi = m.new_int_var(0, upper, f"{prefix}.max")
-    lo = m.new_int_var(0, upper, f"{prefix}.min")
-    for cnt in counts:
-        m.add(hi >= cnt)
-        m.add(lo <= cnt)
-    spread = m.new_int_var(0, upper, f"{prefix}.spread")
-    m.add(spread == hi - lo)
-    return [spread], [weight]
-
-
-def _add_soft_rules(
-    problem: RosterProblem,
-    m: cp_model.CpModel,
-    x: Mapping[tuple[str, int, str], cp_model.IntVar],
-    work: Mapping[tuple[str, int], cp_model.IntVar],
-    pen: dict[str, tuple[list[cp_model.IntVar], list[int]]],
-) -> None:
-    """Add preferences, fairness, consistency, weekend pairs and stability to ``pen``."""
-    sc = problem.scenario
-    w8 = sc.roster.weights
-    dates = problem.dates
-    n_days = len(dates)
-
-    def extend(rule: str, vc: tuple[list[cp_model.IntVar], list[int]]) -> None:
-        pen[rule][0].extend(vc[0])
-        pen[rule][1].extend(vc[1])
-
-    extend("preference", add_soft_preferences(m, x, work, problem, w8.preference))
-
-    nights = [s.name for s in sc.shifts if s.night]
-    weekend_days = [k for k, d in enumerate(dates) if _weekend(d)]
-    groups: dict[tuple[str, bool], list[StaffMember]] = defaultdict(list)
-    for p in sc.staff:
-        if not any(sc.on_leave(p.id, d) for d in dates):
-            groups[p.squad, p.certified].append(p)
-    for (squad, cert), people in sorted(groups.items()):
-        tag = f"{squad}.{'certified' if cert else 'auxiliary'}"
-        if nights:
-            counts = [sum(x[p.id, k, s] for k in range(n_days) for s in nights) for p in people]
-            extend("fairness_nights",
-                   add_soft_spread(m, counts, n_days, w8.fairness_nights, f"nights.{tag}"))
-        if weekend_days:
-            counts = [sum(work[p.id, k] for k in weekend_days) for p in people]
-            extend("fairness_weekends", add_soft_spread(m, counts, len(weekend_days),
-                                                        w8.fairness_weekends, f"weekends.{tag}"))
-
-    for p in sc.staff:
-        for block in problem.blocks():
-            if w8.shift_consistency == 0 or len(sc.shifts) < 2:
-                break
-            used = []
-            for s in sc.shifts:
-                y = m.new_bool_var(f"uses(staff={p.id}, week={dates[block[0]]}, shift={s.name})")
-                for k in block:
-                    m.add_implication(x[p.id, k, s.name], y)
-                used.append(y)
-            z = m.new_int_var(0, len(sc.shifts), f"extra_shift_types(staff={p.id}, "
-                                                 f"week={dates[block[0]]})")
-            m.add(z >= sum(used) - 1)
-            extend("shift_consistency", ([z], [w8.shift_consistency]))
-        for k in range(n_days - 1):
-            if dates[k].weekday() != 5 or w8.weekend_pair == 0:
-                continue
-            split = m.new_bool_var(f"split_weekend(staff={p.id}, saturday={dates[k]})")
-            m.add(split >= work[p.id, k] - work[p.id, k + 1])
-            m.add(split >= work[p.id, k + 1] - work[p.id, k])
-            extend("weekend_pair", ([split], [w8.weekend_pair]))
-
-    ref = _reference(problem)
-    if w8.stability:
-        for (pid, k), shift in ref.items():
-            lit = work[pid, k] if shift is None else x[pid, k, shift]
-            v = m.new_bool_var(f"changed(staff={pid}, day={dates[k]})")
-            m.add(v == lit) if shift is None else m.add(v + lit == 1)
-            extend("stability", ([v], [w8.stability]))
-
-
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
-    """One person on one shift."""
-
-    staff_id: str
-    name: str
-    role: str
-    squad: str
-    date: dt.date
-    shift: str
-    start: dt.datetime
-    end: dt.datetime
-    unit: str
-    """``SQUAD-SHIFT-N`` of the sanctioning unit, or ``SQUAD-SHIFT-aux`` for people in no
-    unit of ≥ ``unit_certified`` certified officers."""
-
-
-@dataclass(frozen=True, slots=True)
-class CoverRow:
-    """Cover achieved against the requirement for one day × shift × squad."""
-
-    date: dt.date
-    shift: str
-    squad: str
-    units_needed: int
-    auxiliaries_needed: int
-    certified: int
-    auxiliaries: int
-    units_formed: int
-    units_missing: int
-    auxiliaries_missing: int
-    surplus: int
-
-
-@dataclass(frozen=True, slots=True)
-class Roster:
-    """A solved roster with its cover, penalties and solver figures."""
-
-    start: dt.date
-    days: int
-    entries: tuple[RosterEntry, ...]
-    cover: tuple[CoverRow, ...]
-    status: str
-    objective: float
-    best_bound: float
-    solve_time_s: float
-    penalty_by_rule: Mapping[str, int]
-    """Penalty of every soft rule (weight × amount), zero included."""
-    strict_cover: bool = False
-    staff: tuple[StaffMember, ...] = ()
-    night_shifts: tuple[str, ...] = ()
-
-    def is_optimal(self) -> bool:
-        """Whether CP-SAT proved this roster optimal."""
-        return self.status == "OPTIMAL"
-
-    @property
-    def gap(self) -> float:
-        """Relative gap between objective and best bound."""
-        return relative_gap(self.objective, self.best_bound)
-
-    @property
-    def penalties(self) -> tuple[str, ...]:
-        """Names of the soft rules that were relaxed (non-zero penalty)."""
-        return tuple(r for r in SOFT_RULES if self.penalty_by_rule.get(r, 0))
-
-    @property
-    def uncovered(self) -> tuple[CoverRow, ...]:
-        """Every day × shift × squad left short of units or auxiliary places."""
-        return tuple(c for c in self.cover if c.units_missing or c.auxiliaries_missing)
-
-    def summary(self) -> str:
-        """A few lines: status, objective, bound, relaxed rules and uncovered shifts."""
-        lines = [
-            f"roster {self.start} +{self.days} d: {self.status}, objective {self.objective:.0f}, "
-            f"bound {self.best_bound:.0f}, gap {self.gap:.1%}, {self.solve_time_s:.1f} s",
-            f"{len(self.entries)} shifts for {len({e.staff_id for e in self.entries})} people",
-        ]
-        if self.penalties:
-            lines.append("relaxed: " + ", ".join(
-                f"{r} {self.penalty_by_rule[r]}" for r in self.penalties))
-        for u in self.uncovered:
-            lines.append(f"uncovered: {u.date} {u.shift} squad {u.squad}: "
-                         f"{u.units_missing} unit(s), {u.auxiliaries_missing} auxiliary place(s)")
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per shift worked: staff_id,name,role,squad,date,shift,start,end,unit."""
-        cols = ["staff_id", "name", "role", "squad", "date", "shift", "start", "end", "unit"]
-        return pd.DataFrame(
-            [[e.staff_id, e.name, e.role, e.squad, e.date.isoformat(), e.shift,
-              e.start.isoformat(), e.end.isoformat(), e.unit] for e in self.entries],
-            columns=cols,
-        )
-
-    def cover_frame(self) -> pd.DataFrame:
-        """Cover against requirement, one row per day × shift × squad."""
-        rows = [{f: getattr(c, f) for f in CoverRow.__dataclass_fields__} for c in self.cover]
-        df = pd.DataFrame(rows, columns=list(CoverRow.__dataclass_fields__))
-        df["date"] = df["date"].map(lambda d: d.isoformat())
-        return df
-
-    def hours_frame(self) -> pd.DataFrame:
-        """Per person: shifts, hours, night shifts and weekend shifts."""
-        rows = []
-        for p in self.staff:
-            mine = [e for e in self.entries if e.staff_id == p.id]
-            rows.append({
-                "staff_id": p.id, "name": p.name, "role": p.role, "squad": p.squad,
-                "shifts": len(mine),
-                "hours": round(sum((e.end - e.start).total_seconds() for e in mine) / 3600, 2),
-                "nights": sum(1 for e in mine if e.shift in self.night_shifts),
-                "weekend_shifts": sum(1 for e in mine if e.date.weekday() >= 5),
-                "contract_hours_per_week": p.weekly_hours,
-            })
-        return pd.DataFrame(rows)
-
-    def summary_dict(self) -> dict[str, Any]:
-        """What ``summary.json`` holds."""
-        return {
-            "status": self.status,
-            "objective": self.objective,
-            "best_bound": self.best_bound,
-            "gap": None if math.isnan(self.gap) else self.gap,
-            "solve_time_s": round(self.solve_time_s, 3),
-            "start": self.start.isoformat(),
-            "days": self.days,
-            "strict_cover": self.strict_cover,
-            "penalties": dict(self.penalty_by_rule),
-            "relaxed_rules": list(self.penalties),
-            "uncovered": [
-                {"date": u.date.isoformat(), "shift": u.shift, "squad": u.squad,
-                 "units_missing": u.units_missing, "auxiliaries_missing": u.auxiliaries_missing,
-                 "units_needed": u.units_needed, "certified_rostered": u.certified}
-                for u in self.uncovered
-            ],
-        }
 
 
 def solve_roster(
