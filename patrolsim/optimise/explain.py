@@ -116,7 +116,13 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
         out.append(f"squad {squad}: these {len(mine)} shifts between {_day(first)} and "
                    f"{_day(last)} need {total} certified officer-shifts together, more than its "
                    "people can work under the rules listed with them")
-    for rule, who, date, extra in sorted(keys, key=lambda k: (k[0] != "cover", str(k))):
+    shift_order = {sh.name: i for i, sh in enumerate(sc.shifts)}
+
+    def order(k: RuleKey) -> tuple[bool, str, dt.date, int, str]:
+        return (k[0] != "cover", k[1] if k[0] == "cover" else "", k[2] or dt.date.min,
+                shift_order.get(k[3], 0), str(k))
+
+    for rule, who, date, extra in sorted(keys, key=order):
         if rule == "cover" and date is not None:
             req = need[date, extra, who]
             people = [p for p in sc.staff if p.squad == who and p.certified]
