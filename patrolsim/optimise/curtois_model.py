@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -257,7 +257,8 @@ def solve_curtois(
                                                      strict=True)) + built.objective_offset
         values = {key: assignment.get((key[0], key[1])) == key[2] for key in built.x}
         values, objective = improve_lns(built.model, built.x, values, objective_expr, objective,
-                                        bound, deadline, params, built.instance.name)
+                                        bound, deadline, params, built.instance.name,
+                                        hot_days=_missed_cover_days(built.instance))
         assignment = {(e, d): s for (e, d, s), on in values.items() if on}
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     wall = time.perf_counter() - t0
@@ -278,6 +279,22 @@ def solve_curtois(
             "over_cover": ev.over_cover_penalty,
         },
     )
+
+
+def _missed_cover_days(
+    instance: CurtoisInstance,
+) -> Callable[[Mapping[tuple[str, int, str], bool]], list[int]]:
+    """A function giving the days whose cover is under or over the requirement."""
+
+    def days(values: Mapping[tuple[str, int, str], bool]) -> list[int]:
+        counts: dict[tuple[int, str], int] = {}
+        for (_, d, s), on in values.items():
+            if on:
+                counts[d, s] = counts.get((d, s), 0) + 1
+        return sorted({c.day for c in instance.cover
+                       if counts.get((c.day, c.shift), 0) != c.requirement})
+
+    return days
 
 
 def extract_curtois(built: CurtoisModel, solver: cp_model.CpSolver) -> dict[tuple[str, int], str]:

@@ -51,7 +51,7 @@ import math
 import time
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -419,7 +419,8 @@ def solve_roster(
                              for v, cf in zip(*built.penalties[r], strict=True))
         values = {key: bool(solver.boolean_value(v)) for key, v in built.x.items()}
         values, objective = improve_lns(built.model, built.x, values, objective_expr,
-                                        objective, bound, deadline, params)
+                                        objective, bound, deadline, params,
+                                        hot_days=_short_days(built.problem))
         # Re-solve with every assignment fixed to read the cover and penalty variables.
         fixed = built.model.clone()
         for key, v in built.x.items():
@@ -429,6 +430,31 @@ def solve_roster(
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     roster = extract_roster(built, solver, status_name, time.perf_counter() - t0)
     return dataclasses.replace(roster, best_bound=float(bound))
+
+
+def _short_days(
+    problem: RosterProblem,
+) -> Callable[[Mapping[tuple[str, int, str], bool]], list[int]]:
+    """A function giving the day indexes with a unit or auxiliary place missing."""
+    sc = problem.scenario
+    c = sc.roster.unit_certified
+    staff = {p.id: p for p in sc.staff}
+    need = problem.need()
+
+    def days(values: Mapping[tuple[str, int, str], bool]) -> list[int]:
+        cert: dict[tuple[int, str, str], int] = defaultdict(int)
+        everyone: dict[tuple[int, str, str], int] = defaultdict(int)
+        for (pid, k, s), on in values.items():
+            if on:
+                p = staff[pid]
+                everyone[k, s, p.squad] += 1
+                if p.certified:
+                    cert[k, s, p.squad] += 1
+        return sorted({k for (k, s, q), r in need.items()
+                       if cert[k, s, q] < c * r.units
+                       or everyone[k, s, q] < c * r.units + r.auxiliaries})
+
+    return days
 
 
 def extract_roster(

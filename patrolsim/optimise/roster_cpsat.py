@@ -13,7 +13,7 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -316,15 +316,18 @@ def improve_lns(
     params: RosterParams,
     label: str = "roster",
     sub_limit_s: float = 5.0,
+    hot_days: Callable[[Mapping[tuple[str, int, str], bool]], Sequence[int]] | None = None,
 ) -> tuple[dict[tuple[str, int, str], bool], float]:
     """Improve a roster by exact re-optimisation of a few people (or days) at a time.
 
     ``x[person, day, shift]`` are the assignment literals. Each step copies the model, fixes
     every ``x`` outside the neighbourhood to its current value, caps the objective at the
     current value, hints the current values and solves on one worker. A neighbourhood is a
-    random set of people over the whole horizon or, on horizons longer than four weeks, every
-    person over a random window of days. Its size grows while steps are solved to optimality
-    quickly and shrinks when they are not. Equal-cost moves are accepted (they let the search
+    random set of people over the whole horizon or every person over a window of days: on
+    horizons longer than four weeks a random window, and, when ``hot_days`` is given (it
+    returns the days whose cover is missed in the current roster), a window around one of
+    those days. Its size grows while steps are solved to optimality quickly and shrinks when
+    they are not. Equal-cost moves are accepted (they let the search
     drift across plateaus).
 
     Returns
@@ -337,15 +340,20 @@ def improve_lns(
     horizon = 1 + max(k[1] for k in x)
     current = dict(values)
     n_free = min(len(people), 3)
-    window = min(horizon, 14)
+    window = min(horizon, 7 if hot_days is not None else 14)
     sub_params = dataclasses.replace(params, progress=False, log_search=False, num_workers=1)
     t0 = time.perf_counter()
     while time.perf_counter() < deadline - 0.2 and objective > bound:
-        by_window = horizon > 28 and rng.random() < 0.5
+        hot = list(hot_days(current)) if hot_days is not None else []
+        by_window = (horizon > 28 or bool(hot)) and rng.random() < 0.5
         free_days: range | None = None
         chosen: set[str] = set()
         if by_window:
-            first = int(rng.integers(0, horizon - window + 1))
+            if hot:
+                centre = int(rng.choice(hot))
+                first = min(max(0, centre - window // 2), horizon - window)
+            else:
+                first = int(rng.integers(0, horizon - window + 1))
             free_days = range(first, first + window)
         else:
             chosen = set(rng.choice(people, size=n_free, replace=False).tolist())
