@@ -128,7 +128,8 @@ def advance(
     Between events every state variable relaxes exponentially — except R's rise while a unit
     is present, which is logistic (:func:`presence_rise`) — so this is exact for a constant
     presence; A and C move slowly (``anchor_tau_days``) and are taken at the end of the
-    interval.
+    interval. Where R is above the presence target (after sanctions), a present unit does not
+    pull it down: R relaxes towards the anchor as with no unit, but not below the target.
     """
     if dt_min <= 0.0:
         return risk, anchor, credibility, latent
@@ -141,13 +142,14 @@ def advance(
             low = min(risk, anchor)
             span = target - low
             risk = low + span * presence_rise((risk - low) / span, dt_min, dyn.presence_tau_min)
-            decay = 1.0
         else:
-            decay = math.exp(-dt_min / dyn.presence_tau_min)
+            # above what presence signals (after sanctions): relax as without a unit, but a
+            # present unit holds R at its target (presence never lowers risk; issue 4)
+            decay = math.exp(-dt_min / (dyn.residual_tau_h * 60.0))
+            risk = max(target, anchor + (risk - anchor) * decay)
     else:
-        target = anchor
         decay = math.exp(-dt_min / (dyn.residual_tau_h * 60.0))
-    risk = target + (risk - target) * decay
+        risk = anchor + (risk - anchor) * decay
     if latent > 0.0:
         latent *= math.exp(-dt_min / (dyn.latent_tau_h * 60.0))
     return risk, anchor, credibility, latent

@@ -119,7 +119,8 @@ def scenario(
         patches=tuple(patches), squads=(Squad(0, "S1", "S1", "BASE", 0),), staff=(), leave=(),
         shifts=(), duties=(), roster=RosterRules(),
         # stop_min 0: a planned stop lasts exactly as planned (the checks set stop lengths)
-        patrol=PatrolRules(stop_min=0.0, stop_max=0.0, meal_break_min=meal_break_min), campaigns=(), exam_periods=(),
+        patrol=PatrolRules(stop_min=0.0, stop_max=0.0,
+                           meal_break_min=meal_break_min), campaigns=(), exam_periods=(),
         calendar=CalendarRules(public_holidays=False), days=day_infos, travel=travel, roads=(),
         network=network_for(patches, travel, ()), targets=(), complaint_target_min=30.0,
         inspections_per_day=0, content_hash=f"validity:{name}")

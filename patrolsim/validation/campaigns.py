@@ -109,14 +109,16 @@ def crackdown(
 
 TIPPING_DYNAMICS = Dynamics(
     prior_risk=0.10, presence_risk=0.10, risk_elasticity=3.0, residual_tau_h=6.0,
-    learn_sanction=0.02, learn_unsanctioned=0.04, learn_credibility=0.0,
+    learn_sanction=0.01, learn_unsanctioned=0.02, learn_credibility=0.0,
     anchor_tau_days=365.0, latent_share=0.0)
 """The swamping parameter set of check 3 (Kleiman 2009): presence alone means nothing
 (``presence_risk`` = prior), violators learn only from outcomes, and a place's norm is
 remembered for a year. With 40 would-be violations a day and capacity for about six
 sanctions a day, a place settles near the prior risk (the pushes of the few sanctions and
-the many escapes balance there); once perceived risk passes about 0.4 (mean-field estimate)
-so few violate that nearly everyone is caught, and it rises to about 0.75 and stays."""
+the many escapes balance there, at about 0.08 in a mean-field estimate); once perceived risk
+passes about 0.41 so few violate that nearly everyone is caught, and it rises to about 0.71
+and stays. A unit added for 10 h a day removes the low equilibrium while it works; a
+quarter of it only moves the low equilibrium to about 0.11."""
 
 
 TIPPED_BELOW = 0.5
@@ -147,7 +149,7 @@ def tipping(
     spread_over: int = 4,
     rate_per_day: float = 40.0,
     base_min: float = 840.0,
-    extra_min: float = 360.0,
+    extra_min: float = 600.0,
     handling_min: float = 130.0,
     dynamics: Dynamics = TIPPING_DYNAMICS,
 ) -> CheckResult:
