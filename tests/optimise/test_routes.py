@@ -237,3 +237,18 @@ def test_property_routes_are_feasible_and_visit_existing_stops(
     assert all(0 <= k < n for k in visited)
     assert len(visited) == len(set(visited))
     assert sorted(visited + list(sol.dropped)) == list(range(n))
+
+
+def test_first_solution_fallback_is_used() -> None:
+    """Tests that a strategy giving no first solution is logged and the next one is used."""
+    problem = _random_problem(31, n=5, vehicles=1)
+    params = RoutingParams(
+        time_limit_s=1.0,
+        restarts=1,
+        first_solution_strategies=("SWEEP", "PARALLEL_CHEAPEST_INSERTION"),
+    )
+    sol = solve_problem(problem, params)
+    assert sol.log[0].startswith("SWEEP: no first solution")
+    assert sol.strategy == "PARALLEL_CHEAPEST_INSERTION"
+    assert sol.status == "solved"
+    assert check_routing_solution(problem, sol) == []

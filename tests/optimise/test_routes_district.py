@@ -95,7 +95,7 @@ def test_checker_catches_broken_rules(tiny: Scenario) -> None:
     k = next(i for i, r in enumerate(rows) if r.purpose in ("post", "patrol"))
     short = dataclasses.replace(rows[k], depart_min=rows[k].start_min + 3)
     bad = dataclasses.replace(
-        plan, routes=(dataclasses.replace(route, rows=tuple([*rows[:k], short, *rows[k + 1:]])),)
+        plan, routes=(dataclasses.replace(route, rows=tuple([*rows[:k], short, *rows[k + 1 :]])),)
     )
     assert any("stop of 3.0 min" in p for p in check_district_routes(tiny, bad))
     # Two visits of one patch 10 minutes apart.
@@ -107,7 +107,7 @@ def test_checker_catches_broken_rules(tiny: Scenario) -> None:
         rows[k].start_min + 22,
         rows[k].purpose,
     )
-    doubled = [*rows[:k + 1], twin, *rows[k + 1:]]
+    doubled = [*rows[: k + 1], twin, *rows[k + 1 :]]
     doubled = [dataclasses.replace(r, seq=i) for i, r in enumerate(doubled)]
     bad2 = dataclasses.replace(plan, routes=(dataclasses.replace(route, rows=tuple(doubled)),))
     assert any("apart <" in p for p in check_district_routes(tiny, bad2))
@@ -138,3 +138,12 @@ def test_planned_visits_for_the_simulator(tiny: Scenario) -> None:
         assert starts == sorted(starts)
         assert all(d - s >= tiny.patrol.stop_min - 1e-9 for _, s, d in lst)
         assert all(0 <= p < len(tiny.patches) for p, _, _ in lst)
+
+
+def test_deterministic_district_routes_repeat(tiny: Scenario) -> None:
+    """Tests that deterministic mode gives the same district routes twice."""
+    params = RoutingParams(deterministic=True, solution_limit=200, branch_limit=5000)
+    a = solve_district_routes(tiny, DAY, "early", params=params)
+    b = solve_district_routes(tiny, DAY, "early", params=params)
+    assert [r.rows for r in a.routes] == [r.rows for r in b.routes]
+    assert check_district_routes(tiny, a) == []
