@@ -30,7 +30,9 @@ def plot_daily_violations(timeseries: pd.DataFrame, campaigns: Sequence[Campaign
         _, ax = plt.subplots(figsize=(11, 4.5))
     mean = timeseries.groupby(["date", "type"])["violations_started"].mean().unstack("type")
     mean.index = pd.to_datetime(mean.index)
-    mean.plot.area(ax=ax, linewidth=0, alpha=0.85, colormap="tab10")
+    colours = plt.get_cmap("tab10").colors
+    ax.stackplot(mean.index.to_pydatetime(), mean.to_numpy().T, labels=list(mean.columns),
+                 colors=colours[: mean.shape[1]], alpha=0.85, linewidth=0)
     for campaign in campaigns:
         ax.axvspan(pd.Timestamp(campaign.start), pd.Timestamp(campaign.end) + pd.Timedelta(days=1),
                    color="tab:red", alpha=0.12, label=f"campaign: {campaign.name}")
