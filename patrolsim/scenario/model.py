@@ -92,7 +92,7 @@ class Dynamics:
     """The perceived risk a unit on site drives R towards. Calibrated with
     ``risk_elasticity`` and ``residual_tau_h`` so that the chance of a new violation within
     30 min of a 10–16 min stop is ≈ 4 % where it is 15 % after a drive-by (Koper 1995;
-    validity check 1 gives 4.3 %): f = ((1 − 0.7) / 0.9)² ≈ 0.11 while a unit is there."""
+    validity check 1 gives 4.0 %): f = ((1 − 0.7) / 0.9)² ≈ 0.11 while a unit is there."""
     presence_tau_min: float = 1.7
     """Time constant of the logistic rise of R while a unit is present
     (:func:`patrolsim.sim.deterrence.presence_rise`): 10 % of the effect by 2 min, 63 % by
@@ -103,7 +103,7 @@ class Dynamics:
     deterrence): hours for vendors, weeks for construction (Koper 1995; Sherman 1990).
     Calibrated to Koper's 4 % within 30 min of leaving (check 1) and to the 6–18 % fewer
     violations for twice the presence at hot spots (Sherman & Weisburd 1995, Braga et al.
-    2019; check 4 gives ≈ 12 %)."""
+    2019; check 4 gives 13.2 %)."""
     risk_elasticity: float = 2.0
     """k in f(R); how strongly the rate falls as perceived risk rises. Calibrated together
     with ``presence_risk`` (Koper 1995, check 1)."""
