@@ -7,7 +7,7 @@ from patrolsim.validation.result import CheckResult
 
 def test_crackdown_drops_decays_leaves_residual_and_returns(crackdown_result: CheckResult
                                                              ) -> None:
-    """Tests the four phases of a 30-day campaign at 3× presence and the overshoot."""
+    """Tests that a 30-day campaign at 3× presence shows all four phases and the overshoot."""
     for criterion in crackdown_result.criteria:
         assert criterion.passed, str(criterion)
 

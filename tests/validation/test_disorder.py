@@ -10,7 +10,7 @@ from patrolsim.validation.result import CheckResult
 
 
 def test_exposure_split_by_visible_count() -> None:
-    """Tests the bookkeeping: starts and minutes by the number visible just before."""
+    """Tests that starts and minutes are split by the number visible just before."""
     # one violation 10–30, another 20–50, horizon 60
     out = rate_by_disorder(np.array([10.0, 20.0]), np.array([30.0, 50.0]), 60.0)
     assert out == {0: (1, 10.0 + 10.0), 1: (1, 10.0 + 20.0), 2: (0, 10.0)}

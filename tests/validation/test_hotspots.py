@@ -19,7 +19,7 @@ def test_every_replication_shows_a_reduction(dose: CheckResult) -> None:
 
 
 def test_vendors_displace_and_shopfronts_diffuse(displacement_result: CheckResult) -> None:
-    """Tests the sign of the WDQ: negative for mobile vendors, positive for shop-fronts."""
+    """Tests that the WDQ is negative for mobile vendors and positive for shop-fronts."""
     t = displacement_result.table.set_index("type")
     assert t.loc["street_vending", "wdq"] < 0
     assert t.loc["shopfront_occupation", "wdq"] > 0

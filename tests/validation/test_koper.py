@@ -29,7 +29,7 @@ def test_curve_falls_then_flattens(koper: CheckResult) -> None:
 
 
 def test_erlang_c_formula_matches_known_values() -> None:
-    """Tests the Erlang C mean wait against M/M/1 (ρ/(μ−λ)) and a textbook M/M/2 value."""
+    """Tests that the Erlang C formula gives M/M/1's ρ/(μ−λ) and a textbook M/M/2 value."""
     assert erlang_c_wait(0.5, 1.0, 1) == pytest.approx(1.0)  # ρ = 0.5: Wq = 0.5 / 0.5
     # M/M/2, λ = 1, μ = 1: P(wait) = 1/3, Wq = (1/3) / (2 − 1)
     assert erlang_c_wait(1.0, 1.0, 2) == pytest.approx(1 / 3)
