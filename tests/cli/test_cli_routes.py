@@ -124,7 +124,7 @@ def test_routes_without_roster_uses_default_cover(tmp_path: Path) -> None:
         ),
         (
             [["a1", "x", "certified", "S1", DATE, "late", "3pm", "23:00", "1"]],
-            "roster.csv:2: start: not a time HH:MM (got '3pm')",
+            "roster.csv:2: start: not a time HH:MM or ISO datetime (got '3pm')",
         ),
         (
             [["a1", "x", "certified", "S1", "24/11/2026", "late", "15:00", "23:00", "1"]],
