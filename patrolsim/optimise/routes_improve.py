@@ -37,6 +37,8 @@ __all__ = ["improvable", "improve_solution"]
 
 _BIG = 1 << 50
 _RESTART_AFTER = 40
+_PRIZE_POWER = 2.0
+"""Exponent of the prize in the insertion ratio ``prize ** power / time added``."""
 """Iterations without a new best after which the search goes back to the best solution."""
 
 
@@ -87,7 +89,7 @@ class _Context:
         self.prize_arr = np.array(
             [s.prize + (total if s.mandatory else 0) for s in stops], dtype=np.int64
         )
-        self.prize2 = self.prize_arr.astype(np.float64) ** 2
+        self.prize2 = self.prize_arr.astype(np.float64) ** _PRIZE_POWER
         self.serv = np.array([s.service for s in stops], dtype=np.int64)
         self.servl = self.serv.tolist()
         self.open = np.array(
