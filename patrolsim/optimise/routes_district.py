@@ -415,7 +415,8 @@ def _unit_rows(
             nxt = visits[i + 1]
             latest = nxt.start - int(travel[vis.location, nxt.location])
         else:
-            latest = route.arrive_end - int(travel[vis.location, veh.end_location])
+            # The last stop may run on while the unit still gets back by the end of its shift.
+            latest = veh.end_time - int(travel[vis.location, veh.end_location])
         if route.break_after == i + 1 and route.break_start is not None:
             latest = min(latest, route.break_start)
         depart = max(depart, min(vis.start + stop_max_s, latest))
