@@ -129,13 +129,13 @@ def read_requirements(
         shift = c.choice("shift", shifts)
         squad_raw = c.text("squad")
         if squad_raw and squad_raw not in squads:
-            c._bad("squad", f"unknown squad; expected one of {', '.join(squads)}", squad_raw)
+            c.flag("squad", f"unknown squad; expected one of {', '.join(squads)}", squad_raw)
         units = c.number("units", minimum=0)
         if units is not None and units != int(units):
-            c._bad("units", "expected a whole number", row.cells["units"])
+            c.flag("units", "expected a whole number", row.cells["units"])
         aux = c.number("auxiliaries", minimum=0, required=False)
         if aux is not None and aux != int(aux):
-            c._bad("auxiliaries", "expected a whole number", row.cells["auxiliaries"])
+            c.flag("auxiliaries", "expected a whole number", row.cells["auxiliaries"])
         if not c.ok or date is None or shift is None or units is None:
             continue
         key = (date, shift, squad_raw)
@@ -175,13 +175,13 @@ def read_preferences(path: str | os.PathLike[str], scenario: Scenario) -> tuple[
         c = Cells(table, row, problems)
         sid = c.text("staff_id")
         if sid and sid not in staff:
-            c._bad("staff_id", "unknown staff id", sid)
+            c.flag("staff_id", "unknown staff id", sid)
         date = c.date("date")
         shift = c.choice("shift", shifts)
         kind = c.choice("kind", ("want", "avoid"), aliases={"想上": "want", "不想上": "avoid"})
         weight = c.number("weight", minimum=1, required=False)
         if weight is not None and weight != int(weight):
-            c._bad("weight", "expected a whole number", row.cells["weight"])
+            c.flag("weight", "expected a whole number", row.cells["weight"])
         if not c.ok or date is None or shift is None or kind is None:
             continue
         out.append(Preference(sid, date, shift, kind,  # type: ignore[arg-type]

@@ -353,7 +353,7 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
         tier = cells.choice("tier", TIERS, TIER_ALIASES)
         squad = cells.text("squad")
         if squad and squads is not None and squad not in squads:
-            cells._bad("squad", f"unknown squad; expected one of {', '.join(sorted(squads))}",
+            cells.flag("squad", f"unknown squad; expected one of {', '.join(sorted(squads))}",
                        squad)
         if has_xy:
             x = cells.number("x_m", -1e7, 1e7)
@@ -403,7 +403,7 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
         role = cells.choice("role", ROLES, ROLE_ALIASES)
         squad = cells.text("squad")
         if squad and squads is not None and squad not in squads:
-            cells._bad("squad", f"unknown squad; expected one of {', '.join(sorted(squads))}",
+            cells.flag("squad", f"unknown squad; expected one of {', '.join(sorted(squads))}",
                        squad)
         hours = cells.number("weekly_hours", 0.0, 84.0)
         low = cells.number("min_weekly_hours", 0.0, 84.0, required=False)
@@ -412,7 +412,7 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
             low = max(0.0, hours - tolerance) if low is None else low
             high = min(84.0, hours + tolerance) if high is None else high
             if low > hours or high < hours:
-                cells._bad("weekly_hours", f"must lie between min_weekly_hours {low:g} and "
+                cells.flag("weekly_hours", f"must lie between min_weekly_hours {low:g} and "
                            f"max_weekly_hours {high:g}", row.cells["weekly_hours"])
         rows.append({"line": row.line, "id": sid, "name": name, "role": role, "squad": squad,
                      "hours": hours, "low": low, "high": high})
@@ -433,9 +433,9 @@ def _leave(ctx: _Context, table: Table | None, staff: list[dict[str, Any]] | Non
         end = cells.date("end")
         kind = cells.row.cells.get("kind", "") or "leave"
         if sid and known is not None and sid not in known:
-            cells._bad("staff_id", f"no such person in {STAFF_FILE}", sid)
+            cells.flag("staff_id", f"no such person in {STAFF_FILE}", sid)
         if start and end and end < start:
-            cells._bad("end", f"leave ends before it starts on {start}", row.cells["end"])
+            cells.flag("end", f"leave ends before it starts on {start}", row.cells["end"])
         if cells.ok and start and end:
             out.append(Leave(sid, start, end, kind))
     return out
@@ -458,10 +458,10 @@ def _roads(ctx: _Context, table: Table | None, patches: _Patches | None) -> list
         ends = [cells.text("from"), cells.text("to")]
         for column, pid in zip(("from", "to"), ends, strict=True):
             if pid and known is not None and pid not in known:
-                cells._bad(column, f"no such patch in {PATCHES_FILE}", pid)
+                cells.flag(column, f"no such patch in {PATCHES_FILE}", pid)
         value = cells.number(unit, 0.0)
         if value is not None and value <= 0.0:
-            cells._bad(unit, "must be positive", row.cells[unit])
+            cells.flag(unit, "must be positive", row.cells[unit])
         if cells.ok:
             out.append({"from": ends[0], "to": ends[1], unit: value})
     return out

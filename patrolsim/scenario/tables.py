@@ -193,7 +193,8 @@ class Cells:
         self.problems = problems
         self.ok = True
 
-    def _bad(self, name: str, message: str, got: object) -> None:
+    def flag(self, name: str, message: str, got: object) -> None:
+        """Record a problem with this row's cell ``name``."""
         self.ok = False
         self.problems.add(self.table.file, self.row.line, name, message, got)
 
@@ -201,7 +202,7 @@ class Cells:
         """The cell as text; an empty required cell is a problem."""
         value = self.row.cells.get(name, "")
         if required and value == "":
-            self._bad(name, "must not be empty", None)
+            self.flag(name, "must not be empty", None)
         return value
 
     def number(self, name: str, minimum: float | None = None, maximum: float | None = None,
@@ -210,21 +211,21 @@ class Cells:
         raw = self.row.cells.get(name, "")
         if raw == "":
             if required:
-                self._bad(name, "must not be empty; expected a number", None)
+                self.flag(name, "must not be empty; expected a number", None)
             return None
         try:
             value = float(raw)
         except ValueError:
-            self._bad(name, "expected a number", raw)
+            self.flag(name, "expected a number", raw)
             return None
         if value != value or value in (float("inf"), float("-inf")):
-            self._bad(name, "expected a finite number", raw)
+            self.flag(name, "expected a finite number", raw)
             return None
         if minimum is not None and value < minimum:
-            self._bad(name, f"must be at least {minimum:g}", raw)
+            self.flag(name, f"must be at least {minimum:g}", raw)
             return None
         if maximum is not None and value > maximum:
-            self._bad(name, f"must be at most {maximum:g}", raw)
+            self.flag(name, f"must be at most {maximum:g}", raw)
             return None
         return value
 
@@ -238,7 +239,7 @@ class Cells:
         if aliases and raw in aliases:
             value = aliases[raw]
         if value not in options:
-            self._bad(name, f"unknown value; expected one of {', '.join(options)}", raw)
+            self.flag(name, f"unknown value; expected one of {', '.join(options)}", raw)
             return None
         return value
 
@@ -247,7 +248,7 @@ class Cells:
         raw = self.text(name)
         if raw == "":
             return None
-        return parse_date(raw, lambda: self._bad(name, "expected a date like 2026-03-02", raw))
+        return parse_date(raw, lambda: self.flag(name, "expected a date like 2026-03-02", raw))
 
 
 def parse_date(raw: str, on_error: Callable[[], None]) -> dt.date | None:

@@ -12,6 +12,7 @@ A complaint never answered by the end of the run counts with the time it has wai
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -141,8 +142,7 @@ def collect(run: Run, seed: int, staffing: float, campaigns: bool, measure_from_
         complaints=complaints, inspections=inspections, units=units,
         presence_min=tuple(float(x) for x in run.presence),
     )
-    return SimResult(**{**{f: getattr(result, f) for f in SimResult.__slots__},  # type: ignore[attr-defined]
-                        "kpis": compute_kpis(result, sc.complaint_target_min)})
+    return dataclasses.replace(result, kpis=compute_kpis(result, sc.complaint_target_min))
 
 
 def compute_kpis(result: SimResult, target_min: float) -> dict[str, float]:

@@ -206,9 +206,8 @@ class BasePolicy:
         for member in ctx.staff:
             if member.squad != squad:
                 continue
-            group = f"{member.role}"
-            pos = positions.get(group, 0)
-            positions[group] = pos + 1
+            pos = positions.get(member.role, 0)
+            positions[member.role] = pos + 1
             if ctx.works(member, pos, day):
                 (available_cert if member.certified else available_aux).append(member)
         area = ctx.squad_area[squad]
