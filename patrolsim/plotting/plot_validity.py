@@ -57,7 +57,7 @@ def plot_crackdown(result: CheckResult, ax: Axes | None = None) -> Axes:
         ax.plot(t["day"], t[col].rolling(7, center=True, min_periods=1).mean(), label=col)
     _campaign_band(ax, result, "campaign_days")
     ax.set_xlabel("day from the campaign's start")
-    ax.set_ylabel("violations / baseline (7-day mean)")
+    ax.set_ylabel("violations / same runs without campaign (7-day mean)")
     ax.legend(fontsize=8)
     _title(ax, result)
     return ax
