@@ -102,8 +102,9 @@ def crackdown(
                "(initial deterrence decay), leave residual deterrence after they end; DOMAIN.md: "
                "一整就好、一停就乱 — a rebound, often above the old level",
         figure=f"relative to no campaign: first 3 days {first:.2f}×, best week {best:.2f}, "
-               f"last week {last:.2f}; first week after {after:.2f}, weeks 7–8 after {tail:.2f}; with high latent "
-               f"demand the highest 3 days after reach {overshoot:.2f}×",
+               f"last week {last:.2f}; first week after {after:.2f}, weeks 7–8 after "
+               f"{tail:.2f}; with high latent demand the highest 3 days after reach "
+               f"{overshoot:.2f}×",
         criteria=criteria, table=table,
         settings={"seeds": list(seeds), "patches": patches, "before_days": before_days,
                   "campaign_days": campaign_days, "after_days": after_days,
