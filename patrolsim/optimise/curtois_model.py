@@ -189,7 +189,7 @@ def solve_curtois(
     built: CurtoisModel,
     params: RosterParams | None = None,
     hint: Mapping[tuple[str, int], str] | None = None,
-    lns_share: float = 0.6,
+    lns_share: float = 0.5,
 ) -> CurtoisResult:
     """Solve a built benchmark model and evaluate the result independently.
 

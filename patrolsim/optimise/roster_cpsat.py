@@ -145,7 +145,7 @@ def solve_until_stall(
     """Solve ``model`` until the limit, or stop early once it stalls.
 
     After ``min_share`` of ``params.time_limit_s`` the search is stopped as soon as neither
-    the objective nor the bound has improved for a tenth of the limit (a watchdog thread
+    the objective nor the bound has improved for a fifth of the limit (a watchdog thread
     calls ``stop_search``), leaving the rest of the time to :func:`improve_lns`.
 
     Returns
@@ -167,7 +167,7 @@ def solve_until_stall(
     def watchdog() -> None:
         while not done.wait(0.25):
             now = time.perf_counter()
-            if now - t0 >= min_share * limit and now - watch.last >= 0.1 * limit:
+            if now - t0 >= min_share * limit and now - watch.last >= 0.2 * limit:
                 solver.stop_search()
                 return
 
