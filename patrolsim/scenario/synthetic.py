@@ -1,7 +1,7 @@
 """Synthetic districts of any size, built like a given scenario (for speed benchmarks).
 
-The patches copy the template's mix of kinds and tiers, laid out on a square grid with the
-template's density; one squad (with a base) per ``patches_per_squad`` patches; staff in the
+The patches copy the template's street patches in turn (a shuffled order, repeated), laid
+out on a square grid with the template's density; one squad (with a base) per ``patches_per_squad`` patches; staff in the
 template's ratio of people per patch and its mix of roles. Campaigns and leave are dropped so
 that the work per patch stays the same at every size.
 """
@@ -37,8 +37,11 @@ def synthetic_district(template: Scenario, n_patches: int, seed: int = 0,
         patches.append(Patch(len(patches), pid, f"基地{s + 1}", "base", "normal",
                              (cell % side) * spacing, (cell // side) * spacing, f"Q{s + 1:03d}"))
         squads.append(Squad(s, f"Q{s + 1:03d}", f"第{s + 1}中队", pid, len(patches) - 1))
+    # the template's street patches in a shuffled order, repeated: every size gets the
+    # template's mix of kinds and tiers as nearly as its number of patches allows
+    order = [street[int(k)] for k in rng.permutation(len(street))]
     for i in range(n_patches):
-        model = street[int(rng.integers(len(street)))]
+        model = order[i % len(order)]
         cell = int(cells[n_squads + i])
         squad = squads[min(i // patches_per_squad, n_squads - 1)].id
         patches.append(dataclasses.replace(
