@@ -20,8 +20,10 @@ OR 36(12):3281–3290), written from the paper's description:
 Measured with ``benchmarks/routes_toptw.py`` at 10 s per run (20 % OR-Tools, 80 % this
 post-step) on a shared, loaded 2-core machine: Righini–Salani Solomon 100, m = 1, mean gap
 -0.12 % to bks.csv (every run within 1.1 %; r108 beat its unproven 294 with 308); Cordeau
-pr01–pr10, m = 1..4, mean gap 3.4 % (m = 1: 2.3 %, m = 4: 5.0 %). OR-Tools alone (guided
-local search, 5 s) stayed 14–17 % below the optimum on r102, rc104 and pr05 (m = 3).
+pr01–pr10, m = 1..4, mean gap 3.4 % (m = 1: 2.3 %, m = 4: 5.0 %); a second Cordeau run gave
+3.1 % against PyVRP's 1.95 % on the same budget (PyVRP is clearly better with m = 3 and 4).
+OR-Tools alone (guided local search, 5 s) stayed 14–17 % below the optimum on r102, rc104 and
+pr05 (m = 3); restarting OR-Tools from this step's result found nothing more.
 
 It handles stops with at most one window, vehicles with their own depots and time limits, and
 never removes mandatory stops. Problems with stop groups (revisit gaps) or meal breaks are
