@@ -104,6 +104,8 @@ def collect(run: Run, seed: int, staffing: float, campaigns: bool, measure_from_
         "type": np.array([v.vtype for v in records], dtype=np.int64),
         "start": np.array([v.start for v in records], dtype=float),
         "end": np.array([v.end for v in records], dtype=float),
+        "self_end": np.array([v.self_end for v in records], dtype=float),
+        "handling_from": np.array([v.handling_from for v in records], dtype=float),
         "outcome": [v.outcome for v in records],
         "sanctioned": np.array([v.sanctioned for v in records], dtype=bool),
         "detected": np.array([v.detected for v in records], dtype=float),

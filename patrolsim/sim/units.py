@@ -115,6 +115,7 @@ class Unit:
         run = self.run
         field_ = run.field
         now = run.env.now
+        field_.prune(viol.patch, now)  # it may have ended by itself while the unit was busy
         if viol.outcome != "active" or viol.handler >= 0:
             return
         if field_.flee(viol, now):
@@ -124,6 +125,7 @@ class Unit:
             run.dispatcher.request(viol, now, internal=True)
             return
         viol.handler = 1
+        viol.handling_from = now
         previous, self.state = self.state, "busy"
         yield from self._timed(field_.handling_minutes(viol, now), "handling", viol.patch)
         self.state = previous

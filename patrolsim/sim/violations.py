@@ -54,6 +54,8 @@ class Violation:
     """1 while a unit is handling it, else -1."""
     unit: str = ""
     """Id of the unit that handled it."""
+    handling_from: float = math.nan
+    """When a unit began to handle it."""
 
 
 def base_rates(scenario: Scenario) -> npt.NDArray[np.float64]:

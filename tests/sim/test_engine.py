@@ -185,3 +185,16 @@ def test_persistent_violations_grow(tiny: Scenario) -> None:
     draws_young = np.mean([field.handling_minutes(young, 10.0) for _ in range(400)])
     draws_old = np.mean([field.handling_minutes(young, 10 * 1440.0) for _ in range(400)])
     assert draws_old > 3 * draws_young
+
+
+def test_no_violation_is_handled_after_it_ended_by_itself(nanhu_runs: dict[str, SimResult]
+                                                         ) -> None:
+    """Tests that a unit only starts handling a violation that has not yet ended by itself."""
+    for result in nanhu_runs.values():
+        v = result.violations
+        handled = v[v["outcome"] == "handled"]
+        assert len(handled) > 0
+        assert (handled["handling_from"] < handled["self_end"]).all()
+        assert (handled["handling_from"] >= handled["start"]).all()
+        self_ended = v[v["outcome"] == "self_ended"]
+        assert (self_ended["end"] == self_ended["self_end"]).all()
