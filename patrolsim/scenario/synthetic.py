@@ -2,7 +2,8 @@
 
 The patches copy the template's street patches in turn (a shuffled order, repeated), laid
 out on a square grid with the template's density; one squad (with a base) per ``patches_per_squad`` patches; staff in the
-template's ratio of people per patch and its mix of roles. Campaigns and leave are dropped so
+template's ratio of people per patch and its mix of roles; simulated inspections in proportion
+to the number of patches. Campaigns and leave are dropped so
 that the work per patch stays the same at every size.
 """
 
@@ -57,7 +58,9 @@ def synthetic_district(template: Scenario, n_patches: int, seed: int = 0,
             staff.append(StaffMember(len(staff), f"Z{s:03d}{j:03d}", f"队员{s}-{j}", role,
                                      squad.id, 40.0, 32.0, 48.0))
     network = network_for(patches, template.travel, ())
+    inspections = round(template.inspections_per_day * n_patches / len(street))
     return dataclasses.replace(
         template, name=f"synthetic {n_patches}", patches=tuple(patches), squads=tuple(squads),
+        inspections_per_day=max(1, inspections),
         staff=tuple(staff), leave=(), campaigns=(), roads=(), network=network,
         content_hash=f"synthetic-{n_patches}-{seed}-{template.content_hash[:12]}")

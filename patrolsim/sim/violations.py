@@ -151,11 +151,10 @@ def sample_candidates(scenario: Scenario, seed: int, days: int,
 def neighbour_lists(scenario: Scenario, radius_m: float) -> list[list[int]]:
     """For each patch, the other non-base patches within ``radius_m`` street metres."""
     dist = scenario.network.distance_m
-    out = []
-    for p in scenario.patches:
-        out.append([q.index for q in scenario.patches
-                    if q.index != p.index and q.kind != "base" and dist[p.index, q.index] <= radius_m])
-    return out
+    street = np.array([p.kind != "base" for p in scenario.patches])
+    near = (dist <= radius_m) & street[None, :]
+    np.fill_diagonal(near, False)
+    return [np.flatnonzero(row).tolist() for row in near]
 
 
 class ViolationField:
