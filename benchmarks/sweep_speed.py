@@ -61,13 +61,16 @@ def bench_sweep(scenario_dir: Path, workers: int, reps: int, days: int) -> float
                                    scenario_dir=str(scenario_dir))
         wall = time.perf_counter() - t0
         infos = ResultStore(out).infos([t.key for t in plan_runs(scenario, spec)])
-        cpu = float(infos["wall_s"].sum())
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    print(f"sweep: {len(result.results)} runs in {wall:.1f} s wall ({wall / 60:.2f} min; "
-          f"target ≤ 5 min); {cpu:.0f} s of run time in the workers "
-          f"({cpu / len(result.results):.2f} s per run, parallel efficiency "
-          f"{cpu / (wall * workers):.0%}); {_load()}", flush=True)
+    busy, cpu = float(infos["wall_s"].sum()), float(infos["cpu_s"].sum())
+    n = len(result.results)
+    print(f"sweep: {n} runs in {wall:.1f} s wall ({wall / 60:.2f} min; target ≤ 5 min); "
+          f"{_load()}", flush=True)
+    print(f"sweep: workers busy {busy / (wall * workers):.0%} of the time; a run took "
+          f"{busy / n:.2f} s wall and {cpu / n:.2f} s CPU on average; with {workers} idle "
+          f"cores the sweep would take about {cpu / workers / 60:.2f} min (CPU time / workers)",
+          flush=True)
     return wall
 
 
@@ -89,7 +92,8 @@ def bench_dask(scenario_dir: Path, runs: int, days: int) -> float:
     n_cells = max(1, runs // reps)
     levels = tuple(dict.fromkeys(s for s, _ in cells[:n_cells]))
     spec = SweepSpec(levels, POLICIES[:2], reps, days)
-    times = {}
+    times: dict[int, float] = {}
+    busy_share: dict[int, float] = {}
     for n in (1, 2):
         out = Path(tempfile.mkdtemp(prefix=f"sweep_dask{n}_"))
         try:
@@ -102,12 +106,23 @@ def bench_dask(scenario_dir: Path, runs: int, days: int) -> float:
                 run_sweep(scenario, spec, out, executor, progress=False,
                           scenario_dir=str(scenario_dir))
                 times[n] = time.perf_counter() - t0
+            infos = ResultStore(out).infos([t.key for t in plan_runs(scenario, spec)])
         finally:
             shutil.rmtree(out, ignore_errors=True)
+        busy, cpu = float(infos["wall_s"].sum()), float(infos["cpu_s"].sum())
+        busy_share[n] = busy / (times[n] * n)
         print(f"dask: {spec.runs} runs on a LocalCluster with {n} worker(s): "
-              f"{times[n]:.1f} s; {_load()}", flush=True)
+              f"{times[n]:.1f} s; workers busy {busy / (times[n] * n):.0%}; a run took "
+              f"{busy / spec.runs:.2f} s wall, {cpu / spec.runs:.2f} s CPU; {_load()}",
+              flush=True)
     speedup = times[1] / times[2]
     print(f"dask: speed-up of 2 workers over 1: {speedup:.2f}× (target ≥ 1.8×)", flush=True)
+    # Dask's own share: how much of the time the workers spent inside runs. On cores that
+    # nothing else uses, a run's wall time is its CPU time, and the speed-up is about
+    # 2 × busy(2) / busy(1); a lower measured figure means the cores were shared.
+    estimate = 2 * busy_share[2] / busy_share[1]
+    print(f"dask: estimate on 2 otherwise idle cores: {estimate:.2f}× "
+          f"(2 × busy share with 2 workers / busy share with 1)", flush=True)
     return speedup
 
 

@@ -214,13 +214,15 @@ def run_task(task: RunTask) -> RunRecord:
     from patrolsim.sim.engine import simulate
 
     t0 = time.perf_counter()
+    c0 = time.process_time()
     scenario = _worker_scenario(task.scenario_dir, task.key.scenario_hash)
     result = simulate(scenario, task.base_policy, task.key.seed, days=task.key.days,
                       staffing=task.steady_staffing, campaigns=task.campaigns)
     steady, campaign = unit_staff_hours(result.units, result.warmup_min)
     info = {"steady_staffing": task.steady_staffing, "campaigns": task.campaigns,
             "staff_hours": steady + campaign, "campaign_staff_hours": campaign,
-            "wall_s": round(time.perf_counter() - t0, 3), "host": socket.gethostname(),
+            "wall_s": round(time.perf_counter() - t0, 3),
+            "cpu_s": round(time.process_time() - c0, 3), "host": socket.gethostname(),
             "patrolsim": __version__}
     return RunRecord(task.key, {k: float(v) for k, v in result.kpis.items()}, info)
 
