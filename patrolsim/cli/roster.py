@@ -52,7 +52,8 @@ def register(sub: Any) -> None:
     p.add_argument("--ics", action="store_true", help="also write one .ics file per person")
     p.add_argument("--curtois", metavar="FILE", help="solve a Curtois benchmark instance")
     p.add_argument("--time-limit", type=float, default=60.0, metavar="S",
-                   help="solver time limit in seconds (default 60)")
+                   help="solver time limit in seconds (default 60); an --strict-cover "
+                   "explanation may take up to 30 s more")
     p.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     p.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
