@@ -233,12 +233,9 @@ class Unit:
         complaint.unit = self.spec.id
         run.field.prune(viol.patch, run.env.now)
         if viol.outcome == "active" and viol.handler < 0:
-            if run.field.types[viol.vtype].handled_by == "sanction" and not self.spec.can_sanction:
-                pass  # the dispatcher only sends suitable units; nothing to do if it changed
-            else:
-                if math.isnan(viol.detected):
-                    viol.detected = run.env.now
-                yield from self._handle(viol)
+            if math.isnan(viol.detected):
+                viol.detected = run.env.now
+            yield from self._handle(viol)  # the dispatcher only sends units that may handle it
         yield from self._look(viol.patch)
         self.state = "patrol" if run.env.now < self._home_by() else "busy"
         if self.state == "patrol":
