@@ -7,22 +7,18 @@ import html
 import io
 from collections.abc import Callable
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from patrolsim.experiment.plan import PlanResult, daily_series  # noqa: E402
-from patrolsim.plotting.plot_plan import (  # noqa: E402
+from patrolsim.experiment.plan import PlanResult, daily_series
+from patrolsim.plotting.plot_plan import (
     plot_daily_comparison,
     plot_kpi_comparison,
     plot_roster_grid,
 )
-from patrolsim.plotting.plot_routes import plot_routes  # noqa: E402
+from patrolsim.plotting.plot_routes import plot_routes
 
 HEADLINE_KPIS = ("violation_hours", "inspection_pass_rate", "complaint_response_p90_min",
                  "complaints_within_target_share")

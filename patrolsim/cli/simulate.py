@@ -7,26 +7,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from tqdm import tqdm
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from patrolsim.errors import ScenarioError  # noqa: E402
-from patrolsim.formats.run_outputs import timeseries_table, write_run  # noqa: E402
-from patrolsim.outputs import atomic_path  # noqa: E402
-from patrolsim.plotting.plot_sim import (  # noqa: E402
+from patrolsim.errors import ScenarioError
+from patrolsim.formats.run_outputs import timeseries_table, write_run
+from patrolsim.outputs import atomic_path
+from patrolsim.plotting.plot_sim import (
     plot_daily_violations,
     plot_hour_weekday,
     plot_time_budget,
 )
-from patrolsim.scenario import load_scenario  # noqa: E402
-from patrolsim.sim.engine import check_arguments, simulate  # noqa: E402
-from patrolsim.sim.metrics import SimResult, hour_weekday_counts, time_budget  # noqa: E402
-from patrolsim.sim.policies import BASE_POLICIES  # noqa: E402
+from patrolsim.scenario import load_scenario
+from patrolsim.sim.engine import check_arguments, simulate
+from patrolsim.sim.metrics import SimResult, hour_weekday_counts, time_budget
+from patrolsim.sim.policies import BASE_POLICIES
 
 
 def register(sub: Any) -> None:

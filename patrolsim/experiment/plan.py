@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from patrolsim.errors import ScenarioError
@@ -277,15 +276,12 @@ def plan_week(
 
 def daily_series(result: PlanResult) -> pd.DataFrame:
     """Violation-hours per day of the week and arm (mean over replications)."""
+    first = (result.week_start - result.scenario.start_date).days
+    dates = [result.week_start + dt.timedelta(days=d) for d in range(7)]
     rows = []
     for policy, runs in result.runs.items():
-        first = (result.week_start - result.scenario.start_date).days
-        for d in range(7):
-            values = []
-            for r in runs:
-                ts = r.timeseries()
-                date = (result.week_start + dt.timedelta(days=d)).isoformat()
-                values.append(float(ts.loc[ts["date"] == date, "violation_hours"].sum()))
-            rows.append((policy, result.week_start + dt.timedelta(days=d), first + d,
-                         float(np.mean(values))))
+        per_day = pd.concat([r.timeseries().groupby("date")["violation_hours"].sum()
+                             for r in runs], axis=1).mean(axis=1)
+        for d, date in enumerate(dates):
+            rows.append((policy, date, first + d, float(per_day.get(date.isoformat(), 0.0))))
     return pd.DataFrame(rows, columns=["policy", "date", "day", "violation_hours"])

@@ -1,4 +1,5 @@
-"""Plots. Importing this package makes matplotlib render Chinese with a shipped CJK font.
+"""Plots. Importing this package selects matplotlib's file backend (Agg) and makes it render
+Chinese with a shipped CJK font.
 
 The font (Noto Sans CJK SC, SIL Open Font License) comes with the ``mplfonts`` package, a
 declared dependency, so Chinese patch names render without tofu boxes on any machine and
@@ -8,6 +9,10 @@ nothing is downloaded at run time.
 from __future__ import annotations
 
 import importlib.resources
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: patrolsim never opens a window
 
 from matplotlib import font_manager, rcParams
 
