@@ -44,17 +44,20 @@ if TYPE_CHECKING:
 __all__ = ["improvable", "improve_solution"]
 
 _BIG = 1 << 50
-_RESTART_AFTER = 40
 _PRIZE_POWER = 2.0
 """Exponent of the prize in the insertion ratio ``prize ** power / time added``."""
-"""Iterations without a new best after which the search goes back to the best solution."""
+_TEMPERATURE = 0.5
+"""Starting temperature of the acceptance test, as a share of the mean optional prize."""
 
 
 def improvable(problem: RoutingProblem) -> bool:
-    """Whether the post-step can handle ``problem`` (single windows, no groups, no breaks)."""
+    """Whether the post-step can handle ``problem`` (single windows, no groups, choices, breaks)."""
     if any(v.break_window is not None for v in problem.vehicles):
         return False
     if problem.min_gap > 0 and any(s.group is not None for s in problem.stops):
+        return False
+    if any(getattr(s, "choice", None) is not None for s in problem.stops):
+        # Alternatives (at most one of them made) are left to OR-Tools.
         return False
     return all(len(s.windows) <= 1 for s in problem.stops)
 
@@ -328,22 +331,27 @@ def improve_solution(
     start_key = _State(ctx, seqs).key()
     state = _State(ctx, seqs)
     _insert_all(ctx, state)
-    best_key = state.key()
-    best = state.copy_seqs()
-    size, pos = 1, 0
-    no_improve = 0
-    it = 0
+    cur_key = best_key = state.key()
+    cur = best = state.copy_seqs()
+    optional = ctx.prize_arr[~ctx.mandatory]
+    temp0 = _TEMPERATURE * (float(optional.mean()) if optional.size else 1.0)
     max_size = max(1, ctx.n // (3 * len(problem.vehicles)))
+    size = 1
+    it = 0
     while True:
         it += 1
         if params.deterministic:
             if it > params.improve_iterations:
                 break
-        elif time.perf_counter() - t0 >= time_budget_s:
-            break
+            done = it / max(1, params.improve_iterations)
+        else:
+            elapsed = time.perf_counter() - t0
+            if elapsed >= time_budget_s:
+                break
+            done = elapsed / time_budget_s
         if params.improve_noise > 0:
             ctx.noise = rng.uniform(1.0 - params.improve_noise, 1.0 + params.improve_noise, ctx.n)
-        _shake(ctx, state, size, pos, rng)
+        _shake(ctx, state, size, 0, rng)
         _insert_all(ctx, state)
         _two_opt_travel(ctx, state)
         _insert_all(ctx, state)
@@ -355,19 +363,17 @@ def improve_solution(
             _insert_all(ctx, state)
             key = state.key()
             best_key, best = key, state.copy_seqs()
-            size, no_improve = 1, 0
-        else:
-            no_improve += 1
-            size += 1
-        pos += size
-        shortest = min((len(s) for s in state.seqs if s), default=1)
-        if pos >= shortest:
-            pos = pos - shortest if shortest else 0
-        if size >= max_size:
             size = 1
-        if no_improve and no_improve % _RESTART_AFTER == 0:
-            state = _State(ctx, best)
-            pos = int(rng.integers(0, max(1, shortest)))
+        else:
+            size = size + 1 if size < max_size else 1
+        # Simulated annealing on the prize: a loss of d is kept with probability
+        # exp(-d / temperature), the temperature falling linearly to 0 over the budget.
+        temp = temp0 * (1.0 - done)
+        loss = cur_key[0] - key[0]
+        if key >= cur_key or (temp > 0 and rng.random() < np.exp(-loss / temp)):
+            cur_key, cur = key, state.copy_seqs()
+        else:
+            state = _State(ctx, cur)
     ctx.iterations = it
     if best_key > start_key:
         return best
