@@ -1,0 +1,282 @@
+"""Construction and large-neighbourhood search for the Curtois & Qu benchmark.
+
+Both work on restricted CP-SAT models (:func:`build_curtois_model` with ``fixed`` and
+``free``): every cell outside the neighbourhood is a constant, so a sub-model holds only the
+free employees' days and the cover rows they touch. It is built and solved in a fraction of
+the time the whole model takes on the large instances.
+
+* :func:`construct_curtois` rosters the employees a few at a time, each group exactly
+  against the cover left by the groups before it. Every employee's hard rules hold, so the
+  roster is feasible (the rules couple no two employees).
+* :func:`improve_curtois` frees a neighbourhood, re-solves it with everything else fixed
+  and keeps the result when the independent evaluator finds it no worse. Neighbourhoods: a
+  few employees (over the whole horizon or, on long horizons, a window of it), every
+  employee over a window of days, and a window around a cover row that is missed, with the
+  employees who could fill it. Each kind grows while its steps are solved to optimality
+  quickly and shrinks when they time out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+import time
+from collections.abc import Set as AbstractSet
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from patrolsim.errors import InfeasibleError
+from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
+from patrolsim.optimise.curtois_model import build_curtois_model, extract_curtois
+from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
+
+#: Longest stretch of days an employee neighbourhood frees on long horizons.
+MAX_STAFF_WINDOW = 56
+
+#: Days freed around a missed cover row (the whole horizon of the four-week instances).
+HOT_WINDOW = 28
+
+
+def _solve_part(
+    instance: CurtoisInstance,
+    roster: Assignment,
+    free: dict[str, AbstractSet[int]],
+    params: RosterParams,
+    limit_s: float,
+    hint: bool,
+) -> tuple[int, dict[tuple[str, int], str] | None, float]:
+    """Solve the sub-model of ``free``; return the status, its roster of the free cells and
+    the solver's wall time."""
+    built = build_curtois_model(instance, fixed=roster, free=free)
+    if hint:
+        for (e, d, s), v in built.x.items():
+            built.model.add_hint(v, roster.get((e, d)) == s)
+    solver = make_solver(dataclasses.replace(params, time_limit_s=max(limit_s, 0.05),
+                                             max_deterministic_time=None, progress=False,
+                                             log_search=False))
+    status = solver.solve(built.model)
+    if status not in SOLVED:
+        return status, None, solver.wall_time
+    return status, extract_curtois(built, solver), solver.wall_time
+
+
+def _replace(
+    roster: Assignment, free: dict[str, AbstractSet[int]], part: Assignment
+) -> dict[tuple[str, int], str]:
+    """``roster`` with the free cells replaced by ``part``."""
+    out = {k: s for k, s in roster.items() if k[1] not in free.get(k[0], ())}
+    out.update(part)
+    return out
+
+
+def construct_curtois(
+    instance: CurtoisInstance,
+    params: RosterParams,
+    group_size: int = 3,
+    limit_s: float = 0.25,
+) -> dict[tuple[str, int], str]:
+    """Build a feasible roster, ``group_size`` employees at a time in a random order.
+
+    Each group is solved exactly (up to ``limit_s`` seconds, then the best found) against
+    the cover the previous groups left open; employees not yet rostered count as absent.
+
+    Raises
+    ------
+    InfeasibleError
+        If an employee's own hard rules cannot all hold.
+    """
+    rng = np.random.default_rng(params.seed)
+    order = [instance.staff[i].id for i in rng.permutation(len(instance.staff))]
+    sub = dataclasses.replace(params, num_workers=1)
+    roster: dict[tuple[str, int], str] = {}
+    every_day = frozenset(range(instance.horizon))
+    for i in range(0, len(order), group_size):
+        free: dict[str, AbstractSet[int]] = {e: every_day for e in order[i : i + group_size]}
+        limit = limit_s
+        while True:
+            status, part, _ = _solve_part(instance, roster, free, sub, limit, hint=False)
+            if part is not None:
+                break
+            if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                raise InfeasibleError(
+                    f"{instance.name}: the hard rules of {', '.join(free)} cannot all hold "
+                    f"(CP-SAT status {cp_model.CpSolver().status_name(status)})"
+                )
+            limit *= 2
+        roster.update(part)
+    return roster
+
+
+def improve_curtois(
+    instance: CurtoisInstance,
+    roster: Assignment,
+    deadline: float,
+    params: RosterParams,
+    bound: float = 0.0,
+    sub_limit_s: float = 3.0,
+    label: str | None = None,
+) -> tuple[dict[tuple[str, int], str], int]:
+    """Improve a feasible roster by exact re-optimisation of neighbourhoods until ``deadline``.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    roster
+        A feasible starting roster ``{(staff_id, day): shift_id}``.
+    deadline
+        ``time.perf_counter()`` value at which to stop.
+    params
+        Solver settings of the sub-solves (their seed also drives the choice of
+        neighbourhoods; the time limit is ignored).
+    bound
+        Stop once the objective reaches this lower bound.
+    sub_limit_s
+        Time limit of one sub-solve in seconds.
+    label
+        Print a progress line per improvement to stderr under this label (``None``: quiet).
+
+    Returns
+    -------
+    tuple
+        The best roster and its objective (from :func:`evaluate_curtois`).
+
+    Raises
+    ------
+    ValueError
+        If ``roster`` breaks a hard rule.
+    """
+    ev = evaluate_curtois(instance, roster)
+    if ev.violations:
+        raise ValueError(f"Expected a feasible roster, got {len(ev.violations)} violation(s).")
+    search = _Search(instance, dict(roster), ev.objective, bound, deadline, sub_limit_s, label)
+    sub = dataclasses.replace(params, num_workers=1)
+    threads = [
+        threading.Thread(target=search.run, args=(sub, np.random.default_rng([params.seed, i])),
+                         daemon=True)
+        for i in range(1, params.num_workers)
+    ]
+    for t in threads:
+        t.start()
+    search.run(sub, np.random.default_rng([params.seed, 0]))
+    for t in threads:
+        t.join()
+    if label is not None:
+        for k, (n, better, optimal, secs) in search.stats.items():
+            print(f"{label}: lns {k}: {n} steps, {better} improving, {optimal} optimal, "
+                  f"{secs:.1f} s in CP-SAT", file=sys.stderr, flush=True)
+    return search.roster, search.objective
+
+
+class _Search:
+    """State of a neighbourhood search shared by its threads (one sub-solve each)."""
+
+    def __init__(self, instance: CurtoisInstance, roster: dict[tuple[str, int], str],
+                 objective: int, bound: float, deadline: float, sub_limit_s: float,
+                 label: str | None) -> None:
+        self.instance = instance
+        self.roster = roster
+        self.objective = objective
+        self.bound = bound
+        self.deadline = deadline
+        self.sub_limit_s = sub_limit_s
+        self.label = label
+        self.lock = threading.Lock()
+        self.t0 = time.perf_counter()
+        self.staff = [e.id for e in instance.staff]
+        self.eligible = {
+            s.id: [e for e in instance.staff if e.max_shifts.get(s.id, 0) > 0]
+            for s in instance.shifts
+        }
+        self.stats = {k: [0, 0, 0, 0.0] for k in ("staff", "days", "hot")}
+        """Per kind: steps, improving steps, steps solved to optimality, CP-SAT seconds."""
+
+    def run(self, params: RosterParams, rng: np.random.Generator) -> None:
+        """Take steps until the deadline or the bound (one thread)."""
+        H = self.instance.horizon
+        # Adaptive sizes: employees freed, days freed for every employee, employees freed
+        # around a missed cover row.
+        size = {"staff": min(len(self.staff), 3), "days": min(H, 4), "hot": 4}
+        while self.objective > self.bound:
+            left = self.deadline - time.perf_counter()
+            if left < 0.1:
+                break
+            roster = self.roster
+            kind, free = self._neighbourhood(rng, size, roster)
+            if not free:
+                continue
+            limit = min(self.sub_limit_s, left)
+            status, part, wall = _solve_part(self.instance, roster, free, params, limit,
+                                             hint=True)
+            with self.lock:
+                stat = self.stats[kind]
+                stat[0] += 1
+                stat[2] += status == cp_model.OPTIMAL
+                stat[3] += wall
+                if part is not None:
+                    self._offer(_replace(self.roster, free, part), kind, len(free))
+            fast = status == cp_model.OPTIMAL and wall < limit / 4
+            top = {"staff": len(self.staff), "days": H, "hot": len(self.staff)}[kind]
+            low = {"staff": 2, "days": 2, "hot": 2}[kind]
+            size[kind] = min(top, size[kind] + 1) if fast else max(low, size[kind] - 1)
+
+    def _offer(self, candidate: dict[tuple[str, int], str], kind: str, n_free: int) -> None:
+        """Keep ``candidate`` if it is feasible and no worse (call with the lock held)."""
+        ev = evaluate_curtois(self.instance, candidate)
+        if ev.violations or ev.objective > self.objective:
+            return
+        if ev.objective < self.objective:
+            self.stats[kind][1] += 1
+            if self.label is not None:
+                print(f"{self.label}: lns {time.perf_counter() - self.t0:7.1f} s  objective "
+                      f"{ev.objective}  ({kind}, {n_free} staff)", file=sys.stderr, flush=True)
+        self.roster, self.objective = candidate, ev.objective
+
+    def _neighbourhood(
+        self, rng: np.random.Generator, size: dict[str, int], roster: Assignment
+    ) -> tuple[str, dict[str, AbstractSet[int]]]:
+        """Choose a kind of neighbourhood and its free cells ``{staff_id: days}``."""
+        H = self.instance.horizon
+        missed = _missed_cover(self.instance, roster)
+        kinds = ["staff", "days"] + (["hot"] * 2 if missed else [])
+        kind = kinds[int(rng.integers(len(kinds)))]
+        if kind == "staff":
+            span = min(H, MAX_STAFF_WINDOW)
+            first = int(rng.integers(0, H - span + 1))
+            days = frozenset(range(first, first + span))
+            chosen = rng.choice(self.staff, size=size["staff"], replace=False).tolist()
+            return kind, {e: days for e in chosen}
+        if kind == "days":
+            first = int(rng.integers(0, H - size["days"] + 1))
+            days = frozenset(range(first, first + size["days"]))
+            return kind, {e: days for e in self.staff}
+        d, s = missed[int(rng.integers(len(missed)))]
+        span = min(H, HOT_WINDOW)
+        first = min(max(0, d - span // 2), H - span)
+        days = frozenset(range(first, first + span))
+        pool = [e.id for e in self.eligible[s] if d not in e.days_off]
+        n = min(len(pool), size["hot"])
+        picked = set(rng.choice(pool, size=n, replace=False).tolist()) if n else set()
+        # A couple of employees on other shifts that day, who might swap.
+        others = [e for e in self.staff if (e, d) in roster and e not in picked]
+        if others:
+            picked.update(rng.choice(others, size=min(2, len(others)), replace=False).tolist())
+        return kind, {e: days for e in picked}
+
+
+def _missed_cover(instance: CurtoisInstance, roster: Assignment) -> list[tuple[int, str]]:
+    """Cover rows ``(day, shift)`` whose requirement is not met exactly (under cover twice,
+    to favour it)."""
+    counts: dict[tuple[int, str], int] = {}
+    for (_, d), s in roster.items():
+        counts[d, s] = counts.get((d, s), 0) + 1
+    out: list[tuple[int, str]] = []
+    for c in instance.cover:
+        n = counts.get((c.day, c.shift), 0)
+        if n < c.requirement:
+            out.extend([(c.day, c.shift)] * 2)
+        elif n > c.requirement:
+            out.append((c.day, c.shift))
+    return out

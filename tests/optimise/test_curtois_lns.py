@@ -1,0 +1,101 @@
+"""Tests of the construction and neighbourhood search for the shift-scheduling benchmark."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from patrolsim.formats.curtois import (
+    CoverRequirement,
+    CurtoisInstance,
+    CurtoisShift,
+    CurtoisStaff,
+    ShiftRequest,
+    evaluate_curtois,
+    read_curtois,
+)
+from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois
+from patrolsim.optimise.curtois_model import build_curtois_model
+from patrolsim.optimise.roster_cpsat import RosterParams, make_solver
+
+PARAMS = RosterParams(num_workers=1, seed=3)
+
+
+def _instance() -> CurtoisInstance:
+    """Two weeks, four employees with varied rules, two shift types (N cannot precede D)."""
+    staff = (
+        CurtoisStaff("A", {"D": 14, "N": 3}, 10 * 480, 5 * 480, 5, 2, 2, 1, days_off=(3,)),
+        CurtoisStaff("B", {"D": 14, "N": 0}, 8 * 480, 4 * 480, 4, 1, 1, 2, days_off=(9, 10)),
+        CurtoisStaff("C", {"D": 5, "N": 5}, 9 * 480, 6 * 480, 4, 2, 2, 1),
+        CurtoisStaff("D", {"D": 14, "N": 14}, 12 * 480, 3 * 480, 6, 3, 2, 2, days_off=(0,)),
+    )
+    cover = tuple(
+        CoverRequirement(d, s, (2 if s == "D" else 1) if d % 7 < 5 else 1, 100, 1)
+        for d in range(14) for s in ("D", "N")
+    )
+    on = (ShiftRequest("A", 1, "N", 2), ShiftRequest("C", 8, "D", 3))
+    off = (ShiftRequest("D", 5, "D", 1), ShiftRequest("B", 2, "D", 2))
+    return CurtoisInstance("Mixed", 14, (CurtoisShift("D", 480, ()),
+                                         CurtoisShift("N", 480, ("D",))), staff, on, off, cover)
+
+
+def _optimum(inst: CurtoisInstance) -> int:
+    solver = make_solver(RosterParams(num_workers=1, seed=0, time_limit_s=60))
+    solver.solve(build_curtois_model(inst).model)
+    return round(solver.objective_value)
+
+
+def test_construction_is_feasible() -> None:
+    """Tests that the employee-by-employee construction meets every hard rule."""
+    inst = _instance()
+    roster = construct_curtois(inst, PARAMS, group_size=1)
+    assert evaluate_curtois(inst, roster).violations == ()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_search_keeps_feasibility_and_never_worsens(seed: int) -> None:
+    """Tests that the neighbourhood search returns a feasible roster at least as good as its
+    start, whose objective is the evaluator's, and reaches the optimum of a small case."""
+    inst = _instance()
+    start = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
+    first = evaluate_curtois(inst, start).objective
+    optimum = _optimum(inst)
+    roster, objective = improve_curtois(inst, start, time.perf_counter() + 20.0,
+                                        RosterParams(num_workers=1, seed=seed), bound=optimum)
+    ev = evaluate_curtois(inst, roster)
+    assert ev.violations == ()
+    assert ev.objective == objective
+    assert optimum <= objective <= first
+    assert objective == optimum
+
+
+def test_restricted_model_counts_fixed_cells() -> None:
+    """Tests that re-solving one employee against a fixed roster gives the same objective as
+    the evaluator (up to the model's constant), i.e. fixed cells enter the cover."""
+    inst = _instance()
+    roster = construct_curtois(inst, PARAMS, group_size=1)
+    free = {"B": frozenset(range(inst.horizon))}
+    built = build_curtois_model(inst, fixed=roster, free=free)
+    solver = make_solver(RosterParams(num_workers=1, seed=0, time_limit_s=30))
+    solver.solve(built.model)
+    part = {(e, d): s for (e, d, s), v in built.x.items() if solver.boolean_value(v)}
+    new = {k: s for k, s in roster.items() if k[0] != "B"} | part
+    before, after = evaluate_curtois(inst, roster), evaluate_curtois(inst, new)
+    assert after.violations == ()
+    assert after.objective <= before.objective
+
+
+def test_search_rejects_an_infeasible_start() -> None:
+    """Tests that a start breaking a hard rule is refused."""
+    inst = _instance()
+    with pytest.raises(ValueError, match="feasible"):
+        improve_curtois(inst, {("A", 3): "D"}, time.perf_counter() + 1.0, PARAMS)
+
+
+def test_construction_on_a_benchmark_instance(shared_benchmarks: Path) -> None:
+    """Tests that the construction gives a feasible roster for Instance5."""
+    inst = read_curtois(shared_benchmarks / "shift-scheduling" / "Instance5.txt")
+    roster = construct_curtois(inst, PARAMS)
+    assert evaluate_curtois(inst, roster).violations == ()
