@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["improvable", "improve_solution"]
 
 _BIG = 1 << 50
+_GAIN_WEIGHT = 1 << 30
+"""Weight of a swap's prize gain against the time it saves when ranking swaps."""
 _PRIZE_POWER = 2.0
 """Exponent of the prize in the insertion ratio ``prize ** power / time added``."""
 _TEMPERATURE = 0.5
@@ -234,6 +236,60 @@ def _insert_all(ctx: _Context, state: _State) -> None:
                 bests[v] = _best_insertion(ctx, state, v, cand)
 
 
+def _best_replacement(
+    ctx: _Context, state: _State, v: int, cand: np.ndarray
+) -> tuple[int, int, int, int] | None:
+    """Best (prize gain, time saved, stop, position) for swapping an unvisited stop into ``v``.
+
+    A swap must gain prize, or keep it and make the next arrival earlier. Like an insertion it
+    is checked in O(1) per visit with ``wait`` and ``max_shift``; vectorised over stops × visits.
+    """
+    seq = state.seqs[v]
+    if cand.size == 0 or not seq:
+        return None
+    T = ctx.T
+    locs, dep, wait, ms = state.sched[v]
+    la = np.asarray(locs, dtype=np.int64)
+    n = len(seq)
+    locp, locv, locn = la[:n], la[1 : n + 1], la[2 : n + 2]
+    depa = np.asarray(dep, dtype=np.int64)
+    old_next = depa[1 : n + 1] + T[locv, locn]
+    room = (np.asarray(wait[2:], dtype=np.int64) + np.asarray(ms[2:], dtype=np.int64))[None, :]
+    gain = ctx.prize_arr[cand][:, None] - ctx.prize_arr[np.asarray(seq)][None, :]
+    locU = ctx.loc[cand]
+    st = np.maximum(depa[:n][None, :] + T[locp][:, locU].T, ctx.open[cand][:, None])
+    shift = st + ctx.serv[cand][:, None] + T[locU][:, locn] - old_next[None, :]
+    ok = (st <= ctx.close[cand][:, None]) & (shift <= room)
+    ok &= (gain > 0) | ((gain == 0) & (shift < 0))
+    if not ok.any():
+        return None
+    score = np.where(ok, gain * _GAIN_WEIGHT - shift, np.iinfo(np.int64).min)
+    idx = int(np.argmax(score))
+    u, p = divmod(idx, n)
+    return int(gain[u, p]), int(-shift[u, p]), int(cand[u]), int(p)
+
+
+def _replace_all(ctx: _Context, state: _State, limit: int = 50) -> None:
+    """Swap unvisited stops for visits of less prize (or equal prize and less time), each
+    followed by greedy insertion, until no swap helps (at most ``limit`` swaps)."""
+    for _ in range(limit):
+        cand = np.flatnonzero(~state.visited)
+        best: tuple[tuple[int, int, int, int], int] | None = None
+        for v in range(len(state.seqs)):
+            b = _best_replacement(ctx, state, v, cand)
+            if b is not None and (best is None or b[:2] > best[0][:2]):
+                best = (b, v)
+        if best is None:
+            return
+        (_, _, k, p), v = best
+        old = state.seqs[v][p]
+        state.seqs[v][p] = k
+        state.visited[k] = True
+        state.visited[old] = False
+        state.sched[v] = ctx.schedule(v, state.seqs[v])
+        _insert_all(ctx, state)
+
+
 def _shake(
     ctx: _Context, state: _State, size: int, pos: int, rng: np.random.Generator | None = None
 ) -> None:
@@ -355,12 +411,14 @@ def improve_solution(
         _insert_all(ctx, state)
         _two_opt_travel(ctx, state)
         _insert_all(ctx, state)
+        _replace_all(ctx, state)
         key = state.key()
         if key > best_key:
             # A new best: tighten its routes, then keep it.
             ctx.noise = None
             _two_opt_travel(ctx, state)
             _insert_all(ctx, state)
+            _replace_all(ctx, state)
             key = state.key()
             best_key, best = key, state.copy_seqs()
             size = 1
