@@ -23,8 +23,9 @@ def register(sub: Any) -> None:
     p.add_argument("--reps", type=int, default=10, help="replications per arm (default 10)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--roster-time-limit", type=float, default=30.0, metavar="S")
-    p.add_argument("--route-time-limit", type=float, default=2.0, metavar="S",
-                   help="seconds per day and shift (default 2)")
+    p.add_argument("--route-branches", type=int, default=4000, metavar="N",
+                   help="route search effort per squad, day and shift, in solver branches: "
+                        "reproducible (default 4000, about a second each)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.set_defaults(func=run)
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     problems: list[str] = []
     week = parse_date(args.week, lambda: problems.append(
         f"--week: expected a date like 2026-11-30 (got {args.week!r})"))
-    for name in ("roster_time_limit", "route_time_limit"):
+    for name in ("roster_time_limit", "route_branches"):
         if getattr(args, name) <= 0:
             problems.append(f"--{name.replace('_', '-')}: must be positive "
                             f"(got {getattr(args, name):g})")
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
     result = plan_week(scenario, week, reps=args.reps, seed=args.seed,
                        roster_time_limit_s=args.roster_time_limit,
-                       route_time_limit_s=args.route_time_limit, progress=progress)
+                       route_branches=args.route_branches, progress=progress)
+    bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from patrolsim.optimise.roster_inputs import Requirement
+from patrolsim.optimise.routes_district import shift_value
+from patrolsim.optimise.visit_value import PatchRates, TypeResponse
 from patrolsim.scenario.model import Scenario
 from patrolsim.sim.metrics import SimResult
 from patrolsim.sim.violations import base_intensity
@@ -64,6 +66,15 @@ class Demand:
     complaint_units: npt.NDArray[np.int64]
     """Days × squads × 24 hours: units Erlang C asks for."""
     requirements: tuple[Requirement, ...]
+    rates: npt.NDArray[np.float64]
+    """Days × patches × 24 hours × types: violations starting per hour, weighted by
+    visibility — the routes' prizes (:mod:`patrolsim.optimise.visit_value`)."""
+    response: TypeResponse
+    """How each type lives and responds to a stop."""
+
+    def patch_rates(self, day: int) -> PatchRates:
+        """The rates of day ``day`` of the week (0 = Monday) for the route optimiser."""
+        return PatchRates(self.rates[day], self.response)
 
     def summary(self) -> str:
         """A short account of the week's demand."""
@@ -127,6 +138,23 @@ def _risk_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: in
         hour = ((start % 1440) // 60).astype(np.int64)
         np.add.at(risk, (day[keep], v["patch"].to_numpy()[keep], hour[keep]), weight[keep])
     return risk / max(len(runs), 1)
+
+
+def _rates_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
+                     ) -> npt.NDArray[np.float64]:
+    """Visibility-weighted violations started per day, patch, hour and type (per run)."""
+    rates = np.zeros((7, len(scenario.patches), 24, len(scenario.violation_types)))
+    visibility = np.array([vt.visibility for vt in scenario.violation_types])
+    for run in runs:
+        v = run.violations
+        start = v["start"].to_numpy()
+        day = (start // 1440).astype(np.int64) - first_day
+        keep = (day >= 0) & (day < 7)
+        hour = ((start % 1440) // 60).astype(np.int64)
+        kind = v["type"].to_numpy()
+        np.add.at(rates, (day[keep], v["patch"].to_numpy()[keep], hour[keep], kind[keep]),
+                  visibility[kind[keep]])
+    return rates / max(len(runs), 1)
 
 
 def _prior_risk(scenario: Scenario, first_day: int) -> npt.NDArray[np.float64]:
@@ -200,9 +228,14 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
     first_day = (week_start - scenario.start_date).days
     risk = (1.0 - PRIOR_WEIGHT) * _risk_from_runs(scenario, runs, first_day) + \
         PRIOR_WEIGHT * _prior_risk(scenario, first_day)
+    visibility = np.array([vt.visibility for vt in scenario.violation_types])
+    prior_rates = base_intensity(scenario, first_day + 7)[first_day:] * visibility
+    rates = (1.0 - PRIOR_WEIGHT) * _rates_from_runs(scenario, runs, first_day) + \
+        PRIOR_WEIGHT * prior_rates.transpose(0, 2, 1, 3)
     for p in scenario.patches:
         if p.kind == "base":
             risk[:, p.index, :] = 0.0
+            rates[:, p.index] = 0.0
     complaints = _complaints(scenario, runs, first_day)
     target = scenario.complaint_target_min
     share = next((t.min for t in scenario.targets
@@ -212,8 +245,8 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
     shifts = [s for s in scenario.shifts if cover.get(s.name, 0) > 0] or list(scenario.shifts)
     complaint_units = np.zeros(complaints.shape, dtype=np.int64)
     requirements: list[Requirement] = []
+    response = TypeResponse.from_scenario(scenario)
     for sq in scenario.squads:
-        area = [p.index for p in scenario.patches if p.squad == sq.id]
         travel, handling = _service_min(scenario, runs, sq.id)
         members = [m for m in scenario.staff if m.squad == sq.id]
         dates = [week_start + dt.timedelta(days=d) for d in range(7)]
@@ -224,7 +257,9 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
                              for m in members if not m.certified)
         hours_of = {s.name: [(m // 60) % 24 for m in range(s.start_min, s.end_min, 60)]
                     for s in shifts}
-        day_mass = [float(risk[d, area].sum()) for d in range(7)]
+        value = [[shift_value(scenario, PatchRates(rates[d], response), sq.id, s)
+                  for s in shifts] for d in range(7)]
+        day_mass = [sum(v) for v in value]
         week_units = _share_out(int(certified_days // rules.unit_certified), day_mass, [0] * 7)
         week_aux = _share_out(int(auxiliary_days), day_mass, [0] * 7)
         for d, date in enumerate(dates):
@@ -233,7 +268,7 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
                     complaints[d, sq.index, h], travel + handling, target - travel, share)
             on_duty = sum(1 for m in present[d] if m.certified) // rules.unit_certified
             capacity = min(week_units[d], on_duty)
-            mass = [float(risk[d, area][:, hours_of[s.name]].sum()) for s in shifts]
+            mass = value[d]
             floors = [int(complaint_units[d, sq.index, hours_of[s.name]].max(initial=0))
                       for s in shifts]
             floors = [min(f, capacity) for f in floors]
@@ -246,4 +281,5 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
             aux = [f + 2 * n for f, n in zip(aux_floor, pairs, strict=True)]
             for s, n_units, n_aux in zip(shifts, units, aux, strict=True):
                 requirements.append(Requirement(date, s.name, sq.id, n_units, n_aux))
-    return Demand(week_start, risk, complaints, complaint_units, tuple(requirements))
+    return Demand(week_start, risk, complaints, complaint_units, tuple(requirements), rates,
+                  response)

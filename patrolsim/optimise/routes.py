@@ -78,6 +78,10 @@ class Stop:
     group
         Stops of one group are repeated visits to one place; two made visits are at least
         :attr:`RoutingProblem.min_gap` apart (start to start). ``None``: no group.
+    choice
+        Stops of one choice are alternatives: at most one of them is made, and its prize is
+        earned once (e.g. a patch's first visit of the shift, in whichever slot it falls).
+        Alternatives share one prize and cannot be mandatory. ``None``: a stop of its own.
     label
         Free text carried to the output (e.g. patch id and visit number).
     """
@@ -88,6 +92,7 @@ class Stop:
     windows: tuple[tuple[int, int], ...] = ()
     mandatory: bool = False
     group: int | None = None
+    choice: int | None = None
     label: str = ""
 
     def __post_init__(self) -> None:
@@ -178,11 +183,24 @@ class RoutingProblem:
                 raise ValueError(f"Expected vehicle locations < {n}, got {v}.")
         if self.min_gap < 0:
             raise ValueError(f"Expected min_gap >= 0, got {self.min_gap}.")
+        choices: dict[int, Stop] = {}
+        for s in self.stops:
+            if s.choice is None:
+                continue
+            if s.mandatory:
+                raise ValueError(f"Expected no mandatory stop in a choice, got {s}.")
+            first = choices.setdefault(s.choice, s)
+            if first.prize != s.prize:
+                raise ValueError(
+                    f"Expected one prize per choice, got {first.prize} and {s.prize} "
+                    f"in choice {s.choice}."
+                )
 
     @property
     def total_prize(self) -> int:
-        """Sum of all stop prizes."""
-        return sum(s.prize for s in self.stops)
+        """Sum of the prizes that can be earned (a choice's prize once)."""
+        once = {s.choice: s.prize for s in self.stops if s.choice is not None}
+        return sum(s.prize for s in self.stops if s.choice is None) + sum(once.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,9 +486,17 @@ def build_routing_model(problem: RoutingProblem) -> RoutingModel:
                 if a > reach + 1:
                     cumul.RemoveInterval(reach + 1, a - 1)
                 reach = max(reach, b)
-        penalty = mandatory_penalty if s.mandatory else s.prize * prize_weight
-        routing.AddDisjunction([index], int(penalty))
+        if s.choice is None:
+            penalty = mandatory_penalty if s.mandatory else s.prize * prize_weight
+            routing.AddDisjunction([index], int(penalty))
         routing.AddVariableMinimizedByFinalizer(cumul)
+    alternatives: dict[int, list[int]] = {}
+    for k, s in enumerate(problem.stops):
+        if s.choice is not None:
+            alternatives.setdefault(s.choice, []).append(k)
+    for members in alternatives.values():
+        indices = [manager.NodeToIndex(first_stop + k) for k in members]
+        routing.AddDisjunction(indices, int(problem.stops[members[0]].prize * prize_weight), 1)
 
     # Repeated visits: two made visits of one group start at least min_gap apart.
     if problem.min_gap > 0:

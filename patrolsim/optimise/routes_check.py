@@ -2,9 +2,10 @@
 
 * :func:`check_routing_solution` replays a :class:`~patrolsim.optimise.routes.RoutingSolution`
   against its :class:`~patrolsim.optimise.routes.RoutingProblem`: windows, vehicle time limits,
-  travel between consecutive events, meal breaks, repeat-visit gaps, mandatory stops.
+  travel between consecutive events, meal breaks, repeat-visit gaps, mandatory stops, at most
+  one stop of each choice.
 * :func:`check_district_routes` checks a district plan from its sheet rows and the scenario
-  alone: shift length, patch-kind windows, stop lengths, travel, the meal break, the revisit
+  alone: shift length, fixed posts inside their patch kind's windows, stop lengths, travel, the meal break, the revisit
   gap between visits of one patch by any unit, and that every strict-tier fixed post is
   visited or reported as not reachable.
 
@@ -105,6 +106,14 @@ def check_routing_solution(problem: RoutingProblem, solution: RoutingSolution) -
                 out.append(
                     f"group {group}: stops {k1} and {k2} start {s2 - s1} apart < {problem.min_gap}"
                 )
+    made_by_choice: dict[int, list[int]] = {}
+    for k in seen:
+        c = problem.stops[k].choice
+        if c is not None:
+            made_by_choice.setdefault(c, []).append(k)
+    for c, made in made_by_choice.items():
+        if len(made) > 1:
+            out.append(f"choice {c}: {len(made)} alternatives made ({sorted(made)}), at most 1")
     for k, s in enumerate(problem.stops):
         if s.mandatory and k not in seen and k not in solution.dropped_mandatory:
             out.append(f"mandatory stop {k} neither visited nor reported")
@@ -189,14 +198,14 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
                 stay = r.depart_min - r.start_min
                 if stay < rules.stop_min - _EPS or stay > rules.stop_max + _EPS:
                     out.append(f"{name} seq {r.seq}: stop of {stay:.1f} min at {p.id}")
-                wins = _kind_windows(scenario, p.kind)
+                wins = _kind_windows(scenario, p.kind) if r.purpose == "post" else []
                 if wins and not any(
                     a - _EPS <= r.start_min and r.start_min + rules.stop_min <= b + _EPS
                     for a, b in wins
                 ):
                     out.append(
-                        f"{name} seq {r.seq}: stop at {p.id} at {r.start_min:.1f} outside "
-                        f"its {p.kind} windows"
+                        f"{name} seq {r.seq}: fixed post at {p.id} at {r.start_min:.1f} "
+                        f"outside its {p.kind} windows"
                     )
                 if r.start_min < u.start_min - _EPS or r.depart_min > u.end_min + _EPS:
                     out.append(f"{name} seq {r.seq}: stop outside the shift")

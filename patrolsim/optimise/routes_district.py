@@ -1,26 +1,34 @@
 """Patrol routes for a district: every unit of one day and shift, from its squad base and back.
 
 This turns a :class:`~patrolsim.scenario.model.Scenario`, a date, a shift, the units on duty
-and a risk value per patch (and optionally per hour) into one
+and the violations expected per patch, hour and type (:class:`PatchRates`) into one
 :class:`~patrolsim.optimise.routes.RoutingProblem` per squad, solves them with the shared
 machinery of :mod:`patrolsim.optimise.routes` and returns a :class:`DistrictRoutes`.
 
 Modelling choices (DESIGN.md "Routes"):
 
 * **Times** are whole seconds after the shift day's midnight (a night shift runs past 86 400).
-* **Repeated visits**: the shift is cut into slots of ``revisit_gap_min``; each patch gets one
-  optional stop per slot whose prize is the patch's risk integrated over the slot (and over
-  the patch kind's visit windows). Any two made visits of one patch, by any unit of the squad,
-  start at least the revisit gap apart.
-* **Fixed posts**: every strict-tier (严管) patch gets one extra *mandatory* stop anywhere in
-  the shift (inside its windows). It is dropped only when it cannot be made, and is then
-  listed in :attr:`DistrictRoutes.unmet_posts`.
+* **What a stop is worth** depends on the patch's other stops (:mod:`.visit_value`): the
+  shift is cut into slots of ``revisit_gap_min``, and each patch is offered one *repeat* stop
+  per slot, worth what a visit saves when the neighbouring slots are visited too, and one
+  *first* stop of the shift (a choice among the slots: at most one is made), worth what the
+  shift's only visit saves — far more for violations that last (flyposting stays until found)
+  than for those that come and go. Any two made visits of one patch, by any unit of the
+  squad, start at least the revisit gap apart. (With every slot worth the violation-hours
+  starting in it, routes came back to the busiest patches and left a quarter of the patches
+  unvisited each shift; the planned week then did no better than hotspot patrol.)
+* **Fixed posts**: every strict-tier (严管) patch gets a *mandatory* first stop inside its
+  kind's windows (market mornings and evenings, school gates at arrival and dismissal, night
+  market evenings). It is dropped only when it cannot be made, and is then listed in
+  :attr:`DistrictRoutes.unmet_posts`. Patrol stops may come at any hour: the rates say what
+  happens when (a school's walls are flyposted at noon too).
 * **Stops** last ``stop_min``; when a unit would otherwise wait, a stop is stretched up to
   ``stop_max`` (Koper 1995: 11–15 min).
 * **Meal break** of ``meal_break_min`` for shifts longer than five hours, starting in the middle
   third of the shift (an assumption to calibrate), taken at the patch just left.
-* **Risk**: an explicit input, shape ``(patches,)`` (risk per hour, flat over the shift) or
-  ``(patches, 24)`` (per hour of day); :func:`default_risk` gives the scenario-default value.
+* **Demand**: :class:`PatchRates` from simulation (:mod:`patrolsim.optimise.demand`) or
+  :func:`default_rates` from the scenario; a plain risk array (``(patches,)`` or
+  ``(patches, 24)``, violations per hour) is read as one type lasting a revisit gap.
 """
 
 from __future__ import annotations
@@ -44,7 +52,9 @@ from patrolsim.optimise.routes import (
     scale_prizes,
     solve_problem,
 )
+from patrolsim.optimise.visit_value import PatchRates, TypeResponse, patch_values
 from patrolsim.scenario.model import Scenario, ShiftType
+from patrolsim.sim.engine import INSPECTION_HOURS_MIN
 
 __all__ = [
     "DistrictRoutes",
@@ -58,6 +68,8 @@ __all__ = [
     "solve_district_routes",
 ]
 
+RETRIES = 3
+"""Times a squad's routes are searched again, with twice the budget, when no solution came."""
 MEAL_BREAK_MIN_SHIFT_MIN = 300
 """Shifts longer than this (minutes) get a meal break."""
 
@@ -187,14 +199,23 @@ def default_risk(
         Shape ``(len(scenario.patches), 24)``.
     """
     del shift
-    risk = np.zeros((len(scenario.patches), 24), dtype=np.float64)
+    return default_rates(scenario, date).rates.sum(axis=2)
+
+
+def default_rates(scenario: Scenario, date: dt.date) -> PatchRates:
+    """Scenario-default rates per patch, hour of day and type (see :func:`default_risk`).
+
+    Lives and deterrence are the types' (:meth:`TypeResponse.from_scenario`).
+    """
+    types = scenario.violation_types
+    rates = np.zeros((len(scenario.patches), 24, len(types)), dtype=np.float64)
     weekday = date.weekday()
     holiday = False
     try:
         holiday = scenario.day(date).holiday is not None
     except KeyError:
         holiday = False
-    for vt in scenario.violation_types:
+    for v, vt in enumerate(types):
         hour = np.asarray(vt.hour_profile, dtype=np.float64)
         wk = float(vt.weekday_profile[weekday]) if vt.weekday_profile else 1.0
         mult = vt.holiday_multiplier if holiday else 1.0
@@ -204,8 +225,8 @@ def default_risk(
             rate = p.rate_overrides.get(vt.name, vt.base_rate_per_day.get(p.kind, 0.0))
             if rate <= 0:
                 continue
-            risk[p.index] += rate / 24.0 * hour * wk * mult * vt.visibility
-    return risk
+            rates[p.index, :, v] = rate / 24.0 * hour * wk * mult * vt.visibility
+    return PatchRates(rates, TypeResponse.from_scenario(scenario))
 
 
 def default_units(scenario: Scenario, shift: ShiftType) -> tuple[UnitSpec, ...]:
@@ -233,18 +254,6 @@ def _kind_windows(scenario: Scenario, kind: str, lo: int, hi: int) -> list[tuple
     return out
 
 
-def _risk_integral(risk_row: npt.NDArray[np.float64], windows: Sequence[tuple[int, int]]) -> float:
-    """Risk (per hour) integrated over minute windows; result in risk-hours."""
-    total = 0.0
-    for a, b in windows:
-        minutes = np.arange(a, b)
-        if risk_row.ndim == 0 or risk_row.size == 1:
-            total += float(risk_row) * len(minutes) / 60.0
-        else:
-            total += float(risk_row[(minutes // 60) % 24].sum()) / 60.0
-    return total
-
-
 def _clip(windows: Sequence[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     for a, b in windows:
@@ -252,6 +261,32 @@ def _clip(windows: Sequence[tuple[int, int]], lo: int, hi: int) -> list[tuple[in
         if x < y:
             out.append((x, y))
     return out
+
+
+def shift_slots(lo: int, hi: int, gap: int) -> list[tuple[int, int]]:
+    """The slots of ``gap`` minutes (the last may be shorter) that cut [lo, hi)."""
+    n = max(1, math.ceil((hi - lo) / gap))
+    return [(lo + k * gap, min(hi, lo + (k + 1) * gap)) for k in range(n)]
+
+
+def shift_value(scenario: Scenario, rates: PatchRates, squad: str, shift: ShiftType) -> float:
+    """What the stops a squad could make in a shift are worth: the sum over its patches of
+    the first visit and a repeat visit in every slot (violation-hours, failing hours
+    weighted in; see :func:`patrolsim.optimise.visit_value.patch_values`).
+
+    The demand module shares a squad's units among the shifts in proportion to it.
+    """
+    gap = round(scenario.patrol.revisit_gap_min)
+    slots = shift_slots(shift.start_min, shift.end_min, gap)
+    base = scenario.squad(squad).base_index
+    total = 0.0
+    for p in scenario.patches:
+        if p.squad != squad or p.kind == "base" or p.index == base:
+            continue
+        repeat, first = patch_values(rates.rates[p.index], rates.response, slots, gap,
+                                     INSPECTION_HOURS_MIN)
+        total += first + sum(repeat)
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +304,7 @@ def build_squad_problem(
     scenario: Scenario,
     squad: str,
     units: Sequence[UnitSpec],
-    risk: npt.NDArray[np.float64],
+    rates: PatchRates,
     shift: ShiftType,
 ) -> _SquadProblem:
     """Build the routing problem of one squad's units (times in seconds after midnight).
@@ -282,8 +317,8 @@ def build_squad_problem(
         Squad id.
     units
         The squad's units on duty.
-    risk
-        Risk per patch, shape ``(patches,)`` or ``(patches, 24)``.
+    rates
+        Violations expected per patch, hour and type (stop prizes: :mod:`.visit_value`).
     shift
         The shift type.
 
@@ -298,51 +333,53 @@ def build_squad_problem(
     hi = max(u.end_min for u in units)
     gap = round(rules.revisit_gap_min)
     stop_len = round(rules.stop_min)
-    n_slots = max(1, math.ceil((hi - lo) / gap))
     stops: list[Stop] = []
     stop_patch: list[int] = []
     stop_post: list[bool] = []
     stop_risk: list[float] = []
     closed_posts: list[int] = []
+    slots = shift_slots(lo, hi, gap)
+    choice = 0
     for p in scenario.patches:
         if p.squad != squad or p.kind == "base" or p.index == sq.base_index:
             continue
-        row = risk[p.index]
-        windows = _kind_windows(scenario, p.kind, lo, hi)
-        # A stop must fit inside its window: the start is at most end - stop length.
-        start_windows = [(a, b - stop_len) for a, b in windows if b - stop_len >= a]
-        if not start_windows:
-            if p.tier == "strict":
-                closed_posts.append(p.index)
+        repeat, first = patch_values(rates.rates[p.index], rates.response, slots, gap,
+                                     INSPECTION_HOURS_MIN)
+        if max(max(repeat), first) <= 0:
             continue
-        for k in range(n_slots):
-            s_lo, s_hi = lo + k * gap, min(hi, lo + (k + 1) * gap)
-            cover = _clip(windows, s_lo, s_hi)
-            sw = _clip(start_windows, s_lo, s_hi)
-            value = _risk_integral(row, cover)
-            if not sw or value <= 0:
+        # The first visit of the shift is worth at least a repeat visit of an average slot.
+        first = max(first, sum(repeat) / len(repeat))
+        post_windows = [
+            (a, b - stop_len) for a, b in _kind_windows(scenario, p.kind, lo, hi)
+            if b - stop_len >= a
+        ]
+        is_post = p.tier == "strict" and bool(post_windows)
+        if p.tier == "strict" and not post_windows:
+            closed_posts.append(p.index)
+        for k, (s_lo, s_hi) in enumerate(slots):
+            sw = _clip([(lo, hi - stop_len)], s_lo, s_hi)
+            if not sw:
                 continue
+            wins = tuple((x * 60, y * 60) for x, y in sw)
+            offers = [(repeat[k], None, f"{p.id}#{k + 1}")]
+            if not is_post:
+                offers.append((first, choice, f"{p.id}#{k + 1}*"))
+            for value, alt, label in offers:
+                if value <= 0:
+                    continue
+                stops.append(Stop(p.index, 0, stop_len * 60, wins, group=p.index, choice=alt,
+                                  label=label))
+                stop_patch.append(p.index)
+                stop_post.append(False)
+                stop_risk.append(value)
+        choice += 1
+        if is_post:
             stops.append(
                 Stop(
                     p.index,
                     0,
                     stop_len * 60,
-                    tuple((a * 60, b * 60) for a, b in sw),
-                    group=p.index,
-                    label=f"{p.id}#{k + 1}",
-                )
-            )
-            stop_patch.append(p.index)
-            stop_post.append(False)
-            stop_risk.append(value)
-        if p.tier == "strict":
-            value = _risk_integral(row, windows) / n_slots
-            stops.append(
-                Stop(
-                    p.index,
-                    0,
-                    stop_len * 60,
-                    tuple((a * 60, b * 60) for a, b in start_windows),
+                    tuple((a * 60, b * 60) for a, b in post_windows),
                     mandatory=True,
                     group=p.index,
                     label=f"{p.id}#post",
@@ -350,7 +387,7 @@ def build_squad_problem(
             )
             stop_patch.append(p.index)
             stop_post.append(True)
-            stop_risk.append(value)
+            stop_risk.append(first)
     prizes = scale_prizes(stop_risk) if stops else []
     stops = [dataclasses.replace(s, prize=pz) for s, pz in zip(stops, prizes, strict=True)]
     vehicles = []
@@ -463,12 +500,49 @@ def _unit_rows(
     return tuple(fixed)
 
 
+def _as_rates(scenario: Scenario, date: dt.date,
+              risk: PatchRates | npt.NDArray[np.float64] | None) -> PatchRates:
+    """The routes' demand input as :class:`PatchRates`.
+
+    A plain risk array (violations per hour, per patch or per patch and hour) is taken as
+    one type of violation that lasts a revisit gap.
+    """
+    if risk is None:
+        return default_rates(scenario, date)
+    if isinstance(risk, PatchRates):
+        if risk.rates.shape[0] != len(scenario.patches):
+            raise ValueError(f"Expected rates for {len(scenario.patches)} patches, got "
+                             f"{risk.rates.shape[0]}.")
+        return risk
+    arr = np.asarray(risk, dtype=np.float64)
+    if arr.shape[0] != len(scenario.patches) or arr.ndim not in (1, 2):
+        raise ValueError(f"Expected risk of shape (patches,) or (patches, 24), got {arr.shape}.")
+    if arr.ndim == 2 and arr.shape[1] != 24:
+        raise ValueError(f"Expected 24 hourly risk values per patch, got {arr.shape[1]}.")
+    hourly = np.repeat(arr[:, None], 24, axis=1) if arr.ndim == 1 else arr
+    return PatchRates(hourly[:, :, None], TypeResponse.lasting(scenario.patrol.revisit_gap_min / 60.0))
+
+
+def _solve_until_found(problem: RoutingProblem, params: RoutingParams) -> RoutingSolution:
+    """Solve; when no first solution came within the budget, try again with twice the budget
+    (up to :data:`RETRIES` times): units must never be sent out without a route."""
+    sol = solve_problem(problem, params)
+    for _ in range(RETRIES):
+        if sol.status != "no solution" or not problem.stops:
+            break
+        params = dataclasses.replace(params, time_limit_s=2 * params.time_limit_s,
+                                     branch_limit=2 * params.branch_limit,
+                                     solution_limit=2 * params.solution_limit)
+        sol = solve_problem(problem, params)
+    return sol
+
+
 def solve_district_routes(
     scenario: Scenario,
     date: dt.date,
     shift: ShiftType | str,
     units: Sequence[UnitSpec] | None = None,
-    risk: npt.NDArray[np.float64] | None = None,
+    risk: PatchRates | npt.NDArray[np.float64] | None = None,
     params: RoutingParams | None = None,
 ) -> DistrictRoutes:
     """Plan the routes of every unit on duty for one day and shift.
@@ -499,18 +573,10 @@ def solve_district_routes(
     st = scenario.shift(shift) if isinstance(shift, str) else shift
     params = params or RoutingParams()
     units = tuple(default_units(scenario, st) if units is None else units)
-    risk_arr = (
-        default_risk(scenario, date, st) if risk is None else np.asarray(risk, dtype=np.float64)
-    )
-    if risk_arr.shape[0] != len(scenario.patches) or risk_arr.ndim not in (1, 2):
-        raise ValueError(
-            f"Expected risk of shape (patches,) or (patches, 24), got {risk_arr.shape}."
-        )
-    if risk_arr.ndim == 2 and risk_arr.shape[1] != 24:
-        raise ValueError(f"Expected 24 hourly risk values per patch, got {risk_arr.shape[1]}.")
+    rates = _as_rates(scenario, date, risk)
     squads = [sq.id for sq in scenario.squads if any(u.squad == sq.id for u in units)]
     problems = {
-        sq: build_squad_problem(scenario, sq, [u for u in units if u.squad == sq], risk_arr, st)
+        sq: build_squad_problem(scenario, sq, [u for u in units if u.squad == sq], rates, st)
         for sq in squads
     }
     total_stops = sum(len(p.problem.stops) for p in problems.values()) or 1
@@ -523,7 +589,8 @@ def solve_district_routes(
     budget = max(params.time_limit_s - (time.perf_counter() - t0) - 0.3, 0.2 * len(problems))
     for sq, sp in problems.items():
         share = budget * max(len(sp.problem.stops), 1) / total_stops
-        sol = solve_problem(sp.problem, dataclasses.replace(params, time_limit_s=max(share, 0.2)))
+        sol = _solve_until_found(sp.problem, dataclasses.replace(params,
+                                                                 time_limit_s=max(share, 0.2)))
         solutions[sq] = sol
         for vi, u in enumerate(sp.units):
             routes_by_unit[u.label] = UnitRoute(u, _unit_rows(sp, sol, vi, stop_max_s))

@@ -200,13 +200,14 @@ class ViolationType:
 
 @dataclass(frozen=True, slots=True)
 class PatchKind:
-    """A kind of place, with the time windows in which patrol visits make sense."""
+    """A kind of place, with the time windows in which its fixed posts are held."""
 
     name: str
     label: str
     windows: tuple[tuple[int, int], ...] = ()
-    """Visit windows as (start, end) minutes after midnight; an end past 1440 crosses
-    midnight. Empty: any time of the shift."""
+    """Fixed-post windows as (start, end) minutes after midnight (school gates at arrival and
+    dismissal, market mornings); an end past 1440 crosses midnight. Empty: any time of the
+    shift. Patrol stops are not bound by them: the expected violations say when to come."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,7 @@ class ViolationTypeIn(_Strict):
 
 
 class PatchKindIn(_Strict):
-    """Display label and visit windows of a patch kind."""
+    """Display label and fixed-post windows of a patch kind."""
 
     label: str | None = None
     windows: list[TimeWindow] = Field(default_factory=list)

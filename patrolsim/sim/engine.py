@@ -31,6 +31,10 @@ from patrolsim.sim.units import Unit
 from patrolsim.sim.violations import ViolationField, base_intensity
 from patrolsim.streams import stream
 
+INSPECTION_HOURS_MIN = (8 * 60, 20 * 60)
+"""Inspections (明查暗访) come at uniformly random times in office hours, 08:00–20:00, at
+uniformly random street patches. Assumption."""
+
 
 class Run:
     """Everything one replication shares: environment, street, dispatcher, policy."""
@@ -112,7 +116,7 @@ def day_planner(env: simpy.Environment, run: Run) -> Generator[simpy.Event, Any,
             yield env.timeout(day * 1440.0 - env.now)
         n = sc.inspections_per_day * (3 if sc.days[day].inspection else 1)
         if street_patches and n:
-            times = day * 1440.0 + run.inspection_rng.uniform(8 * 60, 20 * 60, n)
+            times = day * 1440.0 + run.inspection_rng.uniform(*INSPECTION_HOURS_MIN, n)
             patches = run.inspection_rng.choice(street_patches, n)
             for t, p in zip(times, patches, strict=True):
                 run.field.push(float(t), "inspection", int(p))

@@ -14,6 +14,7 @@ from patrolsim.optimise.routes_district import (
     UnitSpec,
     VisitRow,
     build_squad_problem,
+    default_rates,
     default_risk,
     default_units,
     planned_visits,
@@ -78,7 +79,7 @@ def test_squad_problem_solution_passes_generic_checker(nanhu: Scenario) -> None:
 
     st = nanhu.shift("late")
     sp = build_squad_problem(
-        nanhu, "S1", default_units(nanhu, st)[:1], default_risk(nanhu, DAY), st
+        nanhu, "S1", default_units(nanhu, st)[:1], default_rates(nanhu, DAY), st
     )
     sol = solve_problem(sp.problem, RoutingParams(time_limit_s=1.5))
     assert check_routing_solution(sp.problem, sol) == []
@@ -147,3 +148,27 @@ def test_deterministic_district_routes_repeat(tiny: Scenario) -> None:
     b = solve_district_routes(tiny, DAY, "early", params=params)
     assert [r.rows for r in a.routes] == [r.rows for r in b.routes]
     assert check_district_routes(tiny, a) == []
+
+
+def test_a_squad_without_a_first_solution_is_searched_again(monkeypatch, tiny: Scenario) -> None:
+    """Tests that units are never sent out without routes because the first search found no
+    solution: the squad is searched again with twice the budget."""
+    import patrolsim.optimise.routes_district as rd
+
+    real = rd.solve_problem
+    budgets: list[float] = []
+
+    def flaky(problem, params):
+        budgets.append(params.time_limit_s)
+        sol = real(problem, params)
+        if len(budgets) == 1:
+            return dataclasses.replace(sol, status="no solution", routes=tuple(
+                dataclasses.replace(r, visits=()) for r in sol.routes))
+        return sol
+
+    monkeypatch.setattr(rd, "solve_problem", flaky)
+    units = [u for u in default_units(tiny, tiny.shift("late"))][:1]
+    plan = solve_district_routes(tiny, DAY, "late", units=units, params=QUICK)
+    assert len(budgets) == 2 and budgets[1] == pytest.approx(2 * budgets[0])
+    assert all(sol.status == "solved" for sol in plan.solutions.values())
+    assert plan.routes[0].stops

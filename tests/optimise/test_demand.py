@@ -1,0 +1,86 @@
+"""Tests of the week's demand: Erlang C, sharing units out, risk and rates from simulation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from patrolsim.optimise.demand import (
+    _share_out,
+    erlang_c_wait_probability,
+    units_for_response,
+    weekly_demand,
+)
+from patrolsim.scenario import Scenario
+from patrolsim.sim import simulate
+from patrolsim.sim.policies import PostsMobilePolicy
+
+WEEK = dt.date(2026, 11, 30)
+
+
+def test_erlang_c_matches_the_formula_by_hand() -> None:
+    """Tests P(wait) for M/M/3 at offered load A = 1.8 (ρ = 0.6) against the formula by hand:
+    (A³/3! · 3/(3 − A)) / (1 + A + A²/2 + A³/3! · 3/(3 − A)) = 2.43 / 6.85."""
+    assert erlang_c_wait_probability(3, 1.8) == pytest.approx(2.43 / 6.85, rel=1e-12)
+    assert erlang_c_wait_probability(2, 2.5) == 1.0
+    assert erlang_c_wait_probability(4, 0.0) == 0.0
+
+
+def test_units_for_response_grow_with_the_load() -> None:
+    """Tests that more complaints or a stricter target never ask for fewer units."""
+    low = units_for_response(1.0, 30.0, 20.0, 0.8)
+    high = units_for_response(4.0, 30.0, 20.0, 0.8)
+    strict = units_for_response(4.0, 30.0, 5.0, 0.95)
+    assert 1 <= low <= high <= strict
+    assert units_for_response(0.0, 30.0, 20.0, 0.8) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(total=st.integers(0, 60), weights=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=6),
+       data=st.data())
+def test_share_out_keeps_total_and_floors(total: int, weights: list[float], data) -> None:
+    """Tests largest-remainder sharing: floors kept, the total met whenever floors allow."""
+    floors = data.draw(st.lists(st.integers(0, 5), min_size=len(weights), max_size=len(weights)))
+    out = _share_out(total, weights, floors)
+    assert all(o >= f for o, f in zip(out, floors, strict=True))
+    assert sum(out) == max(total, sum(floors))
+
+
+@pytest.fixture(scope="module")
+def demand(tiny: Scenario):
+    """Demand of the tiny district's second week from two baseline replications."""
+    runs = [simulate(tiny, PostsMobilePolicy(), seed, days=14) for seed in (0, 1)]
+    return weekly_demand(tiny, runs, WEEK)
+
+
+def test_demand_shapes_and_bases(demand, tiny: Scenario) -> None:
+    """Tests the arrays: one week, every patch, 24 hours (and types); nothing at squad bases."""
+    n_p, n_v = len(tiny.patches), len(tiny.violation_types)
+    assert demand.risk.shape == (7, n_p, 24)
+    assert demand.rates.shape == (7, n_p, 24, n_v)
+    assert (demand.rates >= 0).all() and demand.rates.sum() > 0
+    for sq in tiny.squads:
+        assert demand.rates[:, sq.base_index].sum() == 0
+    assert demand.patch_rates(3).rates.shape == (n_p, 24, n_v)
+
+
+def test_requirements_use_the_officers_there_are(demand, tiny: Scenario) -> None:
+    """Tests cover requirements: every day × shift × squad, never more units a day than the
+    squad's certified officers on duty can form, and at least what Erlang C asks."""
+    rules = tiny.roster
+    shifts = [s.name for s in tiny.shifts if rules.default_cover.get(s.name, 0) > 0]
+    seen = {(r.date, r.shift, r.squad) for r in demand.requirements}
+    assert len(seen) == len(demand.requirements) == 7 * len(shifts) * len(tiny.squads)
+    for sq in tiny.squads:
+        for d in range(7):
+            date = WEEK + dt.timedelta(days=d)
+            present = [m for m in tiny.staff if m.squad == sq.id and m.certified
+                       and not tiny.on_leave(m.id, date)]
+            units = [r for r in demand.requirements if r.date == date and r.squad == sq.id]
+            assert sum(r.units for r in units) <= len(present) // rules.unit_certified
+            assert all(r.auxiliaries >= r.units * rules.unit_auxiliaries for r in units)
+    assert np.all(demand.complaint_units >= 0)
