@@ -1,4 +1,5 @@
-"""The weekly plan as one self-contained HTML page (images embedded; opens without a server)."""
+"""The weekly plan as one self-contained HTML page (images embedded; opens without a server),
+and its front page as one picture to pass round (:func:`overview_figure`)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,29 @@ Route sheets for every unit and shift are in <code>sheets/</code>.</p>
 <h2>How long each step took</h2>{_table(timings)}
 </body></html>
 """
+
+
+def overview_figure(result: PlanResult) -> Figure:
+    """The report's front page as one figure: the verdict, the two headline KPIs per arm, the
+    week day by day and the routes of the first day's busiest shift."""
+    sc = result.scenario
+    comparison = result.comparison()
+    fig = plt.figure(figsize=(13, 8.5))
+    grid = fig.add_gridspec(3, 3, height_ratios=[0.55, 1.0, 1.25])
+    head = fig.add_subplot(grid[0, :])
+    head.axis("off")
+    head.text(0.0, 1.0, f"{sc.name} · week of {result.week_start} · {result.reps} replications "
+              f"per arm, same staff, common random numbers", fontsize=13, weight="bold",
+              va="top")
+    for i, line in enumerate(result.verdict()):
+        head.text(0.0, 0.75 - 0.18 * i, line,
+                  fontsize=9.5, va="top", color="#1a7f37" if " beats " in line else "#b42318")
+    plot_kpi_comparison(comparison, "violation_hours", ax=fig.add_subplot(grid[1, 0]))
+    plot_kpi_comparison(comparison, "inspection_pass_rate", ax=fig.add_subplot(grid[1, 1]))
+    plot_daily_comparison(daily_series(result), ax=fig.add_subplot(grid[2, :2]))
+    first_day = [r for r in result.routes if r.date == result.week_start]
+    if first_day:
+        busiest = max(first_day, key=lambda r: sum(len(u.stops) for u in r.routes))
+        plot_routes(sc, busiest, ax=fig.add_subplot(grid[1:, 2]))
+    fig.tight_layout()
+    return fig

@@ -32,14 +32,15 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Make the plan and write its files."""
+    import matplotlib.pyplot as plt
     from tqdm import tqdm
 
     from patrolsim.experiment.plan import check_week, plan_week
     from patrolsim.formats.roster_xlsx import write_roster_xlsx
     from patrolsim.formats.route_exports import write_district_outputs
     from patrolsim.formats.run_outputs import write_csv
-    from patrolsim.outputs import write_json, write_text
-    from patrolsim.report import render_report
+    from patrolsim.outputs import atomic_path, write_json, write_text
+    from patrolsim.report import overview_figure, render_report
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date
 
@@ -82,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     write_csv(result.comparison(), out / "comparison.csv")
     write_csv(result.paired(), out / "paired.csv")
     write_text(out / "report.html", render_report(result))
+    fig = overview_figure(result)
+    with atomic_path(out / "report.png") as tmp:
+        fig.savefig(tmp, dpi=100)
+    plt.close(fig)
     print(result.summary())
-    print(f"wrote the roster, routes, comparison and report.html to {out}")
+    print(f"wrote the roster, routes, comparison, report.html and report.png to {out}")
     return 0

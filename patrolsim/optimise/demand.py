@@ -213,6 +213,28 @@ def _share_out(total: int, weights: Sequence[float], floors: Sequence[int]) -> l
     return [o + int(b) for o, b in zip(out, base, strict=True)]
 
 
+def _fit_floors(floors: list[int], capacity: int, hours: Sequence[Sequence[int]],
+                complaints: npt.NDArray[np.float64]) -> list[int]:
+    """Lower the Erlang C floors until they fit the units there are.
+
+    A unit is taken first from the shift whose loss leaves the fewest complaints with no unit
+    on duty at all (shifts overlap: the day shift's hours are mostly covered by the early and
+    late ones, while nobody else is on at six in the morning), then from the shift with the
+    most units.
+    """
+    floors = list(floors)
+    while sum(floors) > capacity:
+        def orphaned(i: int) -> float:
+            others = {h for j, hs in enumerate(hours) if j != i and floors[j] > 0 for h in hs}
+            alone = [h for h in hours[i] if h not in others] if floors[i] == 1 else []
+            return float(complaints[alone].sum())
+
+        candidates = [i for i, f in enumerate(floors) if f > 0]
+        drop = min(candidates, key=lambda i: (orphaned(i), -floors[i], i))
+        floors[drop] -= 1
+    return floors
+
+
 def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.date) -> Demand:
     """Estimate the week's risk and cover requirements from baseline replications.
 
@@ -271,9 +293,9 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
             mass = value[d]
             floors = [int(complaint_units[d, sq.index, hours_of[s.name]].max(initial=0))
                       for s in shifts]
-            floors = [min(f, capacity) for f in floors]
-            while sum(floors) > capacity:
-                floors[int(np.argmax(floors))] -= 1
+            floors = _fit_floors([min(f, capacity) for f in floors], capacity,
+                                 [hours_of[s.name] for s in shifts],
+                                 complaints[d, sq.index])
             units = _share_out(capacity, mass, floors)
             # auxiliaries: their places in the units, then spare ones in pairs (persuasion units)
             aux_floor = [u * rules.unit_auxiliaries for u in units]

@@ -84,3 +84,18 @@ def test_requirements_use_the_officers_there_are(demand, tiny: Scenario) -> None
             assert sum(r.units for r in units) <= len(present) // rules.unit_certified
             assert all(r.auxiliaries >= r.units * rules.unit_auxiliaries for r in units)
     assert np.all(demand.complaint_units >= 0)
+
+
+def test_short_of_units_the_floors_keep_every_hour_covered() -> None:
+    """Tests that when Erlang C asks for more units than there are, the unit given up is the
+    one whose hours others cover (the day shift between early and late), not the only one on
+    at six in the morning."""
+    from patrolsim.optimise.demand import _fit_floors
+
+    hours = {"early": range(6, 14), "day": range(8, 17), "late": range(14, 22),
+             "night": [18, 19, 20, 21, 22, 23, 0, 1]}
+    complaints = np.full(24, 0.3)
+    floors = _fit_floors([1, 1, 1, 1], 3, list(hours.values()), complaints)
+    assert floors == [1, 0, 1, 1]
+    assert _fit_floors([2, 1, 1, 1], 3, list(hours.values()), complaints) == [1, 0, 1, 1]
+    assert sum(_fit_floors([3, 3, 3, 3], 5, list(hours.values()), complaints)) == 5
