@@ -123,15 +123,15 @@ def overview_figure(result: PlanResult) -> Figure:
     week day by day and the routes of the first day's busiest shift."""
     sc = result.scenario
     comparison = result.comparison()
-    fig = plt.figure(figsize=(13, 8.5))
-    grid = fig.add_gridspec(3, 3, height_ratios=[0.55, 1.0, 1.25])
+    fig = plt.figure(figsize=(14, 8))
+    grid = fig.add_gridspec(3, 3, height_ratios=[0.42, 1.0, 1.0], width_ratios=[1, 1, 1.5])
     head = fig.add_subplot(grid[0, :])
     head.axis("off")
-    head.text(0.0, 1.0, f"{sc.name} · week of {result.week_start} · {result.reps} replications "
-              f"per arm, same staff, common random numbers", fontsize=13, weight="bold",
+    head.text(0.0, 1.05, f"{sc.name} · week of {result.week_start} · {result.reps} replications "
+              f"per arm, same staff, common random numbers", fontsize=13,
               va="top")
     for i, line in enumerate(result.verdict()):
-        head.text(0.0, 0.75 - 0.18 * i, line,
+        head.text(0.0, 0.72 - 0.22 * i, line,
                   fontsize=9.5, va="top", color="#1a7f37" if " beats " in line else "#b42318")
     plot_kpi_comparison(comparison, "violation_hours", ax=fig.add_subplot(grid[1, 0]))
     plot_kpi_comparison(comparison, "inspection_pass_rate", ax=fig.add_subplot(grid[1, 1]))
