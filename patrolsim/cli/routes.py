@@ -309,7 +309,7 @@ def _run_district(args: argparse.Namespace) -> int:
                 "shift": st.name,
                 "units": [u.label for u in units],
                 "stops": sum(len(r.stops) for r in plan.routes),
-                "risk_covered": round(plan.prize, 4),
+                "value_violation_hours": round(plan.prize, 4),
                 "unmet_posts": [scenario.patches[i].id for i in plan.unmet_posts],
                 "check_problems": problems,
                 "time_s": round(plan.wall_s, 3),

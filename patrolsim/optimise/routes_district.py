@@ -143,7 +143,8 @@ class DistrictRoutes:
     routes
         One route per unit, in the order of the units given.
     prize
-        Risk collected (sum of the prizes of the stops made, in risk units).
+        What the stops made are worth: violation-hours they save, with failing inspection
+        hours weighted in (:mod:`.visit_value`).
     unmet_posts
         Patch indices of strict-tier fixed posts that could not be visited.
     solutions
@@ -165,8 +166,8 @@ class DistrictRoutes:
         stops = sum(len(r.stops) for r in self.routes)
         return (
             f"{self.date} {self.shift}: {len(self.routes)} units, {stops} stops, "
-            f"risk covered {self.prize:.2f}, {len(self.unmet_posts)} fixed posts not reachable, "
-            f"{self.wall_s:.1f} s"
+            f"worth {self.prize:.1f} violation-hours, {len(self.unmet_posts)} fixed posts not "
+            f"reachable, {self.wall_s:.1f} s"
         )
 
     def __str__(self) -> str:
@@ -567,7 +568,7 @@ def solve_district_routes(
     Returns
     -------
     DistrictRoutes
-        Timed routes per unit, risk covered and fixed posts that could not be made.
+        Timed routes per unit, what they are worth and fixed posts that could not be made.
     """
     t0 = time.perf_counter()
     st = scenario.shift(shift) if isinstance(shift, str) else shift

@@ -111,3 +111,12 @@ def test_routes_spread_first_visits_over_the_squad(nanhu: Scenario) -> None:
     patches = [r.patch_index for r in plan.routes[0].stops]
     area = [p for p in nanhu.patches if p.squad == "S1" and p.kind != "base"]
     assert len(set(patches)) >= 0.8 * len(area)
+
+
+def test_deterministic_routes_repeat_exactly(tiny: Scenario) -> None:
+    """Tests that a branch-limited search gives the same routes twice (the plan relies on it)."""
+    params = RoutingParams(deterministic=True, branch_limit=800, solution_limit=100, restarts=1)
+    a = solve_district_routes(tiny, DAY, "late", params=params)
+    b = solve_district_routes(tiny, DAY, "late", params=params)
+    assert [r.rows for r in a.routes] == [r.rows for r in b.routes]
+    assert a.prize == b.prize
