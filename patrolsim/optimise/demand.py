@@ -1,16 +1,17 @@
-"""Demand for a week: risk by patch × hour for the routes, cover by day × shift × squad for the roster.
+"""Demand for a week: rates by patch × hour × type for the routes, cover by day × shift × squad
+for the roster.
 
 From baseline replications (the bureau's current way of working, simulated with common random
 numbers) we estimate, for each day of the week:
 
-``risk[d, p, h]``
-    The violation-hours at patch p of the violations that start in hour h, each counted for
-    at most :data:`RISK_CAP_H` hours and weighted by its type's visibility: what a unit there
-    and then deters or catches early — the prize of a route stop. (The stock of violations
-    active in the hour was tried as the prize instead and did worse: routes then return to
-    the same patch for a stock the first visit has already removed.) It is blended with the
-    analytic expectation at the base rates (weight :data:`PRIOR_WEIGHT`) so that patches a
-    few replications happen to miss still carry risk.
+``rates[d, p, h, v]``
+    Violations of type v starting at patch p in hour h, weighted by the type's visibility (the
+    chance that a unit there notices one). With each type's life and response to a stop
+    (:class:`~patrolsim.optimise.visit_value.TypeResponse`) they value the route stops
+    (:mod:`patrolsim.optimise.visit_value`). They are blended with the analytic expectation
+    at the base rates (weight :data:`PRIOR_WEIGHT`) so that patches a few replications happen
+    to miss still count, and so that places the usual patrol keeps quiet are not mistaken for
+    places where nothing would happen.
 ``complaints[d, s, h]``
     Citizens' complaints per hour in squad s. With the mean service time (travel to the
     complaint plus handling) the Erlang C formula gives the units that must be on duty for
@@ -19,12 +20,14 @@ numbers) we estimate, for each day of the week:
 
 Cover requirements: each squad's unit-shifts for the week (what its certified officers can
 staff: five shifts a week each, less leave) are shared among the days and then the shifts in
-proportion to the risk in the shift's hours, and never fewer than Erlang C asks for;
-auxiliaries fill their places in those units, and the spare ones are shared out in pairs, to
-patrol as persuasion units. The roster therefore asks for the staff-hours the bureau has, put
-where the risk is. The roster
-solver treats cover as soft, so a requirement the staff cannot meet comes back as an
-uncovered shift rather than an error.
+proportion to what the stops a unit could make there are worth
+(:func:`~patrolsim.optimise.routes_district.shift_value`), and never fewer than Erlang C asks
+for — when the units are too few even for that, the shift given up is the one whose hours
+others cover (:func:`_fit_floors`). Auxiliaries fill their places in those units, and the
+spare ones are shared out in pairs, to patrol as persuasion units. The roster therefore asks
+for the staff-hours the bureau has, put where they save most. The roster solver treats cover
+as soft, so a requirement the staff cannot meet comes back as an uncovered shift rather than
+an error.
 """
 
 from __future__ import annotations
@@ -45,32 +48,26 @@ from patrolsim.scenario.model import Scenario
 from patrolsim.sim.metrics import SimResult
 from patrolsim.sim.violations import base_intensity
 
-RISK_CAP_H = 24.0
-"""Longest a single violation counts towards risk (hours): a unit that finds a poster or a
-muck pile ends the rest of its life, but a day is as far as the plan of a week looks ahead
-for one stop. Assumption."""
 PRIOR_WEIGHT = 0.25
-"""Weight of the analytic base-rate expectation in the risk blend. Assumption."""
+"""Weight of the analytic base-rate expectation in the rates' blend. Assumption."""
 WORK_DAYS_PER_WEEK = 5.0
 
 
 @dataclass(frozen=True, slots=True)
 class Demand:
-    """Risk and cover requirements for one week."""
+    """Rates and cover requirements for one week."""
 
     week_start: dt.date
-    risk: npt.NDArray[np.float64]
-    """Days × patches × 24 hours: avoidable visible violation-hours."""
-    complaints_per_hour: npt.NDArray[np.float64]
-    """Days × squads × 24 hours: expected citizens' complaints."""
-    complaint_units: npt.NDArray[np.int64]
-    """Days × squads × 24 hours: units Erlang C asks for."""
-    requirements: tuple[Requirement, ...]
     rates: npt.NDArray[np.float64]
     """Days × patches × 24 hours × types: violations starting per hour, weighted by
     visibility — the routes' prizes (:mod:`patrolsim.optimise.visit_value`)."""
     response: TypeResponse
     """How each type lives and responds to a stop."""
+    complaints_per_hour: npt.NDArray[np.float64]
+    """Days × squads × 24 hours: expected citizens' complaints."""
+    complaint_units: npt.NDArray[np.int64]
+    """Days × squads × 24 hours: units Erlang C asks for."""
+    requirements: tuple[Requirement, ...]
 
     def patch_rates(self, day: int) -> PatchRates:
         """The rates of day ``day`` of the week (0 = Monday) for the route optimiser."""
@@ -79,8 +76,8 @@ class Demand:
     def summary(self) -> str:
         """A short account of the week's demand."""
         units = sum(r.units for r in self.requirements)
-        return (f"demand for the week of {self.week_start}: risk {self.risk.sum():.0f} "
-                f"violation-hours, {self.complaints_per_hour.sum():.0f} complaints, "
+        return (f"demand for the week of {self.week_start}: {self.rates.sum():.0f} visible "
+                f"violations, {self.complaints_per_hour.sum():.0f} complaints, "
                 f"{units} unit-shifts required")
 
     def requirements_frame(self) -> pd.DataFrame:
@@ -122,24 +119,6 @@ def units_for_response(rate_per_hour: float, service_min: float, target_min: flo
     return limit
 
 
-def _risk_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
-                    ) -> npt.NDArray[np.float64]:
-    """Visible violation-hours by day, patch and start hour (each capped at RISK_CAP_H)."""
-    n_p = len(scenario.patches)
-    risk = np.zeros((7, n_p, 24))
-    visibility = np.array([vt.visibility for vt in scenario.violation_types])
-    for run in runs:
-        v = run.violations
-        start = v["start"].to_numpy()
-        day = (start // 1440).astype(np.int64) - first_day
-        keep = (day >= 0) & (day < 7)
-        hours = np.minimum(v["end"].to_numpy() - start, RISK_CAP_H * 60.0) / 60.0
-        weight = hours * visibility[v["type"].to_numpy()]
-        hour = ((start % 1440) // 60).astype(np.int64)
-        np.add.at(risk, (day[keep], v["patch"].to_numpy()[keep], hour[keep]), weight[keep])
-    return risk / max(len(runs), 1)
-
-
 def _rates_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
                      ) -> npt.NDArray[np.float64]:
     """Visibility-weighted violations started per day, patch, hour and type (per run)."""
@@ -155,14 +134,6 @@ def _rates_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: i
         np.add.at(rates, (day[keep], v["patch"].to_numpy()[keep], hour[keep], kind[keep]),
                   visibility[kind[keep]])
     return rates / max(len(runs), 1)
-
-
-def _prior_risk(scenario: Scenario, first_day: int) -> npt.NDArray[np.float64]:
-    lam = base_intensity(scenario, first_day + 7)[first_day:]  # 7 × 24 × P × V per hour
-    capped = np.array([min(vt.duration_mean_min or math.inf, RISK_CAP_H * 60.0) / 60.0
-                       for vt in scenario.violation_types])
-    visibility = np.array([vt.visibility for vt in scenario.violation_types])
-    return np.einsum("dhpv,v->dph", lam, capped * visibility)
 
 
 def _complaints(scenario: Scenario, runs: Sequence[SimResult], first_day: int
@@ -236,7 +207,7 @@ def _fit_floors(floors: list[int], capacity: int, hours: Sequence[Sequence[int]]
 
 
 def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.date) -> Demand:
-    """Estimate the week's risk and cover requirements from baseline replications.
+    """Estimate the week's rates and cover requirements from baseline replications.
 
     Parameters
     ----------
@@ -248,15 +219,12 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
         First day of the week.
     """
     first_day = (week_start - scenario.start_date).days
-    risk = (1.0 - PRIOR_WEIGHT) * _risk_from_runs(scenario, runs, first_day) + \
-        PRIOR_WEIGHT * _prior_risk(scenario, first_day)
     visibility = np.array([vt.visibility for vt in scenario.violation_types])
     prior_rates = base_intensity(scenario, first_day + 7)[first_day:] * visibility
     rates = (1.0 - PRIOR_WEIGHT) * _rates_from_runs(scenario, runs, first_day) + \
         PRIOR_WEIGHT * prior_rates.transpose(0, 2, 1, 3)
     for p in scenario.patches:
         if p.kind == "base":
-            risk[:, p.index, :] = 0.0
             rates[:, p.index] = 0.0
     complaints = _complaints(scenario, runs, first_day)
     target = scenario.complaint_target_min
@@ -303,5 +271,4 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
             aux = [f + 2 * n for f, n in zip(aux_floor, pairs, strict=True)]
             for s, n_units, n_aux in zip(shifts, units, aux, strict=True):
                 requirements.append(Requirement(date, s.name, sq.id, n_units, n_aux))
-    return Demand(week_start, risk, complaints, complaint_units, tuple(requirements), rates,
-                  response)
+    return Demand(week_start, rates, response, complaints, complaint_units, tuple(requirements))

@@ -60,7 +60,6 @@ def demand(tiny: Scenario):
 def test_demand_shapes_and_bases(demand, tiny: Scenario) -> None:
     """Tests the arrays: one week, every patch, 24 hours (and types); nothing at squad bases."""
     n_p, n_v = len(tiny.patches), len(tiny.violation_types)
-    assert demand.risk.shape == (7, n_p, 24)
     assert demand.rates.shape == (7, n_p, 24, n_v)
     assert (demand.rates >= 0).all() and demand.rates.sum() > 0
     for sq in tiny.squads:
