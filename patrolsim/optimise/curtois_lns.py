@@ -38,6 +38,9 @@ MAX_STAFF_WINDOW = 56
 #: Days freed around a missed cover row (the whole horizon of the four-week instances).
 HOT_WINDOW = 28
 
+#: Per-step decay of the figures that choose the kind of neighbourhood.
+DECAY = 0.97
+
 
 def _solve_part(
     instance: CurtoisInstance,
@@ -115,7 +118,7 @@ def improve_curtois(
     deadline: float,
     params: RosterParams,
     bound: float = 0.0,
-    sub_limit_s: float = 3.0,
+    sub_limit_s: float = 8.0,
     label: str | None = None,
 ) -> tuple[dict[tuple[str, int], str], int]:
     """Improve a feasible roster by exact re-optimisation of neighbourhoods until ``deadline``.
@@ -192,6 +195,9 @@ class _Search:
         }
         self.stats = {k: [0, 0, 0, 0.0] for k in ("staff", "days", "hot")}
         """Per kind: steps, improving steps, steps solved to optimality, CP-SAT seconds."""
+        self.gain = dict.fromkeys(self.stats, 1.0)
+        self.seconds = dict.fromkeys(self.stats, 1.0)
+        """Decaying sums of objective gain and CP-SAT seconds per kind (kind selection)."""
 
     def run(self, params: RosterParams, rng: np.random.Generator) -> None:
         """Take steps until the deadline or the bound (one thread)."""
@@ -215,9 +221,15 @@ class _Search:
                 stat[0] += 1
                 stat[2] += status == cp_model.OPTIMAL
                 stat[3] += wall
+                before = self.objective
                 if part is not None:
                     self._offer(_replace(self.roster, free, part), kind, len(free))
-            fast = status == cp_model.OPTIMAL and wall < limit / 4
+                for k in self.gain:
+                    self.gain[k] *= DECAY
+                    self.seconds[k] *= DECAY
+                self.gain[kind] += min(before - self.objective, 100) / 100
+                self.seconds[kind] += wall
+            fast = status == cp_model.OPTIMAL and wall < limit / 2
             top = {"staff": len(self.staff), "days": H, "hot": len(self.staff)}[kind]
             low = {"staff": 2, "days": 2, "hot": 2}[kind]
             size[kind] = min(top, size[kind] + 1) if fast else max(low, size[kind] - 1)
@@ -240,8 +252,11 @@ class _Search:
         """Choose a kind of neighbourhood and its free cells ``{staff_id: days}``."""
         H = self.instance.horizon
         missed = _missed_cover(self.instance, roster)
-        kinds = ["staff", "days"] + (["hot"] * 2 if missed else [])
-        kind = kinds[int(rng.integers(len(kinds)))]
+        kinds = ["staff", "days"] + (["hot"] if missed else [])
+        with self.lock:
+            # Kinds are drawn in proportion to their recent gain per CP-SAT second.
+            rates = np.array([self.gain[k] / self.seconds[k] for k in kinds])
+        kind = kinds[int(rng.choice(len(kinds), p=0.1 / len(kinds) + 0.9 * rates / rates.sum()))]
         if kind == "staff":
             span = min(H, MAX_STAFF_WINDOW)
             first = int(rng.integers(0, H - span + 1))
@@ -249,8 +264,13 @@ class _Search:
             chosen = rng.choice(self.staff, size=size["staff"], replace=False).tolist()
             return kind, {e: days for e in chosen}
         if kind == "days":
-            first = int(rng.integers(0, H - size["days"] + 1))
-            days = frozenset(range(first, first + size["days"]))
+            width = size["days"]
+            if missed and rng.random() < 0.5:
+                d = missed[int(rng.integers(len(missed)))][0]
+                first = min(max(0, d - int(rng.integers(width))), H - width)
+            else:
+                first = int(rng.integers(0, H - width + 1))
+            days = frozenset(range(first, first + width))
             return kind, {e: days for e in self.staff}
         d, s = missed[int(rng.integers(len(missed)))]
         span = min(H, HOT_WINDOW)

@@ -49,9 +49,12 @@ from patrolsim.optimise.roster_cpsat import (
 CURTOIS_PARAMS = RosterParams(time_limit_s=120.0, num_workers=2, subsolvers=("max_lp",))
 
 #: Models with at most this many assignment variables get half the limit for the whole-model
-#: solve, up to :data:`MEDIUM_MODEL` a fifth, larger ones none (see :func:`default_lns_share`).
-SMALL_MODEL = 2500
+#: solve, which starts without a hint (on Instance8 a constructed hint leads ``max_lp``
+#: astray); up to :data:`MEDIUM_MODEL` a fifth, from a constructed roster; larger ones none
+#: (see :func:`default_lns_share`).
+SMALL_MODEL = 4000
 MEDIUM_MODEL = 8000
+SMALL_LNS_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,12 +323,13 @@ def solve_curtois(
 ) -> CurtoisResult:
     """Solve a built benchmark model and evaluate the result independently.
 
-    With a wall-clock limit (and no deterministic one) three steps share it: a feasible
-    roster is constructed employee by employee (:func:`~patrolsim.optimise.curtois_lns.
-    construct_curtois`, unless ``hint`` is given); CP-SAT solves the whole model from that
-    hint (``max_lp`` by default: it gives the lower bound, and on the small instances the
-    proof), for at least ``1 − lns_share`` of the limit and on while it keeps improving
-    (:func:`solve_until_stall`); then, unless that was proved optimal, a
+    With a wall-clock limit (and no deterministic one) three steps share it. Unless
+    ``hint`` is given or the model is small (:data:`SMALL_MODEL`), a feasible roster is
+    constructed employee by employee (:func:`~patrolsim.optimise.curtois_lns.
+    construct_curtois`). CP-SAT solves the whole model from that hint (``max_lp`` by
+    default: it gives the lower bound, and on the small instances the proof) for at least
+    ``1 − lns_share`` of the limit and on while it keeps improving
+    (:func:`solve_until_stall`). Then, unless that was proved optimal, a
     large-neighbourhood search re-optimises a few employees or a window of days at a time
     with everything else fixed (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`).
     With a deterministic-time limit (tests) only the whole-model solve runs.
@@ -366,7 +370,7 @@ def solve_curtois(
     t0 = time.perf_counter()
     deadline = t0 + (params.time_limit_s or 0.0)
     label = instance.name if params.progress else None
-    if use_lns and hint is None:
+    if use_lns and hint is None and lns_share > SMALL_LNS_SHARE:
         hint = construct_curtois(instance, params)
         if label is not None:
             print(f"{label}: {time.perf_counter() - t0:7.1f} s  constructed, objective "
@@ -474,7 +478,7 @@ def default_lns_share(built: CurtoisModel) -> float:
     ones, whose linear relaxation alone takes minutes."""
     n = len(built.x)
     if n <= SMALL_MODEL:
-        return 0.5
+        return SMALL_LNS_SHARE
     if n <= MEDIUM_MODEL:
         return 0.8
     return 1.0
