@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -45,6 +45,7 @@ __all__ = ["improvable", "improve_solution"]
 
 _BIG = 1 << 50
 _GAIN_WEIGHT = 1 << 30
+_NONE = np.iinfo(np.int64).min
 """Weight of a swap's prize gain against the time it saves when ranking swaps."""
 _PRIZE_POWER = 2.0
 """Exponent of the prize in the insertion ratio ``prize ** power / time added``."""
@@ -64,6 +65,23 @@ def improvable(problem: RoutingProblem) -> bool:
     return all(len(s.windows) <= 1 for s in problem.stops)
 
 
+class _Schedule(NamedTuple):
+    """A route's timing per position (start depot, visits, end depot); see ``schedule``."""
+
+    locs: list[int]
+    dep: list[int]
+    wait: list[int]
+    ms: list[int]
+    la: np.ndarray
+    """``locs`` as an array."""
+    depa: np.ndarray
+    """``dep`` as an array."""
+    room: np.ndarray
+    """``wait + ms``: how much later the arrival at each position may be."""
+    base: np.ndarray
+    """Arrival at position p + 1 when leaving position p as scheduled."""
+
+
 class _State:
     """Routes with their schedules; all arrays are plain Python lists for speed."""
 
@@ -73,8 +91,12 @@ class _State:
         self.visited = np.zeros(ctx.n, dtype=bool)
         for s in self.seqs:
             self.visited[s] = True
-        self.sched: list[tuple[list[int], list[int], list[int], list[int]]] = [
-            ctx.schedule(v, s) for v, s in enumerate(self.seqs)
+        self.sched: list[_Schedule] = [ctx.schedule(v, s) for v, s in enumerate(self.seqs)]
+        # Best insertion per route, kept while the route, the pool of unvisited stops and the
+        # noise are unchanged (``pool`` counts changes) and its stop is still unvisited.
+        self.pool = 0
+        self.ins: list[tuple[object, int, tuple[float, int, int] | None]] = [
+            (None, -1, None) for _ in self.seqs
         ]
 
     def key(self) -> tuple[int, int]:
@@ -92,6 +114,7 @@ class _Context:
     def __init__(self, problem: RoutingProblem) -> None:
         self.problem = problem
         self.T = np.asarray(problem.travel, dtype=np.int64)
+        self.TT = np.ascontiguousarray(self.T.T)
         self.Tl: list[list[int]] = self.T.tolist()
         stops = problem.stops
         self.n = len(stops)
@@ -118,14 +141,12 @@ class _Context:
         self.noise: np.ndarray | None = None
         self.iterations = 0
 
-    def schedule(
-        self, v: int, seq: Sequence[int]
-    ) -> tuple[list[int], list[int], list[int], list[int]]:
+    def schedule(self, v: int, seq: Sequence[int]) -> _Schedule:
         """Locations, departure times, wait and max_shift per position (depots included).
 
         Position 0 is the start depot, position ``len(seq) + 1`` the end depot. ``dep[p]`` is
         when the vehicle leaves position p; ``wait[p]`` the idle time before service there;
-        ``ms[p]`` how much later the arrival at p may be without breaking the route.
+        ``ms[p]`` how much later the start of service at p may be without breaking the route.
         """
         veh = self.vehicles[v]
         Tl, locl, servl, openl, closel = self.Tl, self.locl, self.servl, self.openl, self.closel
@@ -159,7 +180,11 @@ class _Context:
             nxt = wait[p + 1] + ms[p + 1]
             ms[p] = slack if slack < nxt else nxt
         ms[0] = wait[1] + ms[1] if n > 1 else 0
-        return locs, dep, wait, ms
+        la = np.array(locs, dtype=np.int64)
+        depa = np.array(dep, dtype=np.int64)
+        room = np.array(wait, dtype=np.int64) + np.array(ms, dtype=np.int64)
+        base = depa[:-1] + self.T[la[:-1], la[1:]]
+        return _Schedule(locs, dep, wait, ms, la, depa, room, base)
 
     def travel_of(self, v: int, seq: Sequence[int]) -> int:
         veh = self.vehicles[v]
@@ -188,95 +213,127 @@ class _Context:
         return t + Tl[prev][veh.end_location] <= veh.end_time
 
 
-def _best_insertion(
-    ctx: _Context, state: _State, v: int, cand: np.ndarray
-) -> tuple[float, int, int] | None:
-    """Best (ratio, stop, position) for inserting one of ``cand`` into route ``v``."""
-    if cand.size == 0:
-        return None
-    T = ctx.T
-    locs, dep, wait, ms = state.sched[v]
-    locU = ctx.loc[cand]
-    la = np.asarray(locs, dtype=np.int64)
-    locp, locn = la[:-1], la[1:]
-    depp = np.asarray(dep[:-1], dtype=np.int64)[None, :]
-    room = (np.asarray(wait[1:], dtype=np.int64) + np.asarray(ms[1:], dtype=np.int64))[None, :]
-    arr = depp + T[locp][:, locU].T
-    st = np.maximum(arr, ctx.open[cand][:, None])
-    shift = st + ctx.serv[cand][:, None] + T[locU][:, locn] - (depp + T[locp, locn][None, :])
-    ok = (st <= ctx.close[cand][:, None]) & (shift <= room)
-    if not ok.any():
-        return None
-    ratio = np.where(ok, ctx.prize2[cand][:, None] / (np.maximum(shift, 0) + 1.0), -1.0)
+class _Candidates(NamedTuple):
+    """The unvisited stops with the data the insertion tests need, as row vectors."""
+
+    stops: np.ndarray
+    loc: np.ndarray
+    open: np.ndarray
+    close: np.ndarray
+    serv: np.ndarray
+    weight: np.ndarray
+    """Insertion weight ``prize ** power`` (times the current noise)."""
+
+
+def _candidates(ctx: _Context, state: _State) -> _Candidates:
+    cand = np.flatnonzero(~state.visited)
+    weight = ctx.prize2[cand]
     if ctx.noise is not None:
-        ratio = ratio * ctx.noise[cand][:, None]
-    idx = int(np.argmax(ratio))
-    u, p = divmod(idx, ratio.shape[1])
-    return float(ratio.flat[idx]), int(cand[u]), int(p)
+        weight = weight * ctx.noise[cand]
+    return _Candidates(
+        cand,
+        ctx.loc[cand][None, :],
+        ctx.open[cand][None, :],
+        ctx.close[cand][None, :],
+        ctx.serv[cand][None, :],
+        weight[None, :],
+    )
+
+
+def _best_insertion(
+    ctx: _Context, state: _State, v: int, cd: _Candidates
+) -> tuple[float, int, int] | None:
+    """Best (ratio, stop, position) for inserting one of the candidates into route ``v``.
+
+    Rows of the arrays are the gaps of the route (after position p), columns the candidates.
+    """
+    if cd.stops.size == 0:
+        return None
+    sc = state.sched[v]
+    la = sc.la[:, None]
+    st = np.maximum(sc.depa[:-1, None] + ctx.T[la[:-1], cd.loc], cd.open)
+    shift = st + cd.serv + ctx.TT[la[1:], cd.loc] - sc.base[:, None]
+    ok = (st <= cd.close) & (shift <= sc.room[1:, None])
+    ratio = np.where(ok, cd.weight / (np.maximum(shift, 0) + 1.0), -1.0)
+    idx = int(ratio.argmax())
+    best = float(ratio.flat[idx])
+    if best < 0:
+        return None
+    p, u = divmod(idx, cd.stops.size)
+    return best, int(cd.stops[u]), p
 
 
 def _insert_all(ctx: _Context, state: _State) -> None:
     """Greedy insertion until no unvisited stop fits anywhere."""
-    cand = np.flatnonzero(~state.visited)
-    bests = [_best_insertion(ctx, state, v, cand) for v in range(len(state.seqs))]
+    cd: _Candidates | None = None
     while True:
-        choice = None
-        for v, b in enumerate(bests):
-            if b is not None and (choice is None or b[0] > bests[choice][0]):  # type: ignore[index]
-                choice = v
-        if choice is None:
+        choice, best = -1, None
+        for v in range(len(state.seqs)):
+            sched, pool, b = state.ins[v]
+            if (
+                sched is not state.sched[v]
+                or pool != state.pool
+                or (b is not None and state.visited[b[1]])
+            ):
+                if cd is None:
+                    cd = _candidates(ctx, state)
+                b = _best_insertion(ctx, state, v, cd)
+                state.ins[v] = (state.sched[v], state.pool, b)
+            if b is not None and (best is None or b[0] > best[0]):
+                choice, best = v, b
+        if best is None:
             return
-        _, k, p = bests[choice]  # type: ignore[misc]
+        _, k, p = best
         state.seqs[choice].insert(p, k)
         state.visited[k] = True
         state.sched[choice] = ctx.schedule(choice, state.seqs[choice])
-        cand = np.flatnonzero(~state.visited)
-        for v, b in enumerate(bests):
-            if v == choice or (b is not None and b[1] == k):
-                bests[v] = _best_insertion(ctx, state, v, cand)
+        cd = None
 
 
 def _best_replacement(
-    ctx: _Context, state: _State, v: int, cand: np.ndarray
+    ctx: _Context, state: _State, v: int, cd: _Candidates
 ) -> tuple[int, int, int, int] | None:
     """Best (prize gain, time saved, stop, position) for swapping an unvisited stop into ``v``.
 
     A swap must gain prize, or keep it and make the next arrival earlier. Like an insertion it
-    is checked in O(1) per visit with ``wait`` and ``max_shift``; vectorised over stops × visits.
+    is checked in O(1) per visit with ``wait`` and ``max_shift``; vectorised over visits × stops.
     """
     seq = state.seqs[v]
-    if cand.size == 0 or not seq:
+    if cd.stops.size == 0 or not seq:
         return None
-    T = ctx.T
-    locs, dep, wait, ms = state.sched[v]
-    la = np.asarray(locs, dtype=np.int64)
-    n = len(seq)
-    locp, locv, locn = la[:n], la[1 : n + 1], la[2 : n + 2]
-    depa = np.asarray(dep, dtype=np.int64)
-    old_next = depa[1 : n + 1] + T[locv, locn]
-    room = (np.asarray(wait[2:], dtype=np.int64) + np.asarray(ms[2:], dtype=np.int64))[None, :]
-    gain = ctx.prize_arr[cand][:, None] - ctx.prize_arr[np.asarray(seq)][None, :]
-    locU = ctx.loc[cand]
-    st = np.maximum(depa[:n][None, :] + T[locp][:, locU].T, ctx.open[cand][:, None])
-    shift = st + ctx.serv[cand][:, None] + T[locU][:, locn] - old_next[None, :]
-    ok = (st <= ctx.close[cand][:, None]) & (shift <= room)
+    sc = state.sched[v]
+    la = sc.la[:, None]
+    st = np.maximum(sc.depa[:-2, None] + ctx.T[la[:-2], cd.loc], cd.open)
+    shift = st + cd.serv + ctx.TT[la[2:], cd.loc] - sc.base[1:, None]
+    gain = ctx.prize_arr[cd.stops][None, :] - ctx.prize_arr[seq][:, None]
+    ok = (st <= cd.close) & (shift <= sc.room[2:, None])
     ok &= (gain > 0) | ((gain == 0) & (shift < 0))
-    if not ok.any():
+    score = np.where(ok, gain * _GAIN_WEIGHT - shift, _NONE)
+    idx = int(score.argmax())
+    if score.flat[idx] == _NONE:
         return None
-    score = np.where(ok, gain * _GAIN_WEIGHT - shift, np.iinfo(np.int64).min)
-    idx = int(np.argmax(score))
-    u, p = divmod(idx, n)
-    return int(gain[u, p]), int(-shift[u, p]), int(cand[u]), int(p)
+    p, u = divmod(idx, cd.stops.size)
+    return int(gain[p, u]), int(-shift[p, u]), int(cd.stops[u]), p
 
 
 def _replace_all(ctx: _Context, state: _State, limit: int = 50) -> None:
     """Swap unvisited stops for visits of less prize (or equal prize and less time), each
-    followed by greedy insertion, until no swap helps (at most ``limit`` swaps)."""
+    followed by greedy insertion, until no swap helps (at most ``limit`` swaps).
+
+    A route's best swap is kept until the route changes or its stop is taken elsewhere.
+    """
+    m = len(state.seqs)
+    cache: list[tuple[object, tuple[int, int, int, int] | None]] = [(None, None)] * m
     for _ in range(limit):
-        cand = np.flatnonzero(~state.visited)
+        cd: _Candidates | None = None
         best: tuple[tuple[int, int, int, int], int] | None = None
-        for v in range(len(state.seqs)):
-            b = _best_replacement(ctx, state, v, cand)
+        for v in range(m):
+            sched, b = cache[v]
+            if sched is not state.sched[v] or (b is not None and state.visited[b[2]]):
+                if cd is None:
+                    cd = _candidates(ctx, state)
+                b = _best_replacement(ctx, state, v, cd)
+                cache[v] = (state.sched[v], b)
             if b is not None and (best is None or b[:2] > best[0][:2]):
                 best = (b, v)
         if best is None:
@@ -310,6 +367,7 @@ def _shake(
             else:
                 keep.append(k)
         if removed:
+            state.pool += 1
             state.seqs[v] = keep
             state.sched[v] = ctx.schedule(v, keep)
 
@@ -317,40 +375,50 @@ def _shake(
 def _two_opt_travel(ctx: _Context, state: _State) -> None:
     """Intra-route relocation of single visits that shortens travel and stays feasible.
 
-    The travel change of each move is computed in O(1) from the neighbours; only moves that
-    shorten travel are checked for feasibility.
+    The travel change of every move (visit i to gap e) is computed at once with numpy; the
+    moves that shorten travel are checked for feasibility, best first, and the first feasible
+    one is made, until none is left.
     """
-    Tl, locl = ctx.Tl, ctx.locl
-    for v, seq in enumerate(state.seqs):
+    T = ctx.T
+    for v in range(len(state.seqs)):
+        seq = state.seqs[v]
         if len(seq) < 3:
             continue
-        veh = ctx.vehicles[v]
-        improved = True
-        while improved:
-            improved = False
-            locs = [veh.start_location] + [locl[k] for k in seq] + [veh.end_location]
+        changed = False
+        while True:
             n = len(seq)
-            for i in range(n):
-                li = locs[i + 1]
-                a, b = locs[i], locs[i + 2]
-                gain = Tl[a][li] + Tl[li][b] - Tl[a][b]
-                if gain <= 0:
-                    continue
-                rest_locs = locs[: i + 1] + locs[i + 2 :]
-                for j in range(n):
-                    if j == i:
-                        continue
-                    c, d = rest_locs[j], rest_locs[j + 1]
-                    if Tl[c][li] + Tl[li][d] - Tl[c][d] < gain:
-                        rest = seq[:i] + seq[i + 1 :]
-                        trial = [*rest[:j], seq[i], *rest[j:]]
-                        if ctx.feasible(v, trial):
-                            seq, improved = trial, True
-                            break
-                if improved:
+            la = state.sched[v].la if not changed else ctx.schedule(v, seq).la
+            prev, cur, nxt = la[:-2], la[1:-1], la[2:]
+            saving = T[prev, cur] + T[cur, nxt] - T[prev, nxt]
+            gap_from, gap_to = la[:-1], la[1:]
+            added = (
+                T[gap_from[None, :], cur[:, None]]
+                + T[cur[:, None], gap_to[None, :]]
+                - T[gap_from, gap_to][None, :]
+            )
+            delta = added - saving[:, None]
+            idx = np.arange(n)
+            delta[idx, idx] = 0
+            delta[idx, idx + 1] = 0
+            moves = np.flatnonzero(delta < 0)
+            if moves.size == 0:
+                break
+            moved = False
+            for flat in moves[np.argsort(delta.flat[moves], kind="stable")]:
+                i, e = divmod(int(flat), n + 1)
+                k = seq[i]
+                if e < i:
+                    trial = [*seq[:e], k, *seq[e:i], *seq[i + 1 :]]
+                else:
+                    trial = [*seq[:i], *seq[i + 1 : e], k, *seq[e:]]
+                if ctx.feasible(v, trial):
+                    seq, moved, changed = trial, True, True
                     break
-        state.seqs[v] = seq
-        state.sched[v] = ctx.schedule(v, seq)
+            if not moved:
+                break
+        if changed:
+            state.seqs[v] = seq
+            state.sched[v] = ctx.schedule(v, seq)
 
 
 def improve_solution(
@@ -407,6 +475,7 @@ def improve_solution(
             done = elapsed / time_budget_s
         if params.improve_noise > 0:
             ctx.noise = rng.uniform(1.0 - params.improve_noise, 1.0 + params.improve_noise, ctx.n)
+            state.pool += 1
         _shake(ctx, state, size, 0, rng)
         _insert_all(ctx, state)
         _two_opt_travel(ctx, state)
@@ -416,6 +485,7 @@ def improve_solution(
         if key > best_key:
             # A new best: tighten its routes, then keep it.
             ctx.noise = None
+            state.pool += 1
             _two_opt_travel(ctx, state)
             _insert_all(ctx, state)
             _replace_all(ctx, state)
