@@ -22,14 +22,17 @@ import dataclasses
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
+from typing import Any
 
 import numpy as np
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from patrolsim.errors import InfeasibleError
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
-from patrolsim.optimise.curtois_model import build_curtois_model, extract_curtois
+from patrolsim.optimise.curtois_model import CurtoisModel, build_curtois_model, extract_curtois
 from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
 
 #: Longest stretch of days an employee neighbourhood frees on long horizons.
@@ -120,6 +123,7 @@ def improve_curtois(
     bound: float = 0.0,
     sub_limit_s: float = 8.0,
     label: str | None = None,
+    lp: Mapping[tuple[str, int, str], float] | None = None,
 ) -> tuple[dict[tuple[str, int], str], int]:
     """Improve a feasible roster by exact re-optimisation of neighbourhoods until ``deadline``.
 
@@ -140,6 +144,10 @@ def improve_curtois(
         Time limit of one sub-solve in seconds.
     label
         Print a progress line per improvement to stderr under this label (``None``: quiet).
+    lp
+        Values of the assignment variables in the linear relaxation
+        (:func:`lp_relaxation`); adds neighbourhoods of the days on which a few employees'
+        rosters differ from it (relaxation-induced, as in RINS).
 
     Returns
     -------
@@ -154,7 +162,8 @@ def improve_curtois(
     ev = evaluate_curtois(instance, roster)
     if ev.violations:
         raise ValueError(f"Expected a feasible roster, got {len(ev.violations)} violation(s).")
-    search = _Search(instance, dict(roster), ev.objective, bound, deadline, sub_limit_s, label)
+    search = _Search(instance, dict(roster), ev.objective, bound, deadline, sub_limit_s, label,
+                     lp)
     sub = dataclasses.replace(params, num_workers=1)
     threads = [
         threading.Thread(target=search.run, args=(sub, np.random.default_rng([params.seed, i])),
@@ -178,7 +187,7 @@ class _Search:
 
     def __init__(self, instance: CurtoisInstance, roster: dict[tuple[str, int], str],
                  objective: int, bound: float, deadline: float, sub_limit_s: float,
-                 label: str | None) -> None:
+                 label: str | None, lp: Mapping[tuple[str, int, str], float] | None) -> None:
         self.instance = instance
         self.roster = roster
         self.objective = objective
@@ -186,6 +195,7 @@ class _Search:
         self.deadline = deadline
         self.sub_limit_s = sub_limit_s
         self.label = label
+        self.lp = lp
         self.lock = threading.Lock()
         self.t0 = time.perf_counter()
         self.staff = [e.id for e in instance.staff]
@@ -193,7 +203,7 @@ class _Search:
             s.id: [e for e in instance.staff if e.max_shifts.get(s.id, 0) > 0]
             for s in instance.shifts
         }
-        self.stats = {k: [0, 0, 0, 0.0] for k in ("staff", "days", "hot")}
+        self.stats = {k: [0, 0, 0, 0.0] for k in ("staff", "days", "hot", "rins")}
         """Per kind: steps, improving steps, steps solved to optimality, CP-SAT seconds."""
         self.gain = dict.fromkeys(self.stats, 1.0)
         self.seconds = dict.fromkeys(self.stats, 1.0)
@@ -204,7 +214,7 @@ class _Search:
         H = self.instance.horizon
         # Adaptive sizes: employees freed, days freed for every employee, employees freed
         # around a missed cover row.
-        size = {"staff": min(len(self.staff), 3), "days": min(H, 4), "hot": 4}
+        size = {"staff": min(len(self.staff), 3), "days": min(H, 4), "hot": 4, "rins": 4}
         while self.objective > self.bound:
             left = self.deadline - time.perf_counter()
             if left < 0.1:
@@ -230,8 +240,8 @@ class _Search:
                 self.gain[kind] += min(before - self.objective, 100) / 100
                 self.seconds[kind] += wall
             fast = status == cp_model.OPTIMAL and wall < limit / 2
-            top = {"staff": len(self.staff), "days": H, "hot": len(self.staff)}[kind]
-            low = {"staff": 2, "days": 2, "hot": 2}[kind]
+            top = H if kind == "days" else len(self.staff)
+            low = 2
             size[kind] = min(top, size[kind] + 1) if fast else max(low, size[kind] - 1)
 
     def _offer(self, candidate: dict[tuple[str, int], str], kind: str, n_free: int) -> None:
@@ -252,7 +262,8 @@ class _Search:
         """Choose a kind of neighbourhood and its free cells ``{staff_id: days}``."""
         H = self.instance.horizon
         missed = _missed_cover(self.instance, roster)
-        kinds = ["staff", "days"] + (["hot"] if missed else [])
+        differ = _lp_disagreement(self.lp, roster) if self.lp is not None else {}
+        kinds = ["staff", "days"] + (["hot"] if missed else []) + (["rins"] if differ else [])
         with self.lock:
             # Kinds are drawn in proportion to their recent gain per CP-SAT second.
             rates = np.array([self.gain[k] / self.seconds[k] for k in kinds])
@@ -263,6 +274,15 @@ class _Search:
             days = frozenset(range(first, first + span))
             chosen = rng.choice(self.staff, size=size["staff"], replace=False).tolist()
             return kind, {e: days for e in chosen}
+        if kind == "rins":
+            names = sorted(differ)
+            weight = np.array([len(differ[e]) for e in names], dtype=float)
+            n = min(len(names), size["rins"])
+            chosen = rng.choice(names, size=n, replace=False, p=weight / weight.sum()).tolist()
+            return kind, {
+                e: frozenset(d + k for d in differ[e] for k in (-1, 0, 1) if 0 <= d + k < H)
+                for e in chosen
+            }
         if kind == "days":
             width = size["days"]
             if missed and rng.random() < 0.5:
@@ -284,6 +304,79 @@ class _Search:
         if others:
             picked.update(rng.choice(others, size=min(2, len(others)), replace=False).tolist())
         return kind, {e: days for e in picked}
+
+
+def lp_relaxation(
+    built: CurtoisModel, time_limit_s: float = 30.0
+) -> dict[tuple[str, int, str], float] | None:
+    """Solve the linear relaxation of a whole model with GLOP; return the values of ``x``.
+
+    The relaxation is read from the CP-SAT model itself (linear rows, clauses as
+    ``Σ literals ≥ 1``, implications), so it is exactly the model's. ``None`` if GLOP does
+    not finish within ``time_limit_s`` or the model holds another kind of constraint.
+    """
+    proto = built.model.proto
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:
+        return None
+    lp.SetTimeLimit(int(time_limit_s * 1000))
+    cols = []
+    for v in proto.variables:
+        dom = list(v.domain)
+        cols.append(lp.NumVar(dom[0], dom[-1], ""))
+
+    def term(ref: int) -> Any:
+        return cols[ref] if ref >= 0 else -cols[-ref - 1]
+
+    def literal(ref: int) -> Any:
+        return cols[ref] if ref >= 0 else 1 - cols[-ref - 1]
+
+    for ct in proto.constraints:
+        enforcement = [literal(r) for r in ct.enforcement_literal]
+        if ct.has_linear() and not enforcement:
+            expr = sum(c * term(r) for r, c in zip(ct.linear.vars, ct.linear.coeffs,
+                                                    strict=True))
+            dom = list(ct.linear.domain)
+            if dom[0] > -(2**62):
+                lp.Add(expr >= dom[0])
+            if dom[-1] < 2**62:
+                lp.Add(expr <= dom[-1])
+        elif ct.has_bool_or() and len(enforcement) <= 1:
+            lp.Add(sum(literal(r) for r in ct.bool_or.literals)
+                   >= (enforcement[0] if enforcement else 1))
+        elif ct.has_bool_and() and len(enforcement) == 1:
+            for r in ct.bool_and.literals:
+                lp.Add(literal(r) >= enforcement[0])
+        else:
+            return None
+    obj = proto.objective
+    lp.Minimize(sum(c * term(r) for r, c in zip(obj.vars, obj.coeffs, strict=True)))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return {key: cols[v.index].solution_value() for key, v in built.x.items()}
+
+
+def _lp_disagreement(
+    lp: Mapping[tuple[str, int, str], float], roster: Assignment
+) -> dict[str, list[int]]:
+    """Days on which each employee's roster differs from the rounded relaxation or the
+    relaxation is fractional."""
+    value: dict[tuple[str, int], float] = {}
+    fractional: set[tuple[str, int]] = set()
+    for (e, d, s), v in lp.items():
+        if roster.get((e, d)) == s:
+            value[e, d] = v
+        if 0.1 < v < 0.9:
+            fractional.add((e, d))
+    out: dict[str, list[int]] = {}
+    worked = {(e, d) for (e, d, _), v in lp.items() if v > 0.5}
+    cells = {(e, d) for (e, d, _) in lp}
+    for e, d in cells:
+        on = roster.get((e, d)) is not None
+        differs = value.get((e, d), 0.0) < 0.5 if on else (e, d) in worked
+        if differs or (e, d) in fractional:
+            out.setdefault(e, []).append(d)
+    return out
 
 
 def _missed_cover(instance: CurtoisInstance, roster: Assignment) -> list[tuple[int, str]]:

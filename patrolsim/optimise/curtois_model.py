@@ -48,13 +48,17 @@ from patrolsim.optimise.roster_cpsat import (
 #: workers stalls at a weak bound.
 CURTOIS_PARAMS = RosterParams(time_limit_s=120.0, num_workers=2, subsolvers=("max_lp",))
 
-#: Models with at most this many assignment variables get half the limit for the whole-model
-#: solve, which starts without a hint (on Instance8 a constructed hint leads ``max_lp``
-#: astray); up to :data:`MEDIUM_MODEL` a fifth, from a constructed roster; larger ones none
-#: (see :func:`default_lns_share`).
-SMALL_MODEL = 4000
+#: Models with at most this many assignment variables get at least half the limit for the
+#: whole-model solve, and more while it improves; it starts without a hint (on Instance8 a
+#: constructed hint leads ``max_lp`` astray). Up to :data:`MEDIUM_MODEL` it gets a fifth,
+#: from a constructed roster; larger ones none (see :func:`default_lns_share`).
+SMALL_MODEL = 2000
 MEDIUM_MODEL = 8000
 SMALL_LNS_SHARE = 0.5
+
+#: Up to this many assignment variables the search also uses the linear relaxation (GLOP
+#: takes about 10 s on Instance12's 11 256; two minutes on Instance13's 43 008).
+LP_MODEL = 15000
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +361,7 @@ def solve_curtois(
     InfeasibleError
         If CP-SAT proves the hard constraints infeasible or finds the model invalid.
     """
-    from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois
+    from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois, lp_relaxation
 
     params = params if params is not None else CURTOIS_PARAMS
     if lns_share is None:
@@ -382,10 +386,16 @@ def solve_curtois(
     bound = 0.0
     status_name = "UNKNOWN"
     if not use_lns or lns_share < 1:
-        if use_lns:
+        if use_lns and lns_share <= SMALL_LNS_SHARE:
+            # Small models: on while it improves (it may prove optimality).
             left = deadline - time.perf_counter()
             phase = dataclasses.replace(params, time_limit_s=max(left, 0.1))
             solver, status = solve_until_stall(built.model, phase, 1 - lns_share, instance.name)
+        elif use_lns:
+            left = (1 - lns_share) * (deadline - time.perf_counter())
+            solver = make_solver(dataclasses.replace(params, time_limit_s=max(left, 0.1)))
+            callback = ProgressCallback(instance.name) if params.progress else None
+            status = solver.solve(built.model, callback)
         else:
             solver = make_solver(params)
             callback = ProgressCallback(instance.name) if params.progress else None
@@ -410,8 +420,16 @@ def solve_curtois(
                              time.perf_counter() - t0)
     objective = float(evaluate_curtois(instance, assignment).objective)
     if use_lns and status_name != "OPTIMAL" and objective > bound:
+        lp = None
+        if len(built.x) <= LP_MODEL:
+            left = deadline - time.perf_counter()
+            lp = lp_relaxation(built, time_limit_s=min(30.0, 0.2 * left))
+            if label is not None:
+                print(f"{label}: {time.perf_counter() - t0:7.1f} s  linear relaxation "
+                      f"{'solved' if lp is not None else 'not solved'}", file=sys.stderr,
+                      flush=True)
         assignment, best = improve_curtois(instance, assignment, deadline, params,
-                                           bound=bound, label=label)
+                                           bound=bound, label=label, lp=lp)
         objective = float(best)
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     elif not use_lns:

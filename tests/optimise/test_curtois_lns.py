@@ -16,7 +16,7 @@ from patrolsim.formats.curtois import (
     evaluate_curtois,
     read_curtois,
 )
-from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois
+from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois, lp_relaxation
 from patrolsim.optimise.curtois_model import build_curtois_model
 from patrolsim.optimise.roster_cpsat import RosterParams, make_solver
 
@@ -99,3 +99,21 @@ def test_construction_on_a_benchmark_instance(shared_benchmarks: Path) -> None:
     inst = read_curtois(shared_benchmarks / "shift-scheduling" / "Instance5.txt")
     roster = construct_curtois(inst, PARAMS)
     assert evaluate_curtois(inst, roster).violations == ()
+
+
+def test_linear_relaxation_guides_the_search() -> None:
+    """Tests that the relaxation read from the CP-SAT model gives a value in [0, 1] for every
+    assignment variable, and that the search using it stays feasible and reaches the
+    optimum of a small case."""
+    inst = _instance()
+    built = build_curtois_model(inst)
+    lp = lp_relaxation(built)
+    assert lp is not None
+    assert set(lp) == set(built.x)
+    assert all(-1e-9 <= v <= 1 + 1e-9 for v in lp.values())
+    optimum = _optimum(inst)
+    start = construct_curtois(inst, PARAMS, group_size=1)
+    roster, objective = improve_curtois(inst, start, time.perf_counter() + 20.0, PARAMS,
+                                        bound=optimum, lp=lp)
+    assert evaluate_curtois(inst, roster).violations == ()
+    assert objective == optimum
