@@ -12,8 +12,8 @@ show why a stop's value depends on the other stops of the patch:
 
 * **long-lived** violations (flyposting, muck, illegal construction: D ≫ I) give
   f ≈ r I² / 2 — the waiting time to the next visit is what counts, so the *first* visit of a
-  shift saves far more than the second, and visits should be spread (Larson & Odoni's
-  patrol-frequency result: frequency ∝ √rate);
+  shift saves far more than the second, and visits should be spread (minimising r I²/2 over
+  the patches for a given number of visits gives the square-root rule: visits ∝ √rate);
 * **short-lived** ones (street vending: D ≪ I) give f ≈ r D I − r D², and each visit saves
   about r D² whenever it comes — what matters is being there at the busy hours.
 
@@ -34,6 +34,10 @@ split gain is ``2 P(W/2) − P(W)``: little for types whose deterrence outlasts 
 (one stop a shift keeps flyposters away), a full P for vendors (τ = 1 h). The parameters are
 the simulator's (:class:`~patrolsim.scenario.model.Dynamics`) with the unit's credibility
 and the patch's learned anchor at their defaults.
+
+Inspections (明查暗访) fail when they see any violation, so a stop is also worth the hours in
+which an inspection at the patch would fail and now passes (:func:`failing_hours`), counted in
+inspection hours only and weighted by :data:`FAIL_WEIGHT`.
 """
 
 from __future__ import annotations
@@ -55,8 +59,8 @@ _SERIES_BELOW = 1e-4
 FAIL_WEIGHT = 5.0
 """Violation-hours that one failing hour at a patch is worth in a stop's value (an hour in
 which an inspection would see a violation there). Assumption, to weigh the two headline
-KPIs: set so that a week's failing hours at nanhu weigh about as much as its
-violation-hours."""
+KPIs: at 5 a week's failing hours at nanhu (about 1,000) weigh about as much as its
+violation-hours; of 0, 3, 5 and 20 tried on nanhu, 5 did best on both KPIs."""
 _STEPS = 200
 """Trapezoid steps of the deterrence integral."""
 
