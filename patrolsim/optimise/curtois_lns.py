@@ -98,9 +98,9 @@ def construct_curtois(
     sub = dataclasses.replace(params, num_workers=1)
     roster: dict[tuple[str, int], str] = {}
     every_day = frozenset(range(instance.horizon))
+    limit = limit_s  # doubled whenever a group finds no roster in time, halved after it
     for i in range(0, len(order), group_size):
         free: dict[str, AbstractSet[int]] = {e: every_day for e in order[i : i + group_size]}
-        limit = limit_s
         while True:
             status, part, _ = _solve_part(instance, roster, free, sub, limit, hint=False)
             if part is not None:
@@ -111,6 +111,7 @@ def construct_curtois(
                     f"(CP-SAT status {cp_model.CpSolver().status_name(status)})"
                 )
             limit *= 2
+        limit = max(limit_s, limit / 2)
         roster.update(part)
     return roster
 
