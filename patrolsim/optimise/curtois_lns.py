@@ -52,7 +52,7 @@ def _solve_part(
     params: RosterParams,
     limit_s: float,
     hint: bool,
-) -> tuple[int, dict[tuple[str, int], str] | None, float]:
+) -> tuple[Any, dict[tuple[str, int], str] | None, float]:
     """Solve the sub-model of ``free``; return the status, its roster of the free cells and
     the solver's wall time."""
     built = build_curtois_model(instance, fixed=roster, free=free)

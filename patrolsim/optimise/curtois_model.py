@@ -10,13 +10,22 @@ Formulation
 -----------
 * ``x[e, d, s]`` exists only where employee *e* may work shift *s* on day *d* (not a fixed day
   off, ``MaxShifts > 0``); ``work[e, d]`` is their sum (at most one shift a day).
-* Rotation: ``x[e, d, s] + x[e, d+1, t] ≤ 1`` for every forbidden succession.
+* Rotation: ``x[e, d, s] + Σ_{t ∈ CannotFollow(s)} x[e, d+1, t] ≤ 1`` (one row per shift
+  and day: a clique, tighter than one clause per forbidden pair).
 * Minimum runs of work and of days off as forbidden-pattern clauses (no run-length
   variables); maximum runs as sliding windows; weekends as ``wk ≥ work`` on Saturday/Sunday.
 * Cover is soft: ``n + under − over = req`` (tight; :func:`add_soft_cover`).
 * Requests are linear in ``x``; on-requests contribute ``w − w·x``.
 * Redundant bounds on the number of shifts per employee (from the minute limits) help the
   LP relaxation.
+
+Restricted models
+-----------------
+``build_curtois_model(instance, fixed=roster, free={staff: days})`` builds the same model
+over the free cells only: every other cell is a constant from ``roster``, rules lying
+entirely in the fixed part are left out and fixed employees only add to the cover counts.
+The construction and the neighbourhood search of :mod:`patrolsim.optimise.curtois_lns`
+solve such models, which on the large instances are a hundred times smaller than the whole.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import time
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -193,8 +203,9 @@ def build_curtois_model(
     return CurtoisModel(instance, m, x, work, tuple(pen_vars), tuple(coeffs), offset)
 
 
-#: A literal of the restricted model: a Boolean variable or a constant 0 / 1.
-_Lit = cp_model.IntVar | int
+#: A literal of the restricted model: a Boolean variable, its negation or a constant 0 / 1
+#: (``Any``: OR-Tools types negations loosely).
+_Lit = Any
 
 
 def _add_employee(
@@ -231,11 +242,11 @@ def _add_employee(
                 m.add(wv == 0)
             w.append(wv)
         else:
-            s = roster.get((e.id, d))
-            if s is not None:
-                cell[d, s] = 1
-                constant_count[d, s] = constant_count.get((d, s), 0) + 1
-            w.append(int(s is not None))
+            given = roster.get((e.id, d))
+            if given is not None:
+                cell[d, given] = 1
+                constant_count[d, given] = constant_count.get((d, given), 0) + 1
+            w.append(int(given is not None))
     # Rotation, one row per shift and day: the shift excludes every shift it cannot be
     # followed by (a clique, tighter than pairwise clauses).
     for sh in instance.shifts:
@@ -304,7 +315,7 @@ def _min_run_clauses(
             span = range(start - 1, start + length + 1)
             if not any(d in free_days for d in span):
                 continue
-            clause: list[cp_model.IntVar] = []
+            clause: list[cp_model.LiteralT] = []
             satisfied = False
             for d in span:
                 inner = start <= d < start + length
