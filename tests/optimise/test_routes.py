@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -252,3 +253,19 @@ def test_first_solution_fallback_is_used() -> None:
     assert sol.strategy == "PARALLEL_CHEAPEST_INSERTION"
     assert sol.status == "solved"
     assert check_routing_solution(problem, sol) == []
+
+
+@pytest.mark.parametrize("seed", [41, 42])
+def test_post_step_keeps_routes_feasible_and_never_loses_prize(seed: int) -> None:
+    """Tests that the iterated local search on a 40-stop, 3-vehicle problem gives checked routes
+    with at least OR-Tools' prize, and the same routes again for the same seed."""
+    problem = _random_problem(seed, n=40, vehicles=3, tmax=200)
+    base = dataclasses.replace(FAST, solution_limit=50, branch_limit=5_000, seed=seed)
+    alone = solve_problem(problem, dataclasses.replace(base, improve=False))
+    first = solve_problem(problem, base)
+    again = solve_problem(problem, base)
+    assert check_routing_solution(problem, first) == []
+    assert first.prize >= alone.prize
+    assert [[v.stop for v in r.visits] for r in first.routes] == [
+        [v.stop for v in r.visits] for r in again.routes
+    ]
