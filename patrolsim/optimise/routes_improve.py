@@ -71,7 +71,7 @@ def improvable(problem: RoutingProblem) -> bool:
         return False
     if problem.min_gap > 0 and any(s.group is not None for s in problem.stops):
         return False
-    if any(getattr(s, "choice", None) is not None for s in problem.stops):
+    if any(s.choice is not None for s in problem.stops):
         # Alternatives (at most one of them made) are left to OR-Tools.
         return False
     return all(len(s.windows) <= 1 for s in problem.stops)
