@@ -32,8 +32,12 @@ def tiny() -> Scenario:
 
 @pytest.fixture(scope="session")
 def shared_benchmarks() -> Path:
-    """../shared/benchmarks, or skip when it is not beside the checkout."""
+    """../shared/benchmarks; skip when it is not beside the checkout, except in CI (``CI=true``),
+    where it always is and a missing folder must fail the benchmark-format tests."""
     path = SHARED / "benchmarks"
     if not path.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {path} is missing: CI must check out ../shared beside "
+                        f"the project")
         pytest.skip("../shared/benchmarks is not available")
     return path
