@@ -21,6 +21,7 @@ from patrolsim.plotting.plot_plan import (
 )
 from patrolsim.plotting.plot_routes import plot_routes
 
+NO_UNCOVERED = "<p>None: every shift has the units it needs.</p>"
 HEADLINE_KPIS = ("violation_hours", "inspection_pass_rate", "complaint_response_p90_min",
                  "complaints_within_target_share")
 
@@ -107,7 +108,7 @@ hotspot patrol with the same staff and the same random numbers, {result.reps} re
 <h2>Day by day</h2>{daily_img}
 <h2>Roster</h2>{roster_img}
 <h3>Uncovered shifts</h3>
-{_table(uncovered, left=3) if len(uncovered) else "<p>None: every shift has the units it needs.</p>"}
+{_table(uncovered, left=3) if len(uncovered) else NO_UNCOVERED}
 <h3>Soft rules relaxed</h3>{_table(relaxed)}
 <h2>Routes on {result.week_start}</h2>
 <p>Fixed posts that could not be reached this week: {html.escape("、".join(unmet)) or "none"}.

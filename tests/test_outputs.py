@@ -25,8 +25,13 @@ def test_written_files_are_readable_like_plain_files(tmp_path: Path) -> None:
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     """Tests that an exception inside the block leaves the previous file untouched."""
     path = write_json(tmp_path / "summary.json", {"v": 1})
-    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
-        tmp.write_text("half", encoding="utf-8")
-        raise RuntimeError("interrupted")
+
+    def interrupted_write() -> None:
+        with atomic_path(path) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        interrupted_write()
     assert path.read_text(encoding="utf-8").strip().endswith("}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]

@@ -1,4 +1,4 @@
-"""``patrolsim plan DIR --week YYYY-MM-DD [--reps R] [--seed S] --out OUT``: the Monday-morning job."""
+"""``patrolsim plan DIR --week YYYY-MM-DD [--reps R] [--seed S] --out OUT``: the Monday job."""
 
 from __future__ import annotations
 

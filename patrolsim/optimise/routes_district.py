@@ -362,7 +362,7 @@ def build_squad_problem(
             if not sw:
                 continue
             wins = tuple((x * 60, y * 60) for x, y in sw)
-            offers = [(repeat[k], None, f"{p.id}#{k + 1}")]
+            offers: list[tuple[float, int | None, str]] = [(repeat[k], None, f"{p.id}#{k + 1}")]
             if not is_post:
                 offers.append((first, choice, f"{p.id}#{k + 1}*"))
             for value, alt, label in offers:
@@ -521,7 +521,8 @@ def _as_rates(scenario: Scenario, date: dt.date,
     if arr.ndim == 2 and arr.shape[1] != 24:
         raise ValueError(f"Expected 24 hourly risk values per patch, got {arr.shape[1]}.")
     hourly = np.repeat(arr[:, None], 24, axis=1) if arr.ndim == 1 else arr
-    return PatchRates(hourly[:, :, None], TypeResponse.lasting(scenario.patrol.revisit_gap_min / 60.0))
+    lasting = TypeResponse.lasting(scenario.patrol.revisit_gap_min / 60.0)
+    return PatchRates(hourly[:, :, None], lasting)
 
 
 def _solve_until_found(problem: RoutingProblem, params: RoutingParams) -> RoutingSolution:

@@ -26,7 +26,8 @@ def test_plan_writes_roster_routes_comparison_and_report(tmp_path: Path) -> None
     assert list(rows[0]) == ["policy", "kpi", "mean", "ci_low", "ci_high"]
     assert {r["policy"] for r in rows} == {"planned", "posts+mobile", "hotspot"}
     picture = imread(out / "report.png")
-    assert picture.shape[0] > 500 and picture.shape[1] > 800
+    assert picture.shape[0] > 500
+    assert picture.shape[1] > 800
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 

@@ -61,7 +61,8 @@ def test_demand_shapes_and_bases(demand, tiny: Scenario) -> None:
     """Tests the arrays: one week, every patch, 24 hours (and types); nothing at squad bases."""
     n_p, n_v = len(tiny.patches), len(tiny.violation_types)
     assert demand.rates.shape == (7, n_p, 24, n_v)
-    assert (demand.rates >= 0).all() and demand.rates.sum() > 0
+    assert (demand.rates >= 0).all()
+    assert demand.rates.sum() > 0
     for sq in tiny.squads:
         assert demand.rates[:, sq.base_index].sum() == 0
     assert demand.patch_rates(3).rates.shape == (n_p, 24, n_v)

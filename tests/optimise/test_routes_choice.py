@@ -86,7 +86,7 @@ def test_district_offers_one_first_visit_per_patch(nanhu: Scenario) -> None:
     sp = build_squad_problem(nanhu, "S1", default_units(nanhu, st)[:1],
                              default_rates(nanhu, DAY), st)
     by_patch: dict[int, list[int]] = {}
-    for k, s in enumerate(sp.problem.stops):
+    for k in range(len(sp.problem.stops)):
         by_patch.setdefault(sp.stop_patch[k], []).append(k)
     for patch, ks in by_patch.items():
         stops = [sp.problem.stops[k] for k in ks]

@@ -169,6 +169,7 @@ def test_a_squad_without_a_first_solution_is_searched_again(monkeypatch, tiny: S
     monkeypatch.setattr(rd, "solve_problem", flaky)
     units = [u for u in default_units(tiny, tiny.shift("late"))][:1]
     plan = solve_district_routes(tiny, DAY, "late", units=units, params=QUICK)
-    assert len(budgets) == 2 and budgets[1] == pytest.approx(2 * budgets[0])
+    assert len(budgets) == 2
+    assert budgets[1] == pytest.approx(2 * budgets[0])
     assert all(sol.status == "solved" for sol in plan.solutions.values())
     assert plan.routes[0].stops
