@@ -42,6 +42,7 @@ inspection hours only and weighted by :data:`FAIL_WEIGHT`.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -66,9 +67,12 @@ _STEPS = 200
 """Trapezoid steps of the deterrence integral."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TypeResponse:
     """How each violation type lives and responds to a stop (one value per type).
+
+    Compared and hashed by identity (its fields are arrays), so that what depends on the
+    types alone can be cached per response.
 
     Attributes
     ----------
@@ -193,23 +197,32 @@ def failing_hours(rate: npt.NDArray[np.float64], life_h: npt.NDArray[np.float64]
     return float((fail[1:] + fail[:-1]).sum() * interval_h / (2 * _STEPS))
 
 
-def _split_gain(rate: npt.NDArray[np.float64], response: TypeResponse, interval_h: float,
-                fail_weight: float) -> float:
-    """What a stop in the middle of an interval of ``interval_h`` saves.
-
-    Violation-hours found sooner, ``f(I) − 2 f(I/2)``, and deterred,
-    ``r · h · (2 P(I/2) − P(I))`` with h the hidden hours of a violation when visits come
-    every I/2; plus ``fail_weight`` × the failing hours it saves.
+@functools.lru_cache(maxsize=64)
+def _saved_per_rate(response: TypeResponse, interval_h: float) -> npt.NDArray[np.float64]:
+    """Per type, the violation-hours a stop in the middle of an interval of ``interval_h``
+    saves for each violation per hour: found sooner, ``f(I) − 2 f(I/2)`` (f is linear in the
+    rate), and deterred, ``h · (2 P(I/2) − P(I))`` with h the hidden hours of a violation
+    when visits come every I/2. It depends on the types alone, so it is worked out once per
+    response and interval rather than for every patch and slot.
     """
     half = interval_h / 2.0
-    hidden_half = hidden_hours(rate, response.life_h, half)
-    found = hidden_hours(rate, response.life_h, interval_h) - 2.0 * hidden_half
-    per_violation = hidden_hours(1.0, response.life_h, half) / half
+    hidden_half = hidden_hours(1.0, response.life_h, half)
+    found = hidden_hours(1.0, response.life_h, interval_h) - 2.0 * hidden_half
     deterred = 2.0 * response.deterred_hours(half) - response.deterred_hours(interval_h)
-    value = float(np.sum(found + rate * per_violation * deterred))
+    saved = found + hidden_half / half * deterred
+    saved.setflags(write=False)
+    return saved
+
+
+def _split_gain(rate: npt.NDArray[np.float64], response: TypeResponse, interval_h: float,
+                fail_weight: float) -> float:
+    """What a stop in the middle of an interval of ``interval_h`` saves: the violation-hours
+    of :func:`_saved_per_rate` at these rates, plus ``fail_weight`` × the failing hours it
+    saves."""
+    value = float(np.dot(rate, _saved_per_rate(response, interval_h)))
     if fail_weight > 0:
         value += fail_weight * (failing_hours(rate, response.life_h, interval_h)
-                                - 2.0 * failing_hours(rate, response.life_h, half))
+                                - 2.0 * failing_hours(rate, response.life_h, interval_h / 2.0))
     return value
 
 
