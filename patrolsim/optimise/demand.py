@@ -119,21 +119,19 @@ def units_for_response(rate_per_hour: float, service_min: float, target_min: flo
     return limit
 
 
-def _rates_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
-                     ) -> npt.NDArray[np.float64]:
-    """Visibility-weighted violations started per day, patch, hour and type (per run)."""
-    rates = np.zeros((7, len(scenario.patches), 24, len(scenario.violation_types)))
-    visibility = np.array([vt.visibility for vt in scenario.violation_types])
+def _starts_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
+                      ) -> npt.NDArray[np.float64]:
+    """Violations started per day, patch, hour and type (mean over the runs)."""
+    starts = np.zeros((7, len(scenario.patches), 24, len(scenario.violation_types)))
     for run in runs:
         v = run.violations
         start = v["start"].to_numpy()
         day = (start // 1440).astype(np.int64) - first_day
         keep = (day >= 0) & (day < 7)
         hour = ((start % 1440) // 60).astype(np.int64)
-        kind = v["type"].to_numpy()
-        np.add.at(rates, (day[keep], v["patch"].to_numpy()[keep], hour[keep], kind[keep]),
-                  visibility[kind[keep]])
-    return rates / max(len(runs), 1)
+        np.add.at(starts, (day[keep], v["patch"].to_numpy()[keep], hour[keep],
+                           v["type"].to_numpy()[keep]), 1.0)
+    return starts / max(len(runs), 1)
 
 
 def _complaints(scenario: Scenario, runs: Sequence[SimResult], first_day: int
@@ -194,12 +192,14 @@ def _fit_floors(floors: list[int], capacity: int, hours: Sequence[Sequence[int]]
     most units.
     """
     floors = list(floors)
-    while sum(floors) > capacity:
-        def orphaned(i: int) -> float:
-            others = {h for j, hs in enumerate(hours) if j != i and floors[j] > 0 for h in hs}
-            alone = [h for h in hours[i] if h not in others] if floors[i] == 1 else []
-            return float(complaints[alone].sum())
 
+    def orphaned(i: int) -> float:
+        """Complaints in the hours only shift i covers, if it lost its last unit."""
+        others = {h for j, hs in enumerate(hours) if j != i and floors[j] > 0 for h in hs}
+        alone = [h for h in hours[i] if h not in others] if floors[i] == 1 else []
+        return float(complaints[alone].sum())
+
+    while sum(floors) > capacity:
         candidates = [i for i, f in enumerate(floors) if f > 0]
         drop = min(candidates, key=lambda i: (orphaned(i), -floors[i], i))
         floors[drop] -= 1
@@ -220,9 +220,9 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
     """
     first_day = (week_start - scenario.start_date).days
     visibility = np.array([vt.visibility for vt in scenario.violation_types])
-    prior_rates = base_intensity(scenario, first_day + 7)[first_day:] * visibility
-    rates = (1.0 - PRIOR_WEIGHT) * _rates_from_runs(scenario, runs, first_day) + \
-        PRIOR_WEIGHT * prior_rates.transpose(0, 2, 1, 3)
+    prior = base_intensity(scenario, first_day + 7)[first_day:].transpose(0, 2, 1, 3)
+    rates = ((1.0 - PRIOR_WEIGHT) * _starts_from_runs(scenario, runs, first_day)
+             + PRIOR_WEIGHT * prior) * visibility
     for p in scenario.patches:
         if p.kind == "base":
             rates[:, p.index] = 0.0
@@ -258,16 +258,16 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
                     complaints[d, sq.index, h], travel + handling, target - travel, share)
             on_duty = sum(1 for m in present[d] if m.certified) // rules.unit_certified
             capacity = min(week_units[d], on_duty)
-            mass = value[d]
             floors = [int(complaint_units[d, sq.index, hours_of[s.name]].max(initial=0))
                       for s in shifts]
             floors = _fit_floors([min(f, capacity) for f in floors], capacity,
                                  [hours_of[s.name] for s in shifts],
                                  complaints[d, sq.index])
-            units = _share_out(capacity, mass, floors)
+            units = _share_out(capacity, value[d], floors)
             # auxiliaries: their places in the units, then spare ones in pairs (persuasion units)
             aux_floor = [u * rules.unit_auxiliaries for u in units]
-            pairs = _share_out(max(week_aux[d] - sum(aux_floor), 0) // 2, mass, [0] * len(shifts))
+            pairs = _share_out(max(week_aux[d] - sum(aux_floor), 0) // 2, value[d],
+                               [0] * len(shifts))
             aux = [f + 2 * n for f, n in zip(aux_floor, pairs, strict=True)]
             for s, n_units, n_aux in zip(shifts, units, aux, strict=True):
                 requirements.append(Requirement(date, s.name, sq.id, n_units, n_aux))
