@@ -53,7 +53,7 @@ from patrolsim.optimise.routes import (
     solve_problem,
 )
 from patrolsim.optimise.visit_value import PatchRates, TypeResponse, patch_values
-from patrolsim.scenario.model import Scenario, ShiftType
+from patrolsim.scenario.model import Patch, Scenario, ShiftType
 from patrolsim.sim.engine import INSPECTION_HOURS_MIN
 
 __all__ = [
@@ -270,6 +270,13 @@ def shift_slots(lo: int, hi: int, gap: int) -> list[tuple[int, int]]:
     return [(lo + k * gap, min(hi, lo + (k + 1) * gap)) for k in range(n)]
 
 
+def _patrol_patches(scenario: Scenario, squad: str) -> list[Patch]:
+    """The squad's street patches (not its base)."""
+    base = scenario.squad(squad).base_index
+    return [p for p in scenario.patches
+            if p.squad == squad and p.kind != "base" and p.index != base]
+
+
 def shift_value(scenario: Scenario, rates: PatchRates, squad: str, shift: ShiftType) -> float:
     """What the stops a squad could make in a shift are worth: the sum over its patches of
     the first visit and a repeat visit in every slot (violation-hours, failing hours
@@ -279,11 +286,8 @@ def shift_value(scenario: Scenario, rates: PatchRates, squad: str, shift: ShiftT
     """
     gap = round(scenario.patrol.revisit_gap_min)
     slots = shift_slots(shift.start_min, shift.end_min, gap)
-    base = scenario.squad(squad).base_index
     total = 0.0
-    for p in scenario.patches:
-        if p.squad != squad or p.kind == "base" or p.index == base:
-            continue
+    for p in _patrol_patches(scenario, squad):
         repeat, first = patch_values(rates.rates[p.index], rates.response, slots, gap,
                                      INSPECTION_HOURS_MIN)
         total += first + sum(repeat)
@@ -341,9 +345,7 @@ def build_squad_problem(
     closed_posts: list[int] = []
     slots = shift_slots(lo, hi, gap)
     choice = 0
-    for p in scenario.patches:
-        if p.squad != squad or p.kind == "base" or p.index == sq.base_index:
-            continue
+    for p in _patrol_patches(scenario, squad):
         repeat, first = patch_values(rates.rates[p.index], rates.response, slots, gap,
                                      INSPECTION_HOURS_MIN)
         if max(max(repeat), first) <= 0:
