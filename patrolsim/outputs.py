@@ -13,7 +13,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @contextlib.contextmanager
@@ -57,6 +60,20 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_figure(path: str | os.PathLike[str], fig: Figure, dpi: int = 110,
+                 tight: bool = False) -> Path:
+    """Save a matplotlib figure (format from the suffix) atomically, close it, return the path.
+
+    ``tight`` crops the white margin (``bbox_inches="tight"``).
+    """
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)
+    plt.close(fig)
     return Path(path)
 
 

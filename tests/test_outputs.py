@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from patrolsim.outputs import atomic_path, write_json, write_text
+from patrolsim.outputs import atomic_path, write_figure, write_json, write_text
 
 
 def test_written_files_are_readable_like_plain_files(tmp_path: Path) -> None:
@@ -35,3 +35,15 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Pat
         interrupted_write()
     assert path.read_text(encoding="utf-8").strip().endswith("}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]
+
+
+def test_write_figure_saves_atomically_and_closes_the_figure(tmp_path: Path) -> None:
+    """Tests that a figure lands as a PNG, leaves no temporary file and is closed."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    path = write_figure(tmp_path / "plots" / "line.png", fig, tight=True)
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["line.png"]
+    assert not plt.fignum_exists(fig.number)

@@ -32,14 +32,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Make the plan and write its files."""
-    import matplotlib.pyplot as plt
     from tqdm import tqdm
 
     from patrolsim.experiment.plan import check_week, plan_week
     from patrolsim.formats.roster_xlsx import write_roster_xlsx
     from patrolsim.formats.route_exports import write_district_outputs
     from patrolsim.formats.run_outputs import write_csv
-    from patrolsim.outputs import atomic_path, write_json, write_text
+    from patrolsim.outputs import write_figure, write_json, write_text
     from patrolsim.report import overview_figure, render_report
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date
@@ -83,10 +82,7 @@ def run(args: argparse.Namespace) -> int:
     write_csv(result.comparison(), out / "comparison.csv")
     write_csv(result.paired(), out / "paired.csv")
     write_text(out / "report.html", render_report(result))
-    fig = overview_figure(result)
-    with atomic_path(out / "report.png") as tmp:
-        fig.savefig(tmp, dpi=100)
-    plt.close(fig)
+    write_figure(out / "report.png", overview_figure(result), dpi=100)
     print(result.summary())
     print(f"wrote the roster, routes, comparison, report.html and report.png to {out}")
     return 0

@@ -260,7 +260,7 @@ def _run_district(args: argparse.Namespace) -> int:
         planned_visits,
         solve_district_routes,
     )
-    from patrolsim.outputs import atomic_path, write_json
+    from patrolsim.outputs import write_figure, write_json
     from patrolsim.plotting.plot_routes import plot_routes
     from patrolsim.scenario import load_scenario
 
@@ -320,9 +320,7 @@ def _run_district(args: argparse.Namespace) -> int:
     for plan in plans:
         fig, ax = plt.subplots(figsize=(9, 9))
         plot_routes(scenario, plan, ax=ax)
-        with atomic_path(out / f"map_{plan.date.isoformat()}_{plan.shift}.png") as tmp:
-            fig.savefig(tmp, dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        write_figure(out / f"map_{plan.date.isoformat()}_{plan.shift}.png", fig, tight=True)
     write_json(out / "planned.json", {plan.shift: planned_visits(plan) for plan in plans})
     write_json(out / "summary.json", summary)
     return 0

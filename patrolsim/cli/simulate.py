@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from patrolsim.errors import ScenarioError
 from patrolsim.formats.run_outputs import timeseries_table, write_run
-from patrolsim.outputs import atomic_path
+from patrolsim.outputs import write_figure
 from patrolsim.plotting.plot_sim import (
     plot_daily_violations,
     plot_hour_weekday,
@@ -93,8 +93,5 @@ def write_plots(results: list[SimResult], scenario: Any, out: Path) -> list[Path
         fig, ax = plt.subplots(figsize=size)
         draw(ax)
         fig.tight_layout()
-        with atomic_path(out / name) as tmp:
-            fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        paths.append(out / name)
+        paths.append(write_figure(out / name, fig))
     return paths

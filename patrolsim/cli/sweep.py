@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import PatrolsimError, PatrolsimWarning, ScenarioError
-from patrolsim.outputs import atomic_path
+from patrolsim.outputs import write_figure
 
 DEFAULT_REPS = 20
 
@@ -105,10 +105,7 @@ def _plots(result: Any, out: Path, targets: Any) -> list[Path]:
         fig = Figure(figsize=(6.4, 4.2))
         plot_staffing_curve(result.summary_table, kpi, targets, conf, ax=fig.add_subplot())
         fig.tight_layout()
-        path = folder / f"staffing_{kpi}.png"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=110)
-        paths.append(path)
+        paths.append(write_figure(folder / f"staffing_{kpi}.png", fig))
     if not result.differences.empty:
         kpis = list(dict.fromkeys([t.kpi for t in targets] + ["violation_hours"]))
         fig = Figure(figsize=(6.4, 3.6 * len(kpis)))
@@ -116,10 +113,7 @@ def _plots(result: Any, out: Path, targets: Any) -> list[Path]:
         for row, kpi in zip(axes, kpis, strict=True):
             plot_policy_comparison(result.differences, kpi, conf, ax=row[0])
         fig.tight_layout()
-        path = folder / "policy_comparison.png"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=110)
-        paths.append(path)
+        paths.append(write_figure(folder / "policy_comparison.png", fig))
     return paths
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from patrolsim.outputs import atomic_path, write_json, write_text
+from patrolsim.outputs import atomic_path, write_figure, write_json, write_text
 from patrolsim.scenario import load_scenario
 from patrolsim.validation.suite import CHECKS, run_all, summary_table
 
@@ -67,9 +67,7 @@ def _run(args: argparse.Namespace) -> int:
         fig, ax = plt.subplots(figsize=(7, 4.2))
         plot_check(r, ax=ax)
         fig.tight_layout()
-        with atomic_path(out / f"check{r.number}_{r.key}.png") as tmp:
-            fig.savefig(tmp, dpi=110)
-        plt.close(fig)
+        write_figure(out / f"check{r.number}_{r.key}.png", fig)
         with atomic_path(out / f"check{r.number}_{r.key}.csv") as tmp:
             r.table.to_csv(tmp, index=False)
     with atomic_path(out / "summary.csv") as tmp:
