@@ -122,7 +122,7 @@ def improve_curtois(
     deadline: float,
     params: RosterParams,
     bound: float = 0.0,
-    sub_limit_s: float = 8.0,
+    sub_limit_s: float = 2.0,
     label: str | None = None,
     lp: Mapping[tuple[str, int, str], float] | None = None,
 ) -> tuple[dict[tuple[str, int], str], int]:
@@ -142,7 +142,10 @@ def improve_curtois(
     bound
         Stop once the objective reaches this lower bound.
     sub_limit_s
-        Time limit of one sub-solve in seconds.
+        Time limit of one sub-solve in seconds. Neighbourhoods grow while their steps are
+        solved in under half of it, so it sets the pace: 2 s gave many more steps than 8 s
+        and better rosters within the benchmark limits (Instance8 +2.1 % against +8.9 % of
+        best known in 120 s, Instance13 1890 against about 2970 after 150 s).
     label
         Print a progress line per improvement to stderr under this label (``None``: quiet).
     lp
