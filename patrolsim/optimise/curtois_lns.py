@@ -5,8 +5,8 @@ Both work on restricted CP-SAT models (:func:`build_curtois_model` with ``fixed`
 free employees' days and the cover rows they touch. It is built and solved in a fraction of
 the time the whole model takes on the large instances.
 
-* :func:`construct_curtois` rosters the employees a few at a time, each group exactly
-  against the cover left by the groups before it. Every employee's hard rules hold, so the
+* :func:`construct_curtois` rosters the employees one (or a few) at a time, each exactly
+  against the cover left by those before it. Every employee's hard rules hold, so the
   roster is feasible (the rules couple no two employees).
 * :func:`improve_curtois` frees a neighbourhood, re-solves it with everything else fixed
   and keeps the result when the independent evaluator finds it no worse. Neighbourhoods: a
@@ -80,10 +80,15 @@ def _replace(
 def construct_curtois(
     instance: CurtoisInstance,
     params: RosterParams,
-    group_size: int = 3,
+    group_size: int = 1,
     limit_s: float = 0.25,
 ) -> dict[tuple[str, int], str]:
     """Build a feasible roster, ``group_size`` employees at a time in a random order.
+
+    One at a time is the default: on the long horizons a group of three often needs
+    seconds for a first solution, one employee a fraction of that (Instance20: 11 s against
+    40 s, Instance21: 46 s against about 120 s), and the rosters are no worse
+    (Instance13: 9365 against 11224).
 
     Each group is solved exactly (up to ``limit_s`` seconds, then the best found) against
     the cover the previous groups left open; employees not yet rostered count as absent.
