@@ -6,9 +6,8 @@
   one stop of each choice.
 * :func:`check_district_routes` checks a district plan from its sheet rows and the scenario
   alone: shift length, fixed posts inside their patch kind's windows, stop lengths, travel,
-  the meal break, the revisit
-  gap between visits of one patch by any unit, and that every strict-tier fixed post is
-  visited or reported as not reachable.
+  the meal break, the revisit gap between visits of one patch by any unit, and that every
+  strict-tier fixed post is visited or reported as not reachable.
 
 Both return a list of readable problems; an empty list means the plan passed.
 """
