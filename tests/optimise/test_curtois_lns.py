@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from patrolsim.formats.curtois import (
     CoverRequirement,
@@ -16,7 +19,13 @@ from patrolsim.formats.curtois import (
     evaluate_curtois,
     read_curtois,
 )
-from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois, lp_relaxation
+from patrolsim.optimise.curtois_lns import (
+    _cover_gaps,
+    _window,
+    construct_curtois,
+    improve_curtois,
+    lp_relaxation,
+)
 from patrolsim.optimise.curtois_model import build_curtois_model
 from patrolsim.optimise.roster_cpsat import RosterParams, make_solver
 
@@ -117,3 +126,32 @@ def test_linear_relaxation_guides_the_search() -> None:
                                         bound=optimum, lp=lp)
     assert evaluate_curtois(inst, roster).violations == ()
     assert objective == optimum
+
+
+def test_cover_gaps_match_the_evaluator() -> None:
+    """Tests that the rows found under- and over-covered carry the evaluator's cover
+    penalties: each costs at least its weight, and there are none exactly when the penalty
+    is zero."""
+    inst = _instance()
+    roster = construct_curtois(inst, PARAMS, group_size=1)
+    ev = evaluate_curtois(inst, roster)
+    under, over = _cover_gaps(inst, roster)
+    rows = {(c.day, c.shift): c for c in inst.cover}
+    assert not set(under) & set(over)
+    assert (ev.under_cover_penalty == 0) == (not under)
+    assert (ev.over_cover_penalty == 0) == (not over)
+    assert ev.under_cover_penalty >= sum(rows[r].weight_under for r in under)
+    assert ev.over_cover_penalty >= sum(rows[r].weight_over for r in over)
+
+
+@given(st.integers(1, 400), st.data())
+def test_window_holds_its_day_within_the_horizon(horizon: int, data: st.DataObject) -> None:
+    """Tests that a window has its width, lies within the horizon and includes its day."""
+    day = data.draw(st.integers(0, horizon - 1))
+    width = data.draw(st.integers(1, horizon))
+    days = _window(day, width, horizon, np.random.default_rng(data.draw(st.integers(0, 99))))
+    assert day in days
+    assert len(days) == width
+    assert days == frozenset(range(min(days), max(days) + 1))
+    assert min(days) >= 0
+    assert max(days) < horizon
