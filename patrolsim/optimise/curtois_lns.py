@@ -13,13 +13,14 @@ the time the whole model takes on the large instances.
   few employees (over the whole horizon or, on long horizons, a window of it), every
   employee over a window of days or over two half windows (around an under-covered and an
   over-covered row, so that shifts can move between them), and a window around a cover row
-  that is missed, with the employees who could fill it. Each kind grows while its steps are solved to optimality
-  quickly and shrinks when they time out.
+  that is missed, with the employees who could fill it. Each kind grows while its steps
+  are solved to optimality quickly and shrinks when they time out.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 import threading
 import time
@@ -333,10 +334,18 @@ class _Search:
         return kind, {e: days for e in picked}
 
 
-def lp_relaxation(
-    built: CurtoisModel, time_limit_s: float = 30.0
-) -> dict[tuple[str, int, str], float] | None:
-    """Solve the linear relaxation of a whole model with GLOP; return the values of ``x``.
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinearRelaxation:
+    """The optimum of a model's linear relaxation."""
+
+    x: Mapping[tuple[str, int, str], float]
+    """Values of the assignment variables ``x[staff_id, day, shift_id]``."""
+    bound: int
+    """Its objective rounded up: a lower bound on the model's (whose weights are integers)."""
+
+
+def lp_relaxation(built: CurtoisModel, time_limit_s: float = 30.0) -> LinearRelaxation | None:
+    """Solve the linear relaxation of a whole model with GLOP.
 
     The relaxation is read from the CP-SAT model itself (linear rows, clauses as
     ``Σ literals ≥ 1``, implications), so it is exactly the model's. ``None`` if GLOP does
@@ -380,7 +389,9 @@ def lp_relaxation(
     lp.Minimize(sum(c * term(r) for r, c in zip(obj.vars, obj.coeffs, strict=True)))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return {key: cols[v.index].solution_value() for key, v in built.x.items()}
+    value = (lp.Objective().Value() + obj.offset) * (obj.scaling_factor or 1.0)
+    return LinearRelaxation({key: cols[v.index].solution_value() for key, v in built.x.items()},
+                            math.ceil(value - 1e-6))
 
 
 def _lp_disagreement(

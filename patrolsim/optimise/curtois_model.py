@@ -347,6 +347,9 @@ def solve_curtois(
     (:func:`solve_until_stall`). Then, unless that was proved optimal, a
     large-neighbourhood search re-optimises a few employees or a window of days at a time
     with everything else fixed (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`).
+    On models of up to :data:`LP_MODEL` variables the linear relaxation, solved before the
+    search, guides it and its optimum is a lower bound too (Instance18: 4177 against
+    CP-SAT's 4084).
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
@@ -435,12 +438,15 @@ def solve_curtois(
         if len(built.x) <= LP_MODEL:
             left = deadline - time.perf_counter()
             lp = lp_relaxation(built, time_limit_s=min(30.0, 0.2 * left))
+            if lp is not None:
+                bound = max(bound, lp.bound)
             if label is not None:
                 print(f"{label}: {time.perf_counter() - t0:7.1f} s  linear relaxation "
-                      f"{'solved' if lp is not None else 'not solved'}", file=sys.stderr,
-                      flush=True)
+                      + (f"bound {lp.bound}" if lp is not None else "not solved"),
+                      file=sys.stderr, flush=True)
         assignment, best = improve_curtois(instance, assignment, deadline, params,
-                                           bound=bound, label=label, lp=lp)
+                                           bound=bound, label=label,
+                                           lp=lp.x if lp is not None else None)
         objective = float(best)
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     elif not use_lns:

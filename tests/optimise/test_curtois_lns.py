@@ -118,12 +118,13 @@ def test_linear_relaxation_guides_the_search() -> None:
     built = build_curtois_model(inst)
     lp = lp_relaxation(built)
     assert lp is not None
-    assert set(lp) == set(built.x)
-    assert all(-1e-9 <= v <= 1 + 1e-9 for v in lp.values())
+    assert set(lp.x) == set(built.x)
+    assert all(-1e-9 <= v <= 1 + 1e-9 for v in lp.x.values())
     optimum = _optimum(inst)
+    assert 0 < lp.bound <= optimum
     start = construct_curtois(inst, PARAMS, group_size=1)
     roster, objective = improve_curtois(inst, start, time.perf_counter() + 20.0, PARAMS,
-                                        bound=optimum, lp=lp)
+                                        bound=optimum, lp=lp.x)
     assert evaluate_curtois(inst, roster).violations == ()
     assert objective == optimum
 
