@@ -390,8 +390,9 @@ def lp_relaxation(built: CurtoisModel, time_limit_s: float = 30.0) -> LinearRela
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     value = (lp.Objective().Value() + obj.offset) * (obj.scaling_factor or 1.0)
+    slack = 1e-6 * max(1.0, abs(value))  # GLOP's tolerances must not round the bound up
     return LinearRelaxation({key: cols[v.index].solution_value() for key, v in built.x.items()},
-                            math.ceil(value - 1e-6))
+                            math.ceil(value - slack))
 
 
 def _lp_disagreement(
