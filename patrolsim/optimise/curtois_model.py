@@ -348,8 +348,9 @@ def solve_curtois(
     large-neighbourhood search re-optimises a few employees or a window of days at a time
     with everything else fixed (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`).
     On models of up to :data:`LP_MODEL` variables the linear relaxation, solved before the
-    search, guides it and its optimum is a lower bound too (Instance18: 4177 against
-    CP-SAT's 4084).
+    search, guides it and its optimum is a lower bound too: the better of it and CP-SAT's
+    is reported (Instance15: 3745 against CP-SAT's 3730; Instance19, too large for the
+    whole-model solve, gets 2691).
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
