@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from patrolsim.formats.curtois import (
     read_curtois,
 )
 from patrolsim.optimise.curtois_lns import (
+    _centred,
     _cover_gaps,
+    _Search,
     _window,
     construct_curtois,
     improve_curtois,
@@ -50,6 +53,15 @@ def _instance() -> CurtoisInstance:
                                          CurtoisShift("N", 480, ("D",))), staff, on, off, cover)
 
 
+def _minute_bound() -> CurtoisInstance:
+    """:func:`_instance` with D allowed 11 shifts' minutes: the cover needs every minute the
+    staff may work."""
+    inst = _instance()
+    staff = list(inst.staff)
+    staff[3] = dataclasses.replace(staff[3], max_total_min=11 * 480)
+    return dataclasses.replace(inst, staff=tuple(staff))
+
+
 def _optimum(inst: CurtoisInstance) -> int:
     solver = make_solver(RosterParams(num_workers=1, seed=0, time_limit_s=60))
     solver.solve(build_curtois_model(inst).model)
@@ -64,10 +76,12 @@ def test_construction_is_feasible() -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_search_keeps_feasibility_and_never_worsens(seed: int) -> None:
+@pytest.mark.parametrize("make", [_instance, _minute_bound])
+def test_search_keeps_feasibility_and_never_worsens(make, seed: int) -> None:
     """Tests that the neighbourhood search returns a feasible roster at least as good as its
-    start, whose objective is the evaluator's, and reaches the optimum of a small case."""
-    inst = _instance()
+    start, whose objective is the evaluator's, and reaches the optimum of a small case (and
+    of one bound by the staff's minutes, where it also frees employees with unused ones)."""
+    inst = make()
     start = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
     first = evaluate_curtois(inst, start).objective
     optimum = _optimum(inst)
@@ -156,3 +170,43 @@ def test_window_holds_its_day_within_the_horizon(horizon: int, data: st.DataObje
     assert days == frozenset(range(min(days), max(days) + 1))
     assert min(days) >= 0
     assert max(days) < horizon
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
+    """Tests that the "spare" neighbourhood is offered only on a minute-bound instance, and
+    frees employees with unused minutes who may work a missed row, and employees working
+    that day, over days around it."""
+    inst = _minute_bound()
+    roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
+    under, _ = _cover_gaps(inst, roster)
+    search = _Search(inst, roster, evaluate_curtois(inst, roster).objective, 0.0, 0.0, 1.0,
+                     None, None)
+    assert search.minute_bound
+    assert not _Search(_instance(), roster, 0, 0.0, 0.0, 1.0, None, None).minute_bound
+    spare = search._spare_minutes(roster)
+    assert all(m >= 0 for m in spare.values())
+    if not under or not any(spare.values()):
+        return
+    free = search._spare(np.random.default_rng(seed), 4, roster, under, spare)
+    staff = {e.id: e for e in inst.staff}
+    days = next(iter(free.values()))
+    assert all(d == days for d in free.values())
+    rows = [(d, s) for d, s in under if d in days]
+    assert rows
+    assert any(spare[e] > 0 and any(staff[e].max_shifts.get(s, 0) > 0
+                                   and d not in staff[e].days_off for d, s in rows)
+               for e in free)
+    assert all(spare[e] > 0 or any((e, d) in roster for d, _ in rows) for e in free)
+
+
+@given(st.integers(1, 400), st.integers(1, 400), st.data())
+def test_centred_window_holds_its_day(horizon: int, span: int, data: st.DataObject) -> None:
+    """Tests that a centred window lies within the horizon, includes its day and has the
+    span or the whole horizon."""
+    day = data.draw(st.integers(0, horizon - 1))
+    days = _centred(day, span, horizon)
+    assert day in days
+    assert len(days) == min(span, horizon)
+    assert days == frozenset(range(min(days), max(days) + 1))
+    assert 0 <= min(days) and max(days) < horizon
