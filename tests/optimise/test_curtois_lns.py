@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from patrolsim.errors import InfeasibleError
 from patrolsim.formats.curtois import (
     CoverRequirement,
     CurtoisInstance,
@@ -68,11 +69,26 @@ def _optimum(inst: CurtoisInstance) -> int:
     return round(solver.objective_value)
 
 
-def test_construction_is_feasible() -> None:
-    """Tests that the employee-by-employee construction meets every hard rule."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_construction_is_feasible(workers: int) -> None:
+    """Tests that the employee-by-employee construction, in one thread or side by side,
+    rosters everyone and meets every hard rule."""
     inst = _instance()
-    roster = construct_curtois(inst, PARAMS, group_size=1)
+    roster = construct_curtois(inst, RosterParams(num_workers=workers, seed=3), group_size=1)
     assert evaluate_curtois(inst, roster).violations == ()
+    assert {e for e, _ in roster} == {e.id for e in inst.staff}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_construction_names_an_employee_whose_rules_conflict(workers: int) -> None:
+    """Tests that an employee whose own rules cannot hold (must work more minutes than any
+    roster of theirs can) stops the construction with an error naming them."""
+    inst = _instance()
+    staff = list(inst.staff)
+    staff[1] = dataclasses.replace(staff[1], min_total_min=13 * 480, max_total_min=13 * 480)
+    inst = dataclasses.replace(inst, staff=tuple(staff))
+    with pytest.raises(InfeasibleError, match="the hard rules of B cannot all hold"):
+        construct_curtois(inst, RosterParams(num_workers=workers, seed=3), group_size=1)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -209,4 +225,5 @@ def test_centred_window_holds_its_day(horizon: int, span: int, data: st.DataObje
     assert day in days
     assert len(days) == min(span, horizon)
     assert days == frozenset(range(min(days), max(days) + 1))
-    assert 0 <= min(days) and max(days) < horizon
+    assert min(days) >= 0
+    assert max(days) < horizon
