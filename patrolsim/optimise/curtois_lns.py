@@ -56,8 +56,9 @@ PAIR_SHARE = 0.6
 #: minute-bound (Instances 1–10, 12 and 13 need 0.98–1.01; 11 and 14–21 need 0.85–0.96): a
 #: missed row is filled by making some employee use minutes they leave unused, so these get
 #: the "spare" neighbourhood (:meth:`_Search._spare`). Measured at 150 s on Instance13: 2107
-#: and 2003 (seeds 0, 1) against 2309 and 2221 without; offered on Instance15 as well it
-#: lost (4943 and 4588 against 4701 and 4514).
+#: and 2003 (seeds 0, 1) against 2309 and 2221 without (a rerun of seed 0 gave 2426: the
+#: noise is nearly as large); Instance9 reached its optimum, 439, in 120 s. Offered on
+#: Instance15 as well, it lost (4943 and 4588 against 4701 and 4514).
 MINUTE_BOUND = 0.98
 
 #: Per-step decay of the figures that choose the kind of neighbourhood.
@@ -111,7 +112,7 @@ def construct_curtois(
 
     Each group is solved exactly (up to ``limit_s`` seconds, then the best found) against
     the cover the groups before it left open; employees not yet rostered count as absent.
-    ``params.num_workers`` threads solve groups side by side (Instance21: 22 s against 42 s
+    ``params.num_workers`` threads solve groups side by side (Instance21: 21 s against 42 s
     on two), each against the cover as it stands when it starts, so with more than one the
     roster depends on timing.
 
@@ -263,7 +264,7 @@ class _Search:
         """Take steps until the deadline or the bound (one thread)."""
         H = self.instance.horizon
         # Adaptive sizes: employees freed, days freed for every employee, employees freed
-        # around a missed cover row.
+        # around a missed cover row or with unused minutes.
         size = {"staff": min(len(self.staff), 3), "days": min(H, 4), "hot": 4, "rins": 4,
                 "spare": min(len(self.staff), 4)}
         while self.objective > self.bound:
