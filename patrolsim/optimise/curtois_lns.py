@@ -154,8 +154,9 @@ def construct_curtois(
             with lock:
                 roster.update(part)
 
-    with ThreadPoolExecutor(max(1, params.num_workers)) as pool:
-        for done in [pool.submit(work) for _ in range(max(1, params.num_workers))]:
+    workers = max(1, params.num_workers)
+    with ThreadPoolExecutor(workers) as pool:
+        for done in [pool.submit(work) for _ in range(workers)]:
             done.result()
     return roster
 
