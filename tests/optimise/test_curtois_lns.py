@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from patrolsim.formats.curtois import (
     read_curtois,
 )
 from patrolsim.optimise.curtois_lns import (
+    SWEEP_GAIN,
     _centred,
     _cover_gaps,
     _Search,
@@ -227,3 +229,30 @@ def test_centred_window_holds_its_day(horizon: int, span: int, data: st.DataObje
     assert days == frozenset(range(min(days), max(days) + 1))
     assert min(days) >= 0
     assert max(days) < horizon
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sweeps_free_each_employee_alone_until_they_stop_paying(seed: int) -> None:
+    """Tests that the opening sweeps free every employee once, alone, over the whole horizon,
+    and that a further sweep follows only one that gained at least SWEEP_GAIN."""
+    inst = _instance()
+    roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed))
+    objective = evaluate_curtois(inst, roster).objective
+    search = _Search(inst, roster, objective, 0.0, 0.0, 1.0, None, None)
+    rng = np.random.default_rng(seed)
+    size = {"staff": 2, "days": 2, "hot": 2, "rins": 2, "spare": 2}
+
+    def sweep() -> list[str]:
+        freed = []
+        for _ in inst.staff:
+            kind, free = search._neighbourhood(rng, size, roster)
+            assert kind == "one"
+            assert all(days == frozenset(range(inst.horizon)) for days in free.values())
+            freed.extend(free)
+        return freed
+
+    assert sorted(sweep()) == sorted(e.id for e in inst.staff)
+    search.objective = math.floor((1 - SWEEP_GAIN) * objective)  # the sweep paid
+    assert sorted(sweep()) == sorted(e.id for e in inst.staff)
+    search._neighbourhood(rng, size, roster)  # the second one gained nothing
+    assert not search.sweeping
