@@ -270,7 +270,8 @@ class _Search:
         """Per kind: steps, improving steps, steps solved to optimality, CP-SAT seconds."""
         self.gain = dict.fromkeys(self.stats, 1.0)
         self.seconds = dict.fromkeys(self.stats, 1.0)
-        """Decaying sums of objective gain and CP-SAT seconds per kind (kind selection)."""
+        """Decaying sums of objective gain and seconds per kind (kind selection; the seconds
+        of whole steps, so that the Python work of cheap steps counts)."""
         self.queue: list[str] = []
         """Employees still to re-roster alone in the current sweep (kind "one")."""
         self.sweeping = True
@@ -290,6 +291,7 @@ class _Search:
             if left < 0.1:
                 break
             roster = self.roster
+            start = time.perf_counter()
             kind, free = self._neighbourhood(rng, size, roster)
             if not free:
                 continue
@@ -308,7 +310,7 @@ class _Search:
                     self.gain[k] *= DECAY
                     self.seconds[k] *= DECAY
                 self.gain[kind] += min(before - self.objective, 100) / 100
-                self.seconds[kind] += wall
+                self.seconds[kind] += time.perf_counter() - start
             if kind == "one":
                 continue  # always one employee
             fast = status == cp_model.OPTIMAL and wall < limit / 2
@@ -354,7 +356,7 @@ class _Search:
                 self.sweeping = last is None or last - self.objective >= SWEEP_GAIN * last
                 self.sweep_from = self.objective
                 self.queue = rng.permutation(self.staff).tolist() if self.sweeping else []
-            # Kinds are drawn in proportion to their recent gain per CP-SAT second.
+            # Kinds are drawn in proportion to their recent gain per second.
             rates = np.array([self.gain[k] / self.seconds[k] for k in kinds])
             kind = ("one" if self.sweeping else kinds[
                 int(rng.choice(len(kinds), p=0.1 / len(kinds) + 0.9 * rates / rates.sum()))])
