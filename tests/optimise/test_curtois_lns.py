@@ -240,7 +240,7 @@ def test_sweeps_free_each_employee_alone_until_they_stop_paying(seed: int) -> No
     objective = evaluate_curtois(inst, roster).objective
     search = _Search(inst, roster, objective, 0.0, 0.0, 1.0, None, None)
     rng = np.random.default_rng(seed)
-    size = {"staff": 2, "days": 2, "hot": 2, "rins": 2, "spare": 2}
+    size = {"staff": 2, "days": 2, "hot": 2, "rins": 2, "spare": 2, "weekend": 1}
 
     def sweep() -> list[str]:
         freed = []
@@ -256,3 +256,53 @@ def test_sweeps_free_each_employee_alone_until_they_stop_paying(seed: int) -> No
     assert sorted(sweep()) == sorted(e.id for e in inst.staff)
     search._neighbourhood(rng, size, roster)  # the second one gained nothing
     assert not search.sweeping
+
+
+@pytest.mark.parametrize("margin", [1, 2, 3])
+def test_weekend_pair_frees_two_weekends_preferring_half_worked_ones(margin: int) -> None:
+    """Tests that a weekend pair holds the Saturday and Sunday of the given weekend and of
+    one other, with ``margin`` days either side within the horizon, and that the other is
+    more often one on which employees work only one of the two days."""
+    inst = dataclasses.replace(_instance(), horizon=28)  # four weekends
+    roster = {("A", 19): "D", ("B", 19): "D", ("C", 26): "D", ("C", 27): "D"}
+    search = _Search(inst, roster, 0, 0.0, 0.0, 1.0, None, None)
+    assert search.weekends == 4  # some employee may work fewer than all four
+    rng = np.random.default_rng(margin)
+    chosen = []
+    for _ in range(300):
+        days = search._weekend_pair(rng, 0, margin, roster)
+        others = {d // 7 for d in days if d % 7 >= 5} - {0}
+        assert len(others) == 1
+        other = others.pop()
+        chosen.append(other)
+        expected = {d for w in (0, other) for d in range(7 * w + 5 - margin, 7 * w + 7 + margin)}
+        assert days == {d for d in expected if 0 <= d < inst.horizon}
+    # weekend 2 has two half-worked weekends (weight 2.5 against 0.5 and 0.5)
+    assert chosen.count(2) > max(chosen.count(1), chosen.count(3))
+
+
+def test_weekend_neighbourhood_is_offered_only_for_a_short_weekend() -> None:
+    """Tests that the weekend neighbourhood frees every employee over two weekends, is
+    drawn only while a weekend row is under-covered, and never where every employee may
+    work every weekend."""
+    inst = _instance()
+    size = {"staff": 2, "days": 2, "hot": 2, "rins": 2, "spare": 2, "weekend": 1}
+    rng = np.random.default_rng(0)
+    short = {(e.id, d): "D" for e in inst.staff[:2] for d in range(14) if d % 7 < 5}
+    search = _Search(inst, short, 10**6, 0.0, 0.0, 1.0, None, None)
+    search.sweeping = False
+    kinds = set()
+    for _ in range(200):
+        kind, free = search._neighbourhood(rng, size, short)
+        kinds.add(kind)
+        if kind == "weekend":
+            assert set(free) == {e.id for e in inst.staff}
+            assert {d for days in free.values() for d in days} == {4, 5, 6, 7, 11, 12, 13}
+    assert "weekend" in kinds
+    covered = short | {(e, d): s for d in (5, 6, 12, 13) for e, s in (("C", "D"), ("D", "N"))}
+    assert all(d % 7 < 5 for d, _ in _cover_gaps(inst, covered)[0])
+    assert all(search._neighbourhood(rng, size, covered)[0] != "weekend" for _ in range(100))
+    free_weekends = dataclasses.replace(
+        inst, staff=tuple(dataclasses.replace(e, max_weekends=2) for e in inst.staff)
+    )
+    assert _Search(free_weekends, short, 0, 0.0, 0.0, 1.0, None, None).weekends == 0
