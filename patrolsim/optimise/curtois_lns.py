@@ -275,8 +275,8 @@ class _Search:
         self.length = {s.id: s.length_min for s in instance.shifts}
         needed = sum(c.requirement * self.length[c.shift] for c in instance.cover)
         self.minute_bound = needed >= MINUTE_BOUND * sum(e.max_total_min for e in instance.staff)
-        weekends = (instance.horizon + 1) // 7
-        self.weekends = weekends if any(e.max_weekends < weekends for e in instance.staff) else 0
+        weeks = instance.weeks  # the weekends the rule counts, as the model and evaluator do
+        self.weekends = weeks if any(e.max_weekends < weeks for e in instance.staff) else 0
         """Weekends in the horizon when some employee may work fewer than all (else 0)."""
         self.stats = {k: [0, 0, 0, 0.0]
                       for k in ("one", "staff", "days", "hot", "rins", "spare", "weekend")}
@@ -360,7 +360,7 @@ class _Search:
         missed = under + under + over  # under-cover drawn twice as often
         differ = _lp_disagreement(self.lp, roster) if self.lp is not None else {}
         spare = self._spare_minutes(roster) if self.minute_bound and under else {}
-        short_weekends = sorted({d // 7 for d, _ in under if d % 7 >= 5}) if self.weekends else []
+        short_weekends = sorted({d // 7 for d, _ in under if d % 7 >= 5 and d // 7 < self.weekends})
         kinds = (["one", "staff", "days"] + (["hot"] if missed else [])
                  + (["rins"] if differ else [])
                  + (["spare"] if any(m > 0 for m in spare.values()) else [])
