@@ -459,33 +459,20 @@ class _Search:
         self, rng: np.random.Generator, size: int, roster: Assignment,
         under: list[tuple[int, str]], spare: Mapping[str, int],
     ) -> dict[str, AbstractSet[int]]:
-        """An under-covered row, about ``size / 3`` employees who could work it and have
+        """An under-covered row, about ``size / 2`` employees who could work it and have
         unused minutes (drawn in proportion to them; any with unused minutes if none can
-        work it), as many others with unused minutes and the rest of ``size`` from those
-        who work that day, to trade shifts with, over a long window around the row.
-
-        The others with unused minutes came from Instance13, where every employee's unused
-        minutes (mostly 240) are fewer than any shift's (480–720): a missed row needs
-        someone to gather them. From two of its rosters (objectives 2382 and 1748), 90-s
-        searches gave 1829, 1825, 1636 and 1630 against 1838, 1949, 1737 and 1539 without.
-        """
+        work it) and as many who work that day, to trade shifts with, over a long window
+        around the row."""
         d, s = under[int(rng.integers(len(under)))]
         names = [e.id for e in self.eligible[s] if d not in e.days_off and spare[e.id] > 0]
         if not names:
             names = [e for e, m in spare.items() if m > 0]
         weight = np.array([spare[e] for e in names], dtype=float)
-        n = min(len(names), max(1, size // 3))
+        n = min(len(names), max(1, size // 2))
         chosen = set(rng.choice(names, size=n, replace=False, p=weight / weight.sum()).tolist())
-        # Others with unused minutes, whatever they may work: trading a short shift for a
-        # long one with someone chosen, they leave them the minutes the row needs.
-        rest = [e for e, m in spare.items() if m > 0 and e not in chosen]
-        if rest:
-            weight = np.array([spare[e] for e in rest], dtype=float)
-            chosen.update(rng.choice(rest, size=min(len(rest), max(1, size // 3)),
-                                     replace=False, p=weight / weight.sum()).tolist())
         working = [e for e in self.staff if (e, d) in roster and e not in chosen]
         if working:
-            chosen.update(rng.choice(working, size=min(len(working), max(0, size - len(chosen))),
+            chosen.update(rng.choice(working, size=min(len(working), max(0, size - n)),
                                      replace=False).tolist())
         days = _centred(d, MAX_STAFF_WINDOW, self.instance.horizon)
         return {e: days for e in chosen}

@@ -193,8 +193,8 @@ def test_window_holds_its_day_within_the_horizon(horizon: int, data: st.DataObje
 @pytest.mark.parametrize("seed", range(5))
 def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
     """Tests that the "spare" neighbourhood is offered only on a minute-bound instance, and
-    frees employees with unused minutes who may work a missed row, others with unused
-    minutes and employees working that day, over days around it."""
+    frees employees with unused minutes who may work a missed row, and employees working
+    that day, over days around it."""
     inst = _minute_bound()
     roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
     under, _ = _cover_gaps(inst, roster)
