@@ -306,3 +306,46 @@ def test_weekend_neighbourhood_is_offered_only_for_a_short_weekend() -> None:
         inst, staff=tuple(dataclasses.replace(e, max_weekends=2) for e in inst.staff)
     )
     assert _Search(free_weekends, short, 0, 0.0, 0.0, 1.0, None, None).weekends == 0
+
+
+def test_weekends_step_frees_every_employee_on_every_weekend_day_when_due() -> None:
+    """Tests that once due (after the sweeps) a step frees every employee on every Saturday
+    and Sunday and no other day, that it is not drawn again until the one under way is
+    done, and never where every employee may work every weekend."""
+    inst = _instance()
+    size = {"staff": 2, "days": 2, "hot": 2, "rins": 2, "spare": 2, "weekend": 1}
+    roster = {(e.id, d): "D" for e in inst.staff[:2] for d in range(14) if d % 7 < 5}
+    rng = np.random.default_rng(1)
+    search = _Search(inst, roster, 10**6, 0.0, 0.0, 1.0, None, None)
+    search.shake_at = 0.0
+    assert search._neighbourhood(rng, size, roster)[0] == "one"  # not during the sweeps
+    search.sweeping = False
+    kind, free = search._neighbourhood(rng, size, roster)
+    assert kind == "weekends"
+    assert free == dict.fromkeys([e.id for e in inst.staff], frozenset({5, 6, 12, 13}))
+    assert all(search._neighbourhood(rng, size, roster)[0] != "weekends" for _ in range(50))
+    every = dataclasses.replace(
+        inst, staff=tuple(dataclasses.replace(e, max_weekends=2) for e in inst.staff)
+    )
+    other = _Search(every, roster, 10**6, 0.0, 0.0, 1.0, None, None)
+    other.sweeping, other.shake_at = False, 0.0
+    assert all(other._neighbourhood(rng, size, roster)[0] != "weekends" for _ in range(50))
+
+
+def test_search_takes_weekends_steps_and_keeps_rosters_feasible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tests that with the period at zero the search takes weekends steps between its other
+    steps and still returns a feasible roster no worse than the start."""
+    monkeypatch.setattr("patrolsim.optimise.curtois_lns.SHAKE_PERIOD_S", 0.0)
+    inst = _instance()
+    start = construct_curtois(inst, PARAMS)
+    before = evaluate_curtois(inst, start).objective
+    search = _Search(inst, dict(start), before, -1.0, time.perf_counter() + 2.0, 0.5, None,
+                     None)
+    search.run(PARAMS, np.random.default_rng(0))
+    ev = evaluate_curtois(inst, search.roster)
+    assert not ev.violations
+    assert ev.objective == search.objective <= before
+    assert search.stats["weekends"][0] > 1
+    assert search.stats["one"][0] > 0
