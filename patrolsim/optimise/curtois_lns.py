@@ -89,8 +89,9 @@ SWEEP_GAIN = 0.05
 #: 5217 → 5116 in 1.5 s and Instance13 1748 → 1644 in 27 s. At 150 s against the search
 #: without it: Instance13 2180, 2095, 2060 against 2260, 2304, 2099 (seeds 0–2);
 #: Instance20 4932 and 5093 against 4956 and 4952 (seeds 0, 1); Instance21 22440 against
-#: 22402 (its one step timed out). Drawn among the other kinds instead, or only after 15 s
-#: without improvement, it did not pay.
+#: 22402 (its one step timed out). At 300 s one run gave Instance13 1810, against 1535, 1714
+#: and 1678 without it (seeds 0–2): not settled either way at that noise. Drawn among the
+#: other kinds instead, or only after 15 s without improvement, it did not pay.
 SHAKE_PERIOD_S = 40.0
 
 #: Time limit of such a step (on Instance13 they took 6–11 s, on Instance21 more than 30 s).
