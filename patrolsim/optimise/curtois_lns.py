@@ -20,8 +20,7 @@ the time the whole model takes on the large instances.
   employees may not work every weekend and a weekend row is missed, every employee over
   that weekend and another one (so someone can move the weekend they work). Each kind but
   the first grows while its steps are solved to optimality quickly and shrinks when they
-  time out. On such instances a step every :data:`SHAKE_PERIOD_S` also frees every
-  employee on every Saturday and Sunday at once.
+  time out.
 """
 
 from __future__ import annotations
@@ -81,21 +80,6 @@ SWEEP_GAIN = 0.05
 # without it: Instance21 22263 against 23089, Instance15 4303 against 4409, Instance20
 # 4936 against 4982, Instance19 3357 against 3364 and 3451; Instance18 5167 and 5074 (seeds
 # 0, 1) against 4964 and 5055; Instance13 2087 against 1861 and 2173 (noise of ±300).
-
-#: Where some employee may not work every weekend, one step every this many seconds (after
-#: the opening sweeps; or four times as long as the last such step took) frees every
-#: employee on every Saturday and Sunday, the weekdays fixed: who works which weekend
-#: changes all at once. From rosters where a search had stalled it gained Instance20
-#: 5217 → 5116 in 1.5 s and Instance13 1748 → 1644 in 27 s. At 150 s against the search
-#: without it: Instance13 2180, 2095, 2060 against 2260, 2304, 2099 (seeds 0–2);
-#: Instance20 4932 and 5093 against 4956 and 4952 (seeds 0, 1); Instance21 22440 against
-#: 22402 (its one step timed out). At 300 s one run gave Instance13 1810, against 1535, 1714
-#: and 1678 without it (seeds 0–2): not settled either way at that noise. Drawn among the
-#: other kinds instead, or only after 15 s without improvement, it did not pay.
-SHAKE_PERIOD_S = 40.0
-
-#: Time limit of such a step (on Instance13 they took 6–11 s, on Instance21 more than 30 s).
-SHAKE_LIMIT_S = 20.0
 
 #: Per-step decay of the figures that choose the kind of neighbourhood.
 DECAY = 0.97
@@ -283,8 +267,6 @@ class _Search:
         self.lp = lp
         self.lock = threading.Lock()
         self.t0 = time.perf_counter()
-        self.shake_at = self.t0 + SHAKE_PERIOD_S
-        """When the next "weekends" step is due (see :data:`SHAKE_PERIOD_S`)."""
         self.staff = [e.id for e in instance.staff]
         self.eligible = {
             s.id: [e for e in instance.staff if e.max_shifts.get(s.id, 0) > 0]
@@ -297,8 +279,7 @@ class _Search:
         self.weekends = weeks if any(e.max_weekends < weeks for e in instance.staff) else 0
         """Weekends in the horizon when some employee may work fewer than all (else 0)."""
         self.stats = {k: [0, 0, 0, 0.0]
-                      for k in ("one", "staff", "days", "hot", "rins", "spare", "weekend",
-                                "weekends")}
+                      for k in ("one", "staff", "days", "hot", "rins", "spare", "weekend")}
         """Per kind: steps, improving steps, steps solved to optimality, CP-SAT seconds."""
         self.gain = dict.fromkeys(self.stats, 1.0)
         self.seconds = dict.fromkeys(self.stats, 1.0)
@@ -328,7 +309,7 @@ class _Search:
             kind, free = self._neighbourhood(rng, size, roster)
             if not free:
                 continue
-            limit = min(self.sub_limit_s if kind != "weekends" else SHAKE_LIMIT_S, left)
+            limit = min(self.sub_limit_s, left)
             status, part, wall = _solve_part(self.instance, roster, free, params, limit,
                                              hint=True)
             with self.lock:
@@ -344,11 +325,6 @@ class _Search:
                     self.seconds[k] *= DECAY
                 self.gain[kind] += min(before - self.objective, 100) / 100
                 self.seconds[kind] += time.perf_counter() - start
-            if kind == "weekends":
-                # Due again after SHAKE_PERIOD_S, or four times as long as this step took.
-                with self.lock:
-                    self.shake_at = time.perf_counter() + max(SHAKE_PERIOD_S, 4 * wall)
-                continue  # always every weekend
             if kind == "one":
                 continue  # always one employee
             fast = status == cp_model.OPTIMAL and wall < limit / 2
@@ -390,11 +366,6 @@ class _Search:
                  + (["spare"] if any(m > 0 for m in spare.values()) else [])
                  + (["weekend"] if short_weekends else []))
         with self.lock:
-            now = time.perf_counter()
-            if self.weekends and not self.sweeping and now >= self.shake_at:
-                self.shake_at = math.inf  # until this step is done
-                days = frozenset(d for d in range(H) if d % 7 >= 5)
-                return "weekends", dict.fromkeys(self.staff, days)
             if self.sweeping and not self.queue:
                 # Sweeps go on while each gains at least SWEEP_GAIN of the objective.
                 last = self.sweep_from
