@@ -50,7 +50,6 @@ from patrolsim.optimise.roster_cpsat import (
     add_soft_cover,
     make_solver,
     relative_gap,
-    solution_watch,
     solve_until_stall,
 )
 
@@ -410,11 +409,8 @@ def solve_curtois(
         elif use_lns:
             left = (1 - lns_share) * (deadline - time.perf_counter())
             solver = make_solver(dataclasses.replace(params, time_limit_s=max(left, 0.1)))
-            # Always with a solution callback, silent unless progress is asked for, as the
-            # small models' solve has one: with none, the same search gave worse rosters
-            # (Instance15 at 300 s, seeds 0 and 1: 4202 and 4176 without, 4094 and 4077
-            # with; with progress printed, 4076 to 4113 over five runs).
-            status = solver.solve(built.model, solution_watch(instance.name, params.progress))
+            callback = ProgressCallback(instance.name) if params.progress else None
+            status = solver.solve(built.model, callback)
         else:
             solver = make_solver(params)
             callback = ProgressCallback(instance.name) if params.progress else None

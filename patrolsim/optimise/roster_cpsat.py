@@ -136,13 +136,6 @@ class _StallWatch(cp_model.CpSolverSolutionCallback):
                   file=self.progress._stream, flush=True)
 
 
-def solution_watch(label: str, progress: bool) -> cp_model.CpSolverSolutionCallback:
-    """A solution callback that prints a progress line per solution when ``progress`` and
-    otherwise does nothing (a solve with a callback can differ from one without: see
-    :func:`~patrolsim.optimise.curtois_model.solve_curtois`)."""
-    return _StallWatch(ProgressCallback(label) if progress else None)
-
-
 def solve_until_stall(
     model: cp_model.CpModel,
     params: RosterParams,

@@ -94,25 +94,3 @@ def test_lns_improves_a_poor_start_and_stays_feasible() -> None:
     assert ev.violations == ()
     assert ev.objective == objective
     assert objective < empty
-
-
-@pytest.mark.parametrize("progress", [False, True])
-def test_solution_watch_prints_only_when_asked(
-    progress: bool, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Tests that the solve's solution callback sees the solutions and prints a progress
-    line per solution only when progress is asked for."""
-    from ortools.sat.python import cp_model
-
-    from patrolsim.optimise.roster_cpsat import make_solver, solution_watch
-
-    model = cp_model.CpModel()
-    x = model.new_int_var(0, 10, "x")
-    model.minimize(x)
-    status = make_solver(RosterParams(num_workers=1, seed=0)).solve(
-        model, solution_watch("probe", progress)
-    )
-    assert status == cp_model.OPTIMAL
-    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("probe:")]
-    assert (len(lines) >= 1) is progress
-    assert all("objective" in ln for ln in lines)
