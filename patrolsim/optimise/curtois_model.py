@@ -60,11 +60,21 @@ CURTOIS_PARAMS = RosterParams(time_limit_s=120.0, num_workers=2, subsolvers=("ma
 
 #: Models with at most this many assignment variables get at least half the limit for the
 #: whole-model solve, and more while it improves; it starts without a hint (on Instance8 a
-#: constructed hint leads ``max_lp`` astray). Up to :data:`MEDIUM_MODEL` it gets a fifth,
-#: from a constructed roster; larger ones none (see :func:`default_lns_share`).
+#: constructed hint leads ``max_lp`` astray). Larger ones get none (see
+#: :func:`default_lns_share`).
 SMALL_MODEL = 2000
-MEDIUM_MODEL = 8000
 SMALL_LNS_SHARE = 0.5
+
+#: Up to this many assignment variables (and above :data:`SMALL_MODEL`) the search starts
+#: from the column-generation relaxation (:mod:`patrolsim.optimise.curtois_columns`) and
+#: its rounding instead of a whole-model solve. At 120 s (seed 0) against the whole-model
+#: solve and compact relaxation: Instance8 1303 against 1307–1316, Instance10 4631 (its
+#: best known, in 19 s) against 4632 and 4732.
+COLUMN_MODEL = 8000
+
+#: Largest shares of the time limit for column generation and for the rounding search.
+COLUMN_SHARE = 0.3
+ROUNDING_SHARE = 0.25
 
 #: Up to this many assignment variables the search also uses the linear relaxation (GLOP
 #: takes about 10 s on Instance12's 11 256; two minutes on Instance13's 43 008).
@@ -203,6 +213,18 @@ def build_curtois_model(
     return CurtoisModel(instance, m, x, work, tuple(pen_vars), tuple(coeffs), offset)
 
 
+def employee_model(
+    instance: CurtoisInstance, e: CurtoisStaff
+) -> tuple[cp_model.CpModel, dict[tuple[str, int, str], cp_model.IntVar]]:
+    """One employee's hard rules over the whole horizon, with no objective, and their
+    assignment variables ``x[staff_id, day, shift_id]`` (the pricing problem of column
+    generation, :mod:`patrolsim.optimise.curtois_columns`)."""
+    m = cp_model.CpModel()
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    _add_employee(m, instance, e, frozenset(range(instance.horizon)), {}, x, {}, {})
+    return m, x
+
+
 #: A literal of the restricted model: a Boolean variable, its negation or a constant 0 / 1
 #: (``Any``: OR-Tools types negations loosely).
 _Lit = Any
@@ -338,18 +360,21 @@ def solve_curtois(
 ) -> CurtoisResult:
     """Solve a built benchmark model and evaluate the result independently.
 
-    With a wall-clock limit (and no deterministic one) three steps share it. Unless
+    With a wall-clock limit (and no deterministic one) these steps share it. Unless
     ``hint`` is given or the model is small (:data:`SMALL_MODEL`), a feasible roster is
     constructed employee by employee (:func:`~patrolsim.optimise.curtois_lns.
     construct_curtois`). CP-SAT solves the whole model from that hint (``max_lp`` by
     default: it gives the lower bound, and on the small instances the proof) for at least
     ``1 − lns_share`` of the limit and on while it keeps improving
-    (:func:`solve_until_stall`). Then, unless that was proved optimal, a
-    large-neighbourhood search re-optimises a few employees or a window of days at a time
-    with everything else fixed (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`).
-    On models of up to :data:`LP_MODEL` variables the linear relaxation, solved before the
-    search, guides it and its optimum is a lower bound too: the better of it and CP-SAT's
-    is reported (Instance15: 3745 against CP-SAT's 3730; Instance19, too large for the
+    (:func:`solve_until_stall`); by default only small models get this step. Then, unless
+    that was proved optimal, a large-neighbourhood search re-optimises a few employees or
+    a window of days at a time with everything else fixed
+    (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). A relaxation, solved before
+    the search, guides it and gives a lower bound (the best of those found is reported):
+    on models of more than :data:`SMALL_MODEL` and up to :data:`COLUMN_MODEL` variables
+    the column formulation's, by column generation, followed by a CP-SAT search with the
+    cells it leaves integral fixed (:mod:`~patrolsim.optimise.curtois_columns`); on others
+    of up to :data:`LP_MODEL` variables the compact model's (Instance19, too large for the
     whole-model solve, gets 2691).
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
@@ -436,19 +461,23 @@ def solve_curtois(
     objective = float(evaluate_curtois(instance, assignment).objective)
     if use_lns and status_name != "OPTIMAL" and objective > bound:
         lp = None
-        if len(built.x) <= LP_MODEL:
+        if SMALL_MODEL < len(built.x) <= COLUMN_MODEL:
+            assignment, objective, bound, lp = _columns_phase(
+                built, assignment, objective, bound, params, t0, deadline, label)
+        elif len(built.x) <= LP_MODEL:
             left = deadline - time.perf_counter()
-            lp = lp_relaxation(built, time_limit_s=min(30.0, 0.2 * left))
-            if lp is not None:
-                bound = max(bound, lp.bound)
+            relaxation = lp_relaxation(built, time_limit_s=min(30.0, 0.2 * left))
+            if relaxation is not None:
+                bound = max(bound, relaxation.bound)
+                lp = relaxation.x
             if label is not None:
                 print(f"{label}: {time.perf_counter() - t0:7.1f} s  linear relaxation "
-                      + (f"bound {lp.bound}" if lp is not None else "not solved"),
-                      file=sys.stderr, flush=True)
-        assignment, best = improve_curtois(instance, assignment, deadline, params,
-                                           bound=bound, label=label,
-                                           lp=lp.x if lp is not None else None)
-        objective = float(best)
+                      + (f"bound {relaxation.bound}" if relaxation is not None
+                         else "not solved"), file=sys.stderr, flush=True)
+        if objective > bound:
+            assignment, best = improve_curtois(instance, assignment, deadline, params,
+                                               bound=bound, label=label, lp=lp)
+            objective = float(best)
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     elif not use_lns:
         objective = solver.objective_value
@@ -470,6 +499,37 @@ def solve_curtois(
             "over_cover": ev.over_cover_penalty,
         },
     )
+
+
+def _columns_phase(
+    built: CurtoisModel, assignment: dict[tuple[str, int], str], objective: float,
+    bound: float, params: RosterParams, t0: float, deadline: float, label: str | None,
+) -> tuple[dict[tuple[str, int], str], float, float, Mapping[tuple[str, int, str], float]]:
+    """Column generation from ``assignment`` and the rounding search of its relaxation;
+    return the better roster, its objective, the bound and the relaxation's values."""
+    from patrolsim.optimise.curtois_columns import column_generation, solve_rounding
+
+    limit = deadline - t0
+    relaxation = column_generation(built.instance, assignment,
+                                   min(deadline, time.perf_counter() + COLUMN_SHARE * limit),
+                                   label=label)
+    bound = max(bound, relaxation.bound)
+    if label is not None:
+        print(f"{label}: {time.perf_counter() - t0:7.1f} s  column relaxation "
+              f"{relaxation.value:.1f} ({'converged' if relaxation.converged else 'stopped'}, "
+              f"{relaxation.rounds} rounds, {relaxation.columns} columns), bound "
+              f"{relaxation.bound}", file=sys.stderr, flush=True)
+    if objective > bound:
+        left = deadline - time.perf_counter()
+        rounded, fixed = solve_rounding(built, relaxation.x, params,
+                                        min(left, ROUNDING_SHARE * limit))
+        found = evaluate_curtois(built.instance, rounded).objective if rounded else None
+        if label is not None:
+            print(f"{label}: {time.perf_counter() - t0:7.1f} s  rounding ({fixed} cells "
+                  f"fixed): objective {found}", file=sys.stderr, flush=True)
+        if rounded is not None and found is not None and found < objective:
+            assignment, objective = rounded, float(found)
+    return assignment, objective, bound, relaxation.x
 
 
 def add_complete_hint(
@@ -510,14 +570,11 @@ def add_complete_hint(
 
 def default_lns_share(built: CurtoisModel) -> float:
     """Share of the time limit for the neighbourhood search: the whole-model solve pays off
-    on small models (it proves Instances 1–4 and 6 optimal) and wastes the time on large
-    ones, whose linear relaxation alone takes minutes."""
+    on small models (it proves Instances 1–4 and 6 optimal); on larger ones column
+    generation does better up to :data:`COLUMN_MODEL` variables, and beyond it the
+    compact linear relaxation alone takes minutes."""
     n = len(built.x)
-    if n <= SMALL_MODEL:
-        return SMALL_LNS_SHARE
-    if n <= MEDIUM_MODEL:
-        return 0.8
-    return 1.0
+    return SMALL_LNS_SHARE if n <= SMALL_MODEL else 1.0
 
 
 def extract_curtois(built: CurtoisModel, solver: cp_model.CpSolver) -> dict[tuple[str, int], str]:

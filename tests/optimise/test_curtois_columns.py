@@ -1,0 +1,127 @@
+"""Tests of column generation and its rounding for the shift-scheduling benchmark."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
+from patrolsim.optimise import curtois_model
+from patrolsim.optimise.curtois_columns import _Pricer, column_generation, solve_rounding
+from patrolsim.optimise.curtois_lns import construct_curtois, lp_relaxation
+from patrolsim.optimise.curtois_model import build_curtois_model, solve_curtois
+from patrolsim.optimise.roster_cpsat import RosterParams
+
+PARAMS = RosterParams(num_workers=1, seed=3, time_limit_s=30)
+
+#: Published optima of Instances 1–3 (bounds.csv).
+OPTIMUM = {1: 607, 2: 828, 3: 1001}
+
+
+def _read(shared_benchmarks: Path, n: int) -> CurtoisInstance:
+    return read_curtois(shared_benchmarks / "shift-scheduling" / f"Instance{n}.txt")
+
+
+def _own_violations(inst: CurtoisInstance, staff_id: str, roster: dict) -> list[str]:
+    """The evaluator's hard-rule violations of one employee's schedule."""
+    return [v for v in evaluate_curtois(inst, roster).violations
+            if v.startswith(f"{staff_id}:")]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_column_bound_is_valid_and_at_least_the_compact_one(
+    shared_benchmarks: Path, n: int
+) -> None:
+    """Tests that column generation converges on Instances 1–3 with a bound no higher than
+    the published optimum and no lower than the compact relaxation's, and that its
+    assignment values are those of a relaxed roster: each cell's shifts sum to at most 1."""
+    inst = _read(shared_benchmarks, n)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
+    compact = lp_relaxation(build_curtois_model(inst))
+    assert compact is not None
+    assert relaxation.converged
+    assert compact.bound <= relaxation.bound <= OPTIMUM[n]
+    assert relaxation.bound <= relaxation.value + 1e-6
+    per_cell: dict[tuple[str, int], float] = {}
+    for (e, d, _), v in relaxation.x.items():
+        per_cell[e, d] = per_cell.get((e, d), 0.0) + v
+    assert all(v <= 1 + 1e-6 for v in per_cell.values())
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_pricing_returns_a_cheapest_schedule_within_the_rules(
+    shared_benchmarks: Path, data: st.DataObject
+) -> None:
+    """Tests that a priced schedule meets the employee's hard rules and costs, against any
+    cover duals, no more than the employee's schedule in a feasible roster."""
+    inst = _read(shared_benchmarks, 2)
+    e = data.draw(st.sampled_from([s.id for s in inst.staff]))
+    duals = {(c.day, c.shift): data.draw(st.floats(-1.0, 100.0)) for c in inst.cover}
+    roster = construct_curtois(inst, PARAMS)
+    pricer = _Pricer(inst, e)
+    schedule, optimal = pricer.price(duals, 10.0)
+    assert schedule is not None
+    assert optimal
+    assert _own_violations(inst, e, {(e, d): s for d, s in schedule}) == []
+    own = tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
+
+    def reduced(cells: tuple[tuple[int, str], ...]) -> float:
+        return pricer.cost(cells) - sum(duals[c] for c in cells)
+
+    assert reduced(schedule) <= reduced(own) + 1e-3
+
+
+def test_rounding_of_an_integral_relaxation_returns_its_roster(shared_benchmarks: Path) -> None:
+    """Tests that when the relaxation is a roster (every cell integral) the rounding fixes
+    every cell and returns that roster."""
+    inst = _read(shared_benchmarks, 2)
+    roster = construct_curtois(inst, PARAMS)
+    x = {(e, d, s): 1.0 for (e, d), s in roster.items()}
+    rounded, fixed = solve_rounding(build_curtois_model(inst), x, PARAMS, 10.0)
+    assert fixed == len(inst.staff) * inst.horizon
+    assert rounded == roster
+
+
+def test_rounding_of_the_relaxation_is_feasible(shared_benchmarks: Path) -> None:
+    """Tests that the rounding search of Instance3's column relaxation returns a feasible
+    roster no better than the optimum."""
+    inst = _read(shared_benchmarks, 3)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
+    rounded, fixed = solve_rounding(build_curtois_model(inst), relaxation.x, PARAMS, 20.0)
+    assert 0 < fixed <= len(inst.staff) * inst.horizon
+    assert rounded is not None
+    ev = evaluate_curtois(inst, rounded)
+    assert ev.violations == ()
+    assert ev.objective >= OPTIMUM[3]
+
+
+def test_solve_takes_the_column_path_on_larger_models(
+    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that a model above the small size (here lowered to 0) goes through column
+    generation and the rounding search: the roster is feasible, its objective the
+    evaluator's, and the bound is the column bound, at most the optimum."""
+    monkeypatch.setattr(curtois_model, "SMALL_MODEL", 0)
+    called = []
+    real = column_generation
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        called.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("patrolsim.optimise.curtois_columns.column_generation", spy)
+    inst = _read(shared_benchmarks, 2)
+    built = build_curtois_model(inst)
+    res = solve_curtois(built, RosterParams(num_workers=1, seed=0, time_limit_s=10.0))
+    assert called
+    assert res.violations == ()
+    assert res.objective == evaluate_curtois(inst, res.assignment).objective
+    assert res.best_bound <= OPTIMUM[2] <= res.objective
