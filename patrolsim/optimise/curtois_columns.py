@@ -11,10 +11,10 @@ relaxation's 1267 (best known 1300), on Instance10 4631.0 (best known 4631).
   cover duals, changes). Duals are smoothed (Wentges) against the best Lagrangian bound.
   Every pricing solved to optimality gives a valid Lagrangian lower bound.
 * :func:`solve_rounding` fixes, in the whole model, every cell on which the relaxation is
-  integral (:func:`integral_cells`) and lets CP-SAT search the rest (relaxation-enforced
-  neighbourhood search).
-  From the relaxation of Instance10 that sub-model holds a roster at the best known value,
-  found and proved optimal within a second.
+  integral (:func:`integral_cells`) and lets CP-SAT search the rest from the roster of
+  each employee's heaviest column (relaxation-enforced neighbourhood search). From the
+  relaxation of Instance10 that search finds a roster at the best known value within a
+  second; on Instance17 it finds the optimum, which the bound proves.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from patrolsim.formats.curtois import Assignment, CurtoisInstance
-from patrolsim.optimise.curtois_model import CurtoisModel, employee_model
+from patrolsim.optimise.curtois_model import CurtoisModel, add_complete_hint, employee_model
 from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
 
 #: Scale of the pricing objectives (CP-SAT needs integer coefficients). The rounding moves
@@ -40,8 +40,9 @@ from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
 PRICE_SCALE = 100_000
 
 #: Weight of the best duals so far in the smoothed duals used for pricing (Wentges
-#: smoothing). On Instance8 with 0.5 the relaxation converged in 36 rounds (21 s), the
-#: Lagrangian bound within 0.4 of it; without smoothing it took 50 rounds.
+#: smoothing). On Instance8 (a prototype pricing one employee at a time) 0.5 gave the
+#: relaxation in 36 rounds, the Lagrangian bound within 0.4 of it; without smoothing it
+#: took 50 rounds.
 SMOOTHING = 0.5
 
 #: Time limit of one pricing solve (seconds); one that is not solved to optimality gives
@@ -293,8 +294,6 @@ def solve_rounding(
     dict
         The best roster CP-SAT finds within ``limit_s`` seconds (at worst that start).
     """
-    from patrolsim.optimise.curtois_model import add_complete_hint
-
     x = relaxation.x
     model = built.model.clone()
     model.clear_hints()

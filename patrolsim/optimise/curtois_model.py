@@ -65,11 +65,16 @@ CURTOIS_PARAMS = RosterParams(time_limit_s=120.0, num_workers=2, subsolvers=("ma
 SMALL_MODEL = 2000
 SMALL_LNS_SHARE = 0.5
 
-#: Up to this many assignment variables (and above :data:`SMALL_MODEL`) the search starts
-#: from the column-generation relaxation (:mod:`patrolsim.optimise.curtois_columns`) and
-#: its rounding instead of a whole-model solve. At 120 s (seed 0) against the whole-model
-#: solve and compact relaxation: Instance8 1303 against 1307–1316, Instance10 4631 (its
-#: best known, in 19 s) against 4632 and 4732.
+#: Up to this many assignment variables the neighbourhood search starts from the
+#: column-generation relaxation (:mod:`patrolsim.optimise.curtois_columns`) and its
+#: rounding: above :data:`SMALL_MODEL` instead of a whole-model solve, below it after one
+#: that proved nothing (Instance7: bound 1055 against 1050). Seed 0, one run each, at 120 s:
+#: Instance10
+#: 4631 proved optimal in 9 s (was 4632 or 4732), Instance8 1303 and 1306 with bound 1297
+#: (was 1307–1316, bound 1267), Instance9 439. At 300 s: Instance11 proved optimal in 21 s,
+#: Instance17 in 43 s, Instance14, 16 and 18 at their best known (were +0.6, +3.2 and
+#: +4.6 %), Instance15 +3.3 % (was +9 %). Instance19 (9728 variables) was worse: after 90
+#: s its relaxation was far from converged (bound 2774, value 3310, best known 3149).
 COLUMN_MODEL = 8000
 
 #: Largest shares of the time limit for column generation and for the rounding search.
@@ -77,10 +82,11 @@ COLUMN_SHARE = 0.3
 ROUNDING_SHARE = 0.25
 
 #: The relaxation is rounded, and guides the search, only when at least this share of the
-#: cells came out integral (else the compact relaxation guides it). Instances 8–11, 14 and
-#: 16 gave 49–66 %, and the rounding reached or came near the best known; Instance15,
-#: whose column generation was far from converged after 90 s, 25 %, and the rounding search
-#: found 6201 (the neighbourhood search reaches about 4100).
+#: cells came out integral (else the compact relaxation guides it). Instances 8–11 and
+#: 14–18 give 49–69 %, and the rounding reached or came near the best known; with a
+#: relaxation far from converged (Instance15 with slower pricing: 25 %; Instance19 33 %,
+#: Instance13 19 %) the rounding search is hopeless (Instance15: 6201, where the
+#: neighbourhood search reaches about 4100).
 MIN_INTEGRAL_SHARE = 0.4
 
 #: Up to this many assignment variables the search also uses the linear relaxation (GLOP
@@ -378,11 +384,11 @@ def solve_curtois(
     a window of days at a time with everything else fixed
     (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). A relaxation, solved before
     the search, guides it and gives a lower bound (the best of those found is reported):
-    on models of more than :data:`SMALL_MODEL` and up to :data:`COLUMN_MODEL` variables
-    the column formulation's, by column generation, followed by a CP-SAT search with the
-    cells it leaves integral fixed (:mod:`~patrolsim.optimise.curtois_columns`); on others
-    of up to :data:`LP_MODEL` variables the compact model's (Instance19, too large for the
-    whole-model solve, gets 2691).
+    on models of up to :data:`COLUMN_MODEL` variables the column formulation's, by column
+    generation, followed by a CP-SAT search with the cells it leaves integral fixed
+    (:mod:`~patrolsim.optimise.curtois_columns`); on others of up to :data:`LP_MODEL`
+    variables, or where too few cells came out integral, the compact model's (Instance19,
+    too large for the whole-model solve, gets 2691).
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
@@ -468,7 +474,7 @@ def solve_curtois(
     objective = float(evaluate_curtois(instance, assignment).objective)
     if use_lns and status_name != "OPTIMAL" and objective > bound:
         lp = None
-        if SMALL_MODEL < len(built.x) <= COLUMN_MODEL:
+        if len(built.x) <= COLUMN_MODEL:
             assignment, objective, bound, lp = _columns_phase(
                 built, assignment, objective, bound, params, t0, deadline, label)
         if lp is None and objective > bound and len(built.x) <= LP_MODEL:
