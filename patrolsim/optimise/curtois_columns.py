@@ -212,8 +212,8 @@ def column_generation(
     pricers = {e: _Pricer(instance, e) for e in staff}
     master = _Master(instance)
     for e in staff:
-        schedule = tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
-        master.add(e, schedule, pricers[e].cost(schedule))
+        own = tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
+        master.add(e, own, pricers[e].cost(own))
     requirement = {(c.day, c.shift): c.requirement for c in instance.cover}
     slack = len(staff) * instance.horizon / PRICE_SCALE  # rounding of the pricing costs
     best_bound = -math.inf
@@ -221,45 +221,44 @@ def column_generation(
     rounds = 0
     converged = False
     t0 = time.perf_counter()
-    pool = ThreadPoolExecutor(max(1, workers))
-    while True:
-        value, pi, mu = master.solve()
-        if best_bound > -math.inf and math.ceil(best_bound - 1e-6) >= math.ceil(value - 1e-6):
-            break  # no better integer bound to be had
-        if time.perf_counter() >= deadline:
-            break
-        smoothed = centre is not None
-        duals = ({k: SMOOTHING * centre[k] + (1 - SMOOTHING) * pi[k] for k in pi}
-                 if centre is not None else pi)
-        lagrangian = sum(duals[k] * requirement[k] for k in duals) - slack
-        exact = True
-        added = 0
-        priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline))
-        for e, (schedule, optimal) in zip(staff, priced, strict=True):
-            if schedule is None:
-                exact = False
-                continue
-            exact &= optimal
-            cost = pricers[e].cost(schedule)
-            lagrangian += cost - sum(duals.get(c, 0.0) for c in schedule)
-            reduced = cost - sum(pi.get(c, 0.0) for c in schedule) - mu[e]
-            if reduced < -1e-6:
-                added += master.add(e, schedule, cost)
-        rounds += 1
-        if exact and lagrangian > best_bound:
-            best_bound, centre = lagrangian, duals
-        if label is not None:
-            print(f"{label}: columns round {rounds}  LP {value:.1f}  bound {best_bound:.1f}  "
-                  f"{added} new  {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
-        if not added:
-            if smoothed:
-                centre = None  # mispricing: price the LP's own duals next round
-                continue
-            converged = exact
-            if exact:  # the LP's optimum over all columns is a bound
-                best_bound = max(best_bound, value - slack)
-            break
-    pool.shutdown()
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        while True:
+            value, pi, mu = master.solve()
+            if best_bound > -math.inf and math.ceil(best_bound - 1e-6) >= math.ceil(value - 1e-6):
+                break  # no better integer bound to be had
+            if time.perf_counter() >= deadline:
+                break
+            smoothed = centre is not None
+            duals = ({k: SMOOTHING * centre[k] + (1 - SMOOTHING) * pi[k] for k in pi}
+                     if centre is not None else pi)
+            lagrangian = sum(duals[k] * requirement[k] for k in duals) - slack
+            exact = True
+            added = 0
+            priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline))
+            for e, (schedule, optimal) in zip(staff, priced, strict=True):
+                if schedule is None:
+                    exact = False
+                    continue
+                exact &= optimal
+                cost = pricers[e].cost(schedule)
+                lagrangian += cost - sum(duals.get(c, 0.0) for c in schedule)
+                reduced = cost - sum(pi.get(c, 0.0) for c in schedule) - mu[e]
+                if reduced < -1e-6:
+                    added += master.add(e, schedule, cost)
+            rounds += 1
+            if exact and lagrangian > best_bound:
+                best_bound, centre = lagrangian, duals
+            if label is not None:
+                print(f"{label}: columns round {rounds}  LP {value:.1f}  bound {best_bound:.1f}  "
+                      f"{added} new  {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+            if not added:
+                if smoothed:
+                    centre = None  # mispricing: price the LP's own duals next round
+                    continue
+                converged = exact
+                if exact:  # the LP's optimum over all columns is a bound
+                    best_bound = max(best_bound, value - slack)
+                break
     bound = max(0, math.ceil(best_bound - 1e-6)) if best_bound > -math.inf else 0
     return ColumnRelaxation(master.x(), master.heaviest(), value, bound, converged, rounds,
                             sum(len(c) for c in master.columns.values()))
