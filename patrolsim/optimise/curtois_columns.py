@@ -31,8 +31,14 @@ from itertools import repeat
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from patrolsim.formats.curtois import Assignment, CurtoisInstance
-from patrolsim.optimise.curtois_model import CurtoisModel, add_complete_hint, employee_model
+from patrolsim.formats.curtois import Assignment, CurtoisInstance, CurtoisStaff
+from patrolsim.optimise.curtois_model import (
+    CurtoisModel,
+    add_complete_hint,
+    employee_model,
+    extract_curtois,
+    fix_variables,
+)
 from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
 
 #: Scale of the pricing objectives (CP-SAT needs integer coefficients). The rounding moves
@@ -79,8 +85,7 @@ class ColumnRelaxation:
 class _Pricer:
     """One employee's pricing problem: the cheapest schedule against the cover duals."""
 
-    def __init__(self, instance: CurtoisInstance, staff_id: str) -> None:
-        e = next(s for s in instance.staff if s.id == staff_id)
+    def __init__(self, instance: CurtoisInstance, e: CurtoisStaff) -> None:
         self.model, self.x = employee_model(instance, e)
         self.request_cost: dict[tuple[int, str], int] = {}
         """Request penalty of working shift ``s`` on day ``d``: an on-request's weight is
@@ -88,7 +93,7 @@ class _Pricer:
         self.on_weight = 0
         for sign, requests in ((-1, instance.on_requests), (1, instance.off_requests)):
             for r in requests:
-                if r.staff == staff_id:
+                if r.staff == e.id:
                     self.on_weight += r.weight if sign < 0 else 0
                     cell = (r.day, r.shift)
                     self.request_cost[cell] = self.request_cost.get(cell, 0) + sign * r.weight
@@ -116,7 +121,7 @@ class _Pricer:
         left = deadline - time.perf_counter()
         self.solver.parameters.max_time_in_seconds = max(0.05, min(PRICE_LIMIT_S, left))
         status = self.solver.solve(self.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in SOLVED:
             return None, False
         schedule = tuple(sorted((d, s) for (_, d, s), v in self.x.items()
                                 if self.solver.boolean_value(v)))
@@ -209,11 +214,14 @@ def column_generation(
         The relaxation reached, with the best valid Lagrangian bound.
     """
     staff = [e.id for e in instance.staff]
-    pricers = {e: _Pricer(instance, e) for e in staff}
+    pricers = {e.id: _Pricer(instance, e) for e in instance.staff}
     master = _Master(instance)
-    for e in staff:
-        own = tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
-        master.add(e, own, pricers[e].cost(own))
+    own: dict[str, list[tuple[int, str]]] = {e: [] for e in staff}
+    for (e, d), s in roster.items():
+        own[e].append((d, s))
+    for e, cells in own.items():
+        start = tuple(sorted(cells))
+        master.add(e, start, pricers[e].cost(start))
     requirement = {(c.day, c.shift): c.requirement for c in instance.cover}
     slack = len(staff) * instance.horizon / PRICE_SCALE  # rounding of the pricing costs
     best_bound = -math.inf
@@ -296,19 +304,16 @@ def solve_rounding(
     x = relaxation.x
     model = built.model.clone()
     model.clear_hints()
-    proto = model.proto
-    for e, d in integral_cells(built.instance, x):
-        for s in built.instance.shifts:
-            var = built.x.get((e, d, s.id))
-            if var is not None:
-                domain = proto.variables[var.index].domain
-                domain.clear()
-                domain.extend([int(x.get((e, d, s.id), 0.0) > 0.5)] * 2)
+    fix_variables(model, (
+        (built.x[e, d, s.id], int(x.get((e, d, s.id), 0.0) > 0.5))
+        for e, d in integral_cells(built.instance, x)
+        for s in built.instance.shifts
+        if (e, d, s.id) in built.x
+    ))
     sub = dataclasses.replace(params, time_limit_s=max(limit_s, 0.1),
                               max_deterministic_time=None, progress=False, log_search=False)
     add_complete_hint(dataclasses.replace(built, model=model), relaxation.roster, sub)
     solver = make_solver(sub)
     if solver.solve(model) not in SOLVED:
         return dict(relaxation.roster)
-    solution = solver.response_proto.solution
-    return {(e, d): s for (e, d, s), v in built.x.items() if solution[v.index]}
+    return extract_curtois(built, solver)  # the clone keeps the variables' indices

@@ -34,7 +34,7 @@ import dataclasses
 import math
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -559,6 +559,18 @@ def _columns_phase(
     return assignment, objective, bound, relaxation.x
 
 
+def fix_variables(
+    model: cp_model.CpModel, values: Iterable[tuple[cp_model.IntVar, int]]
+) -> None:
+    """Fix each variable (of ``model`` or of the model it was cloned from: the same index)
+    to its value, by narrowing its domain."""
+    proto = model.proto
+    for var, value in values:
+        domain = proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([value, value])
+
+
 def add_complete_hint(
     built: CurtoisModel, roster: Mapping[tuple[str, int], str], params: RosterParams
 ) -> bool:
@@ -575,12 +587,7 @@ def add_complete_hint(
         Whether the hint is complete.
     """
     fixed = built.model.clone()
-    proto = fixed.proto
-    for (e, d, s), v in built.x.items():
-        value = int(roster.get((e, d)) == s)
-        dom = proto.variables[v.index].domain
-        dom.clear()
-        dom.extend([value, value])
+    fix_variables(fixed, ((v, int(roster.get((e, d)) == s)) for (e, d, s), v in built.x.items()))
     solver = make_solver(dataclasses.replace(params, num_workers=1, progress=False,
                                              log_search=False, max_deterministic_time=None,
                                              time_limit_s=30.0))

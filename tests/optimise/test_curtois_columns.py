@@ -70,10 +70,11 @@ def test_pricing_returns_a_cheapest_schedule_within_the_rules(
     """Tests that a priced schedule meets the employee's hard rules and costs, against any
     cover duals, no more than the employee's schedule in a feasible roster."""
     inst = _read(shared_benchmarks, 2)
-    e = data.draw(st.sampled_from([s.id for s in inst.staff]))
+    employee = data.draw(st.sampled_from(inst.staff))
+    e = employee.id
     duals = {(c.day, c.shift): data.draw(st.floats(-1.0, 100.0)) for c in inst.cover}
     roster = construct_curtois(inst, PARAMS)
-    pricer = _Pricer(inst, e)
+    pricer = _Pricer(inst, employee)
     schedule, optimal = pricer.price(duals, time.perf_counter() + 10.0)
     assert schedule is not None
     assert optimal
