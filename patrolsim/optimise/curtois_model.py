@@ -65,28 +65,32 @@ CURTOIS_PARAMS = RosterParams(time_limit_s=120.0, num_workers=2, subsolvers=("ma
 SMALL_MODEL = 2000
 SMALL_LNS_SHARE = 0.5
 
-#: Up to this many assignment variables the neighbourhood search starts from the
-#: column-generation relaxation (:mod:`patrolsim.optimise.curtois_columns`) and its
-#: rounding: above :data:`SMALL_MODEL` instead of a whole-model solve, below it after one
-#: that proved nothing (Instance7: bound 1055 against 1050). Seed 0, one run each, at 120 s:
-#: Instance10
-#: 4631 proved optimal in 9 s (was 4632 or 4732), Instance8 1303 and 1306 with bound 1297
-#: (was 1307–1316, bound 1267), Instance9 439. At 300 s: Instance11 proved optimal in 21 s,
-#: Instance17 in 43 s, Instance14, 16 and 18 at their best known (were +0.6, +3.2 and
-#: +4.6 %), Instance15 +3.3 % (was +9 %). Instance19 (9728 variables) was worse: after 90
-#: s its relaxation was far from converged (bound 2774, value 3310, best known 3149).
-COLUMN_MODEL = 8000
+#: Up to this horizon (days) the neighbourhood search starts from the column-generation
+#: relaxation (:mod:`patrolsim.optimise.curtois_columns`) and its rounding: on models above
+#: :data:`SMALL_MODEL` instead of a whole-model solve, below it after one that proved
+#: nothing (Instance7: bound 1055 against 1050). Pricing one employee over 84 days takes
+#: about 0.1 s (Instance19), over 182 days about 1 s exactly (Instance20): there, after 90
+#: s and 22 rounds, the relaxation stood at 7978 (best known 4769), far from converged.
+#: Seed 0, one run each, at 300 s, against the compact relaxation (the limit was 8000
+#: variables before): Instance12 proved optimal in 38 s (was +0.45 %), Instance13 +7.8 %
+#: and +1.6 % in another run (was +13.9 %), Instance19 +0.4 % (was +9.5 %).
+COLUMN_HORIZON = 84
 
 #: Largest shares of the time limit for column generation and for the rounding search.
-COLUMN_SHARE = 0.3
+#: Column generation stops earlier once its bound meets its value: within 25 s on
+#: Instances 7, 8, 10–12, 14, 16 and 17, in 52–60 s on 15 and 18, 100–108 s on 13 and
+#: 125 s on 19. The rounding search with 0.05 instead of 0.25 (one run each): Instance13 1474
+#: against 1453, Instance18 4465 against 4554, within the runs' noise.
+COLUMN_SHARE = 0.5
 ROUNDING_SHARE = 0.25
 
-#: The relaxation is rounded, and guides the search, only when at least this share of the
-#: cells came out integral (else the compact relaxation guides it). Instances 8–11 and
-#: 14–18 give 49–69 %, and the rounding reached or came near the best known; with a
-#: relaxation far from converged (Instance15 with slower pricing: 25 %; Instance19 33 %,
-#: Instance13 19 %) the rounding search is hopeless (Instance15: 6201, where the
-#: neighbourhood search reaches about 4100).
+#: The relaxation is rounded, and guides the search, when it is solved (its bound within 1
+#: of its value) or else at least this share of the cells came out integral (else the
+#: compact relaxation guides it). Instances 8–11 and 14–18 give 49–69 %, and the rounding
+#: reached or came near the best known; with a relaxation far from converged (Instance15
+#: with slower pricing: 25 %; Instance19 33 %, Instance13 19 %) the rounding search is
+#: hopeless (Instance15: 6201, where the neighbourhood search reaches about 4100). Solved,
+#: Instance13's relaxation has 40 % integral cells and guides the search to +1.6 %.
 MIN_INTEGRAL_SHARE = 0.4
 
 #: Up to this many assignment variables the search also uses the linear relaxation (GLOP
@@ -384,7 +388,7 @@ def solve_curtois(
     a window of days at a time with everything else fixed
     (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). A relaxation, solved before
     the search, guides it and gives a lower bound (the best of those found is reported):
-    on models of up to :data:`COLUMN_MODEL` variables the column formulation's, by column
+    on horizons of up to :data:`COLUMN_HORIZON` days the column formulation's, by column
     generation, followed by a CP-SAT search with the cells it leaves integral fixed
     (:mod:`~patrolsim.optimise.curtois_columns`); on others of up to :data:`LP_MODEL`
     variables, or where too few cells came out integral, the compact model's (Instance19,
@@ -474,7 +478,7 @@ def solve_curtois(
     objective = float(evaluate_curtois(instance, assignment).objective)
     if use_lns and status_name != "OPTIMAL" and objective > bound:
         lp = None
-        if len(built.x) <= COLUMN_MODEL:
+        if instance.horizon <= COLUMN_HORIZON:
             assignment, objective, bound, lp = _columns_phase(
                 built, assignment, objective, bound, params, t0, deadline, label)
         if lp is None and objective > bound and len(built.x) <= LP_MODEL:
@@ -545,7 +549,7 @@ def _columns_phase(
               f"{relaxation.rounds} rounds, {relaxation.columns} columns), bound "
               f"{relaxation.bound}, {share:.0%} of the cells integral",
               file=sys.stderr, flush=True)
-    if share < MIN_INTEGRAL_SHARE:
+    if share < MIN_INTEGRAL_SHARE and relaxation.value - relaxation.bound >= 1:
         return assignment, objective, bound, None
     if objective > bound:
         left = deadline - time.perf_counter()
@@ -605,7 +609,7 @@ def add_complete_hint(
 def default_lns_share(built: CurtoisModel) -> float:
     """Share of the time limit for the neighbourhood search: the whole-model solve pays off
     on small models (it proves Instances 1–4 and 6 optimal); on larger ones column
-    generation does better up to :data:`COLUMN_MODEL` variables, and beyond it the
+    generation does better up to :data:`COLUMN_HORIZON` days, and beyond it the
     compact linear relaxation alone takes minutes."""
     n = len(built.x)
     return SMALL_LNS_SHARE if n <= SMALL_MODEL else 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
 from patrolsim.optimise import curtois_model
 from patrolsim.optimise.curtois_columns import (
+    PRICE_SCALE,
     ColumnRelaxation,
     _Pricer,
     column_generation,
@@ -67,24 +69,34 @@ def test_column_bound_is_valid_and_at_least_the_compact_one(
 def test_pricing_returns_a_cheapest_schedule_within_the_rules(
     shared_benchmarks: Path, data: st.DataObject
 ) -> None:
-    """Tests that a priced schedule meets the employee's hard rules and costs, against any
-    cover duals, no more than the employee's schedule in a feasible roster."""
+    """Tests that every priced schedule meets the employee's hard rules; that against any
+    cover duals the best costs no more than the employee's schedule in a feasible roster
+    and no more than ``gap`` above the lower bound the pricing reports, which is valid."""
     inst = _read(shared_benchmarks, 2)
     employee = data.draw(st.sampled_from(inst.staff))
     e = employee.id
     duals = {(c.day, c.shift): data.draw(st.floats(-1.0, 100.0)) for c in inst.cover}
+    gap = data.draw(st.sampled_from([0.0, 0.5, 20.0]))
     roster = construct_curtois(inst, PARAMS)
     pricer = _Pricer(inst, employee)
-    schedule, optimal = pricer.price(duals, time.perf_counter() + 10.0)
-    assert schedule is not None
-    assert optimal
-    assert _own_violations(inst, e, {(e, d): s for d, s in schedule}) == []
+    schedules, lower, optimal = pricer.price(duals, time.perf_counter() + 10.0, gap)
+    assert schedules
+    assert lower is not None
+    assert optimal == (gap == 0.0)
+    for schedule in schedules:
+        assert _own_violations(inst, e, {(e, d): s for d, s in schedule}) == []
     own = tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
 
     def reduced(cells: tuple[tuple[int, str], ...]) -> float:
         return pricer.cost(cells) - sum(duals[c] for c in cells)
 
-    assert reduced(schedule) <= reduced(own) + 1e-3
+    slack = inst.horizon / PRICE_SCALE  # the rounding of the pricing costs
+    best = reduced(schedules[-1])
+    assert lower <= best + slack
+    assert lower <= reduced(own) + slack
+    assert best <= lower + gap + slack
+    if gap == 0.0:
+        assert best <= reduced(own) + slack
 
 
 def test_rounding_of_an_integral_relaxation_returns_its_roster(shared_benchmarks: Path) -> None:
@@ -142,3 +154,32 @@ def test_solve_takes_the_column_path_on_larger_models(
     assert res.violations == ()
     assert res.objective == evaluate_curtois(inst, res.assignment).objective
     assert res.best_bound <= OPTIMUM[2] <= res.objective
+
+
+@pytest.mark.parametrize("solved", [True, False])
+def test_a_solved_relaxation_is_rounded_however_few_cells_are_integral(
+    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch, solved: bool
+) -> None:
+    """Tests the rule that chooses whether the column relaxation is rounded: with no share
+    of integral cells enough, it is rounded when its bound meets its value and not when it
+    stopped short (here: its bound taken away)."""
+    monkeypatch.setattr(curtois_model, "SMALL_MODEL", 0)
+    monkeypatch.setattr(curtois_model, "MIN_INTEGRAL_SHARE", 1.01)
+    real_generation, real_rounding = column_generation, solve_rounding
+    rounded = []
+
+    def generation(*args, **kwargs):  # type: ignore[no-untyped-def]
+        relaxation = real_generation(*args, **kwargs)
+        return relaxation if solved else dataclasses.replace(relaxation, bound=0)
+
+    def rounding(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rounded.append(True)
+        return real_rounding(*args, **kwargs)
+
+    monkeypatch.setattr("patrolsim.optimise.curtois_columns.column_generation", generation)
+    monkeypatch.setattr("patrolsim.optimise.curtois_columns.solve_rounding", rounding)
+    inst = _read(shared_benchmarks, 2)
+    res = solve_curtois(build_curtois_model(inst),
+                        RosterParams(num_workers=1, seed=0, time_limit_s=10.0))
+    assert res.violations == ()
+    assert bool(rounded) == solved
