@@ -391,8 +391,8 @@ def solve_curtois(
     on horizons of up to :data:`COLUMN_HORIZON` days the column formulation's, by column
     generation, followed by a CP-SAT search with the cells it leaves integral fixed
     (:mod:`~patrolsim.optimise.curtois_columns`); on others of up to :data:`LP_MODEL`
-    variables, or where too few cells came out integral, the compact model's (Instance19,
-    too large for the whole-model solve, gets 2691).
+    variables, or where too few cells came out integral, the compact model's (its bound on
+    Instance19 is 2691, the column bound 3148; best known 3149).
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
