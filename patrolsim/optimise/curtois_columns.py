@@ -41,7 +41,7 @@ from patrolsim.optimise.curtois_model import (
     extract_curtois,
     fix_variables,
 )
-from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
+from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver, quiet
 
 #: Scale of the pricing objectives (CP-SAT needs integer coefficients). The rounding moves
 #: a column's reduced cost by at most ``horizon / PRICE_SCALE``; the bound allows for it.
@@ -360,8 +360,7 @@ def solve_rounding(
         for s in built.instance.shifts
         if (e, d, s.id) in built.x
     ))
-    sub = dataclasses.replace(params, time_limit_s=max(limit_s, 0.1),
-                              max_deterministic_time=None, progress=False, log_search=False)
+    sub = quiet(params, max(limit_s, 0.1))
     add_complete_hint(dataclasses.replace(built, model=model), relaxation.roster, sub)
     solver = make_solver(sub)
     if solver.solve(model) not in SOLVED:

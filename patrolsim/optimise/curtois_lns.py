@@ -42,7 +42,7 @@ from ortools.sat.python import cp_model
 from patrolsim.errors import InfeasibleError
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
 from patrolsim.optimise.curtois_model import CurtoisModel, build_curtois_model, extract_curtois
-from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver
+from patrolsim.optimise.roster_cpsat import SOLVED, RosterParams, make_solver, quiet
 
 #: Longest stretch of days an employee neighbourhood frees on long horizons.
 MAX_STAFF_WINDOW = 56
@@ -99,9 +99,7 @@ def _solve_part(
     if hint:
         for (e, d, s), v in built.x.items():
             built.model.add_hint(v, roster.get((e, d)) == s)
-    solver = make_solver(dataclasses.replace(params, time_limit_s=max(limit_s, 0.05),
-                                             max_deterministic_time=None, progress=False,
-                                             log_search=False))
+    solver = make_solver(quiet(params, max(limit_s, 0.05)))
     status = solver.solve(built.model)
     if status not in SOLVED:
         return status, None, solver.wall_time

@@ -49,6 +49,7 @@ from patrolsim.optimise.roster_cpsat import (
     RosterParams,
     add_soft_cover,
     make_solver,
+    quiet,
     relative_gap,
     solve_until_stall,
 )
@@ -592,9 +593,7 @@ def add_complete_hint(
     """
     fixed = built.model.clone()
     fix_variables(fixed, ((v, int(roster.get((e, d)) == s)) for (e, d, s), v in built.x.items()))
-    solver = make_solver(dataclasses.replace(params, num_workers=1, progress=False,
-                                             log_search=False, max_deterministic_time=None,
-                                             time_limit_s=30.0))
+    solver = make_solver(quiet(params, 30.0, num_workers=1))
     status = solver.solve(fixed)
     if status not in SOLVED:
         for (e, d, s), v in built.x.items():

@@ -11,7 +11,6 @@ of rule instances that cannot hold together; a deletion pass shrinks it to a sma
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from patrolsim.optimise.roster import RosterProblem, RuleKey, build_roster_model
-from patrolsim.optimise.roster_cpsat import RosterParams, make_solver
+from patrolsim.optimise.roster_cpsat import RosterParams, make_solver, quiet
 from patrolsim.scenario.model import Scenario
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -59,9 +58,7 @@ def infeasibility_core(
     def solve(keys: Sequence[RuleKey], limit: float) -> tuple[Any, list[RuleKey]]:
         built.model.clear_assumptions()
         built.model.add_assumptions([lit_of[k] for k in keys])
-        sp = dataclasses.replace(params, num_workers=1, progress=False, log_search=False,
-                                 subsolvers=("max_lp",), time_limit_s=max(limit, 0.1),
-                                 max_deterministic_time=None)
+        sp = quiet(params, max(limit, 0.1), num_workers=1, subsolvers=("max_lp",))
         solver = make_solver(sp)
         status = solver.solve(built.model)
         if status != cp_model.INFEASIBLE:

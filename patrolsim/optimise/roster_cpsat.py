@@ -73,6 +73,13 @@ class RosterParams:
             raise ValueError(f"Expected 0 ≤ relative_gap < 1, got {self.relative_gap}.")
 
 
+def quiet(params: RosterParams, time_limit_s: float, **changes: Any) -> RosterParams:
+    """``params`` for a sub-solve: a wall-clock limit of ``time_limit_s`` seconds (and no
+    deterministic one), no progress lines or search log, and ``changes``."""
+    return dataclasses.replace(params, time_limit_s=time_limit_s, max_deterministic_time=None,
+                               progress=False, log_search=False, **changes)
+
+
 def make_solver(params: RosterParams) -> cp_model.CpSolver:
     """Return a CP-SAT solver configured from ``params``."""
     solver = cp_model.CpSolver()
