@@ -289,11 +289,10 @@ def column_generation(
             priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline),
                               repeat(gap))
             for e, (schedules, lower, optimal) in zip(staff, priced, strict=True):
+                exact &= optimal
                 if lower is None:
                     lagrangian = -math.inf
-                    exact = False
                     continue
-                exact &= optimal
                 lagrangian += lower
                 for schedule in schedules[-MAX_COLUMNS:]:
                     cost = pricers[e].cost(schedule)

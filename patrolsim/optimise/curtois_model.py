@@ -529,7 +529,8 @@ def _columns_phase(
     -------
     tuple
         The better roster, its objective, the bound and the relaxation's values to guide
-        the search (``None`` when too few cells came out integral to round it).
+        the search (``None`` when it is neither solved nor has enough integral cells to
+        round it: :data:`MIN_INTEGRAL_SHARE`).
     """
     from patrolsim.optimise.curtois_columns import (
         column_generation,
