@@ -194,7 +194,7 @@ def test_window_holds_its_day_within_the_horizon(horizon: int, data: st.DataObje
 def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
     """Tests that the "spare" neighbourhood is offered only on a minute-bound instance, and
     frees employees with unused minutes who may work a missed row, and employees working
-    that day, over days around it."""
+    that day, over the whole horizon."""
     inst = _minute_bound()
     roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
     under, _ = _cover_gaps(inst, roster)
@@ -208,14 +208,11 @@ def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
         return
     free = search._spare(np.random.default_rng(seed), 4, roster, under, spare)
     staff = {e.id: e for e in inst.staff}
-    days = next(iter(free.values()))
-    assert all(d == days for d in free.values())
-    rows = [(d, s) for d, s in under if d in days]
-    assert rows
+    assert all(d == frozenset(range(inst.horizon)) for d in free.values())
     assert any(spare[e] > 0 and any(staff[e].max_shifts.get(s, 0) > 0
-                                   and d not in staff[e].days_off for d, s in rows)
+                                   and d not in staff[e].days_off for d, s in under)
                for e in free)
-    assert all(spare[e] > 0 or any((e, d) in roster for d, _ in rows) for e in free)
+    assert all(spare[e] > 0 or any((e, d) in roster for d, _ in under) for e in free)
 
 
 @given(st.integers(1, 400), st.integers(1, 400), st.data())
@@ -306,3 +303,21 @@ def test_weekend_neighbourhood_is_offered_only_for_a_short_weekend() -> None:
         inst, staff=tuple(dataclasses.replace(e, max_weekends=2) for e in inst.staff)
     )
     assert _Search(free_weekends, short, 0, 0.0, 0.0, 1.0, None, None).weekends == 0
+
+
+def test_staff_neighbourhood_frees_a_few_employees_over_the_whole_horizon() -> None:
+    """Tests that the "staff" neighbourhood frees its number of employees over every day,
+    on a long horizon too (there they may trade shifts across it)."""
+    inst = dataclasses.replace(_instance(), horizon=182)
+    size = {"staff": 3, "days": 2, "hot": 2, "rins": 2, "spare": 2, "weekend": 1}
+    rng = np.random.default_rng(0)
+    search = _Search(inst, {}, 10**6, 0.0, 0.0, 1.0, None, None)
+    search.sweeping = False
+    drawn = 0
+    for _ in range(200):
+        kind, free = search._neighbourhood(rng, size, {})
+        if kind == "staff":
+            drawn += 1
+            assert len(free) == 3
+            assert all(days == frozenset(range(182)) for days in free.values())
+    assert drawn
