@@ -268,6 +268,7 @@ class _Search:
         self.lock = threading.Lock()
         self.t0 = time.perf_counter()
         self.staff = [e.id for e in instance.staff]
+        self.every_day = frozenset(range(instance.horizon))
         self.eligible = {
             s.id: [e for e in instance.staff if e.max_shifts.get(s.id, 0) > 0]
             for s in instance.shifts
@@ -381,10 +382,10 @@ class _Search:
                     self.queue = rng.permutation(self.staff).tolist()
                 e = self.queue.pop()
         if kind == "one":
-            return kind, {e: frozenset(range(H))}
+            return kind, {e: self.every_day}
         if kind == "staff":
             chosen = rng.choice(self.staff, size=size["staff"], replace=False).tolist()
-            return kind, dict.fromkeys(chosen, frozenset(range(H)))
+            return kind, dict.fromkeys(chosen, self.every_day)
         if kind == "spare":
             return kind, self._spare(rng, size["spare"], roster, under, spare)
         if kind == "weekend":
@@ -471,7 +472,7 @@ class _Search:
         if working:
             chosen.update(rng.choice(working, size=min(len(working), max(0, size - n)),
                                      replace=False).tolist())
-        return dict.fromkeys(chosen, frozenset(range(self.instance.horizon)))
+        return dict.fromkeys(chosen, self.every_day)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
