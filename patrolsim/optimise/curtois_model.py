@@ -66,6 +66,13 @@ CURTOIS_PARAMS = RosterParams(time_limit_s=120.0, num_workers=2, subsolvers=("ma
 SMALL_MODEL = 2000
 SMALL_LNS_SHARE = 0.5
 
+#: Largest share of the limit for the whole-model solve of a small model (it goes on past
+#: ``1 − lns_share`` only while it improves), so that column generation and the support
+#: search have time after it: on Instance7 (seed 1) it went on improving slowly for all
+#: 120 s (1060) where, stopped at 66 s, the support search found 1056. Instances 1–6 are
+#: proved optimal within 46 s.
+SMALL_SOLVE_SHARE = 0.6
+
 #: Up to this horizon (days) the neighbourhood search starts from the column-generation
 #: relaxation (:mod:`patrolsim.optimise.curtois_columns`) and its rounding: on models above
 #: :data:`SMALL_MODEL` instead of a whole-model solve, below it after one that proved
@@ -84,6 +91,20 @@ COLUMN_HORIZON = 84
 #: against 1453, Instance18 4465 against 4554, within the runs' noise.
 COLUMN_SHARE = 0.5
 ROUNDING_SHARE = 0.25
+
+#: The support search (:func:`~patrolsim.optimise.curtois_columns.solve_support`) runs after
+#: column generation where the cells of the relaxation's support (and of the roster) number
+#: at most :data:`SUPPORT_MODEL`, for at most :data:`SUPPORT_SHARE` of the limit, each of its
+#: steps for at most :data:`SUPPORT_STEP_SHARE`; its rounding search is then left out if a
+#: step was proved optimal. Measured: Instance7's support (510–565 cells) gives the best
+#: known 1056 in 4–8 s, where nothing else reached it in 120 s; Instance14's (1519) proves
+#: the optimum at 28.9 s, Instance16's (1195) gives the best known 3225 at 98 s (300-s
+#: runs); Instance8's (756–928) is not proved in 20–25 s a step (1303–1400). Instance13's
+#: support (12,254 cells) gained nothing in 60 s. The other column-path instances, 11–13,
+#: 15 and 17–19, have supports over the limit and keep the rounding search.
+SUPPORT_MODEL = 2000
+SUPPORT_SHARE = 0.3
+SUPPORT_STEP_SHARE = 0.2
 
 #: The relaxation is rounded, and guides the search, when it is solved (its bound within 1
 #: of its value) or else at least this share of the cells came out integral (else the
@@ -383,15 +404,17 @@ def solve_curtois(
     constructed employee by employee (:func:`~patrolsim.optimise.curtois_lns.
     construct_curtois`). CP-SAT solves the whole model from that hint (``max_lp`` by
     default: it gives the lower bound, and on the small instances the proof) for at least
-    ``1 − lns_share`` of the limit and on while it keeps improving
-    (:func:`solve_until_stall`); by default only small models get this step. Then, unless
-    that was proved optimal, a large-neighbourhood search re-optimises a few employees or
-    a window of days at a time with everything else fixed
+    ``1 − lns_share`` of the limit and on while it keeps improving, up to
+    :data:`SMALL_SOLVE_SHARE` (:func:`solve_until_stall`); by default only small models
+    get this step. Then, unless that was proved optimal, a large-neighbourhood search
+    re-optimises a few employees or a window of days at a time with everything else fixed
     (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). A relaxation, solved before
     the search, guides it and gives a lower bound (the best of those found is reported):
     on horizons of up to :data:`COLUMN_HORIZON` days the column formulation's, by column
     generation, followed by a CP-SAT search with the cells it leaves integral fixed
-    (:mod:`~patrolsim.optimise.curtois_columns`); on others of up to :data:`LP_MODEL`
+    (:mod:`~patrolsim.optimise.curtois_columns`), or where the relaxation's support is
+    small, by a CP-SAT search restricted to the cells of columns of small reduced cost;
+    on others of up to :data:`LP_MODEL`
     variables, or where too few cells came out integral, the compact model's (its bound on
     Instance19 is 2691, the column bound 3148; best known 3149).
     With a deterministic-time limit (tests) only the whole-model solve runs.
@@ -446,9 +469,10 @@ def solve_curtois(
     if not use_lns or lns_share < 1:
         if use_lns and lns_share <= SMALL_LNS_SHARE:
             # Small models: on while it improves (it may prove optimality).
-            left = deadline - time.perf_counter()
+            left = SMALL_SOLVE_SHARE * (deadline - time.perf_counter())
             phase = dataclasses.replace(params, time_limit_s=max(left, 0.1))
-            solver, status = solve_until_stall(built.model, phase, 1 - lns_share, instance.name)
+            solver, status = solve_until_stall(
+                built.model, phase, min(1.0, (1 - lns_share) / SMALL_SOLVE_SHARE), instance.name)
         elif use_lns:
             left = (1 - lns_share) * (deadline - time.perf_counter())
             solver = make_solver(dataclasses.replace(params, time_limit_s=max(left, 0.1)))
@@ -523,7 +547,9 @@ def _columns_phase(
     built: CurtoisModel, assignment: dict[tuple[str, int], str], objective: float,
     bound: float, params: RosterParams, t0: float, deadline: float, label: str | None,
 ) -> tuple[dict[tuple[str, int], str], float, float, Mapping[tuple[str, int, str], float] | None]:
-    """Column generation from ``assignment`` and the rounding search of its relaxation.
+    """Column generation from ``assignment``, then the support search of its relaxation
+    where the support is small (:data:`SUPPORT_MODEL`) and, unless that proved a step
+    optimal, the rounding search.
 
     Returns
     -------
@@ -536,6 +562,8 @@ def _columns_phase(
         column_generation,
         integral_cells,
         solve_rounding,
+        solve_support,
+        support_cells,
     )
 
     instance = built.instance
@@ -553,7 +581,26 @@ def _columns_phase(
               file=sys.stderr, flush=True)
     if share < MIN_INTEGRAL_SHARE and relaxation.value - relaxation.bound >= 1:
         return assignment, objective, bound, None
-    if objective > bound:
+    # The support search starts from the better of the roster and the relaxation's roster
+    # of heaviest columns (which lies in the support).
+    start = (relaxation.roster
+             if evaluate_curtois(instance, relaxation.roster).objective < objective
+             else assignment)
+    free = len(support_cells(relaxation, 0.0) | {(e, d, s) for (e, d), s in start.items()})
+    delta = None
+    if objective > bound and free <= SUPPORT_MODEL:
+        supported, delta = solve_support(
+            built, relaxation, start, params,
+            min(deadline, time.perf_counter() + SUPPORT_SHARE * limit),
+            SUPPORT_STEP_SHARE * limit, bound)
+        found = evaluate_curtois(instance, supported).objective
+        if label is not None:
+            print(f"{label}: {time.perf_counter() - t0:7.1f} s  support search ({free} cells "
+                  f"at first): objective {found}, proved optimal up to reduced cost {delta}",
+                  file=sys.stderr, flush=True)
+        if found < objective:
+            assignment, objective = supported, float(found)
+    if objective > bound and delta is None:
         left = deadline - time.perf_counter()
         rounded = solve_rounding(built, relaxation, params, min(left, ROUNDING_SHARE * limit))
         found = evaluate_curtois(instance, rounded).objective

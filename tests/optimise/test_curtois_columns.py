@@ -15,11 +15,14 @@ from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_cu
 from patrolsim.optimise import curtois_model
 from patrolsim.optimise.curtois_columns import (
     PRICE_SCALE,
+    SUPPORT_DELTAS,
     ColumnRelaxation,
     _Pricer,
     column_generation,
     integral_cells,
     solve_rounding,
+    solve_support,
+    support_cells,
 )
 from patrolsim.optimise.curtois_lns import construct_curtois, lp_relaxation
 from patrolsim.optimise.curtois_model import build_curtois_model, solve_curtois
@@ -165,6 +168,7 @@ def test_a_solved_relaxation_is_rounded_however_few_cells_are_integral(
     stopped short (here: its bound taken away)."""
     monkeypatch.setattr(curtois_model, "SMALL_MODEL", 0)
     monkeypatch.setattr(curtois_model, "MIN_INTEGRAL_SHARE", 1.01)
+    monkeypatch.setattr(curtois_model, "SUPPORT_MODEL", -1)  # no support search
     real_generation, real_rounding = column_generation, solve_rounding
     rounded = []
 
@@ -183,3 +187,46 @@ def test_a_solved_relaxation_is_rounded_however_few_cells_are_integral(
                         RosterParams(num_workers=1, seed=0, time_limit_s=10.0))
     assert res.violations == ()
     assert bool(rounded) == solved
+
+
+def test_support_grows_with_the_threshold_and_holds_the_relaxation(
+    shared_benchmarks: Path,
+) -> None:
+    """Tests that the support at reduced cost 0 holds every cell of positive value in the
+    relaxation (and so its roster of heaviest columns), that it grows with the threshold,
+    and that with no threshold it holds the cells of every column generated."""
+    inst = _read(shared_benchmarks, 3)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
+    assert len(relaxation.reduced) == relaxation.columns
+    costs = [r for r, _, _ in relaxation.reduced]
+    assert costs == sorted(costs)
+    first = support_cells(relaxation, 0.0)
+    assert {k for k, v in relaxation.x.items() if v > 1e-6} <= first
+    assert {(e, d, s) for (e, d), s in relaxation.roster.items()} <= first
+    every = {(e, d, s) for _, e, schedule in relaxation.reduced for d, s in schedule}
+    sizes = [len(support_cells(relaxation, delta)) for delta in (0.0, 1.0, 5.0, math.inf)]
+    assert sizes == sorted(sizes)
+    assert support_cells(relaxation, math.inf) == every
+
+
+def test_support_search_stays_in_the_support_and_never_worsens(
+    shared_benchmarks: Path,
+) -> None:
+    """Tests that the support search of Instance3 returns a feasible roster no worse than
+    its start and no better than the optimum, working only cells of its support (at the
+    largest threshold) or of the start, and that it reaches the optimum from the
+    relaxation's roster of heaviest columns."""
+    inst = _read(shared_benchmarks, 3)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
+    begin = dict(relaxation.roster)
+    found, delta = solve_support(build_curtois_model(inst), relaxation, begin, PARAMS,
+                                 time.perf_counter() + 60.0, 20.0)
+    ev = evaluate_curtois(inst, found)
+    assert ev.violations == ()
+    assert OPTIMUM[3] == ev.objective <= evaluate_curtois(inst, begin).objective
+    assert delta in SUPPORT_DELTAS  # some step proved optimal
+    allowed = support_cells(relaxation, max(SUPPORT_DELTAS)) | {
+        (e, d, s) for (e, d), s in begin.items()}
+    assert {(e, d, s) for (e, d), s in found.items()} <= allowed
