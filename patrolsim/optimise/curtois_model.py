@@ -70,7 +70,7 @@ SMALL_LNS_SHARE = 0.5
 #: ``1 − lns_share`` only while it improves), so that column generation and the support
 #: search have time after it: on Instance7 (seed 1) it went on improving slowly for all
 #: 120 s (1060) where, stopped at 66 s, the support search found 1056. Instances 1–6 are
-#: proved optimal within 46 s.
+#: proved optimal within 49 s (two runs).
 SMALL_SOLVE_SHARE = 0.6
 
 #: Up to this horizon (days) the neighbourhood search starts from the column-generation
@@ -99,10 +99,12 @@ ROUNDING_SHARE = 0.25
 #: step was proved optimal. Measured: Instance7's support (510–565 cells) gives the best
 #: known 1056 in 4–8 s, where nothing else reached it in 120 s; Instance14's (1519) proves
 #: the optimum at 28.9 s, Instance16's (1195) gives the best known 3225 at 98 s (300-s
-#: runs); Instance8's (756–928) is not proved in 20–25 s a step (1303–1400). Instance13's
-#: support (12,254 cells) gained nothing in 60 s. The other column-path instances, 11–13,
-#: 15 and 17–19, have supports over the limit and keep the rounding search.
-SUPPORT_MODEL = 2000
+#: runs); Instance8's (756–928) is not proved in 20–25 s a step (1303–1400). Instance15's
+#: (1679–1701) was not proved in its 60-s step, which the search then lacked (3943 at 300 s
+#: against 3837–3855 without), and Instance13's (12,254) gained nothing in 60 s. The other
+#: column-path instances have larger supports (11, 17, 18 above 2000; 19 3442, 12 4284)
+#: and keep the rounding search.
+SUPPORT_MODEL = 1600
 SUPPORT_SHARE = 0.3
 SUPPORT_STEP_SHARE = 0.2
 
