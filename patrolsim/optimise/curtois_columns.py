@@ -391,7 +391,8 @@ def solve_rounding(
 
 
 #: Reduced-cost thresholds of the support search (:func:`solve_support`), in turn: each
-#: step frees the cells of every column within the threshold of the least reduced cost.
+#: step frees the cells of every column whose reduced cost is at most the threshold (the
+#: relaxation's own columns cost 0).
 #: Instance7 (from its relaxation, 1054.08): 0 frees 510 of 1248 cells, proved optimal at
 #: 1058 in 4 s; 0.25 frees 561, proved optimal at 1056 (the best known) in 4 s; up to 1.5
 #: (697 cells) proves 1056 again in 8–19 s a step. Instance8 (1296.57): 0 frees 756 of
