@@ -30,10 +30,11 @@ import dataclasses
 import math
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
+from typing import Any
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -374,20 +375,31 @@ def solve_rounding(
         The best roster CP-SAT finds within ``limit_s`` seconds (at worst that start).
     """
     x = relaxation.x
-    model = built.model.clone()
-    model.clear_hints()
-    fix_variables(model, (
+    _, found = _solve_restricted(built, (
         (built.x[e, d, s.id], int(x.get((e, d, s.id), 0.0) > 0.5))
         for e, d in integral_cells(built.instance, x)
         for s in built.instance.shifts
         if (e, d, s.id) in built.x
-    ))
-    sub = quiet(params, max(limit_s, 0.1))
-    add_complete_hint(dataclasses.replace(built, model=model), relaxation.roster, sub)
-    solver = make_solver(sub)
-    if solver.solve(model) not in SOLVED:
-        return dict(relaxation.roster)
-    return extract_curtois(built, solver)  # the clone keeps the variables' indices
+    ), relaxation.roster, quiet(params, max(limit_s, 0.1)))
+    return dict(relaxation.roster) if found is None else found
+
+
+def _solve_restricted(
+    built: CurtoisModel, fixings: Iterable[tuple[cp_model.IntVar, int]], hint: Assignment,
+    params: RosterParams,
+) -> tuple[Any, dict[tuple[str, int], str] | None]:
+    """Solve a copy of the whole model with ``fixings`` applied, from the complete hint of
+    ``hint`` (which must meet them); return the status and the roster found (``None`` if
+    none was)."""
+    model = built.model.clone()
+    model.clear_hints()
+    fix_variables(model, fixings)
+    add_complete_hint(dataclasses.replace(built, model=model), hint, params)
+    solver = make_solver(params)
+    status = solver.solve(model)
+    if status not in SOLVED:
+        return status, None
+    return status, extract_curtois(built, solver)  # the clone keeps the variables' indices
 
 
 #: Reduced-cost thresholds of the support search (:func:`solve_support`), in turn: each
@@ -442,15 +454,10 @@ def solve_support(
             break
         keep = support_cells(relaxation, delta)
         keep.update((e, d, s) for (e, d), s in best.items())
-        model = built.model.clone()
-        model.clear_hints()
-        fix_variables(model, ((v, 0) for cell, v in built.x.items() if cell not in keep))
-        sub = quiet(params, min(left, step_limit_s))
-        add_complete_hint(dataclasses.replace(built, model=model), best, sub)
-        solver = make_solver(sub)
-        status = solver.solve(model)
-        if status in SOLVED:
-            found = extract_curtois(built, solver)  # the clone keeps the variables' indices
+        status, found = _solve_restricted(
+            built, ((v, 0) for cell, v in built.x.items() if cell not in keep), best,
+            quiet(params, min(left, step_limit_s)))
+        if found is not None:
             value = evaluate_curtois(instance, found).objective
             if value < objective:
                 best, objective = found, value

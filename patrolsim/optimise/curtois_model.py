@@ -415,10 +415,10 @@ def solve_curtois(
     on horizons of up to :data:`COLUMN_HORIZON` days the column formulation's, by column
     generation, followed by a CP-SAT search with the cells it leaves integral fixed
     (:mod:`~patrolsim.optimise.curtois_columns`), or where the relaxation's support is
-    small, by a CP-SAT search restricted to the cells of columns of small reduced cost;
-    on others of up to :data:`LP_MODEL`
-    variables, or where too few cells came out integral, the compact model's (its bound on
-    Instance19 is 2691, the column bound 3148; best known 3149).
+    small, by a CP-SAT search restricted to the cells of columns of small reduced cost; on
+    others of up to :data:`LP_MODEL` variables, or where too few cells came out integral,
+    the compact model's (its bound on Instance19 is 2691, the column bound 3148; best
+    known 3149).
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
@@ -583,25 +583,26 @@ def _columns_phase(
               file=sys.stderr, flush=True)
     if share < MIN_INTEGRAL_SHARE and relaxation.value - relaxation.bound >= 1:
         return assignment, objective, bound, None
-    # The support search starts from the better of the roster and the relaxation's roster
-    # of heaviest columns (which lies in the support).
-    start = (relaxation.roster
-             if evaluate_curtois(instance, relaxation.roster).objective < objective
-             else assignment)
-    free = len(support_cells(relaxation, 0.0) | {(e, d, s) for (e, d), s in start.items()})
     delta = None
-    if objective > bound and free <= SUPPORT_MODEL:
-        supported, delta = solve_support(
-            built, relaxation, start, params,
-            min(deadline, time.perf_counter() + SUPPORT_SHARE * limit),
-            SUPPORT_STEP_SHARE * limit, bound)
-        found = evaluate_curtois(instance, supported).objective
-        if label is not None:
-            print(f"{label}: {time.perf_counter() - t0:7.1f} s  support search ({free} cells "
-                  f"at first): objective {found}, proved optimal up to reduced cost {delta}",
-                  file=sys.stderr, flush=True)
-        if found < objective:
-            assignment, objective = supported, float(found)
+    if objective > bound:
+        # The support search starts from the better of the roster and the relaxation's
+        # roster of heaviest columns (which lies in the support).
+        start = (relaxation.roster
+                 if evaluate_curtois(instance, relaxation.roster).objective < objective
+                 else assignment)
+        free = len(support_cells(relaxation, 0.0) | {(e, d, s) for (e, d), s in start.items()})
+        if free <= SUPPORT_MODEL:
+            supported, delta = solve_support(
+                built, relaxation, start, params,
+                min(deadline, time.perf_counter() + SUPPORT_SHARE * limit),
+                SUPPORT_STEP_SHARE * limit, bound)
+            found = evaluate_curtois(instance, supported).objective
+            if label is not None:
+                print(f"{label}: {time.perf_counter() - t0:7.1f} s  support search ({free} "
+                      f"cells at first): objective {found}, proved optimal up to reduced cost "
+                      f"{delta}", file=sys.stderr, flush=True)
+            if found < objective:
+                assignment, objective = supported, float(found)
     if objective > bound and delta is None:
         left = deadline - time.perf_counter()
         rounded = solve_rounding(built, relaxation, params, min(left, ROUNDING_SHARE * limit))
