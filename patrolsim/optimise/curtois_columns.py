@@ -31,6 +31,7 @@ import math
 import sys
 import time
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
@@ -110,10 +111,17 @@ class ColumnRelaxation:
 
 
 class _Pricer:
-    """One employee's pricing problem: the cheapest schedule against the cover duals."""
+    """One employee's pricing problem: the cheapest schedule against the cover duals, with
+    the shift (``None``: day off) of each day in ``pins`` imposed."""
 
-    def __init__(self, instance: CurtoisInstance, e: CurtoisStaff) -> None:
+    def __init__(
+        self, instance: CurtoisInstance, e: CurtoisStaff,
+        pins: Mapping[int, str | None] | None = None,
+    ) -> None:
         self.model, self.x = employee_model(instance, e)
+        for (_, d, s), v in self.x.items():
+            if pins is not None and d in pins:
+                self.model.add(v == int(pins[d] == s))
         self.request_cost: dict[tuple[int, str], int] = {}
         """Request penalty of working shift ``s`` on day ``d``: an on-request's weight is
         counted in :attr:`on_weight` and taken back here when the shift is worked."""
@@ -213,7 +221,12 @@ class _Master:
         """Solve; return the objective, the cover duals and the one-column duals."""
         self.objective.SetMinimization()
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            raise RuntimeError("GLOP did not solve the restricted master LP")
+            # Solve again without the warm start from the last basis: GLOP failed once on
+            # Instance13 without its weekday rows (not reproduced since).
+            cold = pywraplp.MPSolverParameters()
+            cold.SetIntegerParam(cold.INCREMENTALITY, cold.INCREMENTALITY_OFF)
+            if self.lp.Solve(cold) != pywraplp.Solver.OPTIMAL:
+                raise RuntimeError("GLOP did not solve the restricted master LP")
         return (self.objective.Value(),
                 {k: row.dual_value() for k, row in self.cover.items()},
                 {e: row.dual_value() for e, row in self.one.items()})
@@ -254,7 +267,7 @@ class _Master:
 
 def column_generation(
     instance: CurtoisInstance, roster: Assignment, deadline: float, workers: int = 1,
-    label: str | None = None,
+    label: str | None = None, pinned_days: AbstractSet[int] = frozenset(),
 ) -> ColumnRelaxation:
     """Solve the column formulation's linear relaxation by column generation.
 
@@ -270,6 +283,9 @@ def column_generation(
         Threads pricing employees side by side (one CP-SAT worker each).
     label
         Print a progress line per round to stderr under this label (``None``: quiet).
+    pinned_days
+        Days on which every employee keeps their shift (or day off) of ``roster``: the
+        relaxation and its bound are then those of that restriction.
 
     Returns
     -------
@@ -277,7 +293,10 @@ def column_generation(
         The relaxation reached, with the best valid Lagrangian bound.
     """
     staff = [e.id for e in instance.staff]
-    pricers = {e.id: _Pricer(instance, e) for e in instance.staff}
+    pricers = {
+        e.id: _Pricer(instance, e, {d: roster.get((e.id, d)) for d in pinned_days})
+        for e in instance.staff
+    }
     master = _Master(instance)
     own: dict[str, list[tuple[int, str]]] = {e: [] for e in staff}
     for (e, d), s in roster.items():

@@ -190,6 +190,7 @@ def improve_curtois(
     sub_limit_s: float = 2.0,
     label: str | None = None,
     lp: Mapping[tuple[str, int, str], float] | None = None,
+    pinned_days: AbstractSet[int] = frozenset(),
 ) -> tuple[dict[tuple[str, int], str], int]:
     """Improve a feasible roster by exact re-optimisation of neighbourhoods until ``deadline``.
 
@@ -217,6 +218,9 @@ def improve_curtois(
         Values of the assignment variables in the linear relaxation
         (:func:`lp_relaxation`); adds neighbourhoods of the days on which a few employees'
         rosters differ from it (relaxation-induced, as in RINS).
+    pinned_days
+        Days no neighbourhood frees: every employee keeps their shift (or day off) of
+        ``roster`` on them.
 
     Returns
     -------
@@ -232,7 +236,7 @@ def improve_curtois(
     if ev.violations:
         raise ValueError(f"Expected a feasible roster, got {len(ev.violations)} violation(s).")
     search = _Search(instance, dict(roster), ev.objective, bound, deadline, sub_limit_s, label,
-                     lp)
+                     lp, frozenset(pinned_days))
     sub = dataclasses.replace(params, num_workers=1)
     threads = [
         threading.Thread(target=search.run, args=(sub, np.random.default_rng([params.seed, i])),
@@ -256,7 +260,8 @@ class _Search:
 
     def __init__(self, instance: CurtoisInstance, roster: dict[tuple[str, int], str],
                  objective: int, bound: float, deadline: float, sub_limit_s: float,
-                 label: str | None, lp: Mapping[tuple[str, int, str], float] | None) -> None:
+                 label: str | None, lp: Mapping[tuple[str, int, str], float] | None,
+                 pinned_days: frozenset[int] = frozenset()) -> None:
         self.instance = instance
         self.roster = roster
         self.objective = objective
@@ -265,6 +270,7 @@ class _Search:
         self.sub_limit_s = sub_limit_s
         self.label = label
         self.lp = lp
+        self.pinned_days = pinned_days
         self.lock = threading.Lock()
         self.t0 = time.perf_counter()
         self.staff = [e.id for e in instance.staff]
@@ -308,6 +314,9 @@ class _Search:
             roster = self.roster
             start = time.perf_counter()
             kind, free = self._neighbourhood(rng, size, roster)
+            if self.pinned_days:
+                free = {e: days - self.pinned_days for e, days in free.items()
+                        if not days <= self.pinned_days}
             if not free:
                 continue
             limit = min(self.sub_limit_s, left)

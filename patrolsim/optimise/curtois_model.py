@@ -418,7 +418,9 @@ def solve_curtois(
     small, by a CP-SAT search restricted to the cells of columns of small reduced cost; on
     others of up to :data:`LP_MODEL` variables, or where too few cells came out integral,
     the compact model's (its bound on Instance19 is 2691, the column bound 3148; best
-    known 3149).
+    known 3149). Where weekend cover is the scarce part of a large instance, the weekends
+    are solved first and the weekdays filled around them
+    (:mod:`~patrolsim.optimise.curtois_weekends`) before the search.
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
@@ -445,6 +447,7 @@ def solve_curtois(
         If CP-SAT proves the hard constraints infeasible or finds the model invalid.
     """
     from patrolsim.optimise.curtois_lns import construct_curtois, improve_curtois, lp_relaxation
+    from patrolsim.optimise.curtois_weekends import solve_weekends_first, weekends_first
 
     params = params if params is not None else CURTOIS_PARAMS
     if lns_share is None:
@@ -505,7 +508,11 @@ def solve_curtois(
     objective = float(evaluate_curtois(instance, assignment).objective)
     if use_lns and status_name != "OPTIMAL" and objective > bound:
         lp = None
-        if instance.horizon <= COLUMN_HORIZON:
+        if weekends_first(instance):
+            assignment, objective, stage_bound, lp = solve_weekends_first(
+                built, assignment, params, t0, deadline, label)
+            bound = max(bound, stage_bound)
+        elif instance.horizon <= COLUMN_HORIZON:
             assignment, objective, bound, lp = _columns_phase(
                 built, assignment, objective, bound, params, t0, deadline, label)
         if lp is None and objective > bound and len(built.x) <= LP_MODEL:
