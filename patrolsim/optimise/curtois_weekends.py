@@ -13,18 +13,19 @@ searches stop at 12, 100 more).
 1. it solves the instance with its weekday cover rows left out, by the same path as any
    instance (:func:`~patrolsim.optimise.curtois_model.solve_curtois`). Dropping those
    non-negative terms makes it a relaxation, so its bound holds for the whole instance.
-   Instance13 (four 300-s runs): 1335, proved optimal, by 65–72 s in three; 1435 at 98 s
-   in the fourth (the whole instance's optimum is 1348);
+   Instance13 (seven 300-s runs): 1335, proved optimal, by 65–85 s in six; 1435 at 98 s
+   in the seventh (the whole instance's optimum is 1348);
 2. it pins every employee's weekend days to that roster, solves the column relaxation of
-   the rest (Instance13: 1352.7–1354.0 after a 1335 stage) and rounds it
-   (:func:`~patrolsim.optimise.curtois_columns.solve_rounding`; 2854–3356);
+   the rest (Instance13: 1351.0–1354.0 after a 1335 stage) and rounds it
+   (:func:`~patrolsim.optimise.curtois_columns.solve_rounding`; 2854–3951);
 3. it re-optimises neighbourhoods with the weekends still pinned, so that the weekdays are
    filled around the weekend plan instead of trading it away
    (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). The caller's search then
    goes on with the weekends free.
 
-Instance13 at 300 s, seeds 0–3: 1407, 1380, 1408, 1391 (+2.4 % to +4.5 %; 11 rows short,
-as in the optimum), where the whole relaxation's path gave 1450–1670 in most runs.
+Instance13 at 300 s, seeds 0–6: 1407, 1380, 1408, 1391, 1379, 1380, 1410 (+2.3 % to +4.6 %;
+11 rows short, as in the optimum), where the whole relaxation's path gave 1450–1670 in most
+runs.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ WEEKEND_TIGHT = 0.9
 #: :data:`FILL_ROUNDING_SHARE`; the pinned neighbourhood search ends at :data:`PINNED_END`,
 #: leaving the rest to the caller's free search. Instance13 at 300 s: weekend stage to
 #: 65–98 s, pinned relaxation and its 21-s rounding to 140–172 s, pinned search to 240 s.
+#: At 60 s the route gave 4651 and 5054, the whole relaxation's path 5820.
 WEEKEND_STAGE_SHARE = 0.3
 FILL_COLUMNS_END = 0.5
 FILL_ROUNDING_SHARE = 0.07
