@@ -119,9 +119,10 @@ class _Pricer:
         pins: Mapping[int, str | None] | None = None,
     ) -> None:
         self.model, self.x = employee_model(instance, e)
-        for (_, d, s), v in self.x.items():
-            if pins is not None and d in pins:
-                self.model.add(v == int(pins[d] == s))
+        if pins:
+            for (_, d, s), v in self.x.items():
+                if d in pins:
+                    self.model.add(v == int(pins[d] == s))
         self.request_cost: dict[tuple[int, str], int] = {}
         """Request penalty of working shift ``s`` on day ``d``: an on-request's weight is
         counted in :attr:`on_weight` and taken back here when the shift is worked."""

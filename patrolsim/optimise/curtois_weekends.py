@@ -4,9 +4,9 @@ The max-weekends rule caps the weekend shifts an employee can work. When the wee
 ask for nearly all of them, the weekend cells decide the under-cover and the weekdays have
 room to spare. Instance13 (120 employees) shows it in its column relaxation, solved in full
 (124 s of its 300): every weekday row's dual is within 1 of 0, every weekend row's within
-10 of 0 or of 100 (its under-cover weight). That relaxation is slow to solve whole, and the rosters
-rounded from it rarely find the weekend plan the optimum needs (11 rows short; most
-searches stop at 12, 100 more).
+10 of 0 or of 100 (its under-cover weight). That relaxation is slow to solve whole, and the
+rosters rounded from it rarely find the weekend plan the optimum needs (11 rows short;
+most searches stop at 12, 100 more).
 
 :func:`solve_weekends_first` therefore works in three stages:
 
