@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.linear_solver import pywraplp
 
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
 from patrolsim.optimise import curtois_model
@@ -133,6 +134,30 @@ def test_rounding_of_the_relaxation_is_feasible(shared_benchmarks: Path) -> None
         assert all(roster.get((e, d)) == next(
             (s for (f, g, s), v in relaxation.x.items() if (f, g) == (e, d) and v > 0.5), None)
             for e, d in cells)
+
+
+def test_master_falls_back_to_clp_when_glop_fails(
+    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that column generation reaches the same relaxation and bound on Instance1 when
+    every GLOP solve of its master fails (so each round is solved by CLP)."""
+    inst = _read(shared_benchmarks, 1)
+    start = construct_curtois(inst, PARAMS)
+    expected = column_generation(inst, start, time.perf_counter() + 60.0)
+    solve = pywraplp.Solver.Solve
+    failed: list[str] = []
+
+    def glop_fails(solver: pywraplp.Solver, *args: object) -> int:
+        if "glop" in solver.SolverVersion().lower():
+            failed.append(solver.SolverVersion())
+            return pywraplp.Solver.ABNORMAL
+        return solve(solver, *args)
+
+    monkeypatch.setattr(pywraplp.Solver, "Solve", glop_fails)
+    relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
+    assert len(failed) == 2  # the warm solve and the cold one, once: then CLP is kept
+    assert relaxation.bound == expected.bound
+    assert relaxation.value == pytest.approx(expected.value, abs=1e-6)
 
 
 def test_solve_takes_the_column_path_on_larger_models(
