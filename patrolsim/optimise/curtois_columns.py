@@ -406,13 +406,20 @@ def integral_cells(
 
 
 def solve_rounding(
-    built: CurtoisModel, relaxation: ColumnRelaxation, params: RosterParams, limit_s: float
+    built: CurtoisModel, relaxation: ColumnRelaxation, params: RosterParams, limit_s: float,
+    support_delta: float | None = None,
 ) -> dict[tuple[str, int], str]:
     """Search the whole model with every cell on which the relaxation is integral
     (:func:`integral_cells`) fixed: a relaxation-enforced neighbourhood search.
 
     Every column of positive weight agrees with the relaxation on those cells, so the
     sub-model holds the relaxation's roster of heaviest columns, which starts the search.
+    With ``support_delta``, every other shift is also kept off unless it lies in a column
+    of reduced cost at most ``support_delta`` (:func:`support_cells`) or in that roster.
+    The sub-model is then much smaller: Instance13's weekend stage (its weekday rows left
+    out, relaxation 1335.0 with 70 % of the cells integral) rounds to 1335 in 4 of 4 runs,
+    3 of them proved optimal in 8–20 s, with ``support_delta=0``, where 21 s without it
+    gave 1335, 1336, 1338 and 1535 from the same relaxation.
 
     Returns
     -------
@@ -420,12 +427,20 @@ def solve_rounding(
         The best roster CP-SAT finds within ``limit_s`` seconds (at worst that start).
     """
     x = relaxation.x
-    _, found = _solve_restricted(built, (
+    fixings = [
         (built.x[e, d, s.id], int(x.get((e, d, s.id), 0.0) > 0.5))
         for e, d in integral_cells(built.instance, x)
         for s in built.instance.shifts
         if (e, d, s.id) in built.x
-    ), relaxation.roster, quiet(params, max(limit_s, 0.1)))
+    ]
+    if support_delta is not None:
+        keep = support_cells(relaxation, support_delta)
+        keep.update((e, d, s) for (e, d), s in relaxation.roster.items())
+        integral = {v.index for v, _ in fixings}
+        fixings += [(v, 0) for cell, v in built.x.items()
+                    if cell not in keep and v.index not in integral]
+    _, found = _solve_restricted(built, fixings, relaxation.roster,
+                                 quiet(params, max(limit_s, 0.1)))
     return dict(relaxation.roster) if found is None else found
 
 

@@ -10,22 +10,28 @@ most searches stop at 12, 100 more).
 
 :func:`solve_weekends_first` therefore works in three stages:
 
-1. it solves the instance with its weekday cover rows left out, by the same path as any
-   instance (:func:`~patrolsim.optimise.curtois_model.solve_curtois`). Dropping those
-   non-negative terms makes it a relaxation, so its bound holds for the whole instance.
-   Instance13 (nine 300-s runs): 1335, proved optimal, by 65–85 s in seven; 1435 and 1337
-   when its time ran out at 98–99 s (the whole instance's optimum is 1348);
+1. it solves the column relaxation of the instance with its weekday cover rows left out
+   (:func:`~patrolsim.optimise.curtois_columns.column_generation`) and rounds it within
+   the cells the relaxation leaves integral and the support of its columns of reduced
+   cost 0 (:func:`~patrolsim.optimise.curtois_columns.solve_rounding` with
+   ``support_delta=0``), with a neighbourhood search after it if that is not at the
+   bound. Dropping the weekday rows' non-negative terms makes it a relaxation, so its
+   bound holds for the whole instance. Instance13: 1335, its bound, by 48–66 s in ten of
+   ten runs; the rounding without the support restriction, as in the generic path, gave
+   1335 in about half the runs, and searches from the others took up to the stage's
+   whole 90 s, once ending 12 rows short;
 2. it pins every employee's weekend days to that roster, solves the column relaxation of
-   the rest (Instance13: 1351.0–1354.0 after a 1335 stage) and rounds it
-   (:func:`~patrolsim.optimise.curtois_columns.solve_rounding`; 2854–3951);
+   the rest (Instance13: 1349.0–1353.0) and rounds it the same way (1854–2753; 2650–3951
+   without the support restriction);
 3. it re-optimises neighbourhoods with the weekends still pinned, so that the weekdays are
    filled around the weekend plan instead of trading it away
    (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). The caller's search then
    goes on with the weekends free.
 
-Instance13 at 300 s, seeds 0–8: 1407, 1380, 1408, 1391, 1379, 1380, 1410, 1380 (+2.3 % to
-+4.6 %; 11 rows short, as in the optimum) and 1497, where the weekend stage took all its
-time; the whole relaxation's path gave 1450–1670 in most runs.
+Instance13 at 300 s, seeds 0–9: 1365, 1362, 1355, 1376, 1368, 1382, 1358, 1377, 1354,
+1378 (+0.45 % to +2.52 %). Before the support restriction the route gave 1379–1410 in
+nine of ten runs and 1497 in one, where the weekend stage took all its time; the whole
+relaxation's path gave 1450–1670 in most runs.
 """
 
 from __future__ import annotations
@@ -40,7 +46,6 @@ from patrolsim.optimise.curtois_model import (
     COLUMN_HORIZON,
     CurtoisModel,
     build_curtois_model,
-    solve_curtois,
 )
 from patrolsim.optimise.roster_cpsat import RosterParams
 
@@ -55,13 +60,16 @@ WEEKEND_FIRST_STAFF = 100
 WEEKEND_TIGHT = 0.9
 
 #: Shares of the time limit, from its start: the weekend stage runs for at most
-#: :data:`WEEKEND_STAGE_SHARE` of it (it stops once proved optimal); the pinned column
-#: generation ends by :data:`FILL_COLUMNS_END`; the rounding search gets
-#: :data:`FILL_ROUNDING_SHARE`; the pinned neighbourhood search ends at :data:`PINNED_END`,
-#: leaving the rest to the caller's free search. Instance13 at 300 s: weekend stage to
-#: 65–99 s, pinned relaxation and its 21-s rounding to 140–173 s, pinned search to 240 s.
-#: At 60 s the route gave 4651 and 5054, the whole relaxation's path 5820.
+#: :data:`WEEKEND_STAGE_SHARE` of it (it stops at its bound), its column generation ends
+#: by :data:`WEEKEND_COLUMNS_END`; the pinned column generation ends by
+#: :data:`FILL_COLUMNS_END`; each rounding search gets :data:`FILL_ROUNDING_SHARE`; the
+#: pinned neighbourhood search ends at :data:`PINNED_END`, leaving the rest to the caller's
+#: free search. Instance13 at 300 s: weekend relaxation to about 45–48 s (it stops once
+#: its bound meets its value), weekend stage to 48–66 s, pinned relaxation and its
+#: rounding to 117–148 s, pinned search to 240 s. At 60 s the route gave 4651 and 5054
+#: before the support restriction, the whole relaxation's path 5820.
 WEEKEND_STAGE_SHARE = 0.3
+WEEKEND_COLUMNS_END = 0.2
 FILL_COLUMNS_END = 0.5
 FILL_ROUNDING_SHARE = 0.07
 PINNED_END = 0.8
@@ -115,23 +123,31 @@ def solve_weekends_first(
     instance = built.instance
     days = weekend_days(instance)
     limit = deadline - t0
+    stage_end = min(deadline, t0 + WEEKEND_STAGE_SHARE * limit)
     weekend = dataclasses.replace(
         instance, name=f"{instance.name} weekends",
         cover=tuple(c for c in instance.cover if c.day in days))
-    stage = solve_curtois(
-        build_curtois_model(weekend),
-        dataclasses.replace(params, time_limit_s=WEEKEND_STAGE_SHARE * limit), hint=start)
-    planned = dict(stage.assignment)
-    bound = stage.best_bound
+    stage = column_generation(weekend, start, min(stage_end, t0 + WEEKEND_COLUMNS_END * limit),
+                              workers=params.num_workers,
+                              label=None if label is None else f"{label} weekends")
+    bound = stage.bound
+    planned = solve_rounding(build_curtois_model(weekend), stage, params,
+                             min(stage_end - time.perf_counter(), FILL_ROUNDING_SHARE * limit),
+                             support_delta=0.0)
+    objective = evaluate_curtois(weekend, planned).objective
+    if objective > bound:
+        planned, objective = improve_curtois(weekend, planned, stage_end, params, bound=bound,
+                                             lp=stage.x)
     if label is not None:
-        print(f"{label}: {time.perf_counter() - t0:7.1f} s  weekend stage: objective "
-              f"{stage.objective} without the weekday rows (bound {bound:.0f})",
-              file=sys.stderr, flush=True)
+        print(f"{label}: {time.perf_counter() - t0:7.1f} s  weekend stage: relaxation "
+              f"{stage.value:.1f}, objective {objective} without the weekday rows (bound "
+              f"{bound})", file=sys.stderr, flush=True)
     relaxation = column_generation(
         instance, planned, min(deadline, t0 + FILL_COLUMNS_END * limit),
         workers=params.num_workers, label=label, pinned_days=days)
     rounded = solve_rounding(built, relaxation, params,
-                             min(deadline - time.perf_counter(), FILL_ROUNDING_SHARE * limit))
+                             min(deadline - time.perf_counter(), FILL_ROUNDING_SHARE * limit),
+                             support_delta=0.0)
     objective = evaluate_curtois(instance, rounded).objective
     if label is not None:
         print(f"{label}: {time.perf_counter() - t0:7.1f} s  weekends pinned: relaxation "

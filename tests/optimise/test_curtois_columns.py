@@ -118,7 +118,8 @@ def test_rounding_of_the_relaxation_is_feasible(shared_benchmarks: Path) -> None
     """Tests that the rounding search of Instance3's column relaxation returns a feasible
     roster no better than the optimum and no worse than the relaxation's roster of
     heaviest columns, which agrees with the relaxation on its integral cells, as does the
-    result."""
+    result; and that, held to the support as well, it works only shifts of the support or
+    of that roster."""
     inst = _read(shared_benchmarks, 3)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
@@ -126,14 +127,20 @@ def test_rounding_of_the_relaxation_is_feasible(shared_benchmarks: Path) -> None
     assert 0 < len(cells) < len(inst.staff) * inst.horizon
     heaviest = evaluate_curtois(inst, relaxation.roster)
     assert heaviest.violations == ()
-    rounded = solve_rounding(build_curtois_model(inst), relaxation, PARAMS, 20.0)
-    ev = evaluate_curtois(inst, rounded)
-    assert ev.violations == ()
-    assert OPTIMUM[3] <= ev.objective <= heaviest.objective
-    for roster in (relaxation.roster, rounded):
-        assert all(roster.get((e, d)) == next(
-            (s for (f, g, s), v in relaxation.x.items() if (f, g) == (e, d) and v > 0.5), None)
-            for e, d in cells)
+    allowed = support_cells(relaxation, 0.0) | {
+        (e, d, s) for (e, d), s in relaxation.roster.items()}
+    for delta in (None, 0.0):
+        rounded = solve_rounding(build_curtois_model(inst), relaxation, PARAMS, 20.0,
+                                 support_delta=delta)
+        ev = evaluate_curtois(inst, rounded)
+        assert ev.violations == ()
+        assert OPTIMUM[3] <= ev.objective <= heaviest.objective
+        for roster in (relaxation.roster, rounded):
+            assert all(roster.get((e, d)) == next(
+                (s for (f, g, s), v in relaxation.x.items() if (f, g) == (e, d) and v > 0.5),
+                None) for e, d in cells)
+        if delta is not None:
+            assert {(e, d, s) for (e, d), s in rounded.items()} <= allowed
 
 
 def test_master_falls_back_to_clp_when_glop_fails(
