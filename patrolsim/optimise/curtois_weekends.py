@@ -66,8 +66,8 @@ WEEKEND_TIGHT = 0.9
 #: pinned neighbourhood search ends at :data:`PINNED_END`, leaving the rest to the caller's
 #: free search. Instance13 at 300 s: weekend relaxation to about 45–48 s (it stops once
 #: its bound meets its value), weekend stage to 48–66 s, pinned relaxation and its
-#: rounding to 117–148 s, pinned search to 240 s. At 60 s the route gave 4651 and 5054
-#: before the support restriction, the whole relaxation's path 5820.
+#: rounding to 117–148 s, pinned search to 240 s. At 60 s the route gives 3002 (4651 and
+#: 5054 before the support restriction; the whole relaxation's path 5820).
 WEEKEND_STAGE_SHARE = 0.3
 WEEKEND_COLUMNS_END = 0.2
 FILL_COLUMNS_END = 0.5
