@@ -16,22 +16,23 @@ most searches stop at 12, 100 more).
    cost 0 (:func:`~patrolsim.optimise.curtois_columns.solve_rounding` with
    ``support_delta=0``), with a neighbourhood search after it if that is not at the
    bound. Dropping the weekday rows' non-negative terms makes it a relaxation, so its
-   bound holds for the whole instance. Instance13: 1335, its bound, by 48–66 s in ten of
-   ten runs; the rounding without the support restriction, as in the generic path, gave
+   bound holds for the whole instance. Instance13: 1335, its bound, by 41–66 s in 14 of
+   14 runs; the rounding without the support restriction, as in the generic path, gave
    1335 in about half the runs, and searches from the others took up to the stage's
    whole 90 s, once ending 12 rows short;
 2. it pins every employee's weekend days to that roster, solves the column relaxation of
-   the rest (Instance13: 1349.0–1353.0) and rounds it the same way (1854–2753; 2650–3951
+   the rest (Instance13: 1349.0–1354.4) and rounds it the same way (1854–2753; 2650–3951
    without the support restriction);
 3. it re-optimises neighbourhoods with the weekends still pinned, so that the weekdays are
    filled around the weekend plan instead of trading it away
    (:func:`~patrolsim.optimise.curtois_lns.improve_curtois`). The caller's search then
    goes on with the weekends free.
 
-Instance13 at 300 s, seeds 0–9: 1365, 1362, 1355, 1376, 1368, 1382, 1358, 1377, 1354,
-1378 (+0.45 % to +2.52 %). Before the support restriction the route gave 1379–1410 in
-nine of ten runs and 1497 in one, where the weekend stage took all its time; the whole
-relaxation's path gave 1450–1670 in most runs.
+Instance13 at 300 s, seeds 0–13: 1365, 1362, 1355, 1376, 1368, 1382, 1358, 1377, 1354,
+1378, 1368, 1408, 1367, 1358 (+0.45 % to +4.45 %; seed 11's plan pinned a relaxation of
+1354.4, the others' 1349.0–1353.0). Before the support restriction the route gave
+1379–1410 in nine of ten runs and 1497 in one, where the weekend stage took all its time;
+the whole relaxation's path gave 1450–1670 in most runs.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ WEEKEND_TIGHT = 0.9
 #: :data:`FILL_COLUMNS_END`; each rounding search gets :data:`FILL_ROUNDING_SHARE`; the
 #: pinned neighbourhood search ends at :data:`PINNED_END`, leaving the rest to the caller's
 #: free search. Instance13 at 300 s: weekend relaxation to about 45–48 s (it stops once
-#: its bound meets its value), weekend stage to 48–66 s, pinned relaxation and its
+#: its bound meets its value), weekend stage to 41–66 s, pinned relaxation and its
 #: rounding to 117–148 s, pinned search to 240 s. At 60 s the route gives 3002 (4651 and
 #: 5054 before the support restriction; the whole relaxation's path 5820).
 WEEKEND_STAGE_SHARE = 0.3
