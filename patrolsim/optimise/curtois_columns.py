@@ -236,8 +236,9 @@ class _Master:
     def solve(self) -> tuple[float, dict[tuple[int, str], float], dict[str, float]]:
         """Solve; return the objective, the cover duals and the one-column duals.
 
-        GLOP failed twice in a few hundred runs, on Instance13 without its weekday rows
-        (at random: the same instance and seed solved on a rerun). A failed solve is
+        GLOP failed twice, both times on Instance13 without its weekday rows (once in a
+        scratch run, once at the first master solve of a 300-s benchmark run); neither
+        failure came back on a rerun of the same instance and seed. A failed solve is
         retried without the warm start from the last basis, then with the LP rebuilt on
         CLP, which is kept from then on.
         """

@@ -65,8 +65,8 @@ WEEKEND_TIGHT = 0.9
 #: by :data:`WEEKEND_COLUMNS_END`; the pinned column generation ends by
 #: :data:`FILL_COLUMNS_END`; each rounding search gets :data:`FILL_ROUNDING_SHARE`; the
 #: pinned neighbourhood search ends at :data:`PINNED_END`, leaving the rest to the caller's
-#: free search. Instance13 at 300 s: weekend relaxation to about 45–48 s (it stops once
-#: its bound meets its value), weekend stage to 41–66 s, pinned relaxation and its
+#: free search. Instance13 at 300 s: the weekend relaxation stops once its bound meets its
+#: value (38–41 s of column generation), weekend stage to 41–66 s, pinned relaxation and its
 #: rounding to 117–148 s, pinned search to 240 s. At 60 s the route gives 3002 (4651 and
 #: 5054 before the support restriction; the whole relaxation's path 5820).
 WEEKEND_STAGE_SHARE = 0.3
