@@ -30,7 +30,7 @@ import dataclasses
 import math
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -139,6 +139,14 @@ class _Pricer:
         # with it, 13 s without (and five not solved to optimality).
         self.solver.parameters.linearization_level = 2
 
+    def restrict(self, shift_id: str, days: AbstractSet[int] | None) -> None:
+        """Make the schedules priced from now on work ``shift_id`` on exactly ``days``
+        (``None``: lift the restriction). Set as assumptions, so the model is kept."""
+        self.model.clear_assumptions()
+        if days is not None:
+            self.model.add_assumptions([v if d in days else v.Not()
+                                        for (_, d, s), v in self.x.items() if s == shift_id])
+
     def cost(self, schedule: Schedule) -> int:
         """The request penalties of ``schedule``."""
         return self.on_weight + sum(self.request_cost.get(c, 0) for c in schedule)
@@ -194,6 +202,8 @@ class _Master:
         self.columns: dict[str, dict[Schedule, pywraplp.Variable]] = {
             e.id: {} for e in instance.staff}
         self.cost: dict[tuple[str, Schedule], int] = {}
+        self.allowed: dict[str, Callable[[Schedule], bool]] = {}
+        """Per employee, which of their columns the LP may use (all where absent)."""
         self._build("GLOP")
 
     def _build(self, backend: str) -> None:
@@ -222,9 +232,20 @@ class _Master:
         self._add_var(staff_id, schedule)
         return True
 
+    def restrict(self, staff_id: str, allowed: Callable[[Schedule], bool] | None) -> None:
+        """Let the LP use only the columns of ``staff_id`` that ``allowed`` accepts (the
+        others keep their place with an upper bound of 0); ``None``: all of them."""
+        if allowed is None:
+            self.allowed.pop(staff_id, None)
+        else:
+            self.allowed[staff_id] = allowed
+        for schedule, v in self.columns[staff_id].items():
+            v.SetUb(float(allowed is None or allowed(schedule)))
+
     def _add_var(self, e: str, schedule: Schedule) -> None:
         """The LP variable of a column, in its rows and the objective."""
-        v = self.lp.NumVar(0.0, 1.0, "")
+        allowed = self.allowed.get(e)
+        v = self.lp.NumVar(0.0, float(allowed is None or allowed(schedule)), "")
         self.one[e].SetCoefficient(v, 1.0)
         for cell in schedule:
             row = self.cover.get(cell)
@@ -352,22 +373,8 @@ def column_generation(
             gap = 0.0 if exact_pricing else (
                 FIRST_GAP if best_bound == -math.inf
                 else GAP_SHARE * (value - best_bound) / len(staff))
-            lagrangian = sum(duals[k] * requirement[k] for k in duals) - slack
-            exact = True
-            added = 0
-            priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline),
-                              repeat(gap))
-            for e, (schedules, lower, optimal) in zip(staff, priced, strict=True):
-                exact &= optimal
-                if lower is None:
-                    lagrangian = -math.inf
-                    continue
-                lagrangian += lower
-                for schedule in schedules[-MAX_COLUMNS:]:
-                    cost = pricers[e].cost(schedule)
-                    reduced = cost - sum(pi.get(c, 0.0) for c in schedule) - mu[e]
-                    if reduced < -1e-6:
-                        added += master.add(e, schedule, cost)
+            lagrangian, added, exact = _price_round(pool, pricers, master, duals, pi, mu,
+                                                    deadline, gap, requirement, slack)
             rounds += 1
             if lagrangian > best_bound:
                 best_bound, centre = lagrangian, duals
@@ -389,6 +396,40 @@ def column_generation(
     return ColumnRelaxation(master.x(), master.heaviest(), value, bound, converged, rounds,
                             sum(len(c) for c in master.columns.values()),
                             master.reduced_costs(pi, mu))
+
+
+def _price_round(
+    pool: ThreadPoolExecutor, pricers: Mapping[str, _Pricer], master: _Master,
+    duals: Mapping[tuple[int, str], float], pi: Mapping[tuple[int, str], float],
+    mu: Mapping[str, float], deadline: float, gap: float,
+    requirement: Mapping[tuple[int, str], int], slack: float,
+) -> tuple[float, int, bool]:
+    """Price every employee of ``pricers`` against ``duals``; add to ``master`` each schedule
+    found whose reduced cost at the LP's duals ``pi`` and ``mu`` is negative.
+
+    Returns
+    -------
+    tuple
+        The Lagrangian bound at ``duals`` (``-inf`` if a pricing found no schedule), the
+        number of columns added and whether every pricing was proved exact.
+    """
+    lagrangian = sum(duals[k] * requirement[k] for k in duals) - slack
+    exact = True
+    added = 0
+    priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline),
+                      repeat(gap))
+    for e, (schedules, lower, optimal) in zip(pricers, priced, strict=True):
+        exact &= optimal
+        if lower is None:
+            lagrangian = -math.inf
+            continue
+        lagrangian += lower
+        for schedule in schedules[-MAX_COLUMNS:]:
+            cost = pricers[e].cost(schedule)
+            reduced = cost - sum(pi.get(c, 0.0) for c in schedule) - mu[e]
+            if reduced < -1e-6:
+                added += master.add(e, schedule, cost)
+    return lagrangian, added, exact
 
 
 def integral_cells(

@@ -117,6 +117,14 @@ SUPPORT_STEP_SHARE = 0.2
 #: Instance13's relaxation has 40 % integral cells and guides the search to +1.6 %.
 MIN_INTEGRAL_SHARE = 0.4
 
+#: Where some shift type is scarce (:func:`~patrolsim.optimise.curtois_branch.
+#: scarce_shift`) and the model has at most this many assignment variables, the column
+#: relaxation's columns start a branch-and-price over that shift's plan for the rest of the
+#: limit, in place of the support, rounding and neighbourhood searches
+#: (:mod:`~patrolsim.optimise.curtois_branch`). Measured on Instance8 (2158 variables)
+#: only; Instances 14 and 15, whose nights are scarce too, are larger and keep their path.
+BRANCH_MODEL = 3000
+
 #: Up to this many assignment variables the search also uses the linear relaxation (GLOP
 #: takes about 10 s on Instance12's 11 256; two minutes on Instance13's 43 008).
 LP_MODEL = 15000
@@ -418,9 +426,11 @@ def solve_curtois(
     small, by a CP-SAT search restricted to the cells of columns of small reduced cost; on
     others of up to :data:`LP_MODEL` variables, or where too few cells came out integral,
     the compact model's (its bound on Instance19 is 2691, the column bound 3148; best
-    known 3149). Where weekend cover is the scarce part of a large instance, the weekends
-    are solved first and the weekdays filled around them
-    (:mod:`~patrolsim.optimise.curtois_weekends`) before the search.
+    known 3149). Where the staff may not work as many shifts of some type as its cover
+    asks (Instance8's nights), branch-and-price over that shift's plan follows the column
+    relaxation instead (:mod:`~patrolsim.optimise.curtois_branch`). Where weekend cover
+    is the scarce part of a large instance, the weekends are solved first and the weekdays
+    filled around them (:mod:`~patrolsim.optimise.curtois_weekends`) before the search.
     With a deterministic-time limit (tests) only the whole-model solve runs.
 
     Parameters
@@ -567,6 +577,7 @@ def _columns_phase(
         the search (``None`` when it is neither solved nor has enough integral cells to
         round it: :data:`MIN_INTEGRAL_SHARE`).
     """
+    from patrolsim.optimise.curtois_branch import branch_and_price, scarce_shift
     from patrolsim.optimise.curtois_columns import (
         column_generation,
         integral_cells,
@@ -588,6 +599,11 @@ def _columns_phase(
               f"{relaxation.rounds} rounds, {relaxation.columns} columns), bound "
               f"{relaxation.bound}, {share:.0%} of the cells integral",
               file=sys.stderr, flush=True)
+    shift = scarce_shift(instance)
+    if shift is not None and len(built.x) <= BRANCH_MODEL and objective > bound:
+        assignment, found = branch_and_price(built, relaxation, shift, assignment, params,
+                                             deadline, label)
+        return assignment, float(found), bound, relaxation.x
     if share < MIN_INTEGRAL_SHARE and relaxation.value - relaxation.bound >= 1:
         return assignment, objective, bound, None
     delta = None

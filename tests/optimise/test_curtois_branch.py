@@ -1,0 +1,115 @@
+"""Tests of branch-and-price over a scarce shift's plan (Curtois & Qu benchmark)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
+from patrolsim.optimise.curtois_branch import branch_and_price, scarce_shift
+from patrolsim.optimise.curtois_columns import _Master, _Pricer, column_generation
+from patrolsim.optimise.curtois_lns import construct_curtois
+from patrolsim.optimise.curtois_model import build_curtois_model, solve_curtois
+from patrolsim.optimise.roster_cpsat import RosterParams
+
+PARAMS = RosterParams(num_workers=2, seed=0, time_limit_s=30)
+
+
+def _read(shared_benchmarks: Path, n: int) -> CurtoisInstance:
+    return read_curtois(shared_benchmarks / "shift-scheduling" / f"Instance{n}.txt")
+
+
+def _short_of_days(inst: CurtoisInstance, most: int) -> CurtoisInstance:
+    """``inst`` with every employee allowed at most ``most`` shifts of each type."""
+    staff = tuple(
+        dataclasses.replace(e, max_shifts={s: min(n, most) for s, n in e.max_shifts.items()})
+        for e in inst.staff
+    )
+    return dataclasses.replace(inst, staff=staff)
+
+
+def test_scarce_shift_is_the_one_the_staff_cannot_cover(shared_benchmarks: Path) -> None:
+    """Tests that Instance8's nights (74 may be worked, 86 asked) are found scarce, that
+    Instance1 (112 day shifts may be worked, 71 asked) has none, and that capping Instance1's
+    day shifts at 8 an employee (64) makes them scarce."""
+    assert scarce_shift(_read(shared_benchmarks, 8)) == "N"
+    inst = _read(shared_benchmarks, 1)
+    assert scarce_shift(inst) is None
+    assert scarce_shift(_short_of_days(inst, 8)) == "D"
+
+
+def test_restricted_pricing_works_the_pinned_days_only(shared_benchmarks: Path) -> None:
+    """Tests that a pricing restricted to a set of night days returns schedules with
+    exactly those nights, and that lifting the restriction gives back a schedule no dearer
+    (the unrestricted problem is a relaxation of the restricted one)."""
+    inst = _read(shared_benchmarks, 8)
+    employee = next(e for e in inst.staff if e.id == "A")
+    pricer = _Pricer(inst, employee)
+    duals = {(c.day, c.shift): 30.0 * ((c.day * 7 + len(c.shift)) % 5) for c in inst.cover}
+    free, free_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
+    nights = frozenset(d for d, s in free[-1] if s == "N")
+    # Another feasible plan: the nights of A's schedule in rosters built with other seeds.
+    plans = {frozenset(d for (f, d), s in construct_curtois(
+        inst, dataclasses.replace(PARAMS, seed=seed)).items() if f == "A" and s == "N")
+        for seed in range(4)}
+    other = max(plans - {nights} or plans, key=sorted)
+    pricer.restrict("N", other)
+    pinned, pinned_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
+    assert pinned
+    assert all(frozenset(d for d, s in sch if s == "N") == other for sch in pinned)
+    assert pinned_lower is not None
+    assert free_lower is not None
+    assert pinned_lower >= free_lower - 1e-6
+    pricer.restrict("N", None)
+    _, again_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
+    assert again_lower == pytest.approx(free_lower)
+
+
+def test_restricted_master_leaves_other_columns_at_zero(shared_benchmarks: Path) -> None:
+    """Tests that the master LP gives no weight to an employee's columns its restriction
+    rejects, also to a column added after the restriction."""
+    inst = _read(shared_benchmarks, 1)
+    rosters = [construct_curtois(inst, dataclasses.replace(PARAMS, seed=s)) for s in range(3)]
+    master = _Master(inst)
+    pricers = {e.id: _Pricer(inst, e) for e in inst.staff}
+
+    def schedule(roster: dict, e: str) -> tuple:
+        return tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
+
+    e = inst.staff[0].id
+    for roster in rosters[:2]:
+        for f in pricers:
+            master.add(f, schedule(roster, f), pricers[f].cost(schedule(roster, f)))
+    keep = schedule(rosters[0], e)
+    master.restrict(e, lambda c: c == keep)
+    master.add(e, schedule(rosters[2], e), pricers[e].cost(schedule(rosters[2], e)))
+    master.solve()
+    for c, v in master.columns[e].items():
+        if c != keep:
+            assert v.solution_value() == pytest.approx(0.0)
+    assert master.columns[e][keep].solution_value() == pytest.approx(1.0)
+
+
+def test_branch_and_price_reaches_the_optimum_of_a_small_scarce_instance(
+    shared_benchmarks: Path,
+) -> None:
+    """Tests, on Instance1 with day shifts capped at 8 an employee (scarce), that the search
+    returns a feasible roster no worse than its start, no better than the relaxation's
+    bound, and at the optimum CP-SAT proves for the whole model."""
+    inst = _short_of_days(_read(shared_benchmarks, 1), 8)
+    built = build_curtois_model(inst)
+    proved = solve_curtois(build_curtois_model(inst), dataclasses.replace(PARAMS, time_limit_s=60),
+                           lns_share=0.0)
+    assert proved.status == "OPTIMAL"
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
+    roster, objective = branch_and_price(built, relaxation, "D", start, PARAMS,
+                                         time.perf_counter() + 30)
+    ev = evaluate_curtois(inst, roster)
+    assert not ev.violations
+    assert ev.objective == objective
+    assert relaxation.bound <= objective <= evaluate_curtois(inst, start).objective
+    assert objective == proved.objective
