@@ -18,11 +18,11 @@ roster with those shifts fixed. The search is depth-first, employees whose plan 
 decided first, their sets by weight (at most :data:`BRANCH_WIDTH`). It is a heuristic: the
 widths make it incomplete, and it never proves optimality beyond the root bound.
 
-Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–5): 1303, 1302, 1304,
-1303, 1302, 1307, the first leaf at 16–20 s into the search and 137–196 nodes in all. A
-scratch prototype of the same search reached the best known 1300 in two of sixteen runs.
-The support search, rounding and neighbourhood search gave 1302–1309 in ten runs (median
-1306), and 1300 about once in twenty over earlier measurements.
+Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–5): 1303, 1303, 1302,
+1304, 1303 and 1300 (the best known, at 99 s), in 227–266 nodes; the first leaf comes
+10–20 s into the search. A scratch prototype of the same search reached 1300 in two of
+sixteen runs. The support search, rounding and neighbourhood search gave 1302–1309 in ten
+runs (median 1306), and 1300 about once in twenty over earlier measurements.
 """
 
 from __future__ import annotations
@@ -50,12 +50,15 @@ from patrolsim.optimise.roster_cpsat import RosterParams, quiet
 #: Most sets an employee's branch tries, the heaviest first.
 BRANCH_WIDTH = 3
 
-#: Pricing rounds of column generation at an inner node. Its relaxation then guides the
-#: branching without being converged (its Lagrangian bound still prunes); a node where
-#: every plan is integral is converged before it is pruned or completed. Instance8, seeds
-#: 1 and 2 at 120 s: 1300 and 1302 with 2, 1304 and 1305 with full convergence (about 1.7 s
-#: a node against 0.6 s).
-INNER_ROUNDS = 2
+#: Pricing rounds of column generation over every employee at an inner node (after the
+#: employee just pinned has been priced alone until they add no column). Its relaxation
+#: then guides the branching without being converged (its Lagrangian bound still prunes); a
+#: node where every plan is integral is converged before it is pruned or completed.
+#: Instance8 at 120 s, seeds 0–5: 1303, 1303, 1302, 1304, 1303, 1300 with 1 round (227–266
+#: nodes); 1303, 1302, 1304, 1303, 1302, 1307 with 2 (137–196 nodes). In a prototype, full
+#: convergence took about 1.7 s a node against 0.6 s with 2 rounds (seeds 1 and 2: 1304 and
+#: 1305 against 1300 and 1302).
+INNER_ROUNDS = 1
 
 #: Time limit of CP-SAT completing a leaf (seconds). On Instance8 a leaf whose relaxation
 #: is integral is complete in its heaviest columns; the others round in well under this.
