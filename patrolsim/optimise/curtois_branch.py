@@ -91,7 +91,7 @@ def branch_and_price(
     """
     tree = _Tree(built, relaxation, shift_id, roster, params, deadline, label)
     with ThreadPoolExecutor(max(1, params.num_workers)) as tree.pool:
-        tree.dfs(0, None)
+        tree.dfs(None)
     if label is not None:
         print(f"{label}: {time.perf_counter() - tree.t0:7.1f} s  branch-and-price on "
               f"{shift_id}: {tree.nodes} nodes, {tree.leaves} leaves, objective "
@@ -197,8 +197,9 @@ class _Tree:
                     plans[days] = plans.get(days, 0.0) + w
         return out
 
-    def dfs(self, depth: int, first: str | None, node: _Node | None = None) -> None:
-        """Search the subtree of the current pins."""
+    def dfs(self, first: str | None, node: _Node | None = None) -> None:
+        """Search the subtree of the current pins; ``first`` is the employee just pinned
+        (priced alone first) and ``node`` the relaxation when it is solved already."""
         if time.perf_counter() >= self.deadline or self.objective <= self.bound:
             return
         if node is None:
@@ -212,14 +213,14 @@ class _Tree:
             if not node.converged:
                 converged = self.relax(sys.maxsize, None)
                 if converged is not None:
-                    self.dfs(depth, None, converged)
+                    self.dfs(None, converged)
             else:
                 self.leaf(math.ceil(node.bound - 1e-6))
             return
         _, e = max(open_)
         for days, _ in sorted(weights[e].items(), key=lambda t: -t[1])[:BRANCH_WIDTH]:
             self.pin(e, days)
-            self.dfs(depth + 1, e)
+            self.dfs(e)
             if time.perf_counter() >= self.deadline:
                 break
         self.pin(e, None)
