@@ -535,7 +535,7 @@ def solve_curtois(
                 print(f"{label}: {time.perf_counter() - t0:7.1f} s  linear relaxation "
                       + (f"bound {relaxation.bound}" if relaxation is not None
                          else "not solved"), file=sys.stderr, flush=True)
-        if objective > bound:
+        if objective > bound and deadline - time.perf_counter() >= 0.1:
             assignment, best = improve_curtois(instance, assignment, deadline, params,
                                                bound=bound, label=label, lp=lp)
             objective = float(best)
