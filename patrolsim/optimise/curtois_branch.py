@@ -21,9 +21,10 @@ widths make it incomplete, and it never proves optimality beyond the root bound.
 Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–7): 1303, 1303, 1302,
 1304, 1303, 1300 (the best known, at 99 s), 1309 and 1308, in 227–266 nodes; the first
 leaf comes 10–20 s into the search. The wall-clock limits make runs differ: a rerun of
-seeds 6 and 7 (with a rounding first, which gave nothing) ended at 1304 and 1304. A scratch prototype of the same search reached 1300 in two of
-sixteen runs. The support search, rounding and neighbourhood search gave 1302–1309 in ten
-runs (median 1306), and 1300 about once in twenty over earlier measurements.
+seeds 6 and 7 (with a rounding first, which gave nothing) ended at 1304 and 1304. A
+scratch prototype of the same search reached 1300 in two of sixteen runs. The support
+search, rounding and neighbourhood search gave 1302–1309 in ten runs (median 1306), and
+1300 about once in twenty over earlier measurements.
 """
 
 from __future__ import annotations
@@ -57,9 +58,8 @@ BRANCH_WIDTH = 3
 #: node where every plan is integral is converged before it is pruned or completed.
 #: Instance8 at 120 s, seeds 0–5: 1303, 1303, 1302, 1304, 1303, 1300 with 1 round (227–266
 #: nodes; seeds 6 and 7: 1309, 1308); 1303, 1302, 1304, 1303, 1302, 1307 with 2 (137–196
-#: nodes). In a prototype, full
-#: convergence took about 1.7 s a node against 0.6 s with 2 rounds (seeds 1 and 2: 1304 and
-#: 1305 against 1300 and 1302).
+#: nodes). In a prototype, full convergence took about 1.7 s a node against 0.6 s with 2
+#: rounds (seeds 1 and 2: 1304 and 1305 against 1300 and 1302).
 INNER_ROUNDS = 1
 
 #: Time limit of CP-SAT completing a leaf (seconds). On Instance8 a leaf whose relaxation
