@@ -45,6 +45,7 @@ from patrolsim.optimise.curtois_columns import (
     _price_round,
     _Pricer,
     _solve_restricted,
+    integral_fixings,
 )
 from patrolsim.optimise.curtois_model import CurtoisModel
 from patrolsim.optimise.roster_cpsat import RosterParams, quiet
@@ -153,14 +154,9 @@ class _Tree:
     def relax(self, rounds: int, first: str | None) -> _Node | None:
         """Column generation at the node, ``first``'s pricing alone to begin with (the
         employee just pinned), then at most ``rounds`` rounds over everyone; ``None`` if
-        some pinned employee has no schedule."""
+        a pricing finds no schedule. Every pin is the plan of some column (:meth:`dfs`), so
+        the master always has a column it may use for each employee."""
         master = self.master
-        for e in self.pins:
-            if not any(master.columns[e][c].ub() > 0 for c in master.columns[e]):
-                schedules, _, _ = self.pricers[e].price({}, self.deadline, 1e9)
-                if not schedules:
-                    return None
-                master.add(e, schedules[-1], self.pricers[e].cost(schedules[-1]))
         if first is not None:
             one = {first: self.pricers[first]}
             while True:
@@ -237,18 +233,13 @@ class _Tree:
         value = evaluate_curtois(instance, found).objective
         if value > bound:
             x = self.master.x()
-            worked: dict[tuple[str, int], float] = {}
-            for (e, d, _), v in x.items():
-                worked[e, d] = worked.get((e, d), 0.0) + v
-            fixings = [
-                (v, int(x.get(cell, 0.0) > 0.5))
-                for cell, v in self.built.x.items()
-                if cell[2] == self.shift or x.get(cell, 0.0) > 1 - INTEGRAL_TOL
-                or worked.get(cell[:2], 0.0) < INTEGRAL_TOL
-            ]
+            fixings = integral_fixings(self.built, x)
+            fixed = {v.index for v, _ in fixings}
+            fixings += [(v, int(x.get(cell, 0.0) > 0.5)) for cell, v in self.built.x.items()
+                        if cell[2] == self.shift and v.index not in fixed]
             limit = min(LEAF_LIMIT_S, self.deadline - time.perf_counter())
             _, rounded = _solve_restricted(self.built, fixings, found,
-                                                quiet(self.params, max(limit, 0.1)))
+                                           quiet(self.params, max(limit, 0.1)))
             if rounded is not None:
                 found, value = rounded, evaluate_curtois(instance, rounded).objective
         if value < self.objective:

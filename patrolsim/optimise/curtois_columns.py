@@ -447,6 +447,19 @@ def integral_cells(
     ]
 
 
+def integral_fixings(
+    built: CurtoisModel, x: Mapping[tuple[str, int, str], float]
+) -> list[tuple[cp_model.IntVar, int]]:
+    """Every assignment variable of ``built`` in a cell where ``x`` is integral
+    (:func:`integral_cells`), with its value there."""
+    return [
+        (built.x[e, d, s.id], int(x.get((e, d, s.id), 0.0) > 0.5))
+        for e, d in integral_cells(built.instance, x)
+        for s in built.instance.shifts
+        if (e, d, s.id) in built.x
+    ]
+
+
 def solve_rounding(
     built: CurtoisModel, relaxation: ColumnRelaxation, params: RosterParams, limit_s: float,
     support_delta: float | None = None,
@@ -468,13 +481,7 @@ def solve_rounding(
     dict
         The best roster CP-SAT finds within ``limit_s`` seconds (at worst that start).
     """
-    x = relaxation.x
-    fixings = [
-        (built.x[e, d, s.id], int(x.get((e, d, s.id), 0.0) > 0.5))
-        for e, d in integral_cells(built.instance, x)
-        for s in built.instance.shifts
-        if (e, d, s.id) in built.x
-    ]
+    fixings = integral_fixings(built, relaxation.x)
     if support_delta is not None:
         keep = support_cells(relaxation, support_delta)
         keep.update((e, d, s) for (e, d), s in relaxation.roster.items())
