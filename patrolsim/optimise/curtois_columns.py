@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import random
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -241,6 +242,16 @@ class _Master:
             self.allowed[staff_id] = allowed
         for schedule, v in self.columns[staff_id].items():
             v.SetUb(float(allowed is None or allowed(schedule)))
+
+    def perturb(self, rng: random.Random, most: float) -> float:
+        """Add to each column's cost in the LP an amount drawn uniformly from ``[0, most)``
+        (columns added later enter at their cost), so that a degenerate LP settles on
+        another of its optimal vertices. Return how much this can raise the LP's value at
+        most: ``most`` per employee, as each employee's columns sum to 1."""
+        for (e, schedule), cost in self.cost.items():
+            self.objective.SetCoefficient(self.columns[e][schedule],
+                                          cost + rng.uniform(0.0, most))
+        return most * len(self.columns)
 
     def _add_var(self, e: str, schedule: Schedule) -> None:
         """The LP variable of a column, in its rows and the objective."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 from pathlib import Path
 
 import pytest
 
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
+from patrolsim.optimise import curtois_branch
 from patrolsim.optimise.curtois_branch import branch_and_price, scarce_shift
 from patrolsim.optimise.curtois_columns import _Master, _Pricer, column_generation
 from patrolsim.optimise.curtois_lns import construct_curtois
@@ -68,6 +70,30 @@ def test_restricted_pricing_works_the_pinned_days_only(shared_benchmarks: Path) 
     assert again_lower == pytest.approx(free_lower)
 
 
+def _schedule(roster: dict, e: str) -> tuple:
+    return tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
+
+
+def test_perturbed_master_stays_within_its_excess(shared_benchmarks: Path) -> None:
+    """Tests that perturbing the master's column costs raises its value by no more than
+    the excess it reports, and that a perturbation of 0 gives back the true value."""
+    inst = _read(shared_benchmarks, 1)
+    master = _Master(inst)
+    pricers = {e.id: _Pricer(inst, e) for e in inst.staff}
+    for seed in range(3):
+        roster = construct_curtois(inst, dataclasses.replace(PARAMS, seed=seed))
+        for f in pricers:
+            master.add(f, _schedule(roster, f), pricers[f].cost(_schedule(roster, f)))
+    value, _, _ = master.solve()
+    excess = master.perturb(random.Random(0), 5.0)
+    assert excess == pytest.approx(5.0 * len(inst.staff))
+    perturbed, _, _ = master.solve()
+    assert value - 1e-6 <= perturbed <= value + excess + 1e-6
+    assert perturbed > value + 1e-6
+    assert master.perturb(random.Random(0), 0.0) == 0.0
+    assert master.solve()[0] == pytest.approx(value)
+
+
 def test_restricted_master_leaves_other_columns_at_zero(shared_benchmarks: Path) -> None:
     """Tests that the master LP gives no weight to an employee's columns its restriction
     rejects, also to a column added after the restriction."""
@@ -76,16 +102,13 @@ def test_restricted_master_leaves_other_columns_at_zero(shared_benchmarks: Path)
     master = _Master(inst)
     pricers = {e.id: _Pricer(inst, e) for e in inst.staff}
 
-    def schedule(roster: dict, e: str) -> tuple:
-        return tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
-
     e = inst.staff[0].id
     for roster in rosters[:2]:
         for f in pricers:
-            master.add(f, schedule(roster, f), pricers[f].cost(schedule(roster, f)))
-    keep = schedule(rosters[0], e)
+            master.add(f, _schedule(roster, f), pricers[f].cost(_schedule(roster, f)))
+    keep = _schedule(rosters[0], e)
     master.restrict(e, lambda c: c == keep)
-    master.add(e, schedule(rosters[2], e), pricers[e].cost(schedule(rosters[2], e)))
+    master.add(e, _schedule(rosters[2], e), pricers[e].cost(_schedule(rosters[2], e)))
     master.solve()
     for c, v in master.columns[e].items():
         if c != keep:
@@ -113,3 +136,23 @@ def test_branch_and_price_reaches_the_optimum_of_a_small_scarce_instance(
     assert ev.objective == objective
     assert relaxation.bound <= objective <= evaluate_curtois(inst, start).objective
     assert objective == proved.objective
+
+
+def test_restarts_on_a_perturbed_master_keep_the_roster_valid(
+    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+) -> None:
+    """Tests, on Instance8 from a relaxation stopped after 3 s, that a search restarting
+    every second does restart and returns a feasible roster, evaluated as it says, no worse
+    than its start and no better than the bound."""
+    monkeypatch.setattr(curtois_branch, "RESTART_S", 1.0)
+    inst = _read(shared_benchmarks, 8)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
+    roster, objective = branch_and_price(build_curtois_model(inst), relaxation, "N", start,
+                                         PARAMS, time.perf_counter() + 5, label="test")
+    searches = int(capsys.readouterr().err.split(" searches")[0].rsplit(" ", 1)[-1])
+    assert searches >= 3
+    ev = evaluate_curtois(inst, roster)
+    assert not ev.violations
+    assert ev.objective == objective
+    assert relaxation.bound <= objective <= evaluate_curtois(inst, start).objective
