@@ -24,10 +24,9 @@ Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–7): 1302, 1302
 1303, 1303, 1302, 1304, 1303, 1300 (the best known, at 99 s), 1309 and 1308, in 227–266
 nodes; the first leaf comes 10–20 s into the search. The wall-clock limits make runs
 differ: a rerun of seeds 6 and 7 (with a rounding first, which gave nothing) ended at
-1304 and 1304. A
-scratch prototype of the same search reached 1300 in two of sixteen runs. The support
-search, rounding and neighbourhood search gave 1302–1309 in ten runs (median 1306), and
-1300 about once in twenty over earlier measurements.
+1304 and 1304. A scratch prototype of the same search reached 1300 in two of sixteen runs.
+The support search, rounding and neighbourhood search gave 1302–1309 in ten runs (median
+1306), and 1300 about once in twenty over earlier measurements.
 
 Why 1300 is luck: following this branching along the plans of three known 1300 rosters,
 the first eight pins are its first choices, but J's set is its second choice (weight 0.27
