@@ -28,16 +28,18 @@ differ: a rerun of seeds 6 and 7 (with a rounding first, which gave nothing) end
 The support search, rounding and neighbourhood search gave 1302–1309 in ten runs (median
 1306), and 1300 about once in twenty over earlier measurements.
 
-Why 1300 is luck: following this branching along the plans of three known 1300 rosters,
-the first eight pins are its first choices, but J's set is its second choice (weight 0.27
+Why 1300 is luck: following this branching along the plans of three known 1300 rosters, the
+first eight pins are its first choices, but J's set is its second choice (weight 0.27
 against 0.59), F's its second or third (0.21 or 0.18), and at a node of one pricing round
-C's set is not among the columns at all; the relaxation stays below 1300 until 10–15 pins
-deep on wrong plans as well, so nothing prunes them sooner. The depth-first search then
-spends its time deep down (one traced 100-s run: 251 nodes, and after the first dive none
-above depth 14); the restarts move it back to the top. They narrow the spread (1301–1304
-against 1300–1309) but have not reached 1300 in twenty-four runs of their variants.
+C's set is not among the columns at all; pinned in a random order, the converged relaxation
+of a 1302 and a 1304 roster's plans first exceeds 1300 at 11 and 7 pins, so nothing prunes
+wrong plans sooner. The depth-first search then spends its time deep down (one traced 100-s
+run: 251 nodes, and after the first dive none above depth 14); the restarts move it back to
+the top. They narrow the spread (1301–1304 against 1300–1309) but have not reached 1300 in
+twenty-four runs of their variants.
 Tried on that and dropped: branching only into sets of weight 0.1 or more (120 s, seeds
-0–5: 1304, 1302, 1305, 1303, 1301, 1304); backjumping to the shallowest pins whose
+0–5: 1304, 1302, 1305, 1303, 1301, 1304), and with the least decided employee first
+(floor 0.15, seeds 0–4: 1314, 1310, 1303, 1310, 1308); backjumping to the shallowest pins whose
 converged relaxation reaches the incumbent (it cut one level); an aspiration of 1300, the
 best known, pruning every node whose relaxation exceeds it (no leaf in 100 s).
 """
