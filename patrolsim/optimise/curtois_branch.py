@@ -19,14 +19,15 @@ decided first, their sets by weight (at most :data:`BRANCH_WIDTH`), and it start
 from the root every :data:`RESTART_S` seconds on a perturbed master. It is a heuristic: the
 widths make it incomplete, and it never proves optimality beyond the root bound.
 
-Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–7): 1302, 1302, 1303,
-1304, 1303, 1302, 1303, 1301 in five searches of 168–216 nodes in all. Without restarts:
-1303, 1303, 1302, 1304, 1303, 1300 (the best known, at 99 s), 1309 and 1308, in 227–266
-nodes; the first leaf comes 10–20 s into the search. The wall-clock limits make runs
-differ: a rerun of seeds 6 and 7 (with a rounding first, which gave nothing) ended at
-1304 and 1304. A scratch prototype of the same search reached 1300 in two of sixteen runs.
-The support search, rounding and neighbourhood search gave 1302–1309 in ten runs (median
-1306), and 1300 about once in twenty over earlier measurements.
+Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–11): 1302, 1302, 1303,
+1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303, 1302 (median 1303) in four or five searches
+of 142–216 nodes in all. Without restarts (seeds 0–7): 1303, 1303, 1302, 1304, 1303, 1300
+(the best known, at 99 s), 1309 and 1308, in 227–266 nodes; the first leaf comes 10–20 s
+into the search. The wall-clock limits make runs differ: a rerun of seeds 6 and 7 (with a
+rounding first, which gave nothing) ended at 1304 and 1304. A scratch prototype of the same
+search reached 1300 in two of sixteen runs. The support search, rounding and neighbourhood
+search gave 1302–1309 in ten runs (median 1306), and 1300 about once in twenty over earlier
+measurements.
 
 Why 1300 is luck: following this branching along the plans of three known 1300 rosters, the
 first eight pins are its first choices, but J's set is its second choice (weight 0.27
@@ -35,8 +36,8 @@ C's set is not among the columns at all; pinned in a random order, the converged
 of a 1302 and a 1304 roster's plans first exceeds 1300 at 11 and 7 pins, so nothing prunes
 wrong plans sooner. The depth-first search then spends its time deep down (one traced 100-s
 run: 251 nodes, and after the first dive none above depth 14); the restarts move it back to
-the top. They narrow the spread (1301–1304 against 1300–1309) but have not reached 1300 in
-twenty-four runs of their variants.
+the top. They narrow the spread (1301–1304 against 1300–1309; the median stays 1303) but
+have not reached 1300 in twenty-eight runs of their variants.
 Tried on that and dropped: branching only into sets of weight 0.1 or more (120 s, seeds
 0–5: 1304, 1302, 1305, 1303, 1301, 1304), and with the least decided employee first
 (floor 0.15, seeds 0–4: 1314, 1310, 1303, 1310, 1308); backjumping to the shallowest pins whose
@@ -85,11 +86,12 @@ INNER_ROUNDS = 1
 #: master's column costs perturbed by up to :data:`PERTURBATION` each (seeded): the
 #: relaxation is degenerate, so its weights, and with them the branches the dives take,
 #: change with the vertex the LP settles on. Without restarts the search spends its time
-#: deep in the first dive's subtree. Instance8 at 120 s, seeds 0–7: 1302, 1302, 1303, 1304,
-#: 1303, 1302, 1303, 1301 as set here. A scratch version (its converged nodes did not allow
-#: for the perturbation in their bound) gave 1302, 1303, 1303, 1303, 1303, 1303, 1303, 1302
-#: with costs perturbed by up to 0.01, and with restarts every 15 s, seeds 0–3, 1302, 1301,
-#: 1304, 1304. Without restarts: 1300–1309 (the module's docstring).
+#: deep in the first dive's subtree. Instance8 at 120 s, seeds 0–11: 1302, 1302, 1303,
+#: 1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303, 1302 as set here. A scratch version (its
+#: converged nodes did not allow for the perturbation in their bound) gave 1302, 1303,
+#: 1303, 1303, 1303, 1303, 1303, 1302 with costs perturbed by up to 0.01, and with restarts
+#: every 15 s, seeds 0–3, 1302, 1301, 1304, 1304. Without restarts: 1300–1309 (the module's
+#: docstring).
 RESTART_S = 25.0
 PERTURBATION = 0.1
 
