@@ -143,9 +143,8 @@ def branch_and_price(
 
 @dataclasses.dataclass
 class _Node:
-    """A node's relaxation: the master's value, a valid bound and whether it converged."""
+    """A node's relaxation: a valid bound and whether it converged."""
 
-    value: float
     bound: float
     converged: bool
 
@@ -218,11 +217,11 @@ class _Tree:
                 return None
             best = max(best, lagrangian)
             if math.ceil(best - 1e-6) >= self.objective:
-                return _Node(value, best, False)
+                return _Node(best, False)
             if not added:
-                return _Node(value, max(best, value - self.slack - self.excess), True)
-        value, _, _ = master.solve()
-        return _Node(value, best, False)
+                return _Node(max(best, value - self.slack - self.excess), True)
+        master.solve()  # the weights of the columns the last round added
+        return _Node(best, False)
 
     def weights(self) -> dict[str, dict[frozenset[int], float]]:
         """Per employee, the weight of each plan among their columns in the LP solution."""

@@ -566,9 +566,11 @@ def _columns_phase(
     built: CurtoisModel, assignment: dict[tuple[str, int], str], objective: float,
     bound: float, params: RosterParams, t0: float, deadline: float, label: str | None,
 ) -> tuple[dict[tuple[str, int], str], float, float, Mapping[tuple[str, int, str], float] | None]:
-    """Column generation from ``assignment``, then the support search of its relaxation
-    where the support is small (:data:`SUPPORT_MODEL`) and, unless that proved a step
-    optimal, the rounding search.
+    """Column generation from ``assignment``; then, where a shift type is scarce and the
+    model small (:data:`BRANCH_MODEL`), branch-and-price over that shift's plan for the
+    rest of the limit; otherwise the support search of the relaxation where the support is
+    small (:data:`SUPPORT_MODEL`) and, unless that proved a step optimal, the rounding
+    search.
 
     Returns
     -------
