@@ -43,6 +43,14 @@ Tried on that and dropped: branching only into sets of weight 0.1 or more (120 s
 (floor 0.15, seeds 0–4: 1314, 1310, 1303, 1310, 1308); backjumping to the shallowest pins whose
 converged relaxation reaches the incumbent (it cut one level); an aspiration of 1300, the
 best known, pruning every node whose relaxation exceeds it (no leaf in 100 s).
+The night cover per day decides much: the 1300 rosters on file all have the same one, and
+with it held (each day's cover row fixed in the master) this search reaches 1300 in three
+of four seeds within 50 s; held to the covers of 1302–1305 rosters it gives 1301–1305. But
+no cheap test picks that cover: of the fifty that agree with the root's 24 integral rows,
+held relaxations put it eighth (seven at 1296.8–1297.7, it at 1297.8; holding just those
+rows gave 1301–1305 over seeds 0–3), and free searches queueing the covers of their leaves and
+integral nodes for held searches gave 1300–1304 over seeds 0–7 (median 1302.5). Nor does
+more time: at 360 s (restarts every 75 s), seeds 0–3 gave 1301, 1302, 1302, 1301.
 """
 
 from __future__ import annotations
