@@ -94,12 +94,11 @@ INNER_ROUNDS = 1
 #: master's column costs perturbed by up to :data:`PERTURBATION` each (seeded): the
 #: relaxation is degenerate, so its weights, and with them the branches the dives take,
 #: change with the vertex the LP settles on. Without restarts the search spends its time
-#: deep in the first dive's subtree. Instance8 at 120 s, seeds 0–11: 1302, 1302, 1303,
-#: 1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303, 1302 as set here. A scratch version (its
-#: converged nodes did not allow for the perturbation in their bound) gave 1302, 1303,
-#: 1303, 1303, 1303, 1303, 1303, 1302 with costs perturbed by up to 0.01, and with restarts
-#: every 15 s, seeds 0–3, 1302, 1301, 1304, 1304. Without restarts: 1300–1309 (the module's
-#: docstring).
+#: deep in the first dive's subtree. Instance8 as set here, and without restarts: the
+#: module's docstring. A scratch version (its converged nodes did not allow for the
+#: perturbation in their bound) gave 1302, 1303, 1303, 1303, 1303, 1303, 1303, 1302 with
+#: costs perturbed by up to 0.01 (seeds 0–7), and with restarts every 15 s, seeds 0–3,
+#: 1302, 1301, 1304, 1304.
 RESTART_S = 25.0
 PERTURBATION = 0.1
 
