@@ -55,12 +55,12 @@ Held to that cover for the whole 120 s, seeds 4–7 reached 1300 too (37–88 s 
 search; seven of eight seeds in all); held to the cover of least held relaxation, seeds 4
 and 6 gave 1305 and 1303: the cover is what decides. Other tests that did not pick it: how
 integral the held relaxations' night plans are (first of the fifty on the unperturbed
-master; third and seventh of the thirteen best on two perturbed ones); holding day 26 alone at its count in the cover (4), which
-leaves days 12 and 20 far from theirs (0.02 and 1.65 against 1 and 1). An integer master
-over the columns of reduced cost at most 1.2 at the converged root duals (14,274 found in
-minutes of enumeration; the 1300 rosters' columns sum to 1.88) gave 1302 with SCIP in 90 s
-and 1301 with CP-SAT in 60 s, both from a 1302 roster; with a 1300 roster's columns added,
-CP-SAT stayed at 1302 for 60 s.
+master; third and seventh of the thirteen best on two perturbed ones); holding day 26
+alone at its count in the cover (4), which leaves days 12 and 20 far from theirs (about
+0.02 and 1.65 against 1 and 1). An integer master over the columns of reduced cost at most
+1.2 at the converged root duals (14,274 found in minutes of enumeration; the 1300 rosters'
+columns sum to 1.88) gave 1302 with SCIP in 90 s and 1301 with CP-SAT in 60 s, both from a
+1302 roster; with a 1300 roster's columns added, CP-SAT stayed at 1302 for 60 s.
 """
 
 from __future__ import annotations
