@@ -1,66 +1,53 @@
-"""Branch-and-price over the plan of a scarce shift, for the Curtois & Qu benchmark.
+"""Branch-and-price over the weekends and the plan of a scarce shift, for the Curtois & Qu
+benchmark.
 
 Where the staff may work fewer shifts of some type than its cover rows ask for in all
 (Instance8: 74 nights for 86 required), every roster at the least under-cover works each
 employee's maximum of that type, and the plan of those shifts decides the rest. On
 Instance8 the relaxation with the nights pinned to a roster's is that roster's value or
 within one of it (1301.67, 1303.00, 1304.00, 1305.00 for rosters of 1302–1305), and
-CP-SAT proves two such rosters optimal for their nights (15–44 s). The same relaxation with
-the nights of 12 of the 22 night workers freed is still above 1300: the night plans the
-neighbourhood search ends in are far from any that admits the best known roster.
+CP-SAT proves two such rosters optimal for their nights (15–44 s). Weekends are scarce as
+well: the best known roster (1300) works every employee's maximum of weekends, and its 12
+missing nights are where the weekends run short of people. Pinning only which weekends
+each employee works gives a relaxation of 1298.2 for that roster's weekends and 1301.4 for
+a 1304 roster's (no roster of 1300 works those), against 1296.6 unpinned.
 
-So the search here branches on the plan. At each node an employee's days on the scarce
-shift are pinned (in their pricing, as assumptions, and in the master, by the columns' upper
-bounds) to a set that columns of positive weight give them; the relaxation of the rest is
-re-solved by column generation, and a node whose Lagrangian bound reaches the incumbent is
-pruned. Once every employee's plan is integral in the relaxation, CP-SAT completes the
-roster with those shifts fixed. The search is depth-first, employees whose plan is most
-decided first, their sets by weight (at most :data:`BRANCH_WIDTH`), and it starts again
-from the root every :data:`RESTART_S` seconds on a perturbed master. It is a heuristic: the
-widths make it incomplete, and it never proves optimality beyond the root bound.
+So the search branches on both. At each node one employee's set of weekends worked, or of
+days on the scarce shift, is pinned (in their pricing, as assumptions, and in the master,
+by the columns' upper bounds) to a set that their columns of positive weight give them; the
+relaxation of the rest is re-solved by column generation, and a node whose Lagrangian bound
+reaches the incumbent is pruned. While some employee's weekends are fractional it branches
+on the one whose heaviest set weighs most, into their sets by weight (at most
+:data:`BRANCH_WIDTH`); then likewise on the plans. Once both are integral for everyone,
+CP-SAT completes the roster with the plans fixed. The search is depth-first and starts
+again from the root every :data:`RESTART_S` seconds on a perturbed master. It is a
+heuristic: the widths make it incomplete, and it never proves optimality beyond the root
+bound.
 
-Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–11): 1302, 1302, 1303,
-1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303, 1302 (median 1303) in four or five searches
-of 142–216 nodes in all. Without restarts (seeds 0–7): 1303, 1303, 1302, 1304, 1303, 1300
-(the best known, at 99 s), 1309 and 1308, in 227–266 nodes; the first leaf comes 10–20 s
-into the search. The wall-clock limits make runs differ: a rerun of seeds 6 and 7 (with a
-rounding first, which gave nothing) ended at 1304 and 1304. A scratch prototype of the same
-search reached 1300 in two of sixteen runs. The support search, rounding and neighbourhood
-search gave 1302–1309 in ten runs (median 1306), and 1300 about once in twenty over earlier
-measurements.
+Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–11): 1300, 1300, 1300,
+1300, 1300, 1300, 1303, 1303, 1301, 1301, 1303, 1300 (the best known in seven; median
+1300), in five searches of 187–248 nodes; 1300 came 42–99 s into the search. Branching on
+the night plans alone, seeds 0–11 gave 1302, 1302, 1303, 1304, 1303, 1302, 1303, 1301,
+1304, 1303, 1303, 1302 (median 1303), and without restarts (seeds 0–7) 1303, 1303, 1302,
+1304, 1303, 1300, 1309, 1308. A scratch prototype of the two-level branching (its weekend
+literals in every pricing model from the start) gave 1302, 1305, 1300, 1300, 1300, 1304,
+1301, 1305 over seeds 0–7: the wall-clock limits make runs differ. The support search,
+rounding and neighbourhood search, before any of this, gave 1302–1309 in ten runs
+(median 1306).
 
-Why 1300 is luck: following this branching along the plans of three known 1300 rosters, the
-first eight pins are its first choices, but J's set is its second choice (weight 0.27
-against 0.59), F's its second or third (0.21 or 0.18), and at a node of one pricing round
-C's set is not among the columns at all; pinned in a random order, the converged relaxation
-of a 1302 and a 1304 roster's plans first exceeds 1300 at 11 and 7 pins, so nothing prunes
-wrong plans sooner. The depth-first search then spends its time deep down (one traced 100-s
-run: 251 nodes, and after the first dive none above depth 14); the restarts move it back to
-the top. They narrow the spread (1301–1304 against 1300–1309; the median stays 1303) but
-have not reached 1300 in twenty-eight runs of their variants.
-Tried on that and dropped: branching only into sets of weight 0.1 or more (120 s, seeds
-0–5: 1304, 1302, 1305, 1303, 1301, 1304), and with the least decided employee first
-(floor 0.15, seeds 0–4: 1314, 1310, 1303, 1310, 1308); backjumping to the shallowest pins whose
-converged relaxation reaches the incumbent (it cut one level); an aspiration of 1300, the
-best known, pruning every node whose relaxation exceeds it (no leaf in 100 s).
-The night cover per day decides much: the 1300 rosters on file all have the same one, and
-with it held (each day's cover row fixed in the master) this search reaches 1300 in three
-of four seeds within 50 s; held to the covers of 1302–1305 rosters it gives 1301–1305. But
-no cheap test picks that cover: of the fifty that agree with the root's 24 integral rows,
-held relaxations put it eighth (seven at 1296.8–1297.7, it at 1297.8; holding just those
-rows gave 1301–1305 over seeds 0–3), and free searches queueing the covers of their leaves and
-integral nodes for held searches gave 1300–1304 over seeds 0–7 (median 1302.5). Nor does
-more time: at 360 s (restarts every 75 s), seeds 0–3 gave 1301, 1302, 1302, 1301.
-Held to that cover for the whole 120 s, seeds 4–7 reached 1300 too (37–88 s into the
-search; seven of eight seeds in all); held to the cover of least held relaxation, seeds 4
-and 6 gave 1305 and 1303: the cover is what decides. Other tests that did not pick it: how
-integral the held relaxations' night plans are (first of the fifty on the unperturbed
-master; third and seventh of the thirteen best on two perturbed ones); holding day 26
-alone at its count in the cover (4), which leaves days 12 and 20 far from theirs (about
-0.02 and 1.65 against 1 and 1). An integer master over the columns of reduced cost at most
-1.2 at the converged root duals (14,274 found in minutes of enumeration; the 1300 rosters'
-columns sum to 1.88) gave 1302 with SCIP in 90 s and 1301 with CP-SAT in 60 s, both from a
-1302 roster; with a 1300 roster's columns added, CP-SAT stayed at 1302 for 60 s.
+What the night plans alone could not do: following that branching along the plans of three
+1300 rosters, J's set is its second choice (weight 0.27 against 0.59), F's its second or
+third, and C's set was not among a node's columns at all; pinned in a random order, the
+converged relaxation of a 1302 and a 1304 roster's plans first exceeds 1300 at 11 and 7
+pins, so nothing pruned wrong plans sooner. Neither did more time (360 s: 1301–1302 over
+seeds 0–3), branching only into sets of weight 0.1 or more, the least decided employee
+first, backjumping, nor an aspiration of 1300. The night cover per day told the 1300
+rosters apart (they all share one; held to it, the search reached 1300 in seven of eight
+seeds, and held to other covers 1301–1305), but nothing cheap picked it among the fifty the
+root leaves open: neither held relaxations (they put it eighth), nor how integral their
+night plans are, nor an integer master over every column of reduced cost at most 1.2 at
+the root (14,274 columns; 1301–1302 from a 1302 roster with SCIP or CP-SAT). The weekends
+worked are what select it.
 """
 
 from __future__ import annotations
@@ -70,6 +57,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
@@ -94,21 +82,22 @@ BRANCH_WIDTH = 3
 #: employee just pinned has been priced alone until they add no column). Its relaxation
 #: then guides the branching without being converged (its Lagrangian bound still prunes); a
 #: node where every plan is integral is converged before it is pruned or completed.
-#: Instance8 at 120 s, seeds 0–5: 1303, 1303, 1302, 1304, 1303, 1300 with 1 round (227–266
-#: nodes; seeds 6 and 7: 1309, 1308); 1303, 1302, 1304, 1303, 1302, 1307 with 2 (137–196
-#: nodes). In a prototype, full convergence took about 1.7 s a node against 0.6 s with 2
-#: rounds (seeds 1 and 2: 1304 and 1305 against 1300 and 1302).
+#: Instance8 at 120 s with night plans the only branching, seeds 0–5: 1303, 1303, 1302,
+#: 1304, 1303, 1300 with 1 round (227–266 nodes; seeds 6 and 7: 1309, 1308); 1303, 1302,
+#: 1304, 1303, 1302, 1307 with 2 (137–196 nodes). In a prototype, full convergence took
+#: about 1.7 s a node against 0.6 s with 2 rounds (seeds 1 and 2: 1304 and 1305 against
+#: 1300 and 1302).
 INNER_ROUNDS = 1
 
 #: Wall-clock seconds of one depth-first search before it starts again from the root, the
 #: master's column costs perturbed by up to :data:`PERTURBATION` each (seeded): the
 #: relaxation is degenerate, so its weights, and with them the branches the dives take,
 #: change with the vertex the LP settles on. Without restarts the search spends its time
-#: deep in the first dive's subtree. Instance8 as set here, and without restarts: the
-#: module's docstring. A scratch version (its converged nodes did not allow for the
-#: perturbation in their bound) gave 1302, 1303, 1303, 1303, 1303, 1303, 1303, 1302 with
-#: costs perturbed by up to 0.01 (seeds 0–7), and with restarts every 15 s, seeds 0–3,
-#: 1302, 1301, 1304, 1304.
+#: deep in the first dive's subtree. Instance8 as set here, and without restarts (night
+#: plans the only branching): the module's docstring. With night plans only, a scratch
+#: version (its converged nodes did not allow for the perturbation in their bound) gave
+#: 1302, 1303, 1303, 1303, 1303, 1303, 1303, 1302 with costs perturbed by up to 0.01 (seeds
+#: 0–7), and with restarts every 15 s, seeds 0–3, 1302, 1301, 1304, 1304.
 RESTART_S = 25.0
 PERTURBATION = 0.1
 
@@ -129,12 +118,20 @@ def scarce_shift(instance: CurtoisInstance) -> str | None:
     return shift if excess > 0 else None
 
 
+def _set(pins: dict[str, frozenset[int]], e: str, value: frozenset[int] | None) -> None:
+    """Set (``None``: remove) ``e``'s entry of ``pins``."""
+    if value is None:
+        pins.pop(e, None)
+    else:
+        pins[e] = value
+
+
 def branch_and_price(
     built: CurtoisModel, relaxation: ColumnRelaxation, shift_id: str, roster: Assignment,
     params: RosterParams, deadline: float, label: str | None = None,
 ) -> tuple[dict[tuple[str, int], str], int]:
-    """Search the plans of ``shift_id``, from the columns of ``relaxation``, until
-    ``deadline`` (or until the roster meets the relaxation's bound).
+    """Search the weekends worked and the plans of ``shift_id``, from the columns of
+    ``relaxation``, until ``deadline`` (or until the roster meets the relaxation's bound).
 
     Returns
     -------
@@ -191,6 +188,9 @@ class _Tree:
         self.excess = 0.0
         """How much the master's perturbed costs can raise its value (:meth:`_Master.perturb`)."""
         self.pins: dict[str, frozenset[int]] = {}
+        """Per employee, the days they work the scarce shift (where pinned)."""
+        self.weekend_pins: dict[str, frozenset[int]] = {}
+        """Per employee, the weekends they work (where pinned)."""
         self.pool: ThreadPoolExecutor
         self.nodes = 0
         self.leaves = 0
@@ -199,20 +199,36 @@ class _Tree:
         """The days ``schedule`` works the scarce shift."""
         return frozenset(d for d, s in schedule if s == self.shift)
 
+    def weekends(self, schedule: Schedule) -> frozenset[int]:
+        """The weekends ``schedule`` works on (weekend ``w`` is days ``7w + 5`` and
+        ``7w + 6``, for the horizon's whole weeks)."""
+        weeks = self.built.instance.weeks
+        return frozenset(d // 7 for d, _ in schedule if d % 7 >= 5 and d // 7 < weeks)
+
     def pin(self, e: str, days: frozenset[int] | None) -> None:
         """Pin (``None``: free) employee ``e``'s plan in their pricing and the master."""
-        if days is None:
-            self.pins.pop(e, None)
-        else:
-            self.pins[e] = days
-        self.pricers[e].restrict(self.shift, days)
-        self.master.restrict(e, None if days is None else (lambda c: self.plan(c) == days))
+        _set(self.pins, e, days)
+        self._restrict(e)
+
+    def pin_weekends(self, e: str, weeks: frozenset[int] | None) -> None:
+        """Pin (``None``: free) the weekends employee ``e`` works, as :meth:`pin`."""
+        _set(self.weekend_pins, e, weeks)
+        self._restrict(e)
+
+    def _restrict(self, e: str) -> None:
+        """Impose ``e``'s pins on their pricing and on their columns in the master."""
+        days, weeks = self.pins.get(e), self.weekend_pins.get(e)
+        self.pricers[e].restrict(self.shift, days, weeks)
+        self.master.restrict(e, None if days is None and weeks is None else (
+            lambda c: (days is None or self.plan(c) == days)
+            and (weeks is None or self.weekends(c) == weeks)))
 
     def relax(self, rounds: int, first: str | None) -> _Node | None:
         """Column generation at the node, ``first``'s pricing alone to begin with (the
         employee just pinned), then at most ``rounds`` rounds over everyone; ``None`` if
-        a pricing finds no schedule. Every pin is the plan of some column (:meth:`dfs`), so
-        the master always has a column it may use for each employee."""
+        a pricing finds no schedule. Every pin is the set of some column the pins before it
+        allow (:meth:`branching`), so the master always has a column it may use for each
+        employee."""
         master = self.master
         if first is not None:
             one = {first: self.pricers[first]}
@@ -240,17 +256,36 @@ class _Tree:
         master.solve()  # the weights of the columns the last round added
         return _Node(best, False)
 
-    def weights(self) -> dict[str, dict[frozenset[int], float]]:
-        """Per employee, the weight of each plan among their columns in the LP solution."""
+    def weights(
+        self, key: Callable[[Schedule], frozenset[int]]
+    ) -> dict[str, dict[frozenset[int], float]]:
+        """Per employee, the weight of each value of ``key`` (a plan, or the weekends
+        worked) among their columns in the LP solution."""
         out: dict[str, dict[frozenset[int], float]] = {}
         for e, cols in self.master.columns.items():
             plans = out.setdefault(e, {})
             for schedule, v in cols.items():
                 w = v.solution_value()
                 if w > INTEGRAL_TOL:
-                    days = self.plan(schedule)
-                    plans[days] = plans.get(days, 0.0) + w
+                    k = key(schedule)
+                    plans[k] = plans.get(k, 0.0) + w
         return out
+
+    def branching(
+        self,
+    ) -> tuple[str, list[frozenset[int]], Callable[[str, frozenset[int] | None], None]] | None:
+        """The employee to branch on, their options (at most :data:`BRANCH_WIDTH`, the
+        heaviest first) and the method that pins one; ``None`` where every employee's
+        weekends and plan are integral. Weekends come first: the employee with a fractional
+        set of weekends whose heaviest set weighs most; then likewise for the plans."""
+        for key, pin in ((self.weekends, self.pin_weekends), (self.plan, self.pin)):
+            weights = self.weights(key)
+            open_ = [(max(plans.values()), e) for e, plans in weights.items() if len(plans) > 1]
+            if open_:
+                _, e = max(open_)
+                ranked = sorted(weights[e].items(), key=lambda t: -t[1])[:BRANCH_WIDTH]
+                return e, [value for value, _ in ranked], pin
+        return None
 
     def dfs(self, first: str | None, node: _Node | None = None) -> None:
         """Search the subtree of the current pins; ``first`` is the employee just pinned
@@ -262,9 +297,8 @@ class _Tree:
             self.nodes += 1
         if node is None or math.ceil(node.bound - 1e-6) >= self.objective:
             return
-        weights = self.weights()
-        open_ = [(max(plans.values()), e) for e, plans in weights.items() if len(plans) > 1]
-        if not open_:
+        branch = self.branching()
+        if branch is None:
             if not node.converged:
                 converged = self.relax(sys.maxsize, None)
                 if converged is not None:
@@ -272,13 +306,13 @@ class _Tree:
             else:
                 self.leaf(math.ceil(node.bound - 1e-6))
             return
-        _, e = max(open_)
-        for days, _ in sorted(weights[e].items(), key=lambda t: -t[1])[:BRANCH_WIDTH]:
-            self.pin(e, days)
+        e, options, pin = branch
+        for value in options:
+            pin(e, value)
             self.dfs(e)
             if time.perf_counter() >= self.deadline:
                 break
-        self.pin(e, None)
+        pin(e, None)
 
     def leaf(self, bound: int) -> None:
         """Complete a roster from a converged relaxation in which every employee's plan is

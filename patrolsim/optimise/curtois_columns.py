@@ -139,14 +139,40 @@ class _Pricer:
         # The full linear relaxation: eight pricings of Instance18 (84 days) take 0.4 s
         # with it, 13 s without (and five not solved to optimality).
         self.solver.parameters.linearization_level = 2
+        self.weeks = instance.weeks
+        self._weekend_literals: list[cp_model.IntVar] = []
 
-    def restrict(self, shift_id: str, days: AbstractSet[int] | None) -> None:
-        """Make the schedules priced from now on work ``shift_id`` on exactly ``days``
-        (``None``: lift the restriction). Set as assumptions, so the model is kept."""
+    def restrict(
+        self, shift_id: str, days: AbstractSet[int] | None,
+        weekends: AbstractSet[int] | None = None,
+    ) -> None:
+        """Make the schedules priced from now on work ``shift_id`` on exactly ``days`` and
+        work on exactly the weekends ``weekends`` (weekend ``w`` is days ``7w + 5`` and
+        ``7w + 6``); ``None`` lifts either restriction. Set as assumptions, so the model is
+        kept."""
         self.model.clear_assumptions()
+        literals = []
         if days is not None:
-            self.model.add_assumptions([v if d in days else v.Not()
-                                        for (_, d, s), v in self.x.items() if s == shift_id])
+            literals += [v if d in days else v.Not()
+                         for (_, d, s), v in self.x.items() if s == shift_id]
+        if weekends is not None:
+            literals += [lit if w in weekends else lit.Not()
+                         for w, lit in enumerate(self.weekend_literals())]
+        if literals:
+            self.model.add_assumptions(literals)
+
+    def weekend_literals(self) -> list[cp_model.IntVar]:
+        """Per weekend, a literal true exactly when the schedule works on it (added to the
+        model on first use)."""
+        if not self._weekend_literals:
+            for w in range(self.weeks):
+                worked = [v for (_, d, _), v in self.x.items() if d in (7 * w + 5, 7 * w + 6)]
+                lit = self.model.new_bool_var(f"works_weekend_{w}")
+                self.model.add_bool_or(worked).only_enforce_if(lit)
+                for v in worked:
+                    self.model.add_implication(v, lit)
+                self._weekend_literals.append(lit)
+        return self._weekend_literals
 
     def cost(self, schedule: Schedule) -> int:
         """The request penalties of ``schedule``."""

@@ -119,8 +119,8 @@ MIN_INTEGRAL_SHARE = 0.4
 
 #: Where some shift type is scarce (:func:`~patrolsim.optimise.curtois_branch.
 #: scarce_shift`) and the model has at most this many assignment variables, the column
-#: relaxation's columns start a branch-and-price over that shift's plan for the rest of the
-#: limit, in place of the support, rounding and neighbourhood searches
+#: relaxation's columns start a branch-and-price over the weekends and that shift's plan for
+#: the rest of the limit, in place of the support, rounding and neighbourhood searches
 #: (:mod:`~patrolsim.optimise.curtois_branch`). Measured on Instance8 (2158 variables)
 #: only; Instances 14 and 15, whose nights are scarce too, are larger and keep their path.
 BRANCH_MODEL = 3000
@@ -427,11 +427,12 @@ def solve_curtois(
     others of up to :data:`LP_MODEL` variables, or where too few cells came out integral,
     the compact model's (its bound on Instance19 is 2691, the column bound 3148; best
     known 3149). Where the staff may not work as many shifts of some type as its cover
-    asks (Instance8's nights), branch-and-price over that shift's plan follows the column
-    relaxation instead (:mod:`~patrolsim.optimise.curtois_branch`). Where weekend cover
-    is the scarce part of a large instance, the weekends are solved first and the weekdays
-    filled around them (:mod:`~patrolsim.optimise.curtois_weekends`) before the search.
-    With a deterministic-time limit (tests) only the whole-model solve runs.
+    asks (Instance8's nights), branch-and-price over the weekends and that shift's plan
+    follows the column relaxation instead (:mod:`~patrolsim.optimise.curtois_branch`).
+    Where weekend cover is the scarce part of a large instance, the weekends are solved
+    first and the weekdays filled around them (:mod:`~patrolsim.optimise.curtois_weekends`)
+    before the search. With a deterministic-time limit (tests) only the whole-model solve
+    runs.
 
     Parameters
     ----------
@@ -567,10 +568,10 @@ def _columns_phase(
     bound: float, params: RosterParams, t0: float, deadline: float, label: str | None,
 ) -> tuple[dict[tuple[str, int], str], float, float, Mapping[tuple[str, int, str], float] | None]:
     """Column generation from ``assignment``; then, where a shift type is scarce and the
-    model small (:data:`BRANCH_MODEL`), branch-and-price over that shift's plan for the
-    rest of the limit; otherwise the support search of the relaxation where the support is
-    small (:data:`SUPPORT_MODEL`) and, unless that proved a step optimal, the rounding
-    search.
+    model small (:data:`BRANCH_MODEL`), branch-and-price over the weekends and that shift's
+    plan for the rest of the limit; otherwise the support search of the relaxation where
+    the support is small (:data:`SUPPORT_MODEL`) and, unless that proved a step optimal,
+    the rounding search.
 
     Returns
     -------

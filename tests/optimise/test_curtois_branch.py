@@ -70,6 +70,60 @@ def test_restricted_pricing_works_the_pinned_days_only(shared_benchmarks: Path) 
     assert again_lower == pytest.approx(free_lower)
 
 
+def test_pricing_restricted_to_weekends_works_those_only(shared_benchmarks: Path) -> None:
+    """Tests that a pricing restricted to a set of weekends (alone, and with a set of night
+    days) returns schedules working on exactly those weekends, no cheaper than the free
+    pricing, and that lifting the restriction gives back the free bound."""
+    inst = _read(shared_benchmarks, 8)
+    employee = next(e for e in inst.staff if e.id == "B")
+    pricer = _Pricer(inst, employee)
+    duals = {(c.day, c.shift): 40.0 * ((c.day * 3 + len(c.shift)) % 4) for c in inst.cover}
+    _, free_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
+    assert free_lower is not None
+    for weeks, nights in ((frozenset({0, 3}), None), (frozenset({1, 2}), frozenset({2, 3}))):
+        others = frozenset(range(inst.weeks)) - weeks
+        pricer.restrict("N", nights, weeks)
+        pinned, lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
+        assert pinned
+        assert lower is not None
+        assert lower >= free_lower - 1e-6
+        for sch in pinned:
+            days = {d for d, _ in sch}
+            assert all(7 * w + 5 in days or 7 * w + 6 in days for w in weeks)
+            assert not any(7 * w + 5 in days or 7 * w + 6 in days for w in others)
+            assert nights is None or frozenset(d for d, s in sch if s == "N") == nights
+    pricer.restrict("N", None, None)
+    _, again_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
+    assert again_lower == pytest.approx(free_lower)
+
+
+def test_branching_settles_weekends_before_plans(shared_benchmarks: Path) -> None:
+    """Tests, on Instance8's relaxation after 3 s of column generation, that the search
+    branches first on an employee whose weekends are fractional, into weekend sets their
+    columns of positive weight work, heaviest first; and, once every employee's weekends
+    are pinned to such a set, on the night plans."""
+    inst = _read(shared_benchmarks, 8)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
+    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "N", start, PARAMS,
+                                time.perf_counter() + 30, None)
+    tree.master.solve()
+    weights = tree.weights(tree.weekends)
+    assert any(len(sets) > 1 for sets in weights.values())
+    branch = tree.branching()
+    assert branch is not None
+    e, options, pin = branch
+    assert pin == tree.pin_weekends
+    assert len(weights[e]) > 1
+    assert options == sorted(weights[e], key=lambda k: -weights[e][k])[:len(options)]
+    for f, sets in weights.items():
+        tree.pin_weekends(f, max(sets, key=lambda k: sets[k]))
+    tree.master.solve()
+    assert all(len(sets) == 1 for sets in tree.weights(tree.weekends).values())
+    branch = tree.branching()
+    assert branch is None or branch[2] == tree.pin
+
+
 def _schedule(roster: dict, e: str) -> tuple:
     return tuple(sorted((d, s) for (f, d), s in roster.items() if f == e))
 
