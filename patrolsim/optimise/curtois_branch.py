@@ -73,6 +73,7 @@ from patrolsim.optimise.curtois_columns import (
     integral_fixings,
 )
 from patrolsim.optimise.curtois_model import CurtoisModel
+from patrolsim.optimise.curtois_weekends import weekend_days
 from patrolsim.optimise.roster_cpsat import RosterParams, quiet
 
 #: Most sets an employee's branch tries, the heaviest first.
@@ -184,6 +185,7 @@ class _Tree:
         for _, e, schedule in relaxation.reduced:
             self.master.add(e, schedule, self.pricers[e].cost(schedule))
         self.requirement = {(c.day, c.shift): c.requirement for c in instance.cover}
+        self.weekend_days = weekend_days(instance)
         self.slack = len(instance.staff) * instance.horizon / PRICE_SCALE
         self.excess = 0.0
         """How much the master's perturbed costs can raise its value (:meth:`_Master.perturb`)."""
@@ -201,9 +203,8 @@ class _Tree:
 
     def weekends(self, schedule: Schedule) -> frozenset[int]:
         """The weekends ``schedule`` works on (weekend ``w`` is days ``7w + 5`` and
-        ``7w + 6``, for the horizon's whole weeks)."""
-        weeks = self.built.instance.weeks
-        return frozenset(d // 7 for d, _ in schedule if d % 7 >= 5 and d // 7 < weeks)
+        ``7w + 6``, as the max-weekends rule counts them)."""
+        return frozenset(d // 7 for d, _ in schedule if d in self.weekend_days)
 
     def pin(self, e: str, days: frozenset[int] | None) -> None:
         """Pin (``None``: free) employee ``e``'s plan in their pricing and the master."""
