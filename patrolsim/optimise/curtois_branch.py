@@ -48,6 +48,19 @@ root leaves open: neither held relaxations (they put it eighth), nor how integra
 night plans are, nor an integer master over every column of reduced cost at most 1.2 at
 the root (14,274 columns; 1301–1302 from a 1302 roster with SCIP or CP-SAT). The weekends
 worked are what select it.
+
+Settling the weekends did no better. Once every employee's weekends are pinned, the
+converged relaxation on the unperturbed master tells weekend sets apart: 1298.19 and
+1298.51 for the weekends of rosters of 1300, 1300.06–1301.35 for those of six rosters of
+1302–1307 (which no roster of 1300 shares). A scratch version pinned everyone's weekends at
+the first node where they were integral, converged (1–3 s), searched the plans under them
+for at most 15 s if that set was new and its relaxation within 1 of the least so far, and
+at each restart searched the plans again under the set of least relaxation. Seeds 0–11 gave
+1300, 1300, 1300, 1300, 1303, 1300, 1300, 1302, 1303, 1303, 1300, 1303 (seven, as here):
+most dives settle on one set (1299.25, its leaves 1303–1310), and three runs never met a
+set of 1298.19 or 1298.51 (two others only after 90 s). Choosing the weekend sets to try
+by sampling in proportion to their weights, instead of heaviest first, gave 1306, 1301,
+1302 over seeds 0–2.
 """
 
 from __future__ import annotations
