@@ -20,20 +20,39 @@ reaches the incumbent is pruned. While some employee's weekends are fractional i
 on the one whose heaviest set weighs most, into their sets by weight (at most
 :data:`BRANCH_WIDTH`); then likewise on the plans. Once both are integral for everyone,
 CP-SAT completes the roster with the plans fixed. The search is depth-first and starts
-again from the root every :data:`RESTART_S` seconds on a perturbed master. It is a
-heuristic: the widths make it incomplete, and it never proves optimality beyond the root
-bound.
+again from the root every :data:`RESTART_S` seconds on a perturbed master.
 
-Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–11): 1300, 1300, 1300,
-1300, 1300, 1300, 1303, 1303, 1301, 1301, 1303, 1300 (the best known in seven; median
-1300), in five searches of 187–248 nodes; 1300 came 42–99 s into the search. Branching on
-the night plans alone, seeds 0–11 gave 1302, 1302, 1303, 1304, 1303, 1302, 1303, 1301,
-1304, 1303, 1303, 1302 (median 1303), and without restarts (seeds 0–7) 1303, 1303, 1302,
-1304, 1303, 1300, 1309, 1308. A scratch prototype of the two-level branching (its weekend
-literals in every pricing model from the start) gave 1302, 1305, 1300, 1300, 1300, 1304,
-1301, 1305 over seeds 0–7: the wall-clock limits make runs differ. The support search,
-rounding and neighbourhood search, before any of this, gave 1302–1309 in ten runs
-(median 1306).
+Its dives nearly all reach one set of weekends, next to the best: over seeds 0–15 the first
+leaf of every run but one worked the best known roster's weekends except for employees N
+and AC, a set whose relaxation, pinned and converged, is 1299.25 (its leaves 1303–1312). So
+a search ends at a leaf that improves the incumbent with weekends no descent has started
+from or reached, and a descent starts there (:meth:`_Tree.descend`): with every employee's
+weekends pinned, it frees each employee's in turn and prices them alone, and moves the one
+whose freedom lowers the master most to their heaviest other set if that lowers the
+converged relaxation. From that set, freeing N gives 1298.29 and AC 1298.62 (anyone else
+1298.95 or more); N's heaviest other set gives 1300.66 and is not taken, AC's 1298.51, then
+N's 1298.19: the best known roster's weekends, where no move helps (17–23 s in all). The
+plans are then searched with every employee's weekends held to those (:meth:`_Tree.hold`)
+for :data:`RESTART_S` seconds, again on a perturbed master for as long as that improves the
+incumbent; then the free search goes on. Under those weekends, CP-SAT on the whole model,
+hinted with rosters of 1301 and 1302 from the search, reached 1300 in 10–16 s in three of
+four tries of 40–60 s (1301 in the fourth); the held search reached it 6–7 s in where
+timed. It is a heuristic: the widths make it incomplete, and it never proves optimality
+beyond the root bound.
+
+Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–15): 1300 in fourteen, 1301
+for seeds 9 and 11, 27–87 s into the search (39–99 s into the run; all but one by 46 s).
+With a single held search after each descent, seeds 0–11 gave 1300, 1300, 1300, 1300, 1301,
+1302, 1300, 1300, 1300, 1300, 1300, 1300; holding again after every later search as well,
+1300 in nine of seeds 0–11 (1301 for seeds 1, 7 and 8). Before the descent, seeds 0–11 gave
+1300, 1300, 1300, 1300, 1300, 1300, 1303, 1303, 1301, 1301, 1303, 1300 (seven; seeds 12–15:
+1304, 1300, 1300, 1301) in five searches of 187–248 nodes. Branching on the night plans
+alone, seeds 0–11 gave 1302, 1302, 1303, 1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303,
+1302 (median 1303), and without restarts (seeds 0–7) 1303, 1303, 1302, 1304, 1303, 1300,
+1309, 1308. A scratch prototype of the two-level branching (its weekend literals in every
+pricing model from the start) gave 1302, 1305, 1300, 1300, 1300, 1304, 1301, 1305 over
+seeds 0–7: the wall-clock limits make runs differ. The support search, rounding and
+neighbourhood search, before any of this, gave 1302–1309 in ten runs (median 1306).
 
 What the night plans alone could not do: following that branching along the plans of three
 1300 rosters, J's set is its second choice (weight 0.27 against 0.59), F's its second or
@@ -49,20 +68,21 @@ night plans are, nor an integer master over every column of reduced cost at most
 the root (14,274 columns; 1301–1302 from a 1302 roster with SCIP or CP-SAT). The weekends
 worked are what select it.
 
-Settling the weekends did no better. Once every employee's weekends are pinned, the
-converged relaxation on the unperturbed master tells weekend sets apart: 1298.19 and
-1298.51 for the weekends of rosters of 1300, 1300.06–1301.35 for those of six rosters of
-1302–1307 (which no roster of 1300 shares). A scratch version pinned everyone's weekends at
-the first node where they were integral, converged (1–3 s), searched the plans under them
-for at most 15 s if that set was new and its relaxation within 1 of the least so far, and
-at each restart searched the plans again under the set of least relaxation. Seeds 0–11 gave
-1300, 1300, 1300, 1300, 1303, 1300, 1300, 1302, 1303, 1303, 1300, 1303 (seven, as here):
-most dives settle on one set (1299.25, its leaves 1303–1310), and three runs never met a
-set of 1298.19 or 1298.51 (two others only after 90 s). Choosing the weekend sets to try
-by sampling in proportion to their weights, instead of heaviest first, gave 1306, 1301,
-1302 over seeds 0–2. Holding every employee's weekends to the incumbent's for 15 s after
-each search that improved it (this search otherwise unchanged) gave 1300, 1300, 1302, 1300,
-1300, 1300, 1300, 1305, 1303, 1306, 1303, 1300: seven again.
+Settling the first weekends reached, before the descent, did no better. Once every
+employee's weekends are pinned, the converged relaxation on the unperturbed master tells
+weekend sets apart: 1298.19 and 1298.51 for the weekends of rosters of 1300,
+1300.06–1301.35 for those of six rosters of 1302–1307 (which no roster of 1300 shares). A
+scratch version pinned everyone's weekends at the first node where they were integral,
+converged (1–3 s), searched the plans under them for at most 15 s if that set was new and
+its relaxation within 1 of the least so far, and at each restart searched the plans again
+under the set of least relaxation. Seeds 0–11 gave 1300, 1300, 1300, 1300, 1303, 1300,
+1300, 1302, 1303, 1303, 1300, 1303 (seven, as before the descent): most dives settle on one
+set (1299.25, its leaves 1303–1310), and three runs never met a set of 1298.19 or 1298.51
+(two others only after 90 s). Choosing the weekend sets to try by sampling in proportion to
+their weights, instead of heaviest first, gave 1306, 1301, 1302 over seeds 0–2. Holding
+every employee's weekends to the incumbent's for 15 s after each search that improved it
+(the search before the descent otherwise) gave 1300, 1300, 1302, 1300, 1300, 1300, 1300, 1305,
+1303, 1306, 1303, 1300: seven again.
 """
 
 from __future__ import annotations
@@ -117,6 +137,11 @@ INNER_ROUNDS = 1
 RESTART_S = 25.0
 PERTURBATION = 0.1
 
+#: Least fall of the converged relaxation that moves an employee's weekends in
+#: :meth:`_Tree.descend` (below it the LP's tolerances decide). Instance8's moves fall by
+#: 0.3–0.8.
+DESCENT_STEP = 0.01
+
 #: Time limit of CP-SAT completing a leaf (seconds). On Instance8 a leaf whose relaxation
 #: is integral is complete in its heaviest columns; the others round in well under this.
 LEAF_LIMIT_S = 3.0
@@ -157,6 +182,8 @@ def branch_and_price(
     tree = _Tree(built, relaxation, shift_id, roster, params, deadline, label)
     rng = random.Random(params.seed)
     searches = 0
+    held: set[frozenset[tuple[str, frozenset[int]]]] = set()
+    holds = 0
     with ThreadPoolExecutor(max(1, params.num_workers)) as tree.pool:
         while time.perf_counter() < deadline and tree.objective > tree.bound:
             if searches:
@@ -164,11 +191,34 @@ def branch_and_price(
             searches += 1
             tree.deadline = min(deadline, time.perf_counter() + RESTART_S)
             tree.dfs(None)
+            if (_key(tree.roster_weekends()) in tree.descended
+                    or time.perf_counter() >= deadline):
+                continue
+            tree.excess = tree.master.perturb(rng, 0.0)
+            tree.deadline = deadline
+            weekends, value = tree.descend()
+            if (_key(weekends) in held or value == math.inf
+                    or math.ceil(value - tree.slack - 1e-6) >= tree.objective):
+                continue
+            held.add(_key(weekends))
+            # Held searches, the first on the unperturbed master, while they improve.
+            while time.perf_counter() < deadline and tree.objective > tree.bound:
+                holds += 1
+                before = tree.objective
+                tree.hold(weekends, min(deadline, time.perf_counter() + RESTART_S))
+                if tree.objective >= before:
+                    break
+                tree.excess = tree.master.perturb(rng, PERTURBATION)
     if label is not None:
         print(f"{label}: {time.perf_counter() - tree.t0:7.1f} s  branch-and-price on "
-              f"{shift_id}: {searches} searches, {tree.nodes} nodes, {tree.leaves} leaves, "
-              f"objective {tree.objective}", file=sys.stderr, flush=True)
+              f"{shift_id}: {searches} searches, {holds} held, {tree.nodes} nodes, "
+              f"{tree.leaves} leaves, objective {tree.objective}", file=sys.stderr, flush=True)
     return tree.roster, tree.objective
+
+
+def _key(weekends: dict[str, frozenset[int]]) -> frozenset[tuple[str, frozenset[int]]]:
+    """A hashable form of every employee's weekends."""
+    return frozenset(weekends.items())
 
 
 @dataclasses.dataclass
@@ -208,6 +258,9 @@ class _Tree:
         """Per employee, the days they work the scarce shift (where pinned)."""
         self.weekend_pins: dict[str, frozenset[int]] = {}
         """Per employee, the weekends they work (where pinned)."""
+        self.descended: set[frozenset[tuple[str, frozenset[int]]]] = set()
+        """The weekends :meth:`descend` started from (:func:`_key`): a search ends at a leaf
+        that improves the incumbent with other weekends, for the descent to start there."""
         self.pool: ThreadPoolExecutor
         self.nodes = 0
         self.leaves = 0
@@ -220,6 +273,14 @@ class _Tree:
         """The weekends ``schedule`` works on (weekend ``w`` is days ``7w + 5`` and
         ``7w + 6``, as the max-weekends rule counts them)."""
         return frozenset(d // 7 for d, _ in schedule if d in self.weekend_days)
+
+    def roster_weekends(self) -> dict[str, frozenset[int]]:
+        """Per employee, the weekends the incumbent roster works on."""
+        out: dict[str, set[int]] = {e: set() for e in self.pricers}
+        for (e, d), _ in self.roster.items():
+            if d in self.weekend_days:
+                out[e].add(d // 7)
+        return {e: frozenset(weeks) for e, weeks in out.items()}
 
     def pin(self, e: str, days: frozenset[int] | None) -> None:
         """Pin (``None``: free) employee ``e``'s plan in their pricing and the master."""
@@ -239,23 +300,29 @@ class _Tree:
             lambda c: (days is None or self.plan(c) == days)
             and (weeks is None or self.weekends(c) == weeks)))
 
-    def relax(self, rounds: int, first: str | None) -> _Node | None:
+    def price_alone(self, e: str) -> float | None:
+        """Price employee ``e`` alone until they add no column; return the master's value
+        then (``None`` if their pricing finds no schedule)."""
+        one = {e: self.pricers[e]}
+        while True:
+            value, pi, mu = self.master.solve()
+            lower, added, _ = _price_round(self.pool, one, self.master, pi, pi, mu,
+                                           self.deadline, 0.0, self.requirement, 0.0)
+            if lower == -math.inf:
+                return None
+            if not added:
+                return value
+
+    def relax(self, rounds: int, first: str | None, prune: bool = True) -> _Node | None:
         """Column generation at the node, ``first``'s pricing alone to begin with (the
-        employee just pinned), then at most ``rounds`` rounds over everyone; ``None`` if
+        employee just pinned), then at most ``rounds`` rounds over everyone, stopped early
+        (unless not ``prune``) once the Lagrangian bound reaches the incumbent; ``None`` if
         a pricing finds no schedule. Every pin is the set of some column the pins before it
         allow (:meth:`branching`), so the master always has a column it may use for each
         employee."""
         master = self.master
-        if first is not None:
-            one = {first: self.pricers[first]}
-            while True:
-                _, pi, mu = master.solve()
-                lower, added, _ = _price_round(self.pool, one, master, pi, pi, mu,
-                                               self.deadline, 0.0, self.requirement, 0.0)
-                if lower == -math.inf:
-                    return None
-                if not added:
-                    break
+        if first is not None and self.price_alone(first) is None:
+            return None
         best = -math.inf
         for _ in range(rounds):
             value, pi, mu = master.solve()
@@ -265,12 +332,83 @@ class _Tree:
             if lagrangian == -math.inf:
                 return None
             best = max(best, lagrangian)
-            if math.ceil(best - 1e-6) >= self.objective:
+            if prune and math.ceil(best - 1e-6) >= self.objective:
                 return _Node(best, False)
             if not added:
                 return _Node(max(best, value - self.slack - self.excess), True)
         master.solve()  # the weights of the columns the last round added
         return _Node(best, False)
+
+    def converged(self) -> float:
+        """Converge the relaxation of the current pins, unpruned; return its value
+        (``math.inf`` if a pricing finds no schedule)."""
+        if self.relax(sys.maxsize, None, prune=False) is None:
+            return math.inf
+        return self.master.solve()[0]
+
+    def descend(self) -> tuple[dict[str, frozenset[int]], float]:
+        """Local search on the weekends worked, from the incumbent's.
+
+        With every employee's weekends pinned, each employee's are freed in turn and priced
+        alone against the others' (0.1–0.3 s each on Instance8); the employee whose freedom
+        lowers the master most moves to their heaviest other set if that lowers the
+        converged relaxation by :data:`DESCENT_STEP`, else the next, and the sweep starts
+        again; it stops when no move does. The pins are lifted at the end.
+
+        Returns
+        -------
+        tuple
+            The weekends reached and their converged relaxation.
+        """
+        for e, pricer in self.pricers.items():  # a column the pins allow for everyone
+            schedule = tuple(sorted((d, s) for (f, d), s in self.roster.items() if f == e))
+            self.master.add(e, schedule, pricer.cost(schedule))
+        weekends = self.roster_weekends()
+        self.descended.add(_key(weekends))
+        for e, weeks in weekends.items():
+            self.pin_weekends(e, weeks)
+        value = self.converged()
+        tried: set[tuple[str, frozenset[int]]] = set()
+        while time.perf_counter() < self.deadline:
+            moves = []
+            for e, weeks in weekends.items():
+                self.pin_weekends(e, None)
+                freed = self.price_alone(e)
+                others = [(w, k) for k, w in self.weights(self.weekends)[e].items()
+                          if k != weeks]
+                self.pin_weekends(e, weeks)
+                if freed is not None and freed < value - DESCENT_STEP and others:
+                    move = (e, max(others, key=lambda t: t[0])[1])
+                    if move not in tried:
+                        moves.append((freed, move))
+            for _, (e, weeks) in sorted(moves, key=lambda t: t[0]):
+                tried.add((e, weeks))
+                self.pin_weekends(e, weeks)
+                moved = self.converged()
+                if moved < value - DESCENT_STEP:
+                    weekends[e], value = weeks, moved
+                    break
+                self.pin_weekends(e, weekends[e])
+            else:
+                break
+        for e in weekends:
+            self.pin_weekends(e, None)
+        self.descended.add(_key(weekends))
+        if self.label is not None:
+            print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  weekends descended "
+                  f"to a relaxation of {value:.2f} ({len(tried)} moves tried)",
+                  file=sys.stderr, flush=True)
+        return weekends, value
+
+    def hold(self, weekends: dict[str, frozenset[int]], until: float) -> None:
+        """Search the plans until ``until`` with every employee's weekends pinned to
+        ``weekends``."""
+        for e, weeks in weekends.items():
+            self.pin_weekends(e, weeks)
+        self.deadline = until
+        self.dfs(None)
+        for e in weekends:
+            self.pin_weekends(e, None)
 
     def weights(
         self, key: Callable[[Schedule], frozenset[int]]
@@ -355,4 +493,6 @@ class _Tree:
                 print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  branch-and-price "
                       f"leaf: objective {value} ({self.nodes} nodes)", file=sys.stderr,
                       flush=True)
+            if _key(self.roster_weekends()) not in self.descended:
+                self.deadline = time.perf_counter()  # end the search: descend from here
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -197,8 +199,15 @@ def test_restarts_on_a_perturbed_master_keep_the_roster_valid(
 ) -> None:
     """Tests, on Instance8 from a relaxation stopped after 3 s, that a search restarting
     every second does restart and returns a feasible roster, evaluated as it says, no worse
-    than its start and no better than the bound."""
+    than its start and no better than the bound (with the weekend descent, which would take
+    the rest of the 5 s, replaced by one that finds nothing)."""
+
+    def no_descent(tree: curtois_branch._Tree) -> tuple[dict, float]:
+        tree.descended.add(curtois_branch._key(tree.roster_weekends()))
+        return tree.roster_weekends(), math.inf
+
     monkeypatch.setattr(curtois_branch, "RESTART_S", 1.0)
+    monkeypatch.setattr(curtois_branch._Tree, "descend", no_descent)
     inst = _read(shared_benchmarks, 8)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
@@ -210,3 +219,36 @@ def test_restarts_on_a_perturbed_master_keep_the_roster_valid(
     assert not ev.violations
     assert ev.objective == objective
     assert relaxation.bound <= objective <= evaluate_curtois(inst, start).objective
+
+
+def test_weekend_descent_never_raises_the_relaxation(shared_benchmarks: Path) -> None:
+    """Tests, on Instance8 from a relaxation stopped after 3 s, that the descent from the
+    incumbent's weekends returns sets each employee may work (at most their maximum of
+    weekends) whose converged relaxation is no higher than that of the incumbent's, is that
+    of the sets returned, and no lower than the bound; and that it lifts its pins."""
+    inst = _read(shared_benchmarks, 8)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
+    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "N", start, PARAMS,
+                                time.perf_counter() + 20, None)
+    first = tree.roster_weekends()
+    most = {e.id: e.max_weekends for e in inst.staff}
+    assert all(len(weeks) <= most[e] for e, weeks in first.items())
+    with ThreadPoolExecutor(2) as tree.pool:
+        weekends, value = tree.descend()
+        assert not tree.weekend_pins
+        assert not tree.master.allowed
+        assert {curtois_branch._key(first), curtois_branch._key(weekends)} <= tree.descended
+        assert all(len(weeks) <= most[e] for e, weeks in weekends.items())
+        assert relaxation.bound - 1 <= value < math.inf
+        tree.deadline = time.perf_counter() + 60  # the descent may have stopped at its own
+        for pins in (first, weekends):
+            for e, weeks in pins.items():
+                tree.pin_weekends(e, weeks)
+            again = tree.converged()
+            for e in pins:
+                tree.pin_weekends(e, None)
+            if pins is first:
+                assert value <= again + 1e-6
+            else:
+                assert again == pytest.approx(value, abs=1e-3)
