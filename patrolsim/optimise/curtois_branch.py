@@ -41,18 +41,19 @@ timed. It is a heuristic: the widths make it incomplete, and it never proves opt
 beyond the root bound.
 
 Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–15): 1300 in fourteen, 1301
-for seeds 9 and 11, 27–87 s into the search (39–99 s into the run; all but one by 46 s).
-With a single held search after each descent, seeds 0–11 gave 1300, 1300, 1300, 1300, 1301,
-1302, 1300, 1300, 1300, 1300, 1300, 1300; holding again after every later search as well,
-1300 in nine of seeds 0–11 (1301 for seeds 1, 7 and 8). Before the descent, seeds 0–11 gave
-1300, 1300, 1300, 1300, 1300, 1300, 1303, 1303, 1301, 1301, 1303, 1300 (seven; seeds 12–15:
-1304, 1300, 1300, 1301) in five searches of 187–248 nodes. Branching on the night plans
-alone, seeds 0–11 gave 1302, 1302, 1303, 1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303,
-1302 (median 1303), and without restarts (seeds 0–7) 1303, 1303, 1302, 1304, 1303, 1300,
-1309, 1308. A scratch prototype of the two-level branching (its weekend literals in every
-pricing model from the start) gave 1302, 1305, 1300, 1300, 1300, 1304, 1301, 1305 over
-seeds 0–7: the wall-clock limits make runs differ. The support search, rounding and
-neighbourhood search, before any of this, gave 1302–1309 in ten runs (median 1306).
+for seeds 9 and 11, 27–87 s into the search (39–99 s into the run; all but one by 46 s);
+seeds 16–23: 1300 in all eight. With a single held search after each descent, seeds 0–11
+gave 1300, 1300, 1300, 1300, 1301, 1302, 1300, 1300, 1300, 1300, 1300, 1300; holding again
+after every later search as well, 1300 in nine of seeds 0–11 (1301 for seeds 1, 7 and 8).
+Before the descent, seeds 0–11 gave 1300, 1300, 1300, 1300, 1300, 1300, 1303, 1303, 1301,
+1301, 1303, 1300 (seven; seeds 12–15: 1304, 1300, 1300, 1301) in five searches of 187–248
+nodes. Branching on the night plans alone, seeds 0–11 gave 1302, 1302, 1303, 1304, 1303,
+1302, 1303, 1301, 1304, 1303, 1303, 1302 (median 1303), and without restarts (seeds 0–7)
+1303, 1303, 1302, 1304, 1303, 1300, 1309, 1308. A scratch prototype of the two-level
+branching (its weekend literals in every pricing model from the start) gave 1302, 1305,
+1300, 1300, 1300, 1304, 1301, 1305 over seeds 0–7: the wall-clock limits make runs differ.
+The support search, rounding and neighbourhood search, before any of this, gave 1302–1309
+in ten runs (median 1306).
 
 What the night plans alone could not do: following that branching along the plans of three
 1300 rosters, J's set is its second choice (weight 0.27 against 0.59), F's its second or
@@ -259,8 +260,9 @@ class _Tree:
         self.weekend_pins: dict[str, frozenset[int]] = {}
         """Per employee, the weekends they work (where pinned)."""
         self.descended: set[frozenset[tuple[str, frozenset[int]]]] = set()
-        """The weekends :meth:`descend` started from (:func:`_key`): a search ends at a leaf
-        that improves the incumbent with other weekends, for the descent to start there."""
+        """The weekends :meth:`descend` started from or reached (:func:`_key`): a search
+        ends at a leaf that improves the incumbent with other weekends, for a descent to
+        start there."""
         self.pool: ThreadPoolExecutor
         self.nodes = 0
         self.leaves = 0
