@@ -107,6 +107,7 @@ from patrolsim.optimise.curtois_columns import (
     _Pricer,
     _solve_restricted,
     integral_fixings,
+    roster_schedules,
 )
 from patrolsim.optimise.curtois_model import CurtoisModel
 from patrolsim.optimise.curtois_weekends import weekend_days
@@ -278,11 +279,8 @@ class _Tree:
 
     def roster_weekends(self) -> dict[str, frozenset[int]]:
         """Per employee, the weekends the incumbent roster works on."""
-        out: dict[str, set[int]] = {e: set() for e in self.pricers}
-        for (e, d), _ in self.roster.items():
-            if d in self.weekend_days:
-                out[e].add(d // 7)
-        return {e: frozenset(weeks) for e, weeks in out.items()}
+        return {e: self.weekends(schedule)
+                for e, schedule in roster_schedules(self.roster, self.pricers).items()}
 
     def pin(self, e: str, days: frozenset[int] | None) -> None:
         """Pin (``None``: free) employee ``e``'s plan in their pricing and the master."""
@@ -362,9 +360,9 @@ class _Tree:
         tuple
             The weekends reached and their converged relaxation.
         """
-        for e, pricer in self.pricers.items():  # a column the pins allow for everyone
-            schedule = tuple(sorted((d, s) for (f, d), s in self.roster.items() if f == e))
-            self.master.add(e, schedule, pricer.cost(schedule))
+        # A column the pins allow for everyone: the incumbent's.
+        for e, schedule in roster_schedules(self.roster, self.pricers).items():
+            self.master.add(e, schedule, self.pricers[e].cost(schedule))
         weekends = self.roster_weekends()
         self.descended.add(_key(weekends))
         for e, weeks in weekends.items():

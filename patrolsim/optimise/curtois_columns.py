@@ -89,6 +89,14 @@ Schedule = tuple[tuple[int, str], ...]
 """One employee's worked ``(day, shift_id)`` pairs, sorted by day."""
 
 
+def roster_schedules(roster: Assignment, staff: Iterable[str]) -> dict[str, Schedule]:
+    """Each of ``staff``'s schedule in ``roster`` (empty for anyone it does not list)."""
+    own: dict[str, list[tuple[int, str]]] = {e: [] for e in staff}
+    for (e, d), s in roster.items():
+        own[e].append((d, s))
+    return {e: tuple(sorted(cells)) for e, cells in own.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnRelaxation:
     """The (possibly unconverged) linear relaxation of the column formulation."""
@@ -383,11 +391,7 @@ def column_generation(
         for e in instance.staff
     }
     master = _Master(instance)
-    own: dict[str, list[tuple[int, str]]] = {e: [] for e in staff}
-    for (e, d), s in roster.items():
-        own[e].append((d, s))
-    for e, cells in own.items():
-        start = tuple(sorted(cells))
+    for e, start in roster_schedules(roster, staff).items():
         master.add(e, start, pricers[e].cost(start))
     requirement = {(c.day, c.shift): c.requirement for c in instance.cover}
     slack = len(staff) * instance.horizon / PRICE_SCALE  # rounding of the pricing costs
