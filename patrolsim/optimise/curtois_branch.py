@@ -33,27 +33,35 @@ converged relaxation. From that set, freeing N gives 1298.29 and AC 1298.62 (any
 1298.95 or more); N's heaviest other set gives 1300.66 and is not taken, AC's 1298.51, then
 N's 1298.19: the best known roster's weekends, where no move helps (17–23 s in all). The
 plans are then searched with every employee's weekends held to those (:meth:`_Tree.hold`)
-for :data:`RESTART_S` seconds, again on a perturbed master for as long as that improves the
-incumbent; then the free search goes on. Under those weekends, CP-SAT on the whole model,
-hinted with rosters of 1301 and 1302 from the search, reached 1300 in 10–16 s in three of
-four tries of 40–60 s (1301 in the fourth); the held search reached it 6–7 s in where
-timed. It is a heuristic: the widths make it incomplete, and it never proves optimality
-beyond the root bound.
+for :data:`RESTART_S` seconds. Where that improves the incumbent on them without reaching
+the bound, CP-SAT on the whole model follows, with those weekends fixed and the incumbent
+as its hint, for :data:`COMPLETE_S` seconds (:meth:`_Tree.complete`); then both again on
+a perturbed master for as long as that improves the incumbent and CP-SAT has not proved
+it the best on those weekends; then the free search goes on. The held search reached 1300
+6–11 s in where it did, and stopped at 1301 or 1302 otherwise; from a held search's 1301,
+CP-SAT alone on the machine reached 1300 in 12–31 s (five runs of 45 s) and proved it the
+best on those weekends in 35–38 s (two of them). It is a heuristic: the widths make it
+incomplete, and it never proves optimality beyond the root bound.
 
-Instance8 at 120 s (``benchmarks/roster_curtois.py 8``, seeds 0–15): 1300 in fourteen, 1301
-for seeds 9 and 11, 27–87 s into the search (39–99 s into the run; all but one by 46 s);
-seeds 16–23: 1300 in all eight. With a single held search after each descent, seeds 0–11
-gave 1300, 1300, 1300, 1300, 1301, 1302, 1300, 1300, 1300, 1300, 1300, 1300; holding again
-after every later search as well, 1300 in nine of seeds 0–11 (1301 for seeds 1, 7 and 8).
-Before the descent, seeds 0–11 gave 1300, 1300, 1300, 1300, 1300, 1300, 1303, 1303, 1301,
-1301, 1303, 1300 (seven; seeds 12–15: 1304, 1300, 1300, 1301) in five searches of 187–248
-nodes. Branching on the night plans alone, seeds 0–11 gave 1302, 1302, 1303, 1304, 1303,
-1302, 1303, 1301, 1304, 1303, 1303, 1302 (median 1303), and without restarts (seeds 0–7)
-1303, 1303, 1302, 1304, 1303, 1300, 1309, 1308. A scratch prototype of the two-level
-branching (its weekend literals in every pricing model from the start) gave 1302, 1305,
-1300, 1300, 1300, 1304, 1301, 1305 over seeds 0–7: the wall-clock limits make runs differ.
-The support search, rounding and neighbourhood search, before any of this, gave 1302–1309
-in ten runs (median 1306).
+Instance8 at 120 s (``benchmarks/roster_curtois.py 8``), seeds 0–23: 1300 in all 24, from
+the first held search in thirteen, from CP-SAT on the held weekends (from 1301 or 1302) in
+ten, and in one (seed 22) from the second held search after CP-SAT had stayed at 1301; the
+descent ended 23–42 s into the search, and CP-SAT proved 1300 the best on those weekends
+in six runs.
+
+Without CP-SAT on the held weekends, and holding while that improved, seeds 0–15 gave 1300
+in fourteen (1301 for seeds 9 and 11) and seeds 16–23 1300 in all eight; with a single held
+search after each descent, seeds 0–11 gave 1300, 1300, 1300, 1300, 1301, 1302, 1300, 1300,
+1300, 1300, 1300, 1300; holding again after every later search as well, 1300 in nine of
+seeds 0–11 (1301 for seeds 1, 7 and 8). Before the descent, seeds 0–11 gave 1300, 1300,
+1300, 1300, 1300, 1300, 1303, 1303, 1301, 1301, 1303, 1300 (seven; seeds 12–15: 1304, 1300,
+1300, 1301) in five searches of 187–248 nodes. Branching on the night plans alone, seeds
+0–11 gave 1302, 1302, 1303, 1304, 1303, 1302, 1303, 1301, 1304, 1303, 1303, 1302 (median
+1303), and without restarts (seeds 0–7) 1303, 1303, 1302, 1304, 1303, 1300, 1309, 1308. A
+scratch prototype of the two-level branching (its weekend literals in every pricing model
+from the start) gave 1302, 1305, 1300, 1300, 1300, 1304, 1301, 1305 over seeds 0–7: the
+wall-clock limits make runs differ. The support search, rounding and neighbourhood search,
+before any of this, gave 1302–1309 in ten runs (median 1306).
 
 What the night plans alone could not do: following that branching along the plans of three
 1300 rosters, J's set is its second choice (weight 0.27 against 0.59), F's its second or
@@ -95,6 +103,8 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+
+from ortools.sat.python import cp_model
 
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
 from patrolsim.optimise.curtois_columns import (
@@ -143,6 +153,13 @@ PERTURBATION = 0.1
 #: :meth:`_Tree.descend` (below it the LP's tolerances decide). Instance8's moves fall by
 #: 0.3–0.8.
 DESCENT_STEP = 0.01
+
+#: Time limit (seconds) of CP-SAT on the whole model with every employee's weekends fixed
+#: to those a descent reached, after a held search improved the incumbent on them
+#: (:meth:`_Tree.complete`). On Instance8's best weekends, from a roster of 1301, it found
+#: 1300 12–31 s in and proved it the best there 35–38 s in (the module's docstring); at
+#: 120 s the descent and the held search leave it 40–50 s.
+COMPLETE_S = 40.0
 
 #: Time limit of CP-SAT completing a leaf (seconds). On Instance8 a leaf whose relaxation
 #: is integral is complete in its heaviest columns; the others round in well under this.
@@ -203,12 +220,17 @@ def branch_and_price(
                     or math.ceil(value - tree.slack - 1e-6) >= tree.objective):
                 continue
             held.add(_key(weekends))
-            # Held searches, the first on the unperturbed master, while they improve.
+            # Held searches, the first on the unperturbed master, each that improves the
+            # incumbent on those weekends followed by CP-SAT on them, while they improve.
             while time.perf_counter() < deadline and tree.objective > tree.bound:
                 holds += 1
                 before = tree.objective
                 tree.hold(weekends, min(deadline, time.perf_counter() + RESTART_S))
                 if tree.objective >= before:
+                    break
+                if (tree.objective > tree.bound and tree.roster_weekends() == weekends
+                        and tree.complete(weekends,
+                                          min(deadline, time.perf_counter() + COMPLETE_S))):
                     break
                 tree.excess = tree.master.perturb(rng, PERTURBATION)
     if label is not None:
@@ -410,6 +432,31 @@ class _Tree:
         for e in weekends:
             self.pin_weekends(e, None)
 
+    def complete(self, weekends: dict[str, frozenset[int]], until: float) -> bool:
+        """CP-SAT on the whole model until ``until``, with every employee's weekends fixed to
+        ``weekends`` (which the incumbent works) and the incumbent as its hint; keep the
+        roster if better. Returns whether it proved the best roster on those weekends."""
+        cells: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+        for (e, d, _), v in self.built.x.items():
+            if d in self.weekend_days:
+                cells.setdefault((e, d // 7), []).append(v)
+        fixings = [(v, 0) for (e, week), vs in cells.items() if week not in weekends[e]
+                   for v in vs]
+        clauses = [vs for (e, week), vs in cells.items() if week in weekends[e]]
+        limit = until - time.perf_counter()
+        status, found = _solve_restricted(self.built, fixings, self.roster,
+                                          quiet(self.params, max(limit, 0.1)), clauses)
+        value = math.inf if found is None else evaluate_curtois(self.built.instance,
+                                                                found).objective
+        if value < self.objective:
+            self.roster, self.objective = found, value
+        if self.label is not None:
+            print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  CP-SAT on the held "
+                  f"weekends: objective {self.objective}"
+                  f"{', optimal on them' if status == cp_model.OPTIMAL else ''}",
+                  file=sys.stderr, flush=True)
+        return status == cp_model.OPTIMAL
+
     def weights(
         self, key: Callable[[Schedule], frozenset[int]]
     ) -> dict[str, dict[frozenset[int], float]]:
@@ -484,7 +531,7 @@ class _Tree:
                         if cell[2] == self.shift and v.index not in fixed]
             limit = min(LEAF_LIMIT_S, self.deadline - time.perf_counter())
             _, rounded = _solve_restricted(self.built, fixings, found,
-                                           quiet(self.params, max(limit, 0.1)))
+                                           quiet(self.params, max(limit, 0.1)), clauses)
             if rounded is not None:
                 found, value = rounded, evaluate_curtois(instance, rounded).objective
         if value < self.objective:

@@ -536,14 +536,16 @@ def solve_rounding(
 
 def _solve_restricted(
     built: CurtoisModel, fixings: Iterable[tuple[cp_model.IntVar, int]], hint: Assignment,
-    params: RosterParams,
+    params: RosterParams, clauses: Iterable[list[cp_model.IntVar]] = (),
 ) -> tuple[Any, dict[tuple[str, int], str] | None]:
-    """Solve a copy of the whole model with ``fixings`` applied, from the complete hint of
-    ``hint`` (which must meet them); return the status and the roster found (``None`` if
-    none was)."""
+    """Solve a copy of the whole model with ``fixings`` applied and each of ``clauses``
+    (at least one of its variables true) added, from the complete hint of ``hint`` (which
+    must meet them); return the status and the roster found (``None`` if none was)."""
     model = built.model.clone()
     model.clear_hints()
     fix_variables(model, fixings)
+    for clause in clauses:
+        model.add_bool_or(model.get_bool_var_from_proto_index(v.index) for v in clause)
     add_complete_hint(dataclasses.replace(built, model=model), hint, params)
     solver = make_solver(params)
     status = solver.solve(model)

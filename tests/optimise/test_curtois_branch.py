@@ -252,3 +252,22 @@ def test_weekend_descent_never_raises_the_relaxation(shared_benchmarks: Path) ->
                 assert value <= again + 1e-6
             else:
                 assert again == pytest.approx(value, abs=1e-3)
+
+
+def test_completion_on_held_weekends_works_exactly_those(shared_benchmarks: Path) -> None:
+    """Tests, on Instance1 with day shifts capped at 8 an employee, that CP-SAT with every
+    employee's weekends fixed to the incumbent's returns a feasible roster that works exactly
+    those weekends (the ones worked included), no worse than the incumbent and no better
+    than the bound, and proves it the best on them."""
+    inst = _short_of_days(_read(shared_benchmarks, 1), 8)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
+    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "D", start, PARAMS,
+                                time.perf_counter() + 60, None)
+    weekends = tree.roster_weekends()
+    assert tree.complete(weekends, time.perf_counter() + 30)
+    ev = evaluate_curtois(inst, tree.roster)
+    assert not ev.violations
+    assert ev.objective == tree.objective
+    assert relaxation.bound <= tree.objective <= evaluate_curtois(inst, start).objective
+    assert tree.roster_weekends() == weekends
