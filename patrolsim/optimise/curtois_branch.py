@@ -531,7 +531,7 @@ class _Tree:
                         if cell[2] == self.shift and v.index not in fixed]
             limit = min(LEAF_LIMIT_S, self.deadline - time.perf_counter())
             _, rounded = _solve_restricted(self.built, fixings, found,
-                                           quiet(self.params, max(limit, 0.1)), clauses)
+                                           quiet(self.params, max(limit, 0.1)))
             if rounded is not None:
                 found, value = rounded, evaluate_curtois(instance, rounded).objective
         if value < self.objective:

@@ -271,3 +271,28 @@ def test_completion_on_held_weekends_works_exactly_those(shared_benchmarks: Path
     assert ev.objective == tree.objective
     assert relaxation.bound <= tree.objective <= evaluate_curtois(inst, start).objective
     assert tree.roster_weekends() == weekends
+
+
+def test_leaf_rounds_with_cp_sat_when_its_heaviest_columns_fall_short(
+    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tests, on Instance1 with day shifts capped at 8 an employee and its relaxation
+    converged, that a leaf whose heaviest columns make a roster above its bound (here the
+    constructed start, standing in for them) completes one with CP-SAT around the
+    relaxation's integral cells, and keeps it: feasible, evaluated as it says, better than
+    the start and no better than the bound."""
+    inst = _short_of_days(_read(shared_benchmarks, 1), 8)
+    start = construct_curtois(inst, PARAMS)
+    relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
+    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "D", start, PARAMS,
+                                time.perf_counter() + 60, None)
+    tree.objective = math.inf  # any roster the leaf completes is kept
+    monkeypatch.setattr(tree.master, "heaviest", lambda: dict(start))
+    with ThreadPoolExecutor(2) as tree.pool:
+        value = tree.converged()
+    bound = math.ceil(value - 1e-6)
+    tree.leaf(bound)
+    ev = evaluate_curtois(inst, tree.roster)
+    assert not ev.violations
+    assert ev.objective == tree.objective
+    assert relaxation.bound <= tree.objective < evaluate_curtois(inst, start).objective
