@@ -14,7 +14,12 @@ import pytest
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
 from patrolsim.optimise import curtois_branch
 from patrolsim.optimise.curtois_branch import branch_and_price, scarce_shift
-from patrolsim.optimise.curtois_columns import _Master, _Pricer, column_generation
+from patrolsim.optimise.curtois_columns import (
+    ColumnRelaxation,
+    _Master,
+    _Pricer,
+    column_generation,
+)
 from patrolsim.optimise.curtois_lns import construct_curtois
 from patrolsim.optimise.curtois_model import build_curtois_model, solve_curtois
 from patrolsim.optimise.roster_cpsat import RosterParams
@@ -254,16 +259,24 @@ def test_weekend_descent_never_raises_the_relaxation(shared_benchmarks: Path) ->
                 assert again == pytest.approx(value, abs=1e-3)
 
 
-def test_completion_on_held_weekends_works_exactly_those(shared_benchmarks: Path) -> None:
-    """Tests, on Instance1 with day shifts capped at 8 an employee, that CP-SAT with every
-    employee's weekends fixed to the incumbent's returns a feasible roster that works exactly
-    those weekends (the ones worked included), no worse than the incumbent and no better
-    than the bound, and proves it the best on them."""
+def _capped_tree(shared_benchmarks: Path) -> tuple[curtois_branch._Tree, ColumnRelaxation]:
+    """A search tree on Instance1 with day shifts capped at 8 an employee (scarce), from a
+    constructed roster, and its column relaxation."""
     inst = _short_of_days(_read(shared_benchmarks, 1), 8)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
     tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "D", start, PARAMS,
                                 time.perf_counter() + 60, None)
+    return tree, relaxation
+
+
+def test_completion_on_held_weekends_works_exactly_those(shared_benchmarks: Path) -> None:
+    """Tests, on Instance1 with day shifts capped at 8 an employee, that CP-SAT with every
+    employee's weekends fixed to the incumbent's returns a feasible roster that works exactly
+    those weekends (the ones worked included), no worse than the incumbent and no better
+    than the bound, and proves it the best on them."""
+    tree, relaxation = _capped_tree(shared_benchmarks)
+    inst, start = tree.built.instance, dict(tree.roster)
     weekends = tree.roster_weekends()
     assert tree.complete(weekends, time.perf_counter() + 30)
     ev = evaluate_curtois(inst, tree.roster)
@@ -281,11 +294,8 @@ def test_leaf_rounds_with_cp_sat_when_its_heaviest_columns_fall_short(
     constructed start, standing in for them) completes one with CP-SAT around the
     relaxation's integral cells, and keeps it: feasible, evaluated as it says, better than
     the start and no better than the bound."""
-    inst = _short_of_days(_read(shared_benchmarks, 1), 8)
-    start = construct_curtois(inst, PARAMS)
-    relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
-    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "D", start, PARAMS,
-                                time.perf_counter() + 60, None)
+    tree, relaxation = _capped_tree(shared_benchmarks)
+    inst, start = tree.built.instance, dict(tree.roster)
     tree.objective = math.inf  # any roster the leaf completes is kept
     monkeypatch.setattr(tree.master, "heaviest", lambda: dict(start))
     with ThreadPoolExecutor(2) as tree.pool:
