@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.curtois.model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
 from patrolsim.formats.curtois import read_curtois
-from patrolsim.optimise.curtois_model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "shift-scheduling"
 

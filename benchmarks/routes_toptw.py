@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from patrolsim.formats.toptw import TOPTWInstance, check_solution, read_toptw
-from patrolsim.optimise.routes import RoutingParams
-from patrolsim.optimise.routes_toptw import solve_toptw
+from patrolsim.routing import RoutingParams
+from patrolsim.routing.toptw import solve_toptw
 
 ROOT = (
     Path(

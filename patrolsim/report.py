@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from patrolsim.experiment.plan import PlanResult, daily_series
+from patrolsim.plan.week import PlanResult, daily_series
 from patrolsim.plotting.plot_plan import (
     plot_daily_comparison,
     plot_kpi_comparison,

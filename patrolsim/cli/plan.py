@@ -34,11 +34,11 @@ def run(args: argparse.Namespace) -> int:
     """Make the plan and write its files."""
     from tqdm import tqdm
 
-    from patrolsim.experiment.plan import check_week, plan_week
     from patrolsim.formats.roster_xlsx import write_roster_xlsx
     from patrolsim.formats.route_exports import write_district_outputs
     from patrolsim.formats.run_outputs import write_csv
     from patrolsim.outputs import write_figure, write_json, write_text
+    from patrolsim.plan.week import check_week, plan_week
     from patrolsim.report import overview_figure, render_report
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date

@@ -62,7 +62,7 @@ def register(sub: Any) -> None:
 
 
 def _params(args: argparse.Namespace) -> Any:
-    from patrolsim.optimise.roster_cpsat import RosterParams
+    from patrolsim.roster.cpsat import RosterParams
 
     if not args.time_limit > 0:
         raise ScenarioError(f"--time-limit: must be positive (got {args.time_limit})")
@@ -83,8 +83,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _curtois(args: argparse.Namespace) -> int:
+    from benchmarks.curtois.model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
     from patrolsim.formats.curtois import read_curtois
-    from patrolsim.optimise.curtois_model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
 
     params = _params(args)
     inst = read_curtois(args.curtois)
@@ -130,8 +130,8 @@ def _curtois(args: argparse.Namespace) -> int:
 def _district(args: argparse.Namespace) -> int:
     from patrolsim.formats.roster_ics import write_roster_ics
     from patrolsim.formats.roster_xlsx import write_roster_xlsx
-    from patrolsim.optimise.roster import RosterProblem, solve_roster
-    from patrolsim.optimise.roster_inputs import (
+    from patrolsim.roster import RosterProblem, solve_roster
+    from patrolsim.roster.inputs import (
         default_requirements,
         read_preferences,
         read_previous_roster,

@@ -64,7 +64,7 @@ def register(sub: Any) -> None:
 
 
 def _params(args: argparse.Namespace) -> Any:
-    from patrolsim.optimise.routes import RoutingParams
+    from patrolsim.routing import RoutingParams
 
     if not args.time_limit > 0:
         raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 (got {args.time_limit})")
@@ -85,8 +85,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_toptw(args: argparse.Namespace) -> int:
     from patrolsim.formats.toptw import read_toptw
-    from patrolsim.optimise.routes_toptw import solve_toptw
     from patrolsim.outputs import write_json, write_text
+    from patrolsim.routing.toptw import solve_toptw
 
     if args.teams < 1:
         raise ScenarioError(f"--teams:0: teams: must be >= 1 (got {args.teams})")
@@ -166,7 +166,7 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
     ScenarioError
         One ``FILE:ROW: FIELD: ...`` line per problem.
     """
-    from patrolsim.optimise.routes_district import UnitSpec
+    from patrolsim.routing.district import UnitSpec
 
     p = Path(path)
     if not p.is_file():
@@ -254,14 +254,14 @@ def _run_district(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from patrolsim.formats.route_exports import write_district_outputs
-    from patrolsim.optimise.routes_check import check_district_routes
-    from patrolsim.optimise.routes_district import (
+    from patrolsim.outputs import write_figure, write_json
+    from patrolsim.plotting.plot_routes import plot_routes
+    from patrolsim.routing.check import check_district_routes
+    from patrolsim.routing.district import (
         default_units,
         planned_visits,
         solve_district_routes,
     )
-    from patrolsim.outputs import write_figure, write_json
-    from patrolsim.plotting.plot_routes import plot_routes
     from patrolsim.scenario import load_scenario
 
     if not args.date:

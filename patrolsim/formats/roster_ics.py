@@ -11,8 +11,8 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from patrolsim.optimise.roster import Roster, RosterEntry
 from patrolsim.outputs import write_text
+from patrolsim.roster import Roster, RosterEntry
 
 
 def _utc(t: dt.datetime) -> str:

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from patrolsim.optimise.roster import Roster
 from patrolsim.outputs import atomic_path
+from patrolsim.roster import Roster
 from patrolsim.scenario.model import Scenario
 
 #: Fill colours for shifts, in the scenario's shift order (light, print-friendly).

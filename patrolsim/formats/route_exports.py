@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from patrolsim.optimise.routes_district import DistrictRoutes, UnitRoute
 from patrolsim.outputs import write_json, write_text
+from patrolsim.routing.district import DistrictRoutes, UnitRoute
 from patrolsim.scenario.model import Scenario
 
 __all__ = [

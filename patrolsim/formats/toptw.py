@@ -11,7 +11,7 @@ Everything here works in integer *ticks* (tenths or hundredths of a time unit) s
 rounding rule is exact: ``travel_ticks[i, j] = floor(distance * scale)``.
 
 :func:`check_solution` is deliberately independent of the optimiser in
-:mod:`patrolsim.optimise.routes`: it recomputes every distance from the coordinates, replays
+:mod:`patrolsim.routing`: it recomputes every distance from the coordinates, replays
 each route from the depot and reports every window, Tmax or repeat-visit violation.
 """
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from patrolsim.optimise.routes_district import DistrictRoutes
+    from patrolsim.routing.district import DistrictRoutes
     from patrolsim.scenario.model import Scenario
 
 __all__ = ["plot_routes"]

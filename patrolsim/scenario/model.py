@@ -28,6 +28,9 @@ ROLES: tuple[Role, ...] = ("certified", "auxiliary", "leader")
 TRAVEL_MODES: tuple[TravelMode, ...] = ("foot", "ebike", "car")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 1440
+INSPECTION_HOURS_MIN: tuple[int, int] = (8 * 60, 20 * 60)
+"""Inspections (明查暗访) come at uniformly random times in office hours, 08:00–20:00, at
+uniformly random street patches. Assumption."""
 
 #: Chinese labels accepted for tiers and roles in the CSV files (seed 002 篇7, seed 003 篇7).
 TIER_ALIASES: Mapping[str, Tier] = {"严管": "strict", "严控": "controlled", "规范": "normal"}

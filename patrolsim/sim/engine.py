@@ -23,17 +23,13 @@ import numpy as np
 import simpy
 
 from patrolsim.errors import ScenarioError
-from patrolsim.scenario.model import Scenario
+from patrolsim.scenario.model import INSPECTION_HOURS_MIN, Scenario
 from patrolsim.sim.dispatch import Dispatcher
 from patrolsim.sim.metrics import SimResult, collect
 from patrolsim.sim.policies import Policy, PolicyContext, UnitSpec, make_policy, scale_staff
 from patrolsim.sim.units import Unit
 from patrolsim.sim.violations import ViolationField, base_intensity
 from patrolsim.streams import stream
-
-INSPECTION_HOURS_MIN = (8 * 60, 20 * 60)
-"""Inspections (明查暗访) come at uniformly random times in office hours, 08:00–20:00, at
-uniformly random street patches. Assumption."""
 
 
 class Run:

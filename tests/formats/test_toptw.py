@@ -9,8 +9,8 @@ import pytest
 
 from patrolsim.errors import ScenarioError
 from patrolsim.formats.toptw import check_solution, read_toptw
-from patrolsim.optimise.routes import RoutingParams
-from patrolsim.optimise.routes_toptw import solve_toptw, toptw_problem
+from patrolsim.routing import RoutingParams
+from patrolsim.routing.toptw import solve_toptw, toptw_problem
 
 TINY = """1 1 4 1
 0 200

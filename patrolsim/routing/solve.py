@@ -1,0 +1,125 @@
+"""Solving a routing problem: OR-Tools from several first-solution strategies, the improvement
+step where it applies, then timing the routes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from patrolsim.routing.improve import improvable, improve_solution
+from patrolsim.routing.model import (
+    RoutingModel,
+    build_routing_model,
+    extract_routes,
+    solve_routing,
+    solver_starts,
+)
+from patrolsim.routing.problem import Route, RoutingParams, RoutingProblem, RoutingSolution
+from patrolsim.routing.schedule import time_routes
+
+__all__ = ["solve_problem"]
+
+
+def _make_solution(
+    problem: RoutingProblem,
+    routes: Sequence[Route],
+    status: str,
+    strategy: str,
+    wall_s: float,
+    log: Sequence[str],
+) -> RoutingSolution:
+    visited = {vis.stop for r in routes for vis in r.visits}
+    prize = sum(problem.stops[k].prize for k in visited)
+    travel = 0
+    for r in routes:
+        v = problem.vehicles[r.vehicle]
+        prev = v.start_location
+        for vis in r.visits:
+            travel += int(problem.travel[prev, vis.location])
+            prev = vis.location
+        if r.visits:
+            travel += int(problem.travel[prev, v.end_location])
+    dropped = tuple(k for k in range(len(problem.stops)) if k not in visited)
+    dropped_mandatory = tuple(k for k in dropped if problem.stops[k].mandatory)
+    return RoutingSolution(
+        routes=tuple(routes),
+        prize=prize,
+        travel=travel,
+        dropped=dropped,
+        dropped_mandatory=dropped_mandatory,
+        status=status,
+        strategy=strategy,
+        wall_s=wall_s,
+        log=tuple(log),
+    )
+
+
+def solve_problem(problem: RoutingProblem, params: RoutingParams | None = None) -> RoutingSolution:
+    """Build, solve and extract: the best routes found within the budget.
+
+    Parameters
+    ----------
+    problem
+        The routing problem.
+    params
+        Solver settings; defaults to :class:`RoutingParams()`.
+
+    Returns
+    -------
+    RoutingSolution
+        Timed routes, prize collected, stops skipped (mandatory ones listed apart).
+    """
+    params = params or RoutingParams()
+    t0 = time.perf_counter()
+    log: list[str] = []
+    best_seqs: list[list[int]] | None = None
+    best_key: tuple[int, int] | None = None
+    best_strategy = ""
+    best_model: RoutingModel | None = None
+    best_assignment: Any = None
+    use_post = params.improve and improvable(problem)
+    ortools_budget = params.time_limit_s * (1.0 - (params.improve_share if use_post else 0.0))
+    strategies = list(params.first_solution_strategies)
+    for r in range(params.restarts):
+        elapsed = time.perf_counter() - t0
+        remaining = ortools_budget - elapsed
+        if r > 0 and remaining < 0.2 and not params.deterministic:
+            break
+        share = remaining / (params.restarts - r)
+        order = strategies[r % len(strategies) :] + strategies[: r % len(strategies)]
+        model = build_routing_model(problem)
+        sub = dataclasses.replace(
+            params,
+            time_limit_s=max(share, 0.1),
+            first_solution_strategies=tuple(order),
+            improve=False,
+        )
+        assignment, strategy, sub_log = solve_routing(model, sub)
+        log.extend(sub_log)
+        if assignment is None:
+            continue
+        seqs = extract_routes(model, assignment)
+        visited = {k for seq in seqs for k in seq}
+        mand = sum(1 for k in visited if problem.stops[k].mandatory)
+        key = (mand, sum(problem.stops[k].prize for k in visited))
+        if best_key is None or key > best_key:
+            best_key, best_seqs, best_strategy = key, seqs, strategy
+            best_model, best_assignment = model, assignment
+    if best_seqs is None:
+        routes, _ = time_routes(problem, [[] for _ in problem.vehicles], None, log)
+        return _make_solution(problem, routes, "no solution", "", time.perf_counter() - t0, log)
+    if use_post:
+        remaining = params.time_limit_s - (time.perf_counter() - t0)
+        new_seqs = improve_solution(problem, best_seqs, params, remaining)
+        if new_seqs is not best_seqs:
+            log.append("post-step improved the solution")
+            best_seqs = new_seqs
+            best_model = None
+    starts = (
+        solver_starts(best_model, best_assignment, best_seqs) if best_model is not None else None
+    )
+    routes, _ = time_routes(problem, best_seqs, starts, log)
+    return _make_solution(problem, routes, "solved", best_strategy, time.perf_counter() - t0, log)
