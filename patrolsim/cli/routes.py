@@ -28,8 +28,6 @@ from typing import Any
 
 from patrolsim.errors import ScenarioError
 
-ROSTER_COLUMNS = ("staff_id", "name", "role", "squad", "date", "shift", "start", "end", "unit")
-
 
 def register(sub: Any) -> None:
     """Add the ``routes`` subcommand."""
@@ -132,121 +130,6 @@ def _best_known(path: Path, name: str, teams: int) -> int | None:
     return None
 
 
-def _clock(text: str, date: dt.date) -> int | None:
-    """Minutes after ``date``'s midnight from ``HH:MM`` or an ISO datetime (as roster.csv has)."""
-    text = text.strip()
-    if "T" in text or " " in text:
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-        delta = moment.replace(tzinfo=None) - dt.datetime.combine(date, dt.time(0))
-        return int(delta.total_seconds() // 60)
-    return _hhmm(text)
-
-
-def _hhmm(text: str) -> int | None:
-    parts = text.strip().split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        return None
-    h, m = int(parts[0]), int(parts[1])
-    if m >= 60 or h > 47:
-        return None
-    return h * 60 + m
-
-
-def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list[Any]]:
-    """Units on duty per shift name on ``date`` from a roster.csv.
-
-    Units are the distinct (squad, unit) pairs; a unit works from its members' earliest start
-    to their latest end.
-
-    Raises
-    ------
-    ScenarioError
-        One ``FILE:ROW: FIELD: ...`` line per problem.
-    """
-    from patrolsim.routing.district import UnitSpec
-
-    p = Path(path)
-    if not p.is_file():
-        raise ScenarioError(f"{path}:0: file: not found (got {path})")
-    problems: list[str] = []
-    with p.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in ROSTER_COLUMNS if c not in header]
-        if missing:
-            raise ScenarioError(
-                [f"{path}:1: {c}: missing column (got {','.join(header)})" for c in missing]
-            )
-        squads = {s.id for s in scenario.squads}
-        shifts = {s.name: s for s in scenario.shifts}
-        groups: dict[tuple[str, str, str], list[tuple[int, int, str]]] = {}
-        dates_seen: set[str] = set()
-        for rowno, row in enumerate(reader, start=2):
-            d = (row.get("date") or "").strip()
-            try:
-                day = dt.date.fromisoformat(d)
-            except ValueError:
-                problems.append(f"{path}:{rowno}: date: not a date YYYY-MM-DD (got {d!r})")
-                continue
-            dates_seen.add(d)
-            if day != date:
-                continue
-            shift = (row.get("shift") or "").strip()
-            squad = (row.get("squad") or "").strip()
-            unit = (row.get("unit") or "").strip()
-            if shift not in shifts:
-                problems.append(f"{path}:{rowno}: shift: unknown shift (got {shift!r})")
-                continue
-            if squad not in squads:
-                problems.append(f"{path}:{rowno}: squad: unknown squad (got {squad!r})")
-                continue
-            if not unit:
-                problems.append(f"{path}:{rowno}: unit: empty (got {unit!r})")
-                continue
-            st = shifts[shift]
-            start = (
-                _clock(row.get("start") or "", day) if (row.get("start") or "").strip()
-                else st.start_min
-            )
-            end = (_clock(row.get("end") or "", day) if (row.get("end") or "").strip()
-                   else st.end_min)
-            if start is None:
-                problems.append(
-                    f"{path}:{rowno}: start: not a time HH:MM or ISO datetime (got {row.get('start')!r})"
-                )
-                continue
-            if end is None:
-                problems.append(f"{path}:{rowno}: end: not a time HH:MM or ISO datetime (got {row.get('end')!r})")
-                continue
-            if end <= start:
-                end += 1440
-            groups.setdefault((shift, squad, unit), []).append(
-                (start, end, (row.get("name") or row.get("staff_id") or "").strip())
-            )
-    if problems:
-        raise ScenarioError(problems)
-    if not groups and date.isoformat() not in dates_seen:
-        raise ScenarioError(
-            f"{path}:0: date: no rows for {date.isoformat()} "
-            f"(got {', '.join(sorted(dates_seen)[:7]) or 'none'})"
-        )
-    out: dict[str, list[Any]] = {}
-    for (shift, squad, unit), members in sorted(groups.items()):
-        out.setdefault(shift, []).append(
-            UnitSpec(
-                squad=squad,
-                unit=unit,
-                start_min=min(m[0] for m in members),
-                end_min=max(m[1] for m in members),
-                members=tuple(m[2] for m in members),
-            )
-        )
-    return out
-
-
 def _run_district(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -255,7 +138,9 @@ def _run_district(args: argparse.Namespace) -> int:
 
     from patrolsim.formats.route_exports import write_district_outputs
     from patrolsim.outputs import write_figure, write_json
+    from patrolsim.plan.units import route_units
     from patrolsim.plotting.plot_routes import plot_routes
+    from patrolsim.roster.read import read_roster
     from patrolsim.routing.check import check_district_routes
     from patrolsim.routing.district import (
         default_units,
@@ -277,7 +162,15 @@ def _run_district(args: argparse.Namespace) -> int:
             f"--shift:0: shift: unknown shift (got {args.shift!r}; known: {', '.join(names)})"
         )
     shifts = [scenario.shift(args.shift)] if args.shift else list(scenario.shifts)
-    roster_units = read_roster_units(args.roster, scenario, date) if args.roster else None
+    roster_units = None
+    if args.roster:
+        entries = read_roster(args.roster, scenario)
+        if not any(e.date == date for e in entries):
+            days = sorted({e.date.isoformat() for e in entries})
+            raise ScenarioError(f"{args.roster}:0: date: no rows for {date.isoformat()} "
+                                f"(got {', '.join(days[:7]) or 'none'})")
+        roster_units = {shift: units for (day, shift), units
+                        in route_units([e for e in entries if e.date == date], scenario).items()}
     params = _params(args)
     plans = []
     summary: dict[str, Any] = {

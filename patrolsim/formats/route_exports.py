@@ -133,7 +133,8 @@ def unit_sheet_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute) -> 
             f"<td>{e(p.name)}</td><td>{e(p.id)}</td><td>{e(kind_label)}</td>"
             f'<td>{e(PURPOSE_LABELS.get(r.purpose, r.purpose))}</td><td class="done"></td></tr>'
         )
-    members = "、".join(u.members) if u.members else "—"
+    names = {m.id: m.name for m in scenario.staff}
+    members = "、".join(names.get(m, m) for m in u.members) if u.members else "—"
     stops = len(ur.stops)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from collections import defaultdict
@@ -29,11 +28,11 @@ import pandas as pd
 from patrolsim.demand.cover import Demand, weekly_demand
 from patrolsim.errors import ScenarioError
 from patrolsim.experiment.replicate import mean_ci
+from patrolsim.plan.units import route_units
 from patrolsim.roster import Roster, RosterProblem, solve_roster
 from patrolsim.roster.cpsat import RosterParams
 from patrolsim.routing import RoutingParams
 from patrolsim.routing.district import DistrictRoutes, solve_district_routes
-from patrolsim.routing.district import UnitSpec as RouteUnit
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 from patrolsim.sim.engine import simulate
 from patrolsim.sim.metrics import SimResult
@@ -133,46 +132,6 @@ def check_week(scenario: Scenario, week_start: dt.date) -> list[str]:
     return problems
 
 
-def _route_units(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str], list[RouteUnit]]:
-    """Patrol units of each day and shift from the roster.
-
-    As in the simulator's default unit formation, a sanctioning unit keeps
-    ``unit_auxiliaries`` auxiliaries; further auxiliaries rostered on the shift patrol in pairs
-    as persuasion units of their own, so that they add presence where they are.
-    """
-    certified = {m.id for m in scenario.staff if m.certified}
-    keep = scenario.roster.unit_auxiliaries
-    groups: dict[tuple[dt.date, str, str], dict[str, list[str]]] = defaultdict(
-        lambda: defaultdict(list))
-    for e in roster.entries:
-        groups[e.date, e.shift, e.squad][e.unit].append(e.staff_id)
-    out: dict[tuple[dt.date, str], list[RouteUnit]] = defaultdict(list)
-    for (date, shift, squad), units in sorted(groups.items()):
-        s = scenario.shift(shift)
-        spare: list[str] = []
-        for label, ids in sorted(units.items()):
-            certs = [i for i in ids if i in certified]
-            auxs = [i for i in ids if i not in certified]
-            if len(certs) >= scenario.roster.unit_certified:
-                spare.extend(auxs[keep:])
-                ids = certs + auxs[:keep]
-            else:
-                spare.extend(ids)
-                continue
-            out[date, shift].append(RouteUnit(squad, label.removeprefix(f"{squad}-"), s.start_min,
-                                              s.end_min, tuple(ids)))
-        for n in range(0, len(spare), 2):
-            members = tuple(spare[n:n + 2])
-            if len(members) == 1 and out[date, shift]:
-                last = out[date, shift][-1]
-                if last.squad == squad:
-                    out[date, shift][-1] = dataclasses.replace(last, members=last.members + members)
-                    continue
-            out[date, shift].append(RouteUnit(squad, f"{shift}-p{n // 2 + 1}",
-                                              s.start_min, s.end_min, members))
-    return out
-
-
 def plan_policy(scenario: Scenario, week_start: dt.date, routes: Sequence[DistrictRoutes]
                 ) -> PlannedPolicy:
     """The routes as the simulator's ``planned`` policy (day indices from the scenario start)."""
@@ -262,7 +221,7 @@ def plan_week(
     timings["roster"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    units = _route_units(roster, scenario)
+    units = route_units(roster.entries, scenario)
     routes = []
     params = RoutingParams(deterministic=True, branch_limit=route_branches,
                            solution_limit=ROUTE_SOLUTIONS, restarts=1, seed=seed)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,3 +161,25 @@ class Roster:
                 for u in self.uncovered
             ],
         }
+
+
+def unit_labels(certified: Sequence[str], auxiliaries: Sequence[str], squad: str, shift: str,
+                unit_certified: int) -> dict[str, str]:
+    """The unit each person on one day × shift × squad belongs to, by staff id.
+
+    Certified officers form units of ``unit_certified`` in the order given (a remainder joins
+    the last unit); auxiliaries are dealt round the units. With too few certified officers
+    for one unit, everyone is in ``SQUAD-SHIFT-aux``.
+
+    Returns
+    -------
+    dict
+        ``{staff_id: "SQUAD-SHIFT-N"}`` (or ``"SQUAD-SHIFT-aux"``).
+    """
+    n_units = len(certified) // unit_certified if unit_certified else 0
+    if not n_units:
+        return {pid: f"{squad}-{shift}-aux" for pid in (*certified, *auxiliaries)}
+    out = {pid: f"{squad}-{shift}-{min(i // unit_certified, n_units - 1) + 1}"
+           for i, pid in enumerate(certified)}
+    out.update({pid: f"{squad}-{shift}-{i % n_units + 1}" for i, pid in enumerate(auxiliaries)})
+    return out

@@ -28,7 +28,7 @@ from patrolsim.roster.cpsat import (
 from patrolsim.roster.explain import explain_infeasible
 from patrolsim.roster.model import RosterModel, build_roster_model
 from patrolsim.roster.problem import RosterProblem
-from patrolsim.roster.result import SOFT_RULES, CoverRow, Roster, RosterEntry
+from patrolsim.roster.result import SOFT_RULES, CoverRow, Roster, RosterEntry, unit_labels
 from patrolsim.scenario.model import StaffMember
 
 __all__ = ["extract_roster", "solve_roster"]
@@ -161,13 +161,8 @@ def extract_roster(
                 certs = sorted((p for p in people if p.certified), key=lambda p: p.id)
                 auxs = sorted((p for p in people if not p.certified), key=lambda p: p.id)
                 n_units = len(certs) // c if c else 0
-                unit_of: dict[str, str] = {}
-                for i, p in enumerate(certs):
-                    unit_of[p.id] = (f"{sq.id}-{s.name}-{min(i // c, n_units - 1) + 1}"
-                                     if n_units else f"{sq.id}-{s.name}-aux")
-                for i, p in enumerate(auxs):
-                    unit_of[p.id] = (f"{sq.id}-{s.name}-{i % n_units + 1}" if n_units
-                                     else f"{sq.id}-{s.name}-aux")
+                unit_of = unit_labels([p.id for p in certs], [p.id for p in auxs], sq.id,
+                                      s.name, c)
                 for p in sorted(people, key=lambda p: p.id):
                     entries.append(RosterEntry(
                         p.id, p.name, p.role, p.squad, date, s.name,

@@ -31,11 +31,12 @@ def test_routes_with_roster_writes_every_output(tmp_path: Path) -> None:
     roster = _roster(
         tmp_path / "roster.csv",
         [
-            ["a1", "张三", "certified", "S1", DATE, "late", "15:00", "23:00", "1"],
-            ["a2", "李四", "certified", "S1", DATE, "late", "15:00", "23:00", "1"],
-            ["a3", "王五", "certified", "S1", DATE, "late", "15:00", "23:00", "2"],
-            ["a4", "赵六", "certified", "S1", DATE, "early", "07:00", "15:00", "1"],
-            ["a5", "钱七", "certified", "S1", "2026-11-25", "late", "15:00", "23:00", "1"],
+            ["T02", "王芳", "certified", "S1", DATE, "late", "15:00", "23:00", "S1-late-1"],
+            ["T03", "李强", "certified", "S1", DATE, "late", "15:00", "23:00", "S1-late-1"],
+            ["T04", "刘洋", "certified", "S1", DATE, "late", "15:00", "23:00", "S1-late-2"],
+            ["T05", "陈静", "certified", "S1", DATE, "late", "15:00", "23:00", "S1-late-2"],
+            ["T01", "张伟", "leader", "S1", DATE, "early", "07:00", "15:00", "S1-early-1"],
+            ["T06", "杨磊", "auxiliary", "S1", "2026-11-25", "late", "15:00", "23:00", "S1-late-1"],
         ],
     )
     out = tmp_path / "out"
@@ -70,14 +71,14 @@ def test_routes_with_roster_writes_every_output(tmp_path: Path) -> None:
         "depart",
         "purpose",
     ]
-    assert {r["unit"] for r in rows} == {"S1-1", "S1-2"}
+    assert {r["unit"] for r in rows} == {"S1-late-1", "S1-late-2"}
     assert {r["shift"] for r in rows} == {"late"}
     assert {"depart", "return", "break"} <= {r["purpose"] for r in rows}
     sheets = sorted((out / "sheets").glob("*.html"))
     assert len(sheets) == 2
     text = sheets[0].read_text(encoding="utf-8")
     assert "巡查路线单" in text
-    assert "张三" in text
+    assert "王芳" in text or "刘洋" in text
     geo = json.loads((out / "routes.geojson").read_text(encoding="utf-8"))
     assert geo["crs"]["properties"]["name"] == "patrolsim:local-metres"
     assert sum(f["geometry"]["type"] == "LineString" for f in geo["features"]) == 2
@@ -85,7 +86,7 @@ def test_routes_with_roster_writes_every_output(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["shifts"][0]["check_problems"] == []
     planned = json.loads((out / "planned.json").read_text(encoding="utf-8"))
-    assert set(planned["late"]) == {"S1-1", "S1-2"}
+    assert set(planned["late"]) == {"S1-late-1", "S1-late-2"}
 
 
 def test_routes_without_roster_uses_default_cover(tmp_path: Path) -> None:
@@ -115,20 +116,24 @@ def test_routes_without_roster_uses_default_cover(tmp_path: Path) -> None:
     ("rows", "expected"),
     [
         (
-            [["a1", "x", "certified", "S9", DATE, "late", "15:00", "23:00", "1"]],
-            "roster.csv:2: squad: unknown squad (got 'S9')",
+            [["T02", "x", "certified", "S9", DATE, "late", "15:00", "23:00", "1"]],
+            "roster.csv:2: squad: unknown squad; expected one of S1 (got 'S9')",
         ),
         (
-            [["a1", "x", "certified", "S1", DATE, "lunch", "15:00", "23:00", "1"]],
-            "roster.csv:2: shift: unknown shift (got 'lunch')",
+            [["T02", "x", "certified", "S1", DATE, "lunch", "15:00", "23:00", "1"]],
+            "roster.csv:2: shift: unknown value; expected one of early, late (got 'lunch')",
         ),
         (
-            [["a1", "x", "certified", "S1", DATE, "late", "3pm", "23:00", "1"]],
-            "roster.csv:2: start: not a time HH:MM or ISO datetime (got '3pm')",
+            [["T02", "x", "certified", "S1", DATE, "late", "3pm", "23:00", "1"]],
+            "roster.csv:2: start: expected a time HH:MM or an ISO date and time (got '3pm')",
         ),
         (
-            [["a1", "x", "certified", "S1", "24/11/2026", "late", "15:00", "23:00", "1"]],
-            "roster.csv:2: date: not a date YYYY-MM-DD (got '24/11/2026')",
+            [["T02", "x", "certified", "S1", "24/11/2026", "late", "15:00", "23:00", "1"]],
+            "roster.csv:2: date: expected a date like 2026-03-02 (got '24/11/2026')",
+        ),
+        (
+            [["../x", "x", "certified", "S1", DATE, "late", "15:00", "23:00", "1"]],
+            "roster.csv:2: staff_id: not in staff.csv (got '../x')",
         ),
     ],
 )
@@ -159,7 +164,7 @@ def test_missing_roster_column_and_bad_date(
 ) -> None:
     """Tests that a missing column and a malformed --date are reported, exit 2."""
     bad = tmp_path / "roster.csv"
-    bad.write_text("staff_id,name,squad,date,shift,start,end\n", encoding="utf-8")
+    bad.write_text("staff_id,name,squad,date,start,end\n", encoding="utf-8")
     assert (
         main(
             [
@@ -176,12 +181,7 @@ def test_missing_roster_column_and_bad_date(
         == 2
     )
     err = capsys.readouterr().err
-    assert (
-        "roster.csv:1: role: missing column" in err
-    )
-    assert (
-        "roster.csv:1: unit: missing column" in err
-    )
+    assert "roster.csv:1: shift: missing column" in err
     assert (
         main(
             ["routes", str(SCENARIOS / "tiny"), "--date", "tomorrow", "--out", str(tmp_path / "o")]
@@ -250,3 +250,19 @@ def test_toptw_bad_file_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "bad.txt:4:" in proc.stderr
+
+
+def test_gb18030_roster_from_chinese_excel_is_read(tmp_path: Path) -> None:
+    """Tests that a roster.csv saved by Chinese Excel (GB18030, no unit column) plans routes."""
+    roster = tmp_path / "roster.csv"
+    lines = ["staff_id,name,date,shift"] + [
+        f"{sid},{name},{DATE},late" for sid, name in (("T02", "王芳"), ("T03", "李强"))
+    ]
+    roster.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    out = tmp_path / "out"
+    args = ["routes", str(SCENARIOS / "tiny"), "--roster", str(roster), "--date", DATE,
+            "--shift", "late", "--time-limit", "2", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["shifts"][0]["units"] == ["S1-late-1"]
+
