@@ -17,7 +17,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from patrolsim import __version__
+from patrolsim._version import __version__
 from patrolsim.errors import InfeasibleError, ScenarioError
 
 EXIT_OK = 0

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from patrolsim.scenario.model import KPI_NAMES, Scenario
+from patrolsim.sim.engine import simulate
 
 SUMMARY_COLUMNS = ("staffing", "policy", "kpi", "mean", "ci_low", "ci_high", "n")
 DIFFERENCE_COLUMNS = ("staffing", "policy", "baseline", "kpi", "mean_diff", "ci_low", "ci_high",
@@ -158,9 +159,34 @@ def replication_seeds(seed: int, reps: int, cell: int = 0, common: bool = True
     return tuple(range(first, first + reps))
 
 
+@dataclass(frozen=True, slots=True)
+class Replications:
+    """Replications of one policy and staffing: one row of KPIs per seed."""
+
+    policy: str
+    staffing: float
+    runs: pd.DataFrame
+    """Columns ``seed`` and every KPI, one row per seed."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per seed: ``seed`` and the KPIs."""
+        return self.runs.copy()
+
+    def summary(self) -> str:
+        """Each KPI's mean with its 95 % confidence interval."""
+        lines = [f"{self.policy} · staffing {self.staffing:g} · {len(self.runs)} replications"]
+        for kpi in KPI_NAMES:
+            ci = mean_ci(self.runs[kpi])
+            lines.append(f"  {kpi}: {ci.mean:.4g} (95% CI {ci.low:.4g} to {ci.high:.4g})")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
 def replicate(scenario: Scenario, policy: str, seeds: Sequence[int], days: int | None = None,
-              staffing: float = 1.0, campaigns: bool = False) -> pd.DataFrame:
-    """Simulate one cell in this process, one row per seed (columns ``seed`` + the KPIs).
+              staffing: float = 1.0, campaigns: bool = False) -> Replications:
+    """Simulate one cell in this process, one row of KPIs per seed.
 
     Parameters
     ----------
@@ -173,14 +199,12 @@ def replicate(scenario: Scenario, policy: str, seeds: Sequence[int], days: int |
     days, staffing, campaigns
         As for :func:`patrolsim.sim.engine.simulate`.
     """
-    from patrolsim.sim.engine import simulate
-
     rows = []
     for seed in seeds:
         result = simulate(scenario, policy, seed, days=days, staffing=staffing,
                           campaigns=campaigns)
         rows.append({"seed": seed, **{k: float(result.kpis[k]) for k in KPI_NAMES}})
-    return pd.DataFrame(rows, columns=["seed", *KPI_NAMES])
+    return Replications(policy, staffing, pd.DataFrame(rows, columns=["seed", *KPI_NAMES]))
 
 
 def _ordered(values: pd.Series) -> list[object]:

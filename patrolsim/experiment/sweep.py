@@ -48,7 +48,7 @@ from typing import Any
 
 import pandas as pd
 
-from patrolsim import __version__
+from patrolsim._version import __version__
 from patrolsim.errors import PatrolsimError, PatrolsimWarning, ScenarioError
 from patrolsim.experiment.recommend import Recommendation, recommend
 from patrolsim.experiment.replicate import paired_differences, replication_seeds, summarise
@@ -382,6 +382,10 @@ class SweepResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary table: staffing, policy, kpi, mean, ci_low, ci_high, n."""
+        return self.summary_table.copy()
 
 
 def _manifest(scenario: Scenario, spec: SweepSpec, tasks: Sequence[RunTask], state: str

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from patrolsim import __version__
+from patrolsim._version import __version__
 from patrolsim.outputs import atomic_path, write_json
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 from patrolsim.sim.metrics import SimResult

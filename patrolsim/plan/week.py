@@ -118,6 +118,10 @@ class PlanResult:
     def __str__(self) -> str:
         return self.summary()
 
+    def to_frame(self) -> pd.DataFrame:
+        """The comparison table: ``policy,kpi,mean,ci_low,ci_high`` (see :meth:`comparison`)."""
+        return self.comparison()
+
 
 def check_week(scenario: Scenario, week_start: dt.date) -> list[str]:
     """Problems with the requested week, one line each."""

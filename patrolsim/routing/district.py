@@ -27,8 +27,9 @@ Modelling choices (DESIGN.md "Routes"):
 * **Meal break** of ``meal_break_min`` for shifts longer than five hours, starting in the middle
   third of the shift (an assumption to calibrate), taken at the patch just left.
 * **Demand**: :class:`PatchRates` from simulation (:mod:`patrolsim.demand.cover`) or
-  :func:`~patrolsim.demand.values.default_rates` from the scenario; a plain risk array (``(patches,)`` or
-  ``(patches, 24)``, violations per hour) is read as one type lasting a revisit gap.
+  :func:`~patrolsim.demand.values.default_rates` from the scenario; a plain risk array
+  (``(patches,)`` or ``(patches, 24)``, violations per hour) is read as one type lasting a
+  revisit gap.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from patrolsim.demand.values import (
     PatchRates,
@@ -176,6 +178,18 @@ class DistrictRoutes:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per line of every unit's route: date, shift, unit, seq, patch_index,
+        arrive_min, start_min, depart_min, purpose (minutes after the day's midnight)."""
+        cols = ["date", "shift", "unit", "seq", "patch_index", "arrive_min", "start_min",
+                "depart_min", "purpose"]
+        return pd.DataFrame(
+            [[self.date.isoformat(), self.shift, r.unit.label, v.seq, v.patch_index,
+              v.arrive_min, v.start_min, v.depart_min, v.purpose]
+             for r in self.routes for v in r.rows],
+            columns=cols,
+        )
 
 
 def default_units(scenario: Scenario, shift: ShiftType) -> tuple[UnitSpec, ...]:

@@ -81,6 +81,12 @@ class SimResult:
     def __str__(self) -> str:
         return self.summary()
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: policy, seed, staffing, campaigns and every KPI (as ``replicate`` rows)."""
+        row = {"policy": self.policy, "seed": self.seed, "staffing": self.staffing,
+               "campaigns": self.campaigns, **{k: float(v) for k, v in self.kpis.items()}}
+        return pd.DataFrame([row])
+
     def timeseries(self) -> pd.DataFrame:
         """Per day and type: violations started, violation-hours, handled."""
         return daily_timeseries(self)

@@ -115,8 +115,8 @@ def test_paired_differences_pair_by_seed_and_fall_back_to_welch() -> None:
 
 def test_replicate_same_seeds_same_rows(tiny: Scenario) -> None:
     """Tests that replicate gives one row per seed and the same numbers for the same seeds."""
-    a = replicate(tiny, "hotspot", [3, 4], days=10)
-    b = replicate(tiny, "hotspot", [3, 4], days=10)
+    a = replicate(tiny, "hotspot", [3, 4], days=10).to_frame()
+    b = replicate(tiny, "hotspot", [3, 4], days=10).to_frame()
     assert list(a.columns) == ["seed", *KPI_NAMES]
     assert list(a["seed"]) == [3, 4]
     pd.testing.assert_frame_equal(a, b)
