@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
+if not __package__:  # run as a script: make the repository importable for benchmarks._results
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._results import write_section
 from patrolsim.scenario import load_scenario
 from patrolsim.scenario.synthetic import synthetic_district
 from patrolsim.sim import simulate
@@ -45,6 +50,8 @@ def main() -> None:
     print(f"reference district, {args.policy}, 91 days: {secs:.2f} CPU s per replication "
           f"(median of {args.reps}), {violations:.0f} violations, "
           f"{violations / secs:,.0f} violations/s  [target ≤ 2 s]")
+    rows = [f"| nanhu (50 patches) | 91 | {secs:.2f} | {violations:,.0f} | "
+            f"{secs / max(violations, 1) * 1e6:.1f} |"]
     costs = {}
     for n in (10, 100, 1000):
         district = synthetic_district(nanhu, n, seed=1)
@@ -55,9 +62,20 @@ def main() -> None:
         print(f"synthetic {n:>5} patches, {days} days: "
               f"{statistics.median(t for t, _ in runs):6.2f} s, "
               f"{statistics.median(v for _, v in runs):8.0f} violations, {cost:6.1f} µs/violation")
+        rows.append(f"| synthetic, {n:,} patches | {days} | "
+                    f"{statistics.median(t for t, _ in runs):.2f} | "
+                    f"{statistics.median(v for _, v in runs):,.0f} | {cost:.1f} |")
     mean = statistics.mean(costs.values())
     spread = max(abs(c / mean - 1) for c in costs.values())
     print(f"cost per violation: max deviation from the mean {spread:.0%}  [target ≤ 20 %]")
+    write_section(
+        "sim-speed", "Simulation speed", f"python benchmarks/sim_speed.py --reps {args.reps}",
+        "CPU seconds of one replication (median over seeds; CPU time, so other load on the "
+        f"machine matters little), policy `{args.policy}`. Targets: ≤ 2 s for nanhu's quarter; "
+        "cost per violation flat within ±20 % across sizes.\n\n"
+        "| district | days | CPU s | violations | µs per violation |\n|---|---|---|---|---|\n"
+        + "\n".join(rows) + f"\n\nCost per violation: max deviation from the mean {spread:.0%}.",
+    )
 
 
 if __name__ == "__main__":
