@@ -30,6 +30,10 @@ import time
 import warnings
 from pathlib import Path
 
+if not __package__:  # run as a script: make the repository importable for benchmarks._results
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._results import write_section
 from patrolsim.errors import PatrolsimWarning
 from patrolsim.experiment.store import ResultStore
 from patrolsim.experiment.sweep import SweepSpec, open_executor, plan_runs, run_sweep
@@ -137,10 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dask-runs", type=int, default=24,
                         help="runs for each Dask measurement (default 24)")
     args = parser.parse_args(argv)
+    rows = []
     if args.only in (None, "sweep"):
-        bench_sweep(args.scenario, args.workers, args.reps, args.days)
+        wall = bench_sweep(args.scenario, args.workers, args.reps, args.days)
+        rows.append(f"| {len(STAFFING) * len(POLICIES) * args.reps}-run sweep, {args.workers} "
+                    f"local workers, {args.days} days | {wall / 60:.2f} min | ≤ 5 min |")
     if args.only in (None, "dask"):
-        bench_dask(args.scenario, args.dask_runs, args.days)
+        speedup = bench_dask(args.scenario, args.dask_runs, args.days)
+        rows.append(f"| Dask LocalCluster, 2 workers over 1 | {speedup:.2f}× | ≥ 1.8× |")
+    write_section(
+        f"sweep-speed-{args.only or 'all'}", "Sweep speed",
+        "python benchmarks/sweep_speed.py" + (f" --only {args.only}" if args.only else ""),
+        f"Machine load when it finished: {_load()}. Wall times depend on the machine being "
+        "otherwise idle.\n\n| what | figure | target |\n|---|---|---|\n" + "\n".join(rows),
+    )
     return 0
 
 
