@@ -314,7 +314,13 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
 
 
 def safe_cell(value: Any) -> Any:
-    """A CSV cell that no spreadsheet reads as a formula: text starting = + - @ gets a '."""
+    """A CSV cell that no spreadsheet reads as a formula: text starting = + - @ gets a '.
+
+    Numbers (also negative ones written as text) are left as they are.
+    """
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
     return value
