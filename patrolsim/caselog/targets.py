@@ -157,7 +157,7 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
     p_idx = cases["patch"].map(pi).to_numpy(dtype=np.int64)
     v_idx = cases["type"].map(vi).to_numpy(dtype=np.int64)
     hours = cases["reported_at"].dt.hour.to_numpy(dtype=np.int64)
-    wdays = cases["reported_at"].dt.weekday.to_numpy(dtype=np.int64)
+    wdays = cases["reported_at"].dt.day_of_week.to_numpy(dtype=np.int64)
     holidays = holiday_dates(first, until, country)
     on_holiday = day.map(lambda d: d in holidays).to_numpy(dtype=bool)
 

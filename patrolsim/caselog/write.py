@@ -35,7 +35,7 @@ CALIBRATION_FILE = "calibration.csv"
 
 
 
-def calibration_table(fit: FitResult, log_name: str) -> pd.DataFrame:
+def calibration_table(fit: FitResult) -> pd.DataFrame:
     """``parameter, value, cases, ci_low, ci_high``: every fitted value and what it rests on."""
     t = fit.targets
     st = fit.state
@@ -78,7 +78,7 @@ def calibration_table(fit: FitResult, log_name: str) -> pd.DataFrame:
     rows.append(("fit.iterations", float(fit.iterations), 0, nan, nan))
     rows.append(("fit.converged", float(fit.converged), 0, nan, nan))
     frame = pd.DataFrame(rows, columns=["parameter", "value", "cases", "ci_low", "ci_high"])
-    del log_name
+    frame["parameter"] = frame["parameter"].map(safe_cell)
     return frame
 
 
@@ -176,7 +176,7 @@ def write_calibrated(fit: FitResult, source: str | Path, out: str | Path, log_na
     writer.writerow(head)
     writer.writerows(body)
 
-    table = calibration_table(fit, log_name)
+    table = calibration_table(fit)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
