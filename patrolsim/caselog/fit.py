@@ -60,6 +60,9 @@ WARMUP_DAYS = 21
 risk and latent demand within days, but persistent disorder (flyposting lasts a week, and
 broken windows feed on it) only after a few weeks; a week's warm-up biased the fitted
 flyposting rates up by a fifth on a synthetic log."""
+MAX_STEP = 10.0
+"""Largest factor by which one iteration moves a type's rates (a type with no simulated case
+yet would otherwise jump without bound)."""
 GAIN_DECAY = 0.7
 """Iteration k ≥ 2 moves the parameters by the share 1 / (k − 1) ** GAIN_DECAY of the full
 fixed-point step (a Robbins–Monro gain: full steps first, then averaging out the noise)."""
@@ -263,9 +266,12 @@ def _profile_step(true: npt.NDArray[np.float64], wanted: npt.NDArray[np.float64]
     bins = counts.shape[1]
     pseudo = PROFILE_PSEUDO_CASES * counts.sum(axis=1) / np.maximum(log_cases, 1.0)
     rate = (counts + pseudo[:, None]) / np.maximum(occurrences, 1)[None, :]
-    simulated = bins * rate / rate.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        simulated = bins * rate / rate.sum(axis=1, keepdims=True)
     new = true * (wanted / simulated) ** (0.5 * gain)
-    return bins * new / new.sum(axis=1, keepdims=True)
+    new = bins * new / new.sum(axis=1, keepdims=True)
+    empty = counts.sum(axis=1) == 0  # nothing simulated yet: nothing to learn from
+    return np.where(empty[:, None], true, new)
 
 
 def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings = FitSettings(),
@@ -358,11 +364,13 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
         gain = 1.0 / max(1.0, it - 1.0) ** GAIN_DECAY
         # where within a type: the patches' relative yields, averaged over the iterations
         # (each iteration's are noisy)
-        rel_now = yields / np.maximum(type_yield[None, :], 1e-12)
+        rel_now = np.where(type_yield[None, :] > 0,
+                           yields / np.maximum(type_yield[None, :], 1e-12), 1.0)
         rel = rel_now if rel is None else rel + (rel_now - rel) / it
         scale = state.rates.sum(axis=0) / np.maximum(
             (targets.recorded_rate / np.maximum(rel, 1e-12)).sum(axis=0), 1e-300)
-        scale = scale * (log_total / np.maximum(sim_total, 1e-12)) ** gain
+        ratio = np.clip((log_total + 0.5) / (sim_total + 0.5), 1 / MAX_STEP, MAX_STEP)
+        scale = scale * ratio ** gain
         new_rates = scale[None, :] * targets.recorded_rate / np.maximum(rel, 1e-12)
         cp = state.complaint_probability.copy()
         vis = state.visibility.copy()

@@ -76,7 +76,9 @@ def settings_from(args: argparse.Namespace, mapping_policy: str) -> FitSettings:
     if args.seed < 0:
         raise ScenarioError(f"--seed: must be at least 0 (got {args.seed})")
     try:
-        return FitSettings(reps=args.reps, max_iter=args.max_iter, tolerance=args.tolerance,
+        min_iter = min(FitSettings().min_iter, max(args.max_iter, 1))
+        return FitSettings(reps=args.reps, max_iter=args.max_iter, min_iter=min_iter,
+                           tolerance=args.tolerance,
                            window_days=args.window_days, seed=args.seed,
                            policy=args.policy or mapping_policy)
     except ValueError as exc:
