@@ -15,10 +15,12 @@ import holidays
 from patrolsim.scenario.model import DayInfo, ExamPeriod
 
 
-def public_holidays(start: dt.date, end: dt.date) -> holidays.HolidayBase:
-    """China's public holidays (Chinese names) for the years from ``start`` to ``end``."""
+def public_holidays(start: dt.date, end: dt.date, country: str = "CN") -> holidays.HolidayBase:
+    """The public holidays of ``country`` (China: Chinese names) from ``start`` to ``end``."""
     years = list(range(start.year, end.year + 1))
-    return holidays.country_holidays("CN", years=years, language="zh_CN")
+    if country == "CN":
+        return holidays.country_holidays("CN", years=years, language="zh_CN")
+    return holidays.country_holidays(country, years=years)
 
 
 def build_days(
@@ -29,10 +31,11 @@ def build_days(
     not_holidays: Iterable[dt.date],
     exam_periods: Iterable[ExamPeriod],
     inspection_days: Iterable[dt.date],
+    country: str = "CN",
 ) -> tuple[DayInfo, ...]:
     """Return one :class:`DayInfo` per day of the horizon."""
     end = start + dt.timedelta(days=horizon_days - 1)
-    official = public_holidays(start, end) if use_public_holidays else None
+    official = public_holidays(start, end, country) if use_public_holidays else None
     extra = set(extra_holidays)
     removed = set(not_holidays)
     inspections = set(inspection_days)

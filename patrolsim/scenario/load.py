@@ -82,7 +82,8 @@ def load_scenario(folder: str | Path) -> Scenario:
     config, toml_text, raw = _read_config(root, problems)
     patches_t = read_table(root / PATCHES_FILE, _disp(root, PATCHES_FILE), problems,
                            required=("id", "name", "kind", "tier", "squad"),
-                           optional=("x_m", "y_m", "lon", "lat"), optional_prefixes=(RATE_PREFIX,))
+                           optional=("x_m", "y_m", "lon", "lat", "area"),
+                           optional_prefixes=(RATE_PREFIX,))
     staff_t = read_table(root / STAFF_FILE, _disp(root, STAFF_FILE), problems,
                          required=("id", "name", "role", "squad", "weekly_hours"),
                          optional=("min_weekly_hours", "max_weekly_hours"))
@@ -561,10 +562,10 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
     exams = tuple(ExamPeriod(e.name, e.start, e.end, tuple(e.patch_kinds), e.multiplier)
                   for e in cal.exam_periods)
     calendar = CalendarRules(cal.public_holidays, tuple(cal.extra_holidays),
-                             tuple(cal.not_holidays), tuple(cal.inspection_days))
+                             tuple(cal.not_holidays), tuple(cal.inspection_days), cal.country)
     days = build_days(config.start_date, config.horizon_days, calendar.public_holidays,
                       calendar.extra_holidays, calendar.not_holidays, exams,
-                      calendar.inspection_days)
+                      calendar.inspection_days, country=calendar.country)
     t = config.travel
     travel = TravelRules({"foot": t.foot_kmh, "ebike": t.ebike_kmh, "car": t.car_kmh},
                          t.circuity, t.roads_mode)

@@ -411,10 +411,13 @@ class CalendarRules:
     """The calendar as the scenario states it (the resolved days are ``Scenario.days``)."""
 
     public_holidays: bool = True
-    """Take China's public holidays and working weekends from the ``holidays`` library."""
+    """Take the public holidays and working weekends of ``country`` (default China) from the
+    ``holidays`` library."""
     extra_holidays: tuple[dt.date, ...] = ()
     not_holidays: tuple[dt.date, ...] = ()
     inspection_days: tuple[dt.date, ...] = ()
+    country: str = "CN"
+    """ISO 3166 code of the country whose public holidays apply (``holidays`` library)."""
 
 
 @dataclass(frozen=True, slots=True)

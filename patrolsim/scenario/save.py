@@ -107,6 +107,7 @@ def scenario_document(scenario: Scenario) -> dict[str, Any]:
         "extra_holidays": list(cal.extra_holidays),
         "not_holidays": list(cal.not_holidays),
         "inspection_days": list(cal.inspection_days),
+        "country": cal.country,
         "exam_periods": [
             {"name": e.name, "start": e.start, "end": e.end, "patch_kinds": list(e.patch_kinds),
              "multiplier": e.multiplier}

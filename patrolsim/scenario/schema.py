@@ -13,6 +13,7 @@ import re
 import zoneinfo
 from typing import Annotated, Any, Literal
 
+import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from patrolsim.scenario.model import KPI_NAMES, Dynamics, RosterWeights
@@ -264,6 +265,15 @@ class CalendarIn(_Strict):
     not_holidays: list[dt.date] = Field(default_factory=list, description="remove these holidays")
     exam_periods: list[ExamPeriodIn] = Field(default_factory=list)
     inspection_days: list[dt.date] = Field(default_factory=list)
+    country: str = Field("CN", description="ISO 3166 country code whose public holidays apply "
+                         "(a case log from elsewhere gets its own holidays)")
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value.upper() not in holidays.list_supported_countries():
+            raise ValueError(f"unknown country code {value!r}; expected e.g. CN or US")
+        return value.upper()
 
 
 class TravelIn(_Strict):
