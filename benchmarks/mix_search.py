@@ -123,7 +123,7 @@ def run_arm(arm: str, mix: Mix, seed: int, days: int, staffing: float, campaigns
         row["h:vending_after_per_day"] = (_hours(vend, c1, hi) / after_days if after_days
                                           else float("nan"))
     # the crackdown arm pays for the staff list at 1 (its campaign units come out of it)
-    staff = scale_staff(variant.staff, staffing if not campaigns else 1.0)
+    staff = scale_staff(variant.staff, 1.0 if campaigns else staffing)
     measured = r.units[r.units["start"] >= lo]
     overtime = float((measured["overtime"] * (measured["certified"] + measured["auxiliaries"]))
                      .sum() / 60.0)
@@ -240,23 +240,38 @@ def crackdown(workers: int, seeds: int) -> str:
     s_campaign = equal_hours_staffing(sc, 1.0, days)
     budget = mix_fixed_cost(sc, Mix(1.0, 1.0, "posts+mobile"))
     zones = frozenset({"zone-P21", "zone-P47"})
-    options = sorted((a / 18 for a in range(19)),
-                     key=lambda a: -a)  # auxiliaries in whole people (18 on the list)
-    aux = next(a for a in options
-               if mix_fixed_cost(sc, Mix(1.0, a, "posts+mobile", zones)) <= budget)
+
+    def fit(role: str) -> Mix:
+        """The zones paid for by the fewest people of ``role`` that keeps within budget."""
+        for k in range(72, -1, -1):
+            f = k / 72
+            m = Mix(f if role == "certified" else 1.0, f if role == "auxiliary" else 1.0,
+                    "posts+mobile", zones)
+            if mix_fixed_cost(sc, m) <= budget:
+                return m
+        raise RuntimeError("no staff level pays for the zones")
+
+    by_aux, by_cert = fit("auxiliary"), fit("certified")
     arms = {"crackdown": (Mix(1.0, 1.0, "posts+mobile"), s_campaign, True),
-            "shudu": (Mix(1.0, aux, "posts+mobile", zones), 1.0, False),
+            "shudu": (by_aux, 1.0, False),
+            "shudu_cert": (by_cert, 1.0, False),
             "steady": (Mix(1.0, 1.0, "posts+mobile"), 1.0, False)}
+    people = {arm: len(mix_scenario(sc, m).staff) for arm, (m, _, _) in arms.items()}
     jobs = [(arm, m, s, days, st, camp) for arm, (m, st, camp) in arms.items()
             for s in range(seeds)]
-    print(f"crackdown: {len(jobs)} runs of {days} days; 疏堵结合 arm keeps {aux:.3f} of the "
-          f"auxiliaries to pay for two zones; campaign arm's steady staffing {s_campaign:g}; "
-          f"{_load()}")
+    print(f"crackdown: {len(jobs)} runs of {days} days; staff per arm {people}; campaign arm's "
+          f"steady staffing {s_campaign:g}; {_load()}")
     t0 = time.perf_counter()
     runs = _run_all(jobs, workers)
     wall = time.perf_counter() - t0
-    fixed_shudu = mix_fixed_cost(sc, arms["shudu"][0])
     c = sc.campaigns[0]
+    aux_total = sum(m.role == "auxiliary" for m in sc.staff)
+    cert_total = len(sc.staff) - aux_total
+
+    def kept(m: Mix, role: str) -> int:
+        staff = mix_scenario(sc, m).staff
+        return sum((x.role == "auxiliary") == (role == "auxiliary") for x in staff)
+
     lines = [f"{len(jobs)} runs ({seeds} seeds × 3 arms, {days} days: the whole horizon with "
              f"the campaign {c.start}–{c.end} at {', '.join(c.patch_kinds)}) in {wall:.0f} s; "
              f"{_load()}.", "",
@@ -264,11 +279,15 @@ def crackdown(workers: int, seeds: int) -> str:
              f"{s_campaign:g} of the staff list, campaign units from the same budget); fixed "
              f"cost {budget / 1e4:.1f} 万元.",
              f"- *疏堵结合*: steady posts+mobile with stall zones zone-P21 and zone-P47, paid for "
-             f"by keeping {round(aux * 18)} of 18 auxiliaries; fixed cost "
-             f"{fixed_shudu / 1e4:.1f} 万元.",
+             f"by keeping {kept(by_aux, 'auxiliary')} of {aux_total} auxiliaries; fixed cost "
+             f"{mix_fixed_cost(sc, by_aux) / 1e4:.1f} 万元.",
+             f"- *疏堵结合 (officers)*: the same zones paid for by keeping "
+             f"{kept(by_cert, 'certified')} of {cert_total} certified officers and leaders; "
+             f"fixed cost {mix_fixed_cost(sc, by_cert) / 1e4:.1f} 万元.",
              "- *steady*: posts+mobile at the staff list, no zone (reference).", "",
-             "| measure | crackdown | 疏堵结合 | steady | 疏堵结合 − crackdown (paired) |",
-             "| --- | ---: | ---: | ---: | --- |"]
+             "| measure | crackdown | 疏堵结合 | 疏堵结合 (officers) | steady "
+             "| 疏堵结合 − crackdown (paired) | 疏堵结合 (officers) − crackdown |",
+             "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
     for col, label in (("h:vending", "vending + night-market violation-hours, measured window"),
                        ("h:vending_campaign", "… during the campaign month"),
                        ("h:vending_before_per_day", "… per day before the campaign"),
@@ -280,11 +299,12 @@ def crackdown(workers: int, seeds: int) -> str:
                        ("inspection_pass_rate", "inspection pass rate"),
                        ("cost", "annual cost incl. overtime, yuan")):
         a, b, ci = _paired(runs, "crackdown", "shudu", col)
+        _, b2, ci2 = _paired(runs, "crackdown", "shudu_cert", col)
         s = float(runs[runs["arm"] == "steady"][col].mean())
         digits = 3 if col == "inspection_pass_rate" else 0
-        lines.append(f"| {label} | {a:.{digits}f} | {b:.{digits}f} | {s:.{digits}f} | "
-                     f"{_fmt(ci, digits)} |")
-    for arm in ("crackdown", "shudu", "steady"):
+        lines.append(f"| {label} | {a:.{digits}f} | {b:.{digits}f} | {b2:.{digits}f} | "
+                     f"{s:.{digits}f} | {_fmt(ci, digits)} | {_fmt(ci2, digits)} |")
+    for arm in ("crackdown", "shudu", "shudu_cert", "steady"):
         r = runs[runs["arm"] == arm]
         ratio = mean_ci(r["h:vending_after_per_day"] / r["h:vending_before_per_day"])
         lines.append(f"\nRebound ratio (vending per day after ÷ before the campaign), {arm}: "

@@ -172,3 +172,18 @@ def test_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], args:
     assert message in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_sweep_costs_campaign_variants_at_their_nominal_staff(nanhu: Scenario) -> None:
+    """Tests that a sweep's @campaign run is costed at its nominal staffing (the campaign's
+    people come out of that budget), not at the smaller steady rota it runs."""
+    from patrolsim.experiment.store import RunKey
+    from patrolsim.experiment.sweep import RunTask, run_task
+    from patrolsim.sim.costs import staff_cost
+    from patrolsim.sim.policies import scale_staff
+
+    key = RunKey(nanhu.content_hash, 1.0, "posts+mobile@campaign", 0, 9)
+    record = run_task(RunTask(key, str(SCENARIO), "posts+mobile", True, 0.8))
+    overtime = record.kpis["annual_cost_overtime"]
+    nominal = staff_cost(scale_staff(nanhu.staff, 1.0), nanhu.levers.costs)
+    assert record.kpis["annual_cost"] == pytest.approx(nominal + overtime)
