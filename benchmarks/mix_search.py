@@ -211,10 +211,12 @@ def mix(workers: int, out: Path, reps: int, reps_final: int, days: int) -> str:
         paths.append(frontier_figure(result, kpi, frontier(result.table, kpi),
                                      out / f"frontier_{kpi.replace(':', '_')}.png"))
     print(result.summary())
+    cpu = float(result.runs["cpu_s"].sum())
     lines = [f"{n} mixes (certified 1, 1.25 × auxiliaries 1, 1.5 × posts+mobile, hotspot × "
              f"subsets of zone-P21, zone-P47, cameras-sites), {days}-day runs, {reps} reps in "
              f"screening, {reps_final} for finalists and confirmation, 2 local workers: "
-             f"**{len(result.runs)} runs in {wall:.0f} s** ({_load()}).", "",
+             f"**{len(result.runs)} runs in {wall:.0f} s** ({_load()}); the runs took {cpu:.0f} "
+             f"CPU-seconds in all, i.e. about {cpu / 2:.0f} s on 2 otherwise idle cores.", "",
              "Targets: " + "; ".join(_target_text(t) for t in targets) + ".", "", "```",
              result.summary(), "```", "",
              f"Frontier plots: `{out}/frontier_*.png`; tables `{out}/mixes.csv`, "

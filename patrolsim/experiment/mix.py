@@ -16,7 +16,8 @@ The search (:func:`search_mix`) runs in three stages, every run with common rand
    get ``reps_final − reps`` more replications; if none of them then meets every target, the
    next ``finalists`` do, until one meets every target or none is left. The *choice* is the
    cheapest mix that meets every target with ``reps_final`` replications.
-3. **Confirmation.** The choice and the ``runners_up`` next-cheapest finalists are simulated
+3. **Confirmation.** The choice and the ``runners_up`` cheapest other mixes that fail no
+   target (meeting or unclear, refined or not) are simulated
    again ``reps_final`` times with fresh seeds (``seed + CONFIRM_OFFSET + r``), independent of
    the ones that chose them. The report says whether the choice meets every target again, the
    share of its confirmation runs that met every target run by run, and which runners-up also
@@ -221,6 +222,7 @@ def run_mix_task(task: MixTask) -> dict[str, object]:
     from patrolsim.sim.engine import simulate
 
     t0 = time.perf_counter()
+    c0 = time.process_time()
     scenario = _worker_scenario(task.scenario_dir, task.scenario_hash)
     variant = mix_scenario(scenario, task.mix)
     result = simulate(variant, task.mix.policy, task.seed, days=task.days, campaigns=False)
@@ -233,6 +235,7 @@ def run_mix_task(task: MixTask) -> dict[str, object]:
     for i, name in enumerate(result.violation_types):
         row[f"violation_hours:{name}"] = float(hours[v["type"].to_numpy() == i].sum())
     row["wall_s"] = round(time.perf_counter() - t0, 3)
+    row["cpu_s"] = round(time.process_time() - c0, 3)
     row["host"] = socket.gethostname()
     return row
 
@@ -459,8 +462,8 @@ def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None =
             break
     confirmation = pd.DataFrame()
     if choice is not None:
-        ranked = table[table["mix"].isin([m.name for m in refined])
-                       & (table["status"] != "fails") & (table["mix"] != choice)]
+        # runners-up: the cheapest other mixes that fail no target, refined or not
+        ranked = table[(table["status"] != "fails") & (table["mix"] != choice)]
         ranked = ranked.sort_values(["cost_mean", "mix"])
         names = [choice, *ranked["mix"].head(spec.runners_up)]
         chosen = [by_name[n] for n in names]
