@@ -143,14 +143,18 @@ class Levers:
     shopfront: tuple[ShopfrontContract, ...] = ()
     costs: Costs = field(default_factory=Costs)
 
+    def all(self) -> tuple[StallZone | Camera | ShopfrontContract, ...]:
+        """Every lever, enabled or not: stall zones, cameras, shop-front contracts."""
+        return (*self.stall_zones, *self.cameras, *self.shopfront)
+
     @property
     def active(self) -> bool:
         """Whether any lever is enabled (otherwise the simulation is the plain model)."""
-        return any(x.enabled for x in (*self.stall_zones, *self.cameras, *self.shopfront))
+        return any(x.enabled for x in self.all())
 
     def names(self) -> tuple[str, ...]:
         """Names of every lever, enabled or not."""
-        return tuple(x.name for x in (*self.stall_zones, *self.cameras, *self.shopfront))
+        return tuple(x.name for x in self.all())
 
     def with_enabled(self, names: set[str] | frozenset[str]) -> Levers:
         """These levers with exactly ``names`` enabled and every other lever disabled."""

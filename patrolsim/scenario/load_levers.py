@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from patrolsim.scenario.levers import Camera, Costs, Levers, ShopfrontContract, StallZone
-from patrolsim.scenario.schema import ScenarioIn, parse_hhmm
+from patrolsim.scenario.schema import CameraIn, ScenarioIn, ShopfrontIn, parse_hhmm
 
 BadConfig = Callable[[Sequence[object], str, object], None]
 
@@ -47,11 +47,13 @@ def check_levers(config: ScenarioIn, patch_ids: set[str] | None, bad: BadConfig,
         vtypes(("stall_zones", i, "violation_types"), z.violation_types)
         if parse_hhmm(z.open) % 1440 == parse_hhmm(z.close) % 1440:
             bad(("stall_zones", i, "close"), "the zone is never open (open = close)", z.close)
-    for kind, items in (("cameras", config.cameras), ("shopfront", config.shopfront)):
-        for i, item in enumerate(items):
-            for pid in item.patches:
-                patch((kind, i, "patches"), pid)
-            vtypes((kind, i, "violation_types"), item.violation_types)
+    watched: list[tuple[str, int, CameraIn | ShopfrontIn]] = [
+        *(("cameras", i, c) for i, c in enumerate(config.cameras)),
+        *(("shopfront", i, s) for i, s in enumerate(config.shopfront))]
+    for kind, i, item in watched:
+        for pid in item.patches:
+            patch((kind, i, "patches"), pid)
+        vtypes((kind, i, "violation_types"), item.violation_types)
     seen: set[str] = set()
     for loc, name in lever_names(config):
         if name in seen:
