@@ -274,9 +274,9 @@ def crackdown(workers: int, seeds: int) -> str:
         staff = mix_scenario(sc, m).staff
         return sum((x.role == "auxiliary") == (role == "auxiliary") for x in staff)
 
-    lines = [f"{len(jobs)} runs ({seeds} seeds × 3 arms, {days} days: the whole horizon with "
-             f"the campaign {c.start}–{c.end} at {', '.join(c.patch_kinds)}) in {wall:.0f} s; "
-             f"{_load()}.", "",
+    lines = [f"{len(jobs)} runs ({seeds} seeds × {len(arms)} arms, {days} days: the whole "
+             f"horizon with the campaign {c.start}–{c.end} at {', '.join(c.patch_kinds)}) "
+             f"in {wall:.0f} s; {_load()}.", "",
              f"- *crackdown*: posts+mobile@campaign at equal staff-hours (steady rota at "
              f"{s_campaign:g} of the staff list, campaign units from the same budget); fixed "
              f"cost {budget / 1e4:.1f} 万元.",
