@@ -23,7 +23,7 @@ from patrolsim.plotting.plot_routes import plot_routes
 
 NO_UNCOVERED = "<p>None: every shift has the units it needs.</p>"
 HEADLINE_KPIS = ("violation_hours", "inspection_pass_rate", "complaint_response_p90_min",
-                 "complaints_within_target_share")
+                 "complaints_within_target_share", "annual_cost")
 
 CSS = """
 body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ def register(sub: Any) -> None:
                    help="fraction of the staff list (default 1.0; >1 adds staff)")
     p.add_argument("--no-campaigns", action="store_true",
                    help="leave out the scenario's campaigns")
+    p.add_argument("--levers", default=None, metavar="LIST",
+                   help="levers to switch on by name (stall zones, cameras, shop-front "
+                   "contracts), 'all' or 'none'; the others are off (default: as scenario.toml "
+                   "says)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.set_defaults(func=run)
 
@@ -56,6 +61,13 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         problems.append(f"--out: {out} exists and is not a folder")
+    if args.levers is not None:
+        names = scenario.levers.names()
+        chosen = {"all": set(names), "none": set()}.get(
+            args.levers, {n.strip() for n in args.levers.split(",") if n.strip()})
+        problems += [f"--levers: the scenario defines no lever {n!r}; it has "
+                     f"{', '.join(names) or 'none'}" for n in sorted(chosen - set(names))]
+        scenario = dataclasses.replace(scenario, levers=scenario.levers.with_enabled(chosen))
     if problems:
         raise ScenarioError(problems)
     simulate_kwargs = {"days": days, "staffing": args.staffing, "campaigns": not args.no_campaigns}

@@ -1,4 +1,4 @@
-"""``patrolsim validate-model``: the seven model-validity checks, a report and one figure each."""
+"""``patrolsim validate-model``: the model-validity checks, a report and one figure each."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def register(sub: Any) -> None:
     """Add the ``validate-model`` subcommand."""
     p = sub.add_parser(
         "validate-model", help="check the simulator against the criminology anchors",
-        description="Run the seven validity checks (Koper curve, crackdown dynamics, tipping, "
-        "presence dose, displacement and diffusion, broken windows, Erlang C), each with a "
+        description="Run the validity checks (Koper curve, crackdown dynamics, tipping, "
+        "presence dose, displacement and diffusion, broken windows, Erlang C, and the levers: "
+        "stall zones, cameras, shop-front contracts), each with a "
         "purpose-built scenario, and write report.md, results.json, summary.csv and one PNG "
         "per check under --out. Exit 0 if all pass, 1 if any fails.")
     p.add_argument("--out", metavar="DIR", default="validity",

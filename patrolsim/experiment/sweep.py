@@ -219,12 +219,22 @@ def run_task(task: RunTask) -> RunRecord:
     result = simulate(scenario, task.base_policy, task.key.seed, days=task.key.days,
                       staffing=task.steady_staffing, campaigns=task.campaigns)
     steady, campaign = unit_staff_hours(result.units, result.warmup_min)
+    kpis = {k: float(v) for k, v in result.kpis.items()}
+    if task.steady_staffing != task.key.staffing:
+        # a campaign variant's people come out of the budget at its nominal staffing
+        from patrolsim.sim.costs import staff_cost
+        from patrolsim.sim.policies import scale_staff
+
+        rates = scenario.levers.costs
+        kpis["annual_cost"] += (staff_cost(scale_staff(scenario.staff, task.key.staffing), rates)
+                                - staff_cost(scale_staff(scenario.staff, task.steady_staffing),
+                                             rates))
     info = {"steady_staffing": task.steady_staffing, "campaigns": task.campaigns,
             "staff_hours": steady + campaign, "campaign_staff_hours": campaign,
             "wall_s": round(time.perf_counter() - t0, 3),
             "cpu_s": round(time.process_time() - c0, 3), "host": socket.gethostname(),
             "patrolsim": __version__}
-    return RunRecord(task.key, {k: float(v) for k, v in result.kpis.items()}, info)
+    return RunRecord(task.key, kpis, info)
 
 
 def planned_staff_hours(scenario: Scenario, staffing: float, days: int, campaigns: bool

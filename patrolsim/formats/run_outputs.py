@@ -13,6 +13,7 @@ import pandas as pd
 
 from patrolsim._version import __version__
 from patrolsim.outputs import atomic_path, write_json
+from patrolsim.scenario.load_levers import levers_document
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 from patrolsim.sim.metrics import SimResult
 
@@ -79,6 +80,7 @@ def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[st
                        "default_cover": dict(scenario.roster.default_cover)},
             "complaint_target_min": scenario.complaint_target_min,
             "inspections_per_day": scenario.inspections_per_day,
+            "levers": levers_document(scenario.levers),
         },
     }
 

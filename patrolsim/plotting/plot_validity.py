@@ -146,6 +146,24 @@ _PLOTS = {"koper": plot_koper, "crackdown": plot_crackdown, "tipping": plot_tipp
           "broken_windows": plot_broken_windows, "erlang": plot_erlang}
 
 
+def plot_measures(result: CheckResult, ax: Axes | None = None) -> Axes:
+    """The check's measures as bars, each with its accepted range (checks 8–10, the levers)."""
+    ax = _axes(ax)
+    crits = result.criteria
+    x = np.arange(len(crits))
+    ax.bar(x, [c.value for c in crits], color=["tab:green" if c.passed else "tab:red"
+                                               for c in crits])
+    for i, c in enumerate(crits):
+        if c.low is not None or c.high is not None:
+            lo = c.low if c.low is not None else 0.0
+            hi = c.high if c.high is not None else max(c.value, lo) * 1.2 + 1e-9
+            ax.plot([i, i], [lo, hi], color="black", lw=3, alpha=0.4)
+    ax.set_xticks(x, [c.name for c in crits], rotation=15, ha="right", fontsize=7)
+    ax.set_ylabel("model (bar) and accepted range (grey)")
+    _title(ax, result)
+    return ax
+
+
 def plot_check(result: CheckResult, ax: Axes | None = None) -> Axes:
     """The figure of any check (dispatch on ``result.key``)."""
-    return _PLOTS[result.key](result, ax=ax)
+    return _PLOTS.get(result.key, plot_measures)(result, ax=ax)

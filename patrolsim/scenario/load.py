@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from patrolsim.scenario.calendar import build_days
+from patrolsim.scenario.load_levers import build_levers, check_levers
 from patrolsim.scenario.model import (
     BUILTIN_PATCH_KINDS,
     ROLE_ALIASES,
@@ -312,6 +313,7 @@ def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -
     for i, exam in enumerate(config.calendar.exam_periods):
         for kind in exam.patch_kinds:
             known_kind(("calendar", "exam_periods", i, "patch_kinds"), kind)
+    check_levers(config, patch_ids, ctx.bad_config, PATCHES_FILE)
 
 
 # ---------------------------------------------------------------------------- CSV files
@@ -601,5 +603,6 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         complaint_target_min=config.complaints.response_target_min,
         inspections_per_day=config.inspections.per_day,
         content_hash=_file_hash(root),
+        levers=build_levers(config),
     )
 

@@ -18,6 +18,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from patrolsim.scenario.levers import Levers
+
 Tier = Literal["strict", "controlled", "normal"]
 Role = Literal["certified", "auxiliary", "leader"]
 HandledBy = Literal["sanction", "any"]
@@ -74,6 +76,7 @@ KPI_NAMES: tuple[str, ...] = (
     "inspection_pass_rate",
     "patrol_hours",
     "overtime_hours",
+    "annual_cost",
 )
 
 
@@ -520,6 +523,9 @@ class Scenario:
     the calendar get three times as many (迎检, seed 003)."""
     content_hash: str
     """SHA-256 of the scenario's files, for manifests and result stores."""
+    levers: Levers = field(default_factory=Levers)
+    """Stall zones, cameras, shop-front contracts and cost rates
+    (:mod:`~patrolsim.scenario.levers`)."""
 
     @property
     def end_date(self) -> dt.date:

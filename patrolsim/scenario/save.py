@@ -25,6 +25,7 @@ from patrolsim.scenario.load import (
     SCENARIO_FILE,
     STAFF_FILE,
 )
+from patrolsim.scenario.load_levers import levers_document
 from patrolsim.scenario.model import BUILTIN_PATCH_KINDS, WEEKDAYS, Scenario
 
 
@@ -124,6 +125,7 @@ def scenario_document(scenario: Scenario) -> dict[str, Any]:
         t.kpi: {k: v for k, v in (("min", t.min), ("max", t.max)) if v is not None}
         for t in scenario.targets
     }
+    doc.update(levers_document(scenario.levers))
     return doc
 
 

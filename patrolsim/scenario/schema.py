@@ -16,10 +16,15 @@ from typing import Annotated, Any, Literal
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from patrolsim.scenario.levers import Camera, Costs, ShopfrontContract, StallZone
 from patrolsim.scenario.model import KPI_NAMES, Dynamics, RosterWeights
 
 _DYN = Dynamics()
 _WEIGHTS = RosterWeights()
+_ZONE = StallZone("", "", 0, 0, 0)
+_CAMERA = Camera("", ())
+_SHOP = ShopfrontContract("", ())
+_COSTS = Costs()
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -315,6 +320,76 @@ class InspectionsIn(_Strict):
     per_day: int = Field(20, ge=0, le=10_000)
 
 
+LeverName = Annotated[str, Field(min_length=1, max_length=64,
+                                 pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")]
+
+
+class StallZoneIn(_Strict):
+    """A designated stall zone (疏导点 / 摊点群); see
+    :class:`patrolsim.scenario.levers.StallZone`."""
+
+    name: LeverName | None = Field(None, description="unique lever name; default zone-<patch>")
+    patch: str = Field(min_length=1, description="id of the patch where the pitches are")
+    open: str = Field(description="HH:MM")
+    close: str = Field(description="HH:MM; at or before open: closes next day")
+    capacity: int = Field(ge=0, le=100_000, description="pitches")
+    violation_types: list[str] = Field(default_factory=lambda: list(_ZONE.violation_types))
+    radius_m: NonNegative = _ZONE.radius_m
+    uptake: Probability = Field(_ZONE.uptake, description="share of would-be vendors nearby "
+                                "who take a free pitch (assumption)")
+    deterred_uptake: Probability = Field(_ZONE.deterred_uptake, description="share of vendors "
+                                         "deterred nearby who take a free pitch (assumption)")
+    annual_cost: NonNegative = _ZONE.annual_cost
+    enabled: bool = True
+
+    @field_validator("open", "close")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+
+class CameraIn(_Strict):
+    """Video cameras (视频探头) over patches; see :class:`patrolsim.scenario.levers.Camera`."""
+
+    name: LeverName | None = Field(None, description="unique lever name; default cameras-<n>")
+    patches: list[str] = Field(min_length=1, description="ids of the patches covered")
+    violation_types: list[str] = Field(default_factory=lambda: list(_CAMERA.violation_types))
+    detect_per_hour: Probability = Field(_CAMERA.detect_per_hour, description="P(a live "
+                                         "violation in view is noticed within an hour)")
+    dispatch: bool = Field(_CAMERA.dispatch, description="a detection sends a unit")
+    deterrence: Probability = Field(_CAMERA.deterrence, description="share of would-be "
+                                    "violators put off (default 0; give a source)")
+    annual_cost: NonNegative = Field(_CAMERA.annual_cost_per_patch,
+                                     description="yuan per patch covered per year")
+    enabled: bool = True
+
+
+class ShopfrontIn(_Strict):
+    """Shop-front contracts (门前三包); see
+    :class:`patrolsim.scenario.levers.ShopfrontContract`."""
+
+    name: LeverName | None = Field(None, description="unique lever name; default shopfront-<n>")
+    patches: list[str] = Field(min_length=1, description="ids of the patches")
+    share: Probability = Field(_SHOP.share, description="share of shops under contract")
+    violation_types: list[str] = Field(default_factory=lambda: list(_SHOP.violation_types))
+    rate_reduction: Probability = _SHOP.rate_reduction
+    grace_days: NonNegative = _SHOP.grace_days
+    lapse_tau_days: Positive = _SHOP.lapse_tau_days
+    annual_cost: NonNegative = Field(_SHOP.annual_cost_per_patch,
+                                     description="yuan per patch per year")
+    enabled: bool = True
+
+
+class CostsIn(_Strict):
+    """Annual cost rates, yuan; see :class:`patrolsim.scenario.levers.Costs`."""
+
+    certified_per_year: NonNegative = _COSTS.certified_per_year
+    auxiliary_per_year: NonNegative = _COSTS.auxiliary_per_year
+    leader_per_year: NonNegative | None = Field(None, description="default: certified_per_year")
+    overtime_per_hour: NonNegative = _COSTS.overtime_per_hour
+
+
 class ScenarioIn(_Strict):
     """The whole ``scenario.toml``."""
 
@@ -336,6 +411,10 @@ class ScenarioIn(_Strict):
     targets: dict[str, TargetIn] = Field(default_factory=dict)
     complaints: ComplaintsIn = Field(default_factory=ComplaintsIn)
     inspections: InspectionsIn = Field(default_factory=InspectionsIn)
+    stall_zones: list[StallZoneIn] = Field(default_factory=list)
+    cameras: list[CameraIn] = Field(default_factory=list)
+    shopfront: list[ShopfrontIn] = Field(default_factory=list)
+    costs: CostsIn = Field(default_factory=CostsIn)
 
     @field_validator("timezone")
     @classmethod

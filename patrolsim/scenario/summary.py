@@ -43,6 +43,11 @@ def summarise(scenario: Scenario) -> str:
     if scenario.campaigns:
         lines.append("  campaigns: " + ", ".join(
             f"{c.name} {c.start}–{c.end}" for c in scenario.campaigns))
+    lev = scenario.levers
+    items = [*lev.stall_zones, *lev.cameras, *lev.shopfront]
+    if items:
+        lines.append("  levers: " + ", ".join(
+            f"{x.name}{'' if x.enabled else ' (off)'}" for x in items))
     if scenario.targets:
         lines.append("  targets: " + ", ".join(
             f"{t.kpi}" + (f" ≥ {t.min:g}" if t.min is not None else "")

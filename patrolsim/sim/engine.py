@@ -46,6 +46,7 @@ class Run:
         self.field = ViolationField(scenario, seed, days, lam)
         self.dispatcher = Dispatcher(self)
         self.field.on_complaint = self.dispatcher.complaint
+        self.field.on_alert = lambda viol, now: self.dispatcher.request(viol, now, internal=True)
         self.staff = scale_staff(scenario.staff, staffing)
         self.ctx = PolicyContext(scenario, self.staff, days, lam, stream(seed, "patrol"), campaigns)
         self.ctx.field = self.field

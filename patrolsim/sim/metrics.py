@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from patrolsim.sim.costs import annual_cost
+from patrolsim.sim.levers import EVENT_COLUMNS
 from patrolsim.sim.units import BUDGET_CATEGORIES
 
 if TYPE_CHECKING:
@@ -55,6 +57,10 @@ class SimResult:
     """One row per unit and shift with its time budget (minutes)."""
     presence_min: tuple[float, ...] = field(repr=False)
     """Unit-minutes present at each patch."""
+    lever_events: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(EVENT_COLUMNS)), repr=False)
+    """Uses of stall-zone pitches, camera detections and averted occurrences
+    (:data:`~patrolsim.sim.levers.EVENT_COLUMNS`); empty without enabled levers."""
 
     @property
     def horizon_min(self) -> float:
@@ -150,7 +156,35 @@ def collect(run: Run, seed: int, staffing: float, campaigns: bool, measure_from_
         complaints=complaints, inspections=inspections, units=units,
         presence_min=tuple(float(x) for x in run.presence),
     )
-    return dataclasses.replace(result, kpis=compute_kpis(result, sc.complaint_target_min))
+    events = run.field.levers.events if run.field.levers is not None else []
+    result = dataclasses.replace(result, lever_events=pd.DataFrame(events,
+                                                                   columns=list(EVENT_COLUMNS)))
+    kpis = compute_kpis(result, sc.complaint_target_min)
+    kpis.update(lever_kpis(result))
+    measured = units[units["start"] >= result.warmup_min]
+    overtime = float((measured["overtime"] * (measured["certified"] + measured["auxiliaries"]))
+                     .sum() / 60.0)
+    cost = annual_cost(run.staff, sc.levers, overtime, max(run.days - measure_from_day, 1))
+    kpis["annual_cost"] = cost.total
+    kpis["annual_cost_overtime"] = cost.overtime
+    return dataclasses.replace(result, kpis=kpis)
+
+
+def lever_kpis(result: SimResult) -> dict[str, float]:
+    """What the levers did in the measured window: vendors on legal pitches, pitch-hours,
+    camera detections, occurrences averted (contracts, camera deterrence)."""
+    lo, hi = result.warmup_min, result.horizon_min
+    e = result.lever_events
+    e = e[e["start"] >= lo]
+    zone = e[e["kind"] == "zone"]
+    return {
+        "zone_vendors": float(len(zone)),
+        "zone_pitch_hours": float(_overlap_hours(zone["start"].to_numpy(dtype=float),
+                                                 zone["end"].to_numpy(dtype=float),
+                                                 lo, hi).sum()),
+        "camera_detections": float((e["kind"] == "camera").sum()),
+        "lever_averted": float((e["kind"] == "averted").sum()),
+    }
 
 
 def compute_kpis(result: SimResult, target_min: float) -> dict[str, float]:

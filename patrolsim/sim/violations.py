@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from patrolsim.scenario.model import Dynamics, Scenario
 from patrolsim.sim import deterrence
+from patrolsim.sim.levers import LeverField
 from patrolsim.streams import stream
 
 INF = math.inf
@@ -209,6 +210,11 @@ class ViolationField:
         self.heap: list[tuple[float, int, str, object]] = []
         self._seq = 0
         self.on_complaint: Callable[[Violation, float], None] = lambda v, t: None
+        self.on_alert: Callable[[Violation, float], None] = lambda v, t: None
+        """Called when a camera that dispatches notices a violation (set by the engine)."""
+        self.levers = (LeverField(scenario, seed, len(self._c_time))
+                       if scenario.levers.active else None)
+        """The enabled stall zones, cameras and contracts (:mod:`patrolsim.sim.levers`)."""
         self.suppressed = np.zeros((self.n_patches, self.n_types), dtype=np.int64)
         self.released = np.zeros((self.n_patches, self.n_types), dtype=np.int64)
         self.displaced_in = np.zeros((self.n_patches, self.n_types), dtype=np.int64)
@@ -246,6 +252,16 @@ class ViolationField:
             if viol.outcome == "active" and viol.self_end > now:
                 viol.complained = now
                 self.on_complaint(viol, now)
+            return None
+        if kind == "camera":
+            viol = payload
+            assert isinstance(viol, Violation)
+            assert self.levers is not None
+            if viol.outcome == "active" and viol.self_end > now and math.isnan(viol.detected):
+                viol.detected = now
+                if (self.levers.detected(viol.patch, viol.vtype, now) and viol.handler < 0
+                        and math.isnan(viol.complained)):
+                    self.on_alert(viol, now)
             return None
         if kind == "reappear":
             p, v = payload  # type: ignore[misc]
@@ -294,6 +310,9 @@ class ViolationField:
     def _candidate(self, i: int, t: float) -> None:
         k = self._c_key[i]
         p, v = divmod(k, self.n_types)
+        levers = self.levers
+        if levers is not None and levers.averted(i, p, v, t):
+            return
         self.prune(p, t)
         self._sync(k, t)
         dyn = self.dyn[v]
@@ -305,16 +324,22 @@ class ViolationField:
         fresh = f * h / bound
         released = fresh + f * (g - 1.0) / bound
         if u < fresh:
+            if levers is not None and levers.absorb(i, p, v, t, self._c_duration[i], "fresh"):
+                return
             self._start(p, v, t, "fresh", self._c_duration[i], self._c_u_complaint[i],
                         self._c_delay[i])
         elif u < released:
             self.latent[k] = max(0.0, self.latent[k] - 1.0)
             self.released[p, v] += 1
+            if levers is not None and levers.absorb(i, p, v, t, self._c_duration[i], "latent"):
+                return
             self._start(p, v, t, "latent", self._c_duration[i], self._c_u_complaint[i],
                         self._c_delay[i])
         elif f < 1.0 and u < 1.0 / bound:
             # an opportunity that would have been taken at the prior risk, deterred now
             self.suppressed[p, v] += 1
+            if levers is not None and levers.absorb_deterred(i, p, v, t, self._c_duration[i]):
+                return
             w = (u - released) / (1.0 / bound - released)
             if w < dyn.latent_share:
                 self.latent[k] += 1.0
@@ -336,6 +361,10 @@ class ViolationField:
         self.active[p].append(viol)
         if u_complaint < self.types[v].complaint_probability:
             self.push(t + delay, "complaint", viol)
+        if self.levers is not None:
+            wait = self.levers.detection_delay(p, v)
+            if t + wait < min(viol.self_end, self.horizon):
+                self.push(t + wait, "camera", viol)
         return viol
 
     # ------------------------------------------------------------------ what units do
@@ -349,6 +378,8 @@ class ViolationField:
         for v in self.live[p]:
             self._sync(p * n + v, t)
         self.present[p] += 1
+        if self.levers is not None:
+            self.levers.visit(p, t)
         return self.risk[p * n:(p + 1) * n]
 
     def depart(self, p: int, t: float, at_arrival: list[float]) -> None:
@@ -392,8 +423,12 @@ class ViolationField:
         targets = self.neighbours[viol.vtype][viol.patch]
         if targets and self.rng.random() < dyn.reappear_probability:
             q = targets[int(self.rng.integers(len(targets)))]
-            self.push(t + self.rng.exponential(dyn.reappear_delay_mean_min), "reappear",
-                      (q, viol.vtype))
+            when = t + self.rng.exponential(dyn.reappear_delay_mean_min)
+            # a stall zone in range with a free pitch may take the vendor instead
+            if self.levers is None or not self.levers.absorb_fled(viol.patch, viol.vtype, t):
+                self.push(when, "reappear", (q, viol.vtype))
+        elif self.levers is not None:
+            self.levers.absorb_fled(viol.patch, viol.vtype, t)
         return True
 
     def handling_minutes(self, viol: Violation, t: float) -> float:

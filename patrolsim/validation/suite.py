@@ -12,11 +12,12 @@ from patrolsim.validation.campaigns import crackdown, tipping
 from patrolsim.validation.disorder import broken_windows
 from patrolsim.validation.hotspots import displacement, presence_dose
 from patrolsim.validation.koper import erlang_queue, koper_curve
+from patrolsim.validation.levers import camera, shopfront, stall_zone
 from patrolsim.validation.result import CheckResult
 
 CHECKS: tuple[str, ...] = ("koper", "crackdown", "tipping", "dose", "displacement",
-                           "broken_windows", "erlang")
-"""Keys of the checks, in the issue's order (1–7)."""
+                           "broken_windows", "erlang", "stall_zone", "camera", "shopfront")
+"""Keys of the checks, in the issue's order (1–7), then the levers (8–10)."""
 
 VENDOR = "street_vending"
 SHOPFRONT = "shopfront_occupation"
@@ -42,7 +43,10 @@ def check_functions(reference: Scenario) -> dict[str, Callable[[], CheckResult]]
 
     return {"koper": koper_curve, "crackdown": vendor, "tipping": tipping,
             "dose": presence_dose, "displacement": spill, "broken_windows": windows,
-            "erlang": erlang_queue}
+            "erlang": erlang_queue,
+            "stall_zone": lambda: stall_zone(reference.violation_type(VENDOR)),
+            "camera": camera,
+            "shopfront": lambda: shopfront(reference.violation_type(SHOPFRONT))}
 
 
 def run_all(reference: Scenario, only: Sequence[str] | None = None,
