@@ -215,8 +215,11 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
             staff_rows.append([sid, f"占位队员 placeholder {s + 1}-{j + 1}", role, f"S{s + 1}",
                                40])
 
+    # Campaigns and levers (stall zones, cameras, shop-front contracts) name the reference
+    # district's places and dates: a new district starts without them; [costs] carries over.
     doc = {key: value for key, value in ref_doc.items()
-           if key not in ("campaigns", "violation_types", "squads")}
+           if key not in ("campaigns", "violation_types", "squads", "stall_zones", "cameras",
+                          "shopfront")}
     start = log.first_day + dt.timedelta(days=(7 - log.first_day.weekday()) % 7)
     source = log_name or Path(log.path).name
     doc["name"] = f"{target.name} (from {source})"
