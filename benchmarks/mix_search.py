@@ -219,10 +219,18 @@ def mix(workers: int, out: Path, reps: int, reps_final: int, days: int) -> str:
              f"CPU-seconds in all, i.e. about {cpu / 2:.0f} s on 2 otherwise idle cores.", "",
              "Targets: " + "; ".join(_target_text(t) for t in targets) + ".", "", "```",
              result.summary(), "```", "",
-             f"Frontier plots: `{out}/frontier_*.png`; tables `{out}/mixes.csv`, "
+             f"Frontier plots: `{_shown(out)}/frontier_*.png`; tables `{_shown(out)}/mixes.csv`, "
              f"`confirmation.csv`."]
     text = "\n".join(lines)
     return text
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the checkout when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _target_text(t: Target) -> str:

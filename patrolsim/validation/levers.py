@@ -84,11 +84,13 @@ def stall_zone(vendor: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int 
             row[f"displaced_{label}"] = float(((rp.violations["patch"] == 2)
                                                & (rp.violations["source"] == "displaced")).sum())
             row[f"pushed_{label}"] = float(rp.lever_events["how"].isin(["deterred"]).sum())
+            row[f"posted_pitches_{label}"] = float((rp.lever_events["kind"] == "zone").sum())
         rows.append(row)
     table = pd.DataFrame(rows)
     taken = 1.0 - table["vending_ample"] / table["vending_none"]
     small = 1.0 - table["vending_small"] / table["vending_none"]
     displaced = table["displaced_ample"].sum() / max(table["displaced_none"].sum(), 1.0)
+    pushed = float(table["pushed_ample"].sum() / max(table["posted_pitches_ample"].sum(), 1.0))
     m_taken, _, _ = mean_ci(taken)
     m_small, _, _ = mean_ci(small)
     criteria = (
@@ -96,15 +98,16 @@ def stall_zone(vendor: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int 
                   uptake - 0.1, uptake + 0.15),
         Criterion("share taken with one pitch", m_small, 0.0, m_taken),
         Criterion("displacement to the neighbour with the zone / without", displaced, 0.0, 0.5),
-        Criterion("vendors pushed into the zone by the posted unit", float(
-            table["pushed_ample"].sum()), 1.0),
+        Criterion("share of the zone's vendors sent there by the posted unit", pushed, 0.05, 1.0),
     )
     figure = (f"ample pitches take {m_taken:.0%} of vending off the street (uptake {uptake:.0%});"
-              f" one pitch {m_small:.0%}; with a unit posted, displacement round the corner "
-              f"falls to {displaced:.0%} of what it is without the zone")
+              f" one pitch {m_small:.0%}; with a unit posted, {pushed:.0%} of the zone's vendors "
+              f"are ones it deterred, and displacement round the corner falls to "
+              f"{displaced:.0%} of what it is without the zone")
     summary = pd.DataFrame({
-        "measure": ["taken (ample)", "taken (1 pitch)", "displaced with / without"],
-        "value": [m_taken, m_small, displaced],
+        "measure": ["taken (ample)", "taken (1 pitch)", "displaced with / without",
+                    "zone's vendors deterred by the unit"],
+        "value": [m_taken, m_small, displaced, pushed],
     })
     return CheckResult(
         number=8, key="stall_zone", title="Stall zones (疏堵结合)",

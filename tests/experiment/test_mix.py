@@ -124,6 +124,7 @@ def test_search_chooses_the_cheapest_meeting_mix(small_search: object) -> None:
     assert "最省的达标配置" in result.summary()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_search_same_seed_same_answer(nanhu: Scenario, small_search: object) -> None:
     """Tests that the search is reproducible: the same settings give the same table."""
     again = search_mix(nanhu, small_search.spec, None,  # type: ignore[attr-defined]
