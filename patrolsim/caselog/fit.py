@@ -8,22 +8,23 @@ patrolled and on how often citizens call, so the log's counts are not the scenar
 1. :func:`~patrolsim.caselog.targets.log_targets` gives the recorded rate per patch × type
    (empirical-Bayes shrunk), the profiles, holiday multipliers and the citizens' share.
 2. The scenario, with those profiles and a first guess of the rates, is simulated under the
-   bureau's usual policy over the last ``fit_days`` before the fitting date (after a week's
-   warm-up), with fixed seeds: common random numbers, so that successive iterations differ
-   only by the parameters.
+   bureau's usual policy over the last ``fit_days`` before the fitting date (after
+   :data:`WARMUP_DAYS` of warm-up), with fixed seeds: common random numbers, so that
+   successive iterations differ only by the parameters.
 3. Fixed-point step: ``rate ← scale × target recorded rate / relative yield``. The yield of a
    patch (recorded cases per unit of true base rate) is pooled towards its type's with
    :data:`YIELD_PSEUDO` true violations and averaged over the iterations, so that a patch with
    few simulated cases does not jump about; the type's scale moves by the ratio of the log's
-   recorded total to the simulated one, divided by the elasticity of the simulated total to
-   the rates measured between iterations (a Newton step on the log scale; feedback in the
-   model, broken windows above all, makes the elasticity exceed 1, and a plain fixed point
-   oscillated by ±30 % on Boston). Per type, the complaint probability moves
-   the citizens' share towards the log's (on the odds scale); where citizens would have to
-   report more than every violation, the units' visibility is lowered instead.
-   The true hour-of-day and weekday profiles move the same way (a damped multiplicative step),
-   so that the simulated *recorded* profiles match the log's: units find violations while on
-   shift and citizens call after a delay, so a recorded profile is not the true one.
+   recorded total to the simulated one, with a decreasing Robbins–Monro gain
+   (:data:`GAIN_DECAY`): the simulated totals are noisy, above all where broken windows feed
+   on themselves, and a plain fixed point oscillated by ±30 % on Boston. Per type, the
+   complaint probability moves the citizens' share towards the log's (on the odds scale);
+   where citizens would have to report more than every violation, the units' visibility is
+   lowered instead. The true hour-of-day and weekday profiles move the same way (a damped
+   multiplicative step), so that the simulated *recorded* profiles match the log's: units
+   find violations while on shift and citizens call after a delay, so a recorded profile is
+   not the true one. A call that brings a unit counts as the citizen's, also when the unit
+   was already there.
 4. Stop when, for every type, the simulated recorded total is within ``tolerance`` (or its
    Monte-Carlo error, if larger: two standard errors between the replications, at least one
    Poisson standard error of the log's total) of the log's and the citizens' share within
@@ -56,8 +57,7 @@ SHARE_TOLERANCE = 0.03
 MIN_COMPLAINT_PROBABILITY = 1e-4
 MIN_VISIBILITY = 0.0
 """Units may never notice a type on their rounds (Boston's contractor complaints: 2 of 1,554
-cases found by staff); a unit at a fixed post looks many times a shift, so even 0.001 per
-look found 6 % of them."""
+cases found by staff)."""
 WARMUP_DAYS = 21
 """Days simulated before every measured window, so that the state has settled: perceived
 risk and latent demand within days, but persistent disorder (flyposting lasts a week, and
