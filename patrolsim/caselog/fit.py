@@ -51,9 +51,11 @@ from patrolsim.scenario.model import Patch, Scenario, ViolationType
 from patrolsim.sim.engine import simulate
 
 YIELD_PSEUDO = 20.0
-"""True violations with which a patch's simulated yield is pooled towards its type's."""
+"""True violations with which a patch's simulated yield is pooled towards its type's.
+Assumption (a setting of the fit, not of the district)."""
 SHARE_TOLERANCE = 0.03
-"""Largest accepted gap between the simulated and the logged citizens' share."""
+"""Largest accepted gap between the simulated and the logged citizens' share (about two
+binomial standard errors of a share near 80 % over 1,500 cases). Assumption."""
 MIN_COMPLAINT_PROBABILITY = 1e-4
 MIN_VISIBILITY = 0.0
 """Units may never notice a type on their rounds (Boston's contractor complaints: 2 of 1,554
