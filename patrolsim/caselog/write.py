@@ -145,9 +145,12 @@ def write_calibrated(fit: FitResult, source: str | Path, out: str | Path, log_na
             f"fitted from {log_name}, {int(t.channel_cases[v])} cases, {first}–{until}{channel}")
         comments[f"{key}.visibility"] = comments[f"{key}.complaint_probability"]
     warmup = int(doc.get("warmup_days", 0))
-    doc["start_date"] = until + dt.timedelta(days=1 - warmup)
-    comments["start_date"] = (f"the measured days begin the day after the log used ends "
-                              f"({until}), after {warmup} warm-up days")
+    cal = doc.get("calendar", {})
+    dated = doc.get("campaigns") or cal.get("exam_periods") or cal.get("inspection_days")
+    if not dated:  # campaigns and exam periods keep their dates: then the horizon stays too
+        doc["start_date"] = until + dt.timedelta(days=1 - warmup)
+        comments["start_date"] = (f"the measured days begin the day after the log used ends "
+                                  f"({until}), after {warmup} warm-up days")
     header = (f"# Calibrated by `patrolsim calibrate` from {log_name} ({first}–{until}) under "
               f"the policy {settings.policy}, seed {settings.seed}:\n"
               f"# {fit.iterations} iterations, "
