@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from caselog_helpers import CHINESE_MAPPING, DATA
+from tests.caselog.caselog_helpers import CHINESE_MAPPING, DATA
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from test_fit import FIRST, LOG_DAYS, WARMUP, _district, simulated_log
+from tests.caselog.test_fit import FIRST, LOG_DAYS, WARMUP, _district, simulated_log
 
 from patrolsim.caselog.backtest import (
     METRICS,

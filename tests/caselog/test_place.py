@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from caselog_helpers import CHINESE_MAPPING, chinese_rows, write_log
 
 from patrolsim.caselog.init import init_scenario, safe_cell
 from patrolsim.caselog.place import patch_places, place_cases
 from patrolsim.caselog.read import load_mapping, read_caselog
 from patrolsim.scenario import load_scenario
+from tests.caselog.caselog_helpers import CHINESE_MAPPING, chinese_rows, write_log
 
 
 def test_area_only_gb18030_log_makes_one_patch_per_area(tmp_path: Path) -> None:

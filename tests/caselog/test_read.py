@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from caselog_helpers import CHINESE_MAPPING, HEADER, chinese_rows, write_log
+from tests.caselog.caselog_helpers import CHINESE_MAPPING, HEADER, chinese_rows, write_log
 
 from patrolsim.caselog.coords import (
     bd09_to_gcj02,
