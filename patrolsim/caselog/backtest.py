@@ -58,7 +58,9 @@ FORECAST_FLOOR = 0.01
 """Cases per cell-day below which no forecast is scored (Poisson deviance is infinite for a
 zero forecast of a cell that has a case): one case in a hundred days."""
 SEASONAL_WEEKS = 4
+"""Weeks of the seasonal naive baseline (as issue 37 defines it)."""
 TOP_SHARE = 0.10
+"""Share of patches in the hit rate and PAI (as issue 37 defines them)."""
 YIELD_SPAN_DAYS = 28
 """Days (the held-out week and the three before it) over which a replication's recorded
 share of the true violations is measured for the forecast."""

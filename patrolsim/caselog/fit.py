@@ -8,22 +8,23 @@ patrolled and on how often citizens call, so the log's counts are not the scenar
 1. :func:`~patrolsim.caselog.targets.log_targets` gives the recorded rate per patch × type
    (empirical-Bayes shrunk), the profiles, holiday multipliers and the citizens' share.
 2. The scenario, with those profiles and a first guess of the rates, is simulated under the
-   bureau's usual policy over the last ``fit_days`` before the fitting date (after a week's
-   warm-up), with fixed seeds: common random numbers, so that successive iterations differ
-   only by the parameters.
+   bureau's usual policy over the last ``fit_days`` before the fitting date (after
+   :data:`WARMUP_DAYS` of warm-up), with fixed seeds: common random numbers, so that
+   successive iterations differ only by the parameters.
 3. Fixed-point step: ``rate ← scale × target recorded rate / relative yield``. The yield of a
    patch (recorded cases per unit of true base rate) is pooled towards its type's with
    :data:`YIELD_PSEUDO` true violations and averaged over the iterations, so that a patch with
    few simulated cases does not jump about; the type's scale moves by the ratio of the log's
-   recorded total to the simulated one, divided by the elasticity of the simulated total to
-   the rates measured between iterations (a Newton step on the log scale; feedback in the
-   model, broken windows above all, makes the elasticity exceed 1, and a plain fixed point
-   oscillated by ±30 % on Boston). Per type, the complaint probability moves
-   the citizens' share towards the log's (on the odds scale); where citizens would have to
-   report more than every violation, the units' visibility is lowered instead.
-   The true hour-of-day and weekday profiles move the same way (a damped multiplicative step),
-   so that the simulated *recorded* profiles match the log's: units find violations while on
-   shift and citizens call after a delay, so a recorded profile is not the true one.
+   recorded total to the simulated one, with a decreasing Robbins–Monro gain
+   (:data:`GAIN_DECAY`): the simulated totals are noisy, above all where broken windows feed
+   on themselves, and a plain fixed point oscillated by ±30 % on Boston. Per type, the
+   complaint probability moves the citizens' share towards the log's (on the odds scale);
+   where citizens would have to report more than every violation, the units' visibility is
+   lowered instead. The true hour-of-day and weekday profiles move the same way (a damped
+   multiplicative step), so that the simulated *recorded* profiles match the log's: units
+   find violations while on shift and citizens call after a delay, so a recorded profile is
+   not the true one. A call that brings a unit counts as the citizen's, also when the unit
+   was already there.
 4. Stop when, for every type, the simulated recorded total is within ``tolerance`` (or its
    Monte-Carlo error, if larger: two standard errors between the replications, at least one
    Poisson standard error of the log's total) of the log's and the citizens' share within
@@ -50,11 +51,15 @@ from patrolsim.scenario.model import Patch, Scenario, ViolationType
 from patrolsim.sim.engine import simulate
 
 YIELD_PSEUDO = 20.0
-"""True violations with which a patch's simulated yield is pooled towards its type's."""
+"""True violations with which a patch's simulated yield is pooled towards its type's.
+Assumption (a setting of the fit, not of the district)."""
 SHARE_TOLERANCE = 0.03
-"""Largest accepted gap between the simulated and the logged citizens' share."""
+"""Largest accepted gap between the simulated and the logged citizens' share (about two
+binomial standard errors of a share near 80 % over 1,500 cases). Assumption."""
 MIN_COMPLAINT_PROBABILITY = 1e-4
-MIN_VISIBILITY = 0.001
+MIN_VISIBILITY = 0.0
+"""Units may never notice a type on their rounds (Boston's contractor complaints: 2 of 1,554
+cases found by staff)."""
 WARMUP_DAYS = 21
 """Days simulated before every measured window, so that the state has settled: perceived
 risk and latent demand within days, but persistent disorder (flyposting lasts a week, and
@@ -208,7 +213,9 @@ def recorded_counts(result_violations: pd.DataFrame, lo_min: float, hi_min: floa
     com = v["complained"].to_numpy()
     when = np.fmin(det, com)
     keep = (when >= lo_min) & (when < hi_min)
-    citizen = keep & ~np.isnan(com) & (np.isnan(det) | (com < det))
+    # a unit already at the patch when the call comes "detects" it at the same moment: the
+    # citizen still reported it first
+    citizen = keep & ~np.isnan(com) & (np.isnan(det) | (com <= det))
     out = np.zeros((n_patches, len(type_index)))
     cit = np.zeros((n_patches, len(type_index)))
     patch = v["patch"].to_numpy()
@@ -383,7 +390,7 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
             wanted = cp[v] * ratio
             cp[v] = float(np.clip(wanted, MIN_COMPLAINT_PROBABILITY, 1.0))
             if wanted > 1.0:  # citizens cannot report more: units must notice less
-                vis[v] = float(np.clip(vis[v] / (wanted / 1.0), MIN_VISIBILITY, 1.0))
+                vis[v] = float(np.clip(vis[v] / wanted, MIN_VISIBILITY, 1.0))
         # when: the true profiles, so that the simulated recorded ones match the log's (a
         # recorded profile is the true one seen through the patrol hours and complaint delays)
         cases = targets.total_cases.astype(float)

@@ -1,9 +1,9 @@
 """Place cases on a scenario's patches: by coordinate, or by area name.
 
-A case with a coordinate goes to the nearest street patch within a radius (patches.csv must
-then give ``lon,lat``); a case with only an area (网格, 社区) goes to a patch whose optional
-``area`` column names it — with several such patches, each case goes to one of them chosen by
-its id, so the cases spread evenly. Cases that reach no patch are counted (``outside_district``,
+A case whose area (网格, 社区) names a patch's optional ``area`` column goes to that patch —
+with several such patches, to one of them chosen by its id, so the cases spread evenly; any
+other case with a coordinate goes to the nearest street patch within a radius (patches.csv
+must then give ``lon,lat``). Cases that reach no patch are counted (``outside_district``,
 ``unknown_area``, ``placeholder_coordinate``), never silently dropped.
 """
 
@@ -98,10 +98,25 @@ def place_cases_frame(cases: pd.DataFrame, places: PatchPlaces, radius_m: float 
     """``cases`` with a ``patch`` column: the patch id, ``""`` where no patch is reached."""
     radius = places.spacing_m() if radius_m is None else radius_m
     patch = np.full(len(cases), "", dtype=object)
-    has_xy = cases["lat"].notna().to_numpy()
-    if places.has_coordinates and has_xy.any():
+    by_area: dict[str, list[str]] = {}
+    for pid, area in zip(places.ids, places.area, strict=True):
+        if area:
+            by_area.setdefault(area, []).append(pid)
+    if by_area:
+        # patches that stand for areas (社区, 网格) take their cases by name first: an area is
+        # not a point, and its cases need not be nearest to its centre
+        area_key = cases["area"].map(lambda a: str(a).strip().casefold()).to_numpy()
+        case_ids = cases["id"].astype(str).to_numpy()
+        rows = cases["row"].to_numpy()
+        for i in range(len(cases)):
+            options = by_area.get(area_key[i])
+            if options:
+                key = case_ids[i] or str(rows[i])
+                patch[i] = options[zlib.crc32(key.encode()) % len(options)]
+    todo = (patch == "") & cases["lat"].notna().to_numpy()
+    if places.has_coordinates and todo.any():
         px, py = project(places.lon, places.lat, places.origin)
-        cx, cy = project(cases["lon"].to_numpy()[has_xy], cases["lat"].to_numpy()[has_xy],
+        cx, cy = project(cases["lon"].to_numpy()[todo], cases["lat"].to_numpy()[todo],
                          places.origin)
         best = np.empty(len(cx), dtype=np.int64)
         dist = np.empty(len(cx))
@@ -111,20 +126,7 @@ def place_cases_frame(cases: pd.DataFrame, places: PatchPlaces, radius_m: float 
             best[start:start + 4096] = d.argmin(axis=1)
             dist[start:start + 4096] = d.min(axis=1)
         ids = np.array(places.ids, dtype=object)
-        patch[has_xy] = np.where(dist <= radius, ids[best], "")
-    by_area: dict[str, list[str]] = {}
-    for pid, area in zip(places.ids, places.area, strict=True):
-        if area:
-            by_area.setdefault(area, []).append(pid)
-    if by_area:
-        area_key = cases["area"].map(lambda a: str(a).strip().casefold()).to_numpy()
-        case_ids = cases["id"].astype(str).to_numpy()
-        rows = cases["row"].to_numpy()
-        for i in np.flatnonzero(patch == ""):
-            options = by_area.get(area_key[i])
-            if options:
-                key = case_ids[i] or str(rows[i])
-                patch[i] = options[zlib.crc32(key.encode()) % len(options)]
+        patch[todo] = np.where(dist <= radius, ids[best], "")
     out = cases.copy()
     out["patch"] = patch
     return out

@@ -23,6 +23,7 @@ from patrolsim.caselog.backtest import (
     BacktestResult,
     calibration_curve,
     patch_totals,
+    poisson_deviance,
 )
 from patrolsim.caselog.init import safe_cell
 from patrolsim.caselog.place import PatchPlaces
@@ -71,6 +72,20 @@ def scores_table(result: BacktestResult) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def floor_table(result: BacktestResult, floors: tuple[float, ...] = (0.001, 0.01, 0.05)) -> str:
+    """Mean Poisson deviance per model at other forecast floors (how much the floor matters)."""
+    y = result.cells["observed"].to_numpy()
+    head = '<tr><th class="l">模型 model</th>' + "".join(
+        f"<th>floor {f:g}</th>" for f in floors) + "</tr>"
+    rows = []
+    for model in MODELS:
+        f = result.cells[f"forecast_{model}"].to_numpy()
+        values = "".join(f"<td>{poisson_deviance(y, np.maximum(f, fl)).mean():.4f}</td>"
+                         for fl in floors)
+        rows.append(f'<tr><td class="l">{html.escape(term(model))}</td>{values}</tr>')
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
 def backtest_html(result: BacktestResult, places: PatchPlaces, title: str, notes: str = ""
                   ) -> str:
     """The report page."""
@@ -113,7 +128,8 @@ patch × type × day), {int(cells['observed'].sum())} 件实际案件 observed c
 {scores_table(result)}
 <p>泊松偏差与平均绝对误差越小越好；命中率与PAI越大越好。Poisson deviance and MAE: lower is
 better; hit rate and PAI: higher is better. Forecasts are floored at 0.01 cases per cell-day
-for the deviance.</p>{notes}
+for the deviance; 下表为其他下限 the deviance at other floors:</p>
+{floor_table(result)}{notes}
 <h2>每周实际与预测 Observed vs forecast by week</h2>
 <img src="{weekly_img}">
 <h2>热点地图 Hotspot maps (held-out weeks)</h2>

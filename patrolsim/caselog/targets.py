@@ -77,7 +77,7 @@ class LogTargets:
     channel_cases: npt.NDArray[np.int64] = field(repr=False)
     """Cases per type with a known channel (patrol or citizen)."""
     closing_hours: pd.DataFrame = field(repr=False)
-    """Per type: cases, median, ci_low, ci_high of closed − reported (hours)."""
+    """Per duration (see :data:`DURATIONS`) and type: cases, median, ci_low, ci_high (hours)."""
 
     def summary(self) -> str:
         """A line per type: cases, recent level, profiles' peaks, holidays, channels."""
@@ -221,21 +221,7 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
         citizen_share = np.where(channel_cases > 0, citizen / np.maximum(channel_cases, 1),
                                  np.nan)
 
-    closing = []
-    duration = (cases["closed_at"] - cases["reported_at"]).dt.total_seconds() / 3600.0
-    for t in types:
-        x = np.sort(duration[(cases["type"] == t).to_numpy() & duration.notna().to_numpy()
-                             & (duration >= 0).to_numpy()].to_numpy())
-        if len(x) == 0:
-            closing.append((t, 0, math.nan, math.nan, math.nan))
-            continue
-        k = len(x)
-        half = Z95 * math.sqrt(k) / 2
-        lo_i = max(0, math.floor(k / 2 - half))
-        hi_i = min(k - 1, math.ceil(k / 2 + half))
-        closing.append((t, k, float(np.median(x)), float(x[lo_i]), float(x[hi_i])))
-    closing_frame = pd.DataFrame(closing, columns=["type", "cases", "median", "ci_low",
-                                                   "ci_high"])
+    closing_frame = durations(cases, types)
     return LogTargets(
         types=types, patches=patches, until=until, window_start=start, first_day=first,
         recorded_rate=recorded_rate, rate_ci=np.stack([lo, hi], axis=-1),
@@ -244,6 +230,38 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
         holiday_multiplier=holiday_multiplier, holiday_ci=np.stack([h_lo, h_hi], axis=-1),
         holiday_cases=hol_obs.astype(np.int64), citizen_share=citizen_share,
         channel_cases=channel_cases.astype(np.int64), closing_hours=closing_frame)
+
+
+DURATIONS = {
+    "closing_hours": ("reported_at", "closed_at"),
+    "dispatch_hours": ("reported_at", "dispatched_at"),
+    "dispatch_to_handled_hours": ("dispatched_at", "handled_at"),
+}
+"""Durations a log can measure (from, to column roles): reported → closed (结案), reported →
+dispatched (派遣), dispatched → handled (处置; includes travel)."""
+
+
+def durations(cases: pd.DataFrame, types: tuple[str, ...]) -> pd.DataFrame:
+    """Median and 95 % interval of the median (binomial order statistics) of every duration
+    the log holds, per type (hours); negative durations are left out as errors."""
+    rows = []
+    for name, (a, b) in DURATIONS.items():
+        if a not in cases or b not in cases:
+            continue
+        hours = (cases[b] - cases[a]).dt.total_seconds() / 3600.0
+        for t in types:
+            m = (cases["type"] == t).to_numpy() & hours.notna().to_numpy() & (
+                hours >= 0).to_numpy()
+            x = np.sort(hours[m].to_numpy())
+            k = len(x)
+            if k == 0:
+                continue
+            half = Z95 * math.sqrt(k) / 2
+            lo_i = max(0, math.floor(k / 2 - half))
+            hi_i = min(k - 1, math.ceil(k / 2 + half))
+            rows.append((name, t, k, float(np.median(x)), float(x[lo_i]), float(x[hi_i])))
+    return pd.DataFrame(rows, columns=["duration", "type", "cases", "median", "ci_low",
+                                       "ci_high"])
 
 
 def _best_alpha(counts: npt.NDArray[np.int64], means: npt.NDArray[np.float64]) -> float:

@@ -53,12 +53,18 @@ def calibration_table(fit: FitResult) -> pd.DataFrame:
         n = int(t.total_cases[v])
         rows.append((f"prior_weight.{name}", float(t.prior_weight[v]),
                      int(t.recent_cases[:, v].sum()), nan, nan))
+        # the fitted true profiles, and the recorded ones of the log they reproduce
         for h in range(24):
-            rows.append((f"hour_profile.{name}.{h:02d}", float(t.hour_profile[v, h]), n, nan,
+            rows.append((f"hour_profile.{name}.{h:02d}", float(st.hour_profile[v, h]), n, nan,
                          nan))
-        for d in range(7):
-            rows.append((f"weekday_profile.{name}.{WEEKDAYS[d]}", float(t.weekday_profile[v, d]),
+            rows.append((f"recorded_hour_profile.{name}.{h:02d}", float(t.hour_profile[v, h]),
                          n, nan, nan))
+        for d in range(7):
+            day = WEEKDAYS[d]
+            rows.append((f"weekday_profile.{name}.{day}", float(st.weekday_profile[v, d]), n,
+                         nan, nan))
+            rows.append((f"recorded_weekday_profile.{name}.{day}",
+                         float(t.weekday_profile[v, d]), n, nan, nan))
         rows.append((f"holiday_multiplier.{name}", float(t.holiday_multiplier[v]),
                      int(t.holiday_cases[v]), float(t.holiday_ci[v, 0]), float(t.holiday_ci[v, 1])))
         m = int(t.channel_cases[v])
@@ -68,9 +74,8 @@ def calibration_table(fit: FitResult) -> pd.DataFrame:
         rows.append((f"complaint_probability.{name}", float(st.complaint_probability[v]), m,
                      nan, nan))
         rows.append((f"visibility.{name}", float(st.visibility[v]), m, nan, nan))
-        c = t.closing_hours.iloc[v]
-        rows.append((f"closing_hours_median.{name}", float(c["median"]), int(c["cases"]),
-                     float(c["ci_low"]), float(c["ci_high"])))
+    for c in t.closing_hours.itertuples():
+        rows.append((f"{c.duration}_median.{c.type}", c.median, c.cases, c.ci_low, c.ci_high))
     last = fit.history[fit.history["iteration"] == fit.iterations]
     for row in last.itertuples():
         rows.append((f"fit.simulated_over_log.{row.type}",
@@ -140,9 +145,12 @@ def write_calibrated(fit: FitResult, source: str | Path, out: str | Path, log_na
             f"fitted from {log_name}, {int(t.channel_cases[v])} cases, {first}–{until}{channel}")
         comments[f"{key}.visibility"] = comments[f"{key}.complaint_probability"]
     warmup = int(doc.get("warmup_days", 0))
-    doc["start_date"] = until + dt.timedelta(days=1 - warmup)
-    comments["start_date"] = (f"the measured days begin the day after the log used ends "
-                              f"({until}), after {warmup} warm-up days")
+    cal = doc.get("calendar", {})
+    dated = doc.get("campaigns") or cal.get("exam_periods") or cal.get("inspection_days")
+    if not dated:  # campaigns and exam periods keep their dates: then the horizon stays too
+        doc["start_date"] = until + dt.timedelta(days=1 - warmup)
+        comments["start_date"] = (f"the measured days begin the day after the log used ends "
+                                  f"({until}), after {warmup} warm-up days")
     header = (f"# Calibrated by `patrolsim calibrate` from {log_name} ({first}–{until}) under "
               f"the policy {settings.policy}, seed {settings.seed}:\n"
               f"# {fit.iterations} iterations, "

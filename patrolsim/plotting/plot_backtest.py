@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from matplotlib.axes import Axes
 
@@ -39,16 +38,18 @@ def plot_weekly_totals(weekly: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_hotspots(lon: Sequence[float], lat: Sequence[float], values: Sequence[float],
-                  title: str, top: Sequence[bool] | None = None, ax: Axes | None = None) -> Axes:
+def plot_hotspots(lon: npt.ArrayLike, lat: npt.ArrayLike, values: npt.ArrayLike,
+                  title: str, top: npt.ArrayLike | None = None, ax: Axes | None = None) -> Axes:
     """Patches as squares coloured by ``values``; ``top`` outlines the top-10 % patches."""
     ax = _axes(ax, (5, 5))
     v = np.asarray(values, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
     sc = ax.scatter(lon, lat, c=v, s=60, marker="s", cmap="YlOrRd",
                     vmin=0, vmax=max(float(v.max()), 1e-9))
     if top is not None:
         mask = np.asarray(top, dtype=bool)
-        ax.scatter(np.asarray(lon)[mask], np.asarray(lat)[mask], s=90, marker="s",
+        ax.scatter(lon[mask], lat[mask], s=90, marker="s",
                    facecolors="none", edgecolors="black", linewidths=1.2)
     ax.figure.colorbar(sc, ax=ax, shrink=0.8)
     ax.set_title(title, fontsize=10)

@@ -35,7 +35,7 @@ def simulated_log(scenario: Scenario, seed: int) -> pd.DataFrame:
     m = (when >= WARMUP * 1440).to_numpy()
     complained = v["complained"][m]
     detected = v["detected"][m]
-    citizen = complained.notna() & (detected.isna() | (complained < detected))
+    citizen = complained.notna() & (detected.isna() | (complained <= detected))
     return pd.DataFrame({
         "patch": [true.patches[p].id for p in v["patch"][m]],
         "type": [true.violation_types[t].name for t in v["type"][m]],
