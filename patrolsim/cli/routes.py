@@ -166,7 +166,7 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
     ScenarioError
         One ``FILE:ROW: FIELD: ...`` line per problem.
     """
-    from patrolsim.routing.district import UnitSpec
+    from patrolsim.routing.district import DutyUnit
 
     p = Path(path)
     if not p.is_file():
@@ -236,7 +236,7 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
     out: dict[str, list[Any]] = {}
     for (shift, squad, unit), members in sorted(groups.items()):
         out.setdefault(shift, []).append(
-            UnitSpec(
+            DutyUnit(
                 squad=squad,
                 unit=unit,
                 start_min=min(m[0] for m in members),

@@ -32,8 +32,7 @@ from patrolsim.experiment.replicate import mean_ci
 from patrolsim.roster import Roster, RosterProblem, solve_roster
 from patrolsim.roster.cpsat import RosterParams
 from patrolsim.routing import RoutingParams
-from patrolsim.routing.district import DistrictRoutes, solve_district_routes
-from patrolsim.routing.district import UnitSpec as RouteUnit
+from patrolsim.routing.district import DistrictRoutes, DutyUnit, solve_district_routes
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 from patrolsim.sim.engine import simulate
 from patrolsim.sim.metrics import SimResult
@@ -133,7 +132,7 @@ def check_week(scenario: Scenario, week_start: dt.date) -> list[str]:
     return problems
 
 
-def _route_units(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str], list[RouteUnit]]:
+def _route_units(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str], list[DutyUnit]]:
     """Patrol units of each day and shift from the roster.
 
     As in the simulator's default unit formation, a sanctioning unit keeps
@@ -146,7 +145,7 @@ def _route_units(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str]
         lambda: defaultdict(list))
     for e in roster.entries:
         groups[e.date, e.shift, e.squad][e.unit].append(e.staff_id)
-    out: dict[tuple[dt.date, str], list[RouteUnit]] = defaultdict(list)
+    out: dict[tuple[dt.date, str], list[DutyUnit]] = defaultdict(list)
     for (date, shift, squad), units in sorted(groups.items()):
         s = scenario.shift(shift)
         spare: list[str] = []
@@ -159,7 +158,7 @@ def _route_units(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str]
             else:
                 spare.extend(ids)
                 continue
-            out[date, shift].append(RouteUnit(squad, label.removeprefix(f"{squad}-"), s.start_min,
+            out[date, shift].append(DutyUnit(squad, label.removeprefix(f"{squad}-"), s.start_min,
                                               s.end_min, tuple(ids)))
         for n in range(0, len(spare), 2):
             members = tuple(spare[n:n + 2])
@@ -168,7 +167,7 @@ def _route_units(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str]
                 if last.squad == squad:
                     out[date, shift][-1] = dataclasses.replace(last, members=last.members + members)
                     continue
-            out[date, shift].append(RouteUnit(squad, f"{shift}-p{n // 2 + 1}",
+            out[date, shift].append(DutyUnit(squad, f"{shift}-p{n // 2 + 1}",
                                               s.start_min, s.end_min, members))
     return out
 
