@@ -91,12 +91,13 @@ def render_report(result: PlanResult) -> str:
                            columns=["soft rule", "penalty"])
     unmet = sorted({sc.patches[p].name for r in result.routes for p in r.unmet_posts})
     headline = comparison[comparison["kpi"].isin(HEADLINE_KPIS)]
-    timings = pd.DataFrame(sorted(result.timings_s.items()), columns=["step", "seconds"])
+    # without run times, so that the same plan gives the same report (timings.json has them)
+    roster_line = html.escape(result.roster.summary(timing=False))
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>patrolsim weekly plan {result.week_start}</title><style>{CSS}</style></head><body>
 <h1>Weekly plan · {html.escape(sc.name)} · week of {result.week_start}</h1>
-<p>{html.escape(result.demand.summary())}. Roster: {html.escape(result.roster.summary())}.
+<p>{html.escape(result.demand.summary())}. Roster: {roster_line}.
 The plan was simulated against the bureau's usual way of working (posts+mobile) and risk-weighted
 hotspot patrol with the same staff and the same random numbers, {result.reps} replications each.</p>
 <ul>{verdict}</ul>
@@ -114,7 +115,6 @@ hotspot patrol with the same staff and the same random numbers, {result.reps} re
 <p>Fixed posts that could not be reached this week: {html.escape("、".join(unmet)) or "none"}.
 Route sheets for every unit and shift are in <code>sheets/</code>.</p>
 <div class="grid">{maps}</div>
-<h2>How long each step took</h2>{_table(timings)}
 </body></html>
 """
 

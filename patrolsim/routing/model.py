@@ -213,7 +213,7 @@ def solve_routing(model: RoutingModel, params: RoutingParams) -> tuple[Any, str,
     strategies = list(params.first_solution_strategies)
     for i, strategy in enumerate(strategies):
         remaining = budget - (time.perf_counter() - t0)
-        if remaining <= 0.05 and i > 0:
+        if remaining <= 0.05 and i > 0 and not params.deterministic:
             break
         # Leave room for the fallbacks: the first attempts only get their share.
         share = (

@@ -20,7 +20,7 @@ def test_roster_output_feeds_routes(tmp_path: Path) -> None:
         rows = list(csv.DictReader(fh))
     assert "T" in rows[0]["start"]  # ISO datetime
     assert main(["routes", tiny, "--roster", str(roster_csv), "--date", "2026-11-30",
-                 "--time-limit", "1", "--out", str(tmp_path / "routes")]) == 0
+                 "--deterministic", "--out", str(tmp_path / "routes")]) == 0
     with (tmp_path / "routes" / "routes.csv").open(encoding="utf-8-sig") as fh:
         visits = list(csv.DictReader(fh))
     rostered_units = {f"{r['squad']}-{r['unit']}" for r in rows if r["date"] == "2026-11-30"}
