@@ -214,12 +214,12 @@ def read_roster_units(path: str, scenario: Any, date: dt.date) -> dict[str, list
             end = (_clock(row.get("end") or "", day) if (row.get("end") or "").strip()
                    else st.end_min)
             if start is None:
-                problems.append(
-                    f"{path}:{rowno}: start: not a time HH:MM or ISO datetime (got {row.get('start')!r})"
-                )
+                problems.append(f"{path}:{rowno}: start: not a time HH:MM or ISO datetime "
+                                f"(got {row.get('start')!r})")
                 continue
             if end is None:
-                problems.append(f"{path}:{rowno}: end: not a time HH:MM or ISO datetime (got {row.get('end')!r})")
+                problems.append(f"{path}:{rowno}: end: not a time HH:MM or ISO datetime "
+                                f"(got {row.get('end')!r})")
                 continue
             if end <= start:
                 end += 1440

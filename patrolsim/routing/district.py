@@ -27,8 +27,9 @@ Modelling choices (DESIGN.md "Routes"):
 * **Meal break** of ``meal_break_min`` for shifts longer than five hours, starting in the middle
   third of the shift (an assumption to calibrate), taken at the patch just left.
 * **Demand**: :class:`PatchRates` from simulation (:mod:`patrolsim.demand.cover`) or
-  :func:`~patrolsim.demand.values.default_rates` from the scenario; a plain risk array (``(patches,)`` or
-  ``(patches, 24)``, violations per hour) is read as one type lasting a revisit gap.
+  :func:`~patrolsim.demand.values.default_rates` from the scenario; a plain risk array
+  (``(patches,)`` or ``(patches, 24)``, violations per hour) is read as one type lasting a
+  revisit gap.
 """
 
 from __future__ import annotations

@@ -99,7 +99,9 @@ def load_scenario(folder: str | Path) -> Scenario:
     if config is not None:
         _check_config(ctx, config, patches)
     problems.raise_if_any()
-    assert config is not None and patches is not None and staff is not None
+    assert config is not None
+    assert patches is not None
+    assert staff is not None
     return _build(root, config, patches, staff, leave, roads)
 
 
@@ -501,7 +503,8 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         kinds[name] = PatchKind(name, label)
     for name, kind_in in config.patch_kinds.items():
         label = kind_in.label or BUILTIN_PATCH_KINDS.get(name, name)
-        kinds[name] = PatchKind(name, label, tuple(_window(w.start, w.end) for w in kind_in.windows))
+        kinds[name] = PatchKind(name, label,
+                                tuple(_window(w.start, w.end) for w in kind_in.windows))
 
     vtypes = tuple(
         ViolationType(

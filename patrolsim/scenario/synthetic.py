@@ -1,10 +1,10 @@
 """Synthetic districts of any size, built like a given scenario (for speed benchmarks).
 
 The patches copy the template's street patches in turn (a shuffled order, repeated), laid
-out on a square grid with the template's density; one squad (with a base) per ``patches_per_squad`` patches; staff in the
-template's ratio of people per patch and its mix of roles; simulated inspections in proportion
-to the number of patches. Campaigns and leave are dropped so
-that the work per patch stays the same at every size.
+out on a square grid with the template's density; one squad (with a base) per
+``patches_per_squad`` patches; staff in the template's ratio of people per patch and its mix
+of roles; simulated inspections in proportion to the number of patches. Campaigns and leave
+are dropped so that the work per patch stays the same at every size.
 """
 
 from __future__ import annotations

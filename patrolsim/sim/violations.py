@@ -250,7 +250,8 @@ class ViolationField:
         if kind == "reappear":
             p, v = payload  # type: ignore[misc]
             self._sync(p * self.n_types + v, now)
-            if self.rng.random() < deterrence.rate_factor(self.risk[p * self.n_types + v], self.dyn[v]):
+            f = deterrence.rate_factor(self.risk[p * self.n_types + v], self.dyn[v])
+            if self.rng.random() < f:
                 vt = self.types[v]
                 duration = INF if vt.duration_mean_min is None else self.rng.exponential(
                     vt.duration_mean_min)
