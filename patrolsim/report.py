@@ -4,6 +4,7 @@ and its front page as one picture to pass round (:func:`overview_figure`)."""
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 from collections.abc import Callable
@@ -71,7 +72,7 @@ def render_report(result: PlanResult) -> str:
     verdict = "".join(
         f'<li class="{"good" if " beats " in line else "bad"}">{html.escape(line)}</li>'
         for line in result.verdict())
-    kpi_imgs = "".join(_figure(lambda ax, k=k: plot_kpi_comparison(comparison, k, ax=ax), (4, 3.2))
+    kpi_imgs = "".join(_figure(functools.partial(plot_kpi_comparison, comparison, k), (4, 3.2))
                        for k in HEADLINE_KPIS)
     roster = result.roster.to_frame()
     roster["date"] = roster["date"].astype(str)
@@ -82,7 +83,7 @@ def render_report(result: PlanResult) -> str:
     first_day = [r for r in result.routes if r.date == result.week_start]
     maps = "".join(
         f"<div><h3>{r.date} {html.escape(r.shift)}</h3>"
-        + _figure(lambda ax, r=r: plot_routes(sc, r, ax=ax), (5.5, 4.5)) + "</div>"
+        + _figure(functools.partial(plot_routes, sc, r), (5.5, 4.5)) + "</div>"
         for r in first_day)
     daily_img = _figure(lambda ax: plot_daily_comparison(daily_series(result), ax=ax), (8, 3.5))
     uncovered = result.roster.cover_frame()

@@ -346,7 +346,7 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
 
     kinds = sorted(ctx.kinds)
     squads = ctx.squad_ids
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in table.rows:
         cells = Cells(table, row, problems)
         pid = cells.text("id")
@@ -397,7 +397,7 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
         return None
     squads = ctx.squad_ids
     tolerance = 8.0 if ctx.config is None else ctx.config.roster.hours_tolerance
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in table.rows:
         cells = Cells(table, row, problems)
         sid = cells.text("id")

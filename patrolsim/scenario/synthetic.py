@@ -51,12 +51,12 @@ def synthetic_district(template: Scenario, n_patches: int, seed: int = 0,
     per_patch = len(template.staff) / len(street)
     roles = [m.role for m in template.staff]
     staff: list[StaffMember] = []
-    for s, squad in enumerate(squads):
-        squad_patches = sum(1 for p in patches if p.squad == squad.id and p.kind != "base")
+    for s, sq in enumerate(squads):
+        squad_patches = sum(1 for p in patches if p.squad == sq.id and p.kind != "base")
         for j in range(max(3, round(per_patch * squad_patches))):
             role = roles[j % len(roles)] if j >= 2 else "certified"
             staff.append(StaffMember(len(staff), f"Z{s:03d}{j:03d}", f"队员{s}-{j}", role,
-                                     squad.id, 40.0, 32.0, 48.0))
+                                     sq.id, 40.0, 32.0, 48.0))
     network = network_for(patches, template.travel, ())
     inspections = round(template.inspections_per_day * n_patches / len(street))
     return dataclasses.replace(

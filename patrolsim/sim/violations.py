@@ -248,7 +248,8 @@ class ViolationField:
                 self.on_complaint(viol, now)
             return None
         if kind == "reappear":
-            p, v = payload  # type: ignore[misc]
+            assert isinstance(payload, tuple)
+            p, v = payload
             self._sync(p * self.n_types + v, now)
             f = deterrence.rate_factor(self.risk[p * self.n_types + v], self.dyn[v])
             if self.rng.random() < f:
