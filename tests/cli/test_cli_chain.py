@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from patrolsim.cli import main
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
+@pytest.mark.slow  # routes --deterministic at its default budget: tens of seconds
 def test_roster_output_feeds_routes(tmp_path: Path) -> None:
     """Tests that routes read roster.csv as the roster writes it (ISO datetimes, unit labels)."""
     tiny = str(SCENARIOS / "tiny")
