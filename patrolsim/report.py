@@ -4,6 +4,7 @@ and its front page as one picture to pass round (:func:`overview_figure`)."""
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 from collections.abc import Callable
@@ -71,7 +72,7 @@ def render_report(result: PlanResult) -> str:
     verdict = "".join(
         f'<li class="{"good" if " beats " in line else "bad"}">{html.escape(line)}</li>'
         for line in result.verdict())
-    kpi_imgs = "".join(_figure(lambda ax, k=k: plot_kpi_comparison(comparison, k, ax=ax), (4, 3.2))
+    kpi_imgs = "".join(_figure(functools.partial(plot_kpi_comparison, comparison, k), (4, 3.2))
                        for k in HEADLINE_KPIS)
     roster = result.roster.to_frame()
     roster["date"] = roster["date"].astype(str)
@@ -82,7 +83,7 @@ def render_report(result: PlanResult) -> str:
     first_day = [r for r in result.routes if r.date == result.week_start]
     maps = "".join(
         f"<div><h3>{r.date} {html.escape(r.shift)}</h3>"
-        + _figure(lambda ax, r=r: plot_routes(sc, r, ax=ax), (5.5, 4.5)) + "</div>"
+        + _figure(functools.partial(plot_routes, sc, r), (5.5, 4.5)) + "</div>"
         for r in first_day)
     daily_img = _figure(lambda ax: plot_daily_comparison(daily_series(result), ax=ax), (8, 3.5))
     uncovered = result.roster.cover_frame()
@@ -91,12 +92,13 @@ def render_report(result: PlanResult) -> str:
                            columns=["soft rule", "penalty"])
     unmet = sorted({sc.patches[p].name for r in result.routes for p in r.unmet_posts})
     headline = comparison[comparison["kpi"].isin(HEADLINE_KPIS)]
-    timings = pd.DataFrame(sorted(result.timings_s.items()), columns=["step", "seconds"])
+    # without run times, so that the same plan gives the same report (timings.json has them)
+    roster_line = html.escape(result.roster.summary(timing=False))
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>patrolsim weekly plan {result.week_start}</title><style>{CSS}</style></head><body>
 <h1>Weekly plan · {html.escape(sc.name)} · week of {result.week_start}</h1>
-<p>{html.escape(result.demand.summary())}. Roster: {html.escape(result.roster.summary())}.
+<p>{html.escape(result.demand.summary())}. Roster: {roster_line}.
 The plan was simulated against the bureau's usual way of working (posts+mobile) and risk-weighted
 hotspot patrol with the same staff and the same random numbers, {result.reps} replications each.</p>
 <ul>{verdict}</ul>
@@ -114,7 +116,6 @@ hotspot patrol with the same staff and the same random numbers, {result.reps} re
 <p>Fixed posts that could not be reached this week: {html.escape("、".join(unmet)) or "none"}.
 Route sheets for every unit and shift are in <code>sheets/</code>.</p>
 <div class="grid">{maps}</div>
-<h2>How long each step took</h2>{_table(timings)}
 </body></html>
 """
 

@@ -446,10 +446,10 @@ class _Tree:
         limit = until - time.perf_counter()
         status, found = _solve_restricted(self.built, fixings, self.roster,
                                           quiet(self.params, max(limit, 0.1)), clauses)
-        value = math.inf if found is None else evaluate_curtois(self.built.instance,
-                                                                found).objective
-        if value < self.objective:
-            self.roster, self.objective = found, value
+        if found is not None:
+            value = evaluate_curtois(self.built.instance, found).objective
+            if value < self.objective:
+                self.roster, self.objective = found, value
         if self.label is not None:
             print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  CP-SAT on the held "
                   f"weekends: objective {self.objective}"

@@ -1,4 +1,10 @@
-"""``patrolsim plan DIR --week YYYY-MM-DD [--reps R] [--seed S] --out OUT``: the Monday job."""
+"""``patrolsim plan DIR --week YYYY-MM-DD [--reps R] [--seed S] --out OUT``: the Monday job.
+
+Solver budgets are counted in work, not seconds (``--roster-work``, ``--route-branches``), so
+the same scenario, week, seed and options give byte-identical files, however busy the
+machine; ``--roster-time-limit`` opts into a wall-clock roster solve instead. Only
+``timings.json`` (how long each step took) differs from run to run.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,12 @@ def register(sub: Any) -> None:
     p.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="the Monday to plan")
     p.add_argument("--reps", type=int, default=10, help="replications per arm (default 10)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    p.add_argument("--roster-time-limit", type=float, default=30.0, metavar="S")
+    p.add_argument("--roster-work", type=float, default=None, metavar="W",
+                   help="roster search effort in CP-SAT deterministic time: reproducible "
+                        "(default patrolsim.plan.week.ROSTER_WORK, 20)")
+    p.add_argument("--roster-time-limit", type=float, default=None, metavar="S",
+                   help="solve the roster for S seconds on two workers instead of "
+                        "--roster-work: may give a different roster run to run")
     p.add_argument("--route-branches", type=int, default=4000, metavar="N",
                    help="route search effort per squad, day and shift, in solver branches: "
                         "reproducible (default 4000, about a second each)")
@@ -38,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from patrolsim.formats.route_exports import write_district_outputs
     from patrolsim.formats.run_outputs import write_csv
     from patrolsim.outputs import write_figure, write_json, write_text
-    from patrolsim.plan.week import check_week, plan_week
+    from patrolsim.plan.week import ROSTER_WORK, check_week, plan_week
     from patrolsim.report import overview_figure, render_report
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date
@@ -46,10 +57,10 @@ def run(args: argparse.Namespace) -> int:
     problems: list[str] = []
     week = parse_date(args.week, lambda: problems.append(
         f"--week: expected a date like 2026-11-30 (got {args.week!r})"))
-    for name in ("roster_time_limit", "route_branches"):
-        if getattr(args, name) <= 0:
-            problems.append(f"--{name.replace('_', '-')}: must be positive "
-                            f"(got {getattr(args, name):g})")
+    for name in ("roster_work", "roster_time_limit", "route_branches"):
+        value = getattr(args, name)
+        if value is not None and not value > 0:
+            problems.append(f"--{name.replace('_', '-')}: must be positive (got {value:g})")
     if args.seed < 0:
         problems.append(f"--seed: must be at least 0 (got {args.seed})")
     if problems:
@@ -67,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
         bar.update(1)
 
     result = plan_week(scenario, week, reps=args.reps, seed=args.seed,
-                       roster_time_limit_s=args.roster_time_limit,
-                       route_branches=args.route_branches, progress=progress)
+                       roster_work=ROSTER_WORK if args.roster_work is None else args.roster_work,
+                       route_branches=args.route_branches,
+                       progress=progress, roster_time_limit_s=args.roster_time_limit)
     bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()
     out = Path(args.out)
@@ -76,13 +88,17 @@ def run(args: argparse.Namespace) -> int:
     write_csv(result.roster.to_frame(), out / "roster.csv")
     write_csv(result.roster.cover_frame(), out / "coverage.csv")
     write_roster_xlsx(result.roster, scenario, out / "roster.xlsx")
-    write_json(out / "roster_summary.json", result.roster.summary_dict())
+    summary = result.roster.summary_dict()
+    del summary["solve_time_s"]  # in timings.json, with the other steps' times
+    write_json(out / "roster_summary.json", summary)
     write_district_outputs(out, scenario, result.routes)
     write_csv(result.demand.requirements_frame(), out / "requirements.csv")
     write_csv(result.comparison(), out / "comparison.csv")
     write_csv(result.paired(), out / "paired.csv")
     write_text(out / "report.html", render_report(result))
     write_figure(out / "report.png", overview_figure(result), dpi=100)
+    # the one file that differs run to run: every other file is the same for the same inputs
+    write_json(out / "timings.json", {k: round(v, 3) for k, v in result.timings_s.items()})
     print(result.summary())
     print(f"wrote the roster, routes, comparison, report.html and report.png to {out}")
     return 0

@@ -1,4 +1,5 @@
-"""``patrolsim simulate DIR --policy NAME --days N --seed S [--reps R] [--staffing F] --out OUT``."""
+"""``patrolsim simulate DIR --policy NAME --days N --seed S [--reps R] [--staffing F] --out OUT``.
+"""
 
 from __future__ import annotations
 

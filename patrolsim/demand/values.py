@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from patrolsim.scenario.model import INSPECTION_HOURS_MIN, Patch, Scenario, ShiftType
+from patrolsim.sim.deterrence import residual_risk, risk_factor
 
 __all__ = [
     "PatchRates",
@@ -128,10 +129,11 @@ class TypeResponse:
 
     def deterred_hours(self, window_h: float) -> npt.NDArray[np.float64]:
         """P(W): hours of each type's usual rate a stop prevents over the next ``window_h``."""
-        s = np.linspace(0.0, window_h, _STEPS + 1)[:, None]
-        risk = self.prior_risk + (self.presence_risk - self.prior_risk) * np.exp(
-            -s / self.residual_h)
-        factor = np.clip((1.0 - risk) / (1.0 - self.prior_risk), 0.0, None) ** self.elasticity
+        minutes = np.linspace(0.0, 60.0 * window_h, _STEPS + 1)[:, None]
+        # After the stop R stands at the presence risk (credibility 1, anchor at the prior)
+        # and relaxes as in the simulator.
+        risk = residual_risk(self.presence_risk, self.prior_risk, minutes, self.residual_h)
+        factor = risk_factor(risk, self.prior_risk, self.elasticity)
         suppressed = np.clip(1.0 - factor, 0.0, 1.0)
         area = (suppressed[1:] + suppressed[:-1]).sum(axis=0) * window_h / (2 * _STEPS)
         return (1.0 - self.latent_share) * area

@@ -9,14 +9,17 @@ cell, coloured by shift, leave marked, header row and the name columns frozen),
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import zipfile
 from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
-from patrolsim.outputs import atomic_path
+from patrolsim.outputs import write_bytes
 from patrolsim.roster import Roster
 from patrolsim.scenario.model import Scenario
 
@@ -101,12 +104,30 @@ def write_roster_xlsx(roster: Roster, scenario: Scenario, path: str | os.PathLik
 
     summ = wb.create_sheet("Summary")
     for key, value in roster.summary_dict().items():
-        if key in ("penalties", "uncovered", "relaxed_rules"):
+        # the solve time differs run to run: it stays out, so the same roster gives the same file
+        if key in ("penalties", "uncovered", "relaxed_rules", "solve_time_s"):
             continue
         summ.append([key, value])
     summ.append([])
     summ.append(["soft rule", "penalty"])
     for rule, value in roster.penalty_by_rule.items():
         summ.append([rule, value])
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    write_bytes(path, workbook_bytes(wb, dt.datetime.combine(roster.start, dt.time())))
+
+
+def workbook_bytes(wb: Workbook, stamp: dt.datetime) -> bytes:
+    """The ``.xlsx`` file of ``wb`` with every timestamp set to ``stamp``.
+
+    openpyxl dates the document properties and each part of the zip archive with the clock;
+    dated by ``stamp`` instead, the same workbook always gives the same bytes.
+    """
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    raw = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            dst.writestr(part, src.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()

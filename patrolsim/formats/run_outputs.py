@@ -53,7 +53,8 @@ def patch_kpi_table(results: Sequence[SimResult], scenario: Scenario) -> pd.Data
     return info.merge(mean.reset_index(), on="patch_id")
 
 
-def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[str]) -> dict[str, object]:
+def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[str]
+             ) -> dict[str, object]:
     """What produced the run: versions, scenario hash, seeds, parameters, command."""
     first = results[0]
     return {

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from patrolsim.errors import ScenarioError
 
 __all__ = [
-    "CheckResult",
+    "TOPTWCheck",
     "TOPTWInstance",
     "check_solution",
     "read_toptw",
@@ -192,8 +192,8 @@ def read_toptw(path: str | os.PathLike[str], decimals: int | None = None) -> TOP
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
-    """Outcome of :func:`check_solution`.
+class TOPTWCheck:
+    """Outcome of :func:`check_solution` on one TOPTW solution: feasible or not, and its score.
 
     Attributes
     ----------
@@ -221,7 +221,7 @@ def check_solution(
     routes: Sequence[Sequence[int]],
     teams: int,
     starts: Sequence[Sequence[float]] | None = None,
-) -> CheckResult:
+) -> TOPTWCheck:
     """Check a TOPTW solution and compute its score, independently of any solver.
 
     Each route is replayed from the depot at time 0, starting service at each node as early as
@@ -241,7 +241,7 @@ def check_solution(
 
     Returns
     -------
-    CheckResult
+    TOPTWCheck
         Feasibility, score and a line per violation.
     """
     scale = inst.scale
@@ -295,4 +295,4 @@ def check_solution(
                 f"route {r}: returns to depot at {back / scale} after Tmax {tmax / scale}"
             )
     score = int(sum(int(inst.score[n]) for n in seen))
-    return CheckResult(feasible=not problems, score=score, violations=tuple(problems))
+    return TOPTWCheck(feasible=not problems, score=score, violations=tuple(problems))

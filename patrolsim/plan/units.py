@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from patrolsim.roster.result import RosterEntry
-from patrolsim.routing.district import UnitSpec
+from patrolsim.routing.district import DutyUnit
 from patrolsim.scenario.model import Scenario
 
 __all__ = ["route_units"]
@@ -28,7 +28,7 @@ def _minutes(moment: dt.datetime, date: dt.date) -> int:
 
 
 def route_units(entries: Iterable[RosterEntry], scenario: Scenario
-                ) -> dict[tuple[dt.date, str], list[UnitSpec]]:
+                ) -> dict[tuple[dt.date, str], list[DutyUnit]]:
     """Patrol units of each day and shift.
 
     Parameters
@@ -42,7 +42,7 @@ def route_units(entries: Iterable[RosterEntry], scenario: Scenario
     Returns
     -------
     dict
-        ``{(date, shift): [UnitSpec, ...]}``; a unit's ``unit`` is its roster label without
+        ``{(date, shift): [DutyUnit, ...]}``; a unit's ``unit`` is its roster label without
         the squad prefix, its ``members`` are staff ids.
     """
     certified = {m.id for m in scenario.staff if m.certified}
@@ -51,7 +51,7 @@ def route_units(entries: Iterable[RosterEntry], scenario: Scenario
         lambda: defaultdict(list))
     for e in entries:
         groups[e.date, e.shift, e.squad][e.unit].append(e)
-    out: dict[tuple[dt.date, str], list[UnitSpec]] = defaultdict(list)
+    out: dict[tuple[dt.date, str], list[DutyUnit]] = defaultdict(list)
     for (date, shift, squad), units in sorted(groups.items()):
         spare: list[RosterEntry] = []
         for label, members in sorted(units.items()):
@@ -63,7 +63,7 @@ def route_units(entries: Iterable[RosterEntry], scenario: Scenario
                 continue
             spare.extend(auxs[keep:])
             team = certs + auxs[:keep]
-            out[date, shift].append(UnitSpec(
+            out[date, shift].append(DutyUnit(
                 squad, label.removeprefix(f"{squad}-"),
                 min(_minutes(e.start, date) for e in team),
                 max(_minutes(e.end, date) for e in team),
@@ -79,5 +79,5 @@ def route_units(entries: Iterable[RosterEntry], scenario: Scenario
                     last, members=last.members + ids, start_min=min(last.start_min, start),
                     end_min=max(last.end_min, end))
                 continue
-            out[date, shift].append(UnitSpec(squad, f"{shift}-p{n // 2 + 1}", start, end, ids))
+            out[date, shift].append(DutyUnit(squad, f"{shift}-p{n // 2 + 1}", start, end, ids))
     return dict(out)

@@ -46,6 +46,10 @@ from patrolsim.sim.policies import (
 )
 
 BASELINES = ("posts+mobile", "hotspot")
+ROSTER_WORK = 20.0
+"""Default effort of the roster solve in CP-SAT deterministic time (``max_deterministic_time``
+on one search worker), so that the same input and seed give the same roster however busy the
+machine (with the same OR-Tools)."""
 ROUTE_SOLUTIONS = 300
 """OR-Tools solution limit of each route search (the branch limit usually stops it first)."""
 PLANNED = "planned"
@@ -165,9 +169,10 @@ def plan_week(
     week_start: dt.date,
     reps: int = 10,
     seed: int = 0,
-    roster_time_limit_s: float = 30.0,
+    roster_work: float = ROSTER_WORK,
     route_branches: int = 4000,
     progress: Progress | None = None,
+    roster_time_limit_s: float | None = None,
 ) -> PlanResult:
     """Make next week's plan and simulate it against the baselines.
 
@@ -181,13 +186,24 @@ def plan_week(
         Replications per arm (baseline demand and comparison share seeds).
     seed
         First seed.
-    roster_time_limit_s
-        Time limit of the roster solver.
+    roster_work
+        Effort of the roster solver in CP-SAT deterministic time (one search worker), so
+        that the same input and seed give the same roster, however busy the machine.
     route_branches
         Search effort of the routes, per squad, day and shift: OR-Tools branches, so that
         the same input gives the same routes (about a second each for nanhu).
     progress
         Called with a line of text as each step starts.
+    roster_time_limit_s
+        Opt-in wall-clock limit of the roster solver instead of ``roster_work``: two search
+        workers and exact re-optimisation of a few people at a time; the roster may then
+        differ from run to run.
+
+    Returns
+    -------
+    PlanResult
+        Demand, roster, routes and the simulated arms. Everything but ``timings_s`` is the
+        same for the same input and seed unless ``roster_time_limit_s`` is given.
     """
     problems = check_week(scenario, week_start)
     if reps < 2:
@@ -219,9 +235,15 @@ def plan_week(
     timings["demand"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    say(f"solving the roster (up to {roster_time_limit_s:g} s)")
+    if roster_time_limit_s is None:
+        say(f"solving the roster ({roster_work:g} units of deterministic time)")
+        roster_params = RosterParams(time_limit_s=None, max_deterministic_time=roster_work,
+                                     num_workers=1, seed=seed)
+    else:
+        say(f"solving the roster (up to {roster_time_limit_s:g} s)")
+        roster_params = RosterParams(time_limit_s=roster_time_limit_s, seed=seed)
     roster = solve_roster(RosterProblem(scenario, week_start, 7, demand.requirements),
-                          RosterParams(time_limit_s=roster_time_limit_s, seed=seed))
+                          roster_params)
     timings["roster"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ def plot_daily_violations(timeseries: pd.DataFrame, campaigns: Sequence[Campaign
         _, ax = plt.subplots(figsize=(11, 4.5))
     mean = timeseries.groupby(["date", "type"])["violations_started"].mean().unstack("type")
     mean.index = pd.to_datetime(mean.index)
-    colours = plt.get_cmap("tab10").colors
+    colours = [plt.get_cmap("tab10")(i) for i in range(10)]
     ax.stackplot(mean.index.to_pydatetime(), mean.to_numpy().T, labels=list(mean.columns),
                  colors=colours[: mean.shape[1]], alpha=0.85, linewidth=0)
     for campaign in campaigns:

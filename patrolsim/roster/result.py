@@ -92,11 +92,16 @@ class Roster:
         """Every day × shift × squad left short of units or auxiliary places."""
         return tuple(c for c in self.cover if c.units_missing or c.auxiliaries_missing)
 
-    def summary(self) -> str:
-        """A few lines: status, objective, bound, relaxed rules and uncovered shifts."""
+    def summary(self, timing: bool = True) -> str:
+        """A few lines: status, objective, bound, relaxed rules and uncovered shifts.
+
+        ``timing=False`` leaves out the solve time, for files that must not change from run to
+        run (the weekly plan's report).
+        """
+        seconds = f", {self.solve_time_s:.1f} s" if timing else ""
         lines = [
             f"roster {self.start} +{self.days} d: {self.status}, objective {self.objective:.0f}, "
-            f"bound {self.best_bound:.0f}, gap {self.gap:.1%}, {self.solve_time_s:.1f} s",
+            f"bound {self.best_bound:.0f}, gap {self.gap:.1%}{seconds}",
             f"{len(self.entries)} shifts for {len({e.staff_id for e in self.entries})} people",
         ]
         if self.penalties:

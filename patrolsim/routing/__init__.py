@@ -12,8 +12,8 @@ from __future__ import annotations
 from patrolsim.routing.check import check_district_routes, check_routing_solution
 from patrolsim.routing.district import (
     DistrictRoutes,
+    DutyUnit,
     UnitRoute,
-    UnitSpec,
     VisitRow,
     build_squad_problem,
     default_units,
@@ -36,13 +36,13 @@ from patrolsim.routing.solve import solve_problem
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
     "DistrictRoutes",
+    "DutyUnit",
     "Route",
     "RoutingParams",
     "RoutingProblem",
     "RoutingSolution",
     "Stop",
     "UnitRoute",
-    "UnitSpec",
     "Vehicle",
     "Visit",
     "VisitRow",

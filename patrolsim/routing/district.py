@@ -65,8 +65,8 @@ from patrolsim.scenario.model import INSPECTION_HOURS_MIN, Scenario, ShiftType
 
 __all__ = [
     "DistrictRoutes",
+    "DutyUnit",
     "UnitRoute",
-    "UnitSpec",
     "VisitRow",
     "build_squad_problem",
     "default_units",
@@ -81,7 +81,7 @@ MEAL_BREAK_MIN_SHIFT_MIN = 300
 
 
 @dataclass(frozen=True, slots=True)
-class UnitSpec:
+class DutyUnit:
     """A patrol unit on duty: squad, unit label, members and working times.
 
     Attributes
@@ -129,7 +129,7 @@ class VisitRow:
 class UnitRoute:
     """The timed route of one unit."""
 
-    unit: UnitSpec
+    unit: DutyUnit
     rows: tuple[VisitRow, ...]
 
     @property
@@ -192,11 +192,11 @@ class DistrictRoutes:
         )
 
 
-def default_units(scenario: Scenario, shift: ShiftType) -> tuple[UnitSpec, ...]:
+def default_units(scenario: Scenario, shift: ShiftType) -> tuple[DutyUnit, ...]:
     """Units from the scenario's default cover: ``default_cover[shift]`` units per squad."""
     n = int(scenario.roster.default_cover.get(shift.name, 0))
     return tuple(
-        UnitSpec(sq.id, str(u + 1), shift.start_min, shift.end_min)
+        DutyUnit(sq.id, str(u + 1), shift.start_min, shift.end_min)
         for sq in scenario.squads
         for u in range(n)
     )
@@ -229,7 +229,7 @@ def _clip(windows: Sequence[tuple[int, int]], lo: int, hi: int) -> list[tuple[in
 @dataclass(frozen=True, slots=True)
 class _SquadProblem:
     problem: RoutingProblem
-    units: tuple[UnitSpec, ...]
+    units: tuple[DutyUnit, ...]
     stop_patch: tuple[int, ...]
     stop_post: tuple[bool, ...]
     stop_risk: tuple[float, ...]
@@ -240,7 +240,7 @@ class _SquadProblem:
 def build_squad_problem(
     scenario: Scenario,
     squad: str,
-    units: Sequence[UnitSpec],
+    units: Sequence[DutyUnit],
     rates: PatchRates,
     shift: ShiftType,
 ) -> _SquadProblem:
@@ -477,7 +477,7 @@ def solve_district_routes(
     scenario: Scenario,
     date: dt.date,
     shift: ShiftType | str,
-    units: Sequence[UnitSpec] | None = None,
+    units: Sequence[DutyUnit] | None = None,
     risk: PatchRates | npt.NDArray[np.float64] | None = None,
     params: RoutingParams | None = None,
 ) -> DistrictRoutes:

@@ -17,6 +17,10 @@ from patrolsim.routing.problem import RoutingParams, RoutingProblem
 
 __all__ = ["RoutingModel", "build_routing_model", "extract_routes", "solve_routing"]
 
+DETERMINISTIC_LNS_LIMIT_S = 86_400
+"""Time cap of each OR-Tools large-neighbourhood sub-search in deterministic mode: a day, so
+that in practice only the branch and solution counts stop the search."""
+
 
 @dataclass(slots=True)
 class RoutingModel:
@@ -178,6 +182,9 @@ def _search_parameters(params: RoutingParams, strategy: str, time_limit_s: float
     )
     if params.deterministic:
         sp.solution_limit = params.solution_limit
+        # OR-Tools also caps each large-neighbourhood sub-search by the clock (0.1 s by
+        # default), so a busy machine would change the routes; no clock at all here.
+        sp.lns_time_limit.FromSeconds(DETERMINISTIC_LNS_LIMIT_S)
     else:
         sp.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     sp.log_search = params.log_search
@@ -213,7 +220,7 @@ def solve_routing(model: RoutingModel, params: RoutingParams) -> tuple[Any, str,
     strategies = list(params.first_solution_strategies)
     for i, strategy in enumerate(strategies):
         remaining = budget - (time.perf_counter() - t0)
-        if remaining <= 0.05 and i > 0:
+        if remaining <= 0.05 and i > 0 and not params.deterministic:
             break
         # Leave room for the fallbacks: the first attempts only get their share.
         share = (

@@ -101,7 +101,9 @@ def load_scenario(folder: str | Path) -> Scenario:
     if config is not None:
         _check_config(ctx, config, patches)
     problems.raise_if_any()
-    assert config is not None and patches is not None and staff is not None
+    assert config is not None
+    assert patches is not None
+    assert staff is not None
     return _build(root, config, patches, staff, leave, roads)
 
 
@@ -347,7 +349,7 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
 
     kinds = sorted(ctx.kinds)
     squads = ctx.squad_ids
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in table.rows:
         cells = Cells(table, row, problems)
         pid = cells.text("id")
@@ -398,7 +400,7 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
         return None
     squads = ctx.squad_ids
     tolerance = 8.0 if ctx.config is None else ctx.config.roster.hours_tolerance
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in table.rows:
         cells = Cells(table, row, problems)
         sid = cells.text("id")
@@ -504,7 +506,8 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         kinds[name] = PatchKind(name, label)
     for name, kind_in in config.patch_kinds.items():
         label = kind_in.label or BUILTIN_PATCH_KINDS.get(name, name)
-        kinds[name] = PatchKind(name, label, tuple(_window(w.start, w.end) for w in kind_in.windows))
+        kinds[name] = PatchKind(name, label,
+                                tuple(_window(w.start, w.end) for w in kind_in.windows))
 
     vtypes = tuple(
         ViolationType(

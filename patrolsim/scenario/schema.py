@@ -60,7 +60,7 @@ class TimeWindow(_Strict):
 
 
 class DynamicsIn(_Strict):
-    """Enforcement response of one violation type; see :class:`patrolsim.scenario.model.Dynamics`."""
+    """Enforcement response of one violation type (:class:`patrolsim.scenario.model.Dynamics`)."""
 
     prior_risk: float = Field(_DYN.prior_risk, ge=0.0, lt=1.0)
     presence_risk: float = Field(_DYN.presence_risk, ge=0.0, lt=1.0)
@@ -115,7 +115,8 @@ class ViolationTypeIn(_Strict):
     complaint_delay_mean_min: NonNegative = 30.0
     handling_min: Positive = Field(description="Mean on-site minutes to handle it")
     handled_by: Literal["sanction", "any"] = Field(
-        "sanction", description="sanction: needs ≥2 certified officers; any: auxiliaries may persuade"
+        "sanction",
+        description="sanction: needs ≥2 certified officers; any: auxiliaries may persuade",
     )
     persuasion_success: Probability = 0.5
     priority: int = Field(2, ge=1, le=3, description="Complaint priority, 1 most urgent")
@@ -155,7 +156,8 @@ class ShiftIn(_Strict):
     @model_validator(mode="after")
     def _length(self) -> ShiftIn:
         if parse_hhmm(self.start) % 1440 == parse_hhmm(self.end) % 1440:
-            raise ValueError(f"shift {self.name} has zero length (start {self.start} = end {self.end})")
+            raise ValueError(f"shift {self.name} has zero length "
+                             f"(start {self.start} = end {self.end})")
         return self
 
 
@@ -224,7 +226,8 @@ class PatrolIn(_Strict):
     @model_validator(mode="after")
     def _stops(self) -> PatrolIn:
         if self.stop_max < self.stop_min:
-            raise ValueError(f"stop_max must be at least stop_min (got {self.stop_max} < {self.stop_min})")
+            raise ValueError(f"stop_max must be at least stop_min "
+                             f"(got {self.stop_max} < {self.stop_min})")
         return self
 
 

@@ -1,10 +1,10 @@
 """Synthetic districts of any size, built like a given scenario (for speed benchmarks).
 
 The patches copy the template's street patches in turn (a shuffled order, repeated), laid
-out on a square grid with the template's density; one squad (with a base) per ``patches_per_squad`` patches; staff in the
-template's ratio of people per patch and its mix of roles; simulated inspections in proportion
-to the number of patches. Campaigns and leave are dropped so
-that the work per patch stays the same at every size.
+out on a square grid with the template's density; one squad (with a base) per
+``patches_per_squad`` patches; staff in the template's ratio of people per patch and its mix
+of roles; simulated inspections in proportion to the number of patches. Campaigns and leave
+are dropped so that the work per patch stays the same at every size.
 """
 
 from __future__ import annotations
@@ -51,12 +51,12 @@ def synthetic_district(template: Scenario, n_patches: int, seed: int = 0,
     per_patch = len(template.staff) / len(street)
     roles = [m.role for m in template.staff]
     staff: list[StaffMember] = []
-    for s, squad in enumerate(squads):
-        squad_patches = sum(1 for p in patches if p.squad == squad.id and p.kind != "base")
+    for s, sq in enumerate(squads):
+        squad_patches = sum(1 for p in patches if p.squad == sq.id and p.kind != "base")
         for j in range(max(3, round(per_patch * squad_patches))):
             role = roles[j % len(roles)] if j >= 2 else "certified"
             staff.append(StaffMember(len(staff), f"Z{s:03d}{j:03d}", f"队员{s}-{j}", role,
-                                     squad.id, 40.0, 32.0, 48.0))
+                                     sq.id, 40.0, 32.0, 48.0))
     network = network_for(patches, template.travel, ())
     inspections = round(template.inspections_per_day * n_patches / len(street))
     return dataclasses.replace(

@@ -252,7 +252,7 @@ class Cells:
 
 
 def parse_date(raw: str, on_error: Callable[[], None]) -> dt.date | None:
-    """Parse ``2026-03-02``, ``2026/3/2`` or ``2026.3.2``; call ``on_error`` and return None if not."""
+    """Parse ``2026-03-02``, ``2026/3/2`` or ``2026.3.2``; else call ``on_error``, return None."""
     text = raw.strip().split(" ")[0].replace("/", "-").replace(".", "-")
     parts = text.split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):

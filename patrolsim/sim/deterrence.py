@@ -44,17 +44,45 @@ gave a rise of 68 % rather than the doubling it claimed; validity check 6.)
 from __future__ import annotations
 
 import math
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from patrolsim.scenario.model import Dynamics
+
+Value = TypeVar("Value", float, npt.NDArray[np.float64])
+"""A number, or an array of them evaluated element-wise (the optimiser's per-type tables)."""
 
 G_MAX = 2.0
 """Cap on the latent-demand multiplier g: a place cannot absorb more than about twice
 its usual custom at once. Assumption."""
 
 
+def risk_factor(risk: Value, prior_risk: Value, elasticity: Value) -> Value:
+    """f(R) = ((1 − R) / (1 − R0))^k from the parameters themselves, element-wise on arrays.
+
+    The one copy of the formula: the simulator's :func:`rate_factor` and the optimiser's
+    value of a stop (:meth:`patrolsim.demand.values.TypeResponse.deterred_hours`) both use it.
+    """
+    return ((1.0 - risk) / (1.0 - prior_risk)) ** elasticity
+
+
 def rate_factor(risk: float, dyn: Dynamics) -> float:
     """f(R): the deterrence factor on the base rate; 1 at the prior risk, < 1 above it."""
-    return float(((1.0 - risk) / (1.0 - dyn.prior_risk)) ** dyn.risk_elasticity)
+    return float(risk_factor(risk, dyn.prior_risk, dyn.risk_elasticity))
+
+
+def residual_risk(risk: Value, anchor: Value, dt_min: Value, residual_tau_h: Value) -> Value:
+    """R after ``dt_min`` minutes with no unit present: it relaxes from ``risk`` towards the
+    anchor with time constant ``residual_tau_h`` hours (residual deterrence), element-wise on
+    arrays.
+
+    The one copy of the relaxation: :func:`advance` and the optimiser's value of a stop use it.
+    """
+    x = -dt_min / (residual_tau_h * 60.0)
+    decay = np.exp(x) if isinstance(x, np.ndarray) else math.exp(x)
+    return anchor + (risk - anchor) * decay
 
 
 def broken_windows(visible: int, dyn: Dynamics) -> float:
@@ -145,11 +173,9 @@ def advance(
         else:
             # above what presence signals (after sanctions): relax as without a unit, but a
             # present unit holds R at its target (presence never lowers risk; issue 4)
-            decay = math.exp(-dt_min / (dyn.residual_tau_h * 60.0))
-            risk = max(target, anchor + (risk - anchor) * decay)
+            risk = max(target, residual_risk(risk, anchor, dt_min, dyn.residual_tau_h))
     else:
-        decay = math.exp(-dt_min / (dyn.residual_tau_h * 60.0))
-        risk = anchor + (risk - anchor) * decay
+        risk = residual_risk(risk, anchor, dt_min, dyn.residual_tau_h)
     if latent > 0.0:
         latent *= math.exp(-dt_min / (dyn.latent_tau_h * 60.0))
     return risk, anchor, credibility, latent

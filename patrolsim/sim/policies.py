@@ -280,7 +280,8 @@ def _posts(ctx: PolicyContext, day: int, specs: list[UnitSpec], which: Sequence[
         if pos not in which:
             out.append(spec)
             continue
-        strict = [p for p in spec.area if ctx.scenario.patches[p].tier == "strict"] or list(spec.area)
+        strict = ([p for p in spec.area if ctx.scenario.patches[p].tier == "strict"]
+                  or list(spec.area))
         load = ctx.shift_load(day, spec.shift, strict)
         ranked = [strict[i] for i in np.argsort(-load, kind="stable")]
         post = ranked[pos % len(ranked)]

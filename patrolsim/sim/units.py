@@ -162,7 +162,9 @@ class Unit:
                 if finished:
                     break
             except simpy.Interrupt as interrupt:
-                self.pending.append(interrupt.cause)
+                complaint = interrupt.cause  # dispatch interrupts a unit with a Complaint
+                assert isinstance(complaint, Complaint)
+                self.pending.append(complaint)
         self.state = "off"
         run.dispatcher.leave(self)
         # the way home, and anything left after the last step, is booked at the end

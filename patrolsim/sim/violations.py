@@ -264,9 +264,11 @@ class ViolationField:
                     self.on_alert(viol, now)
             return None
         if kind == "reappear":
-            p, v = payload  # type: ignore[misc]
+            assert isinstance(payload, tuple)
+            p, v = payload
             self._sync(p * self.n_types + v, now)
-            if self.rng.random() < deterrence.rate_factor(self.risk[p * self.n_types + v], self.dyn[v]):
+            f = deterrence.rate_factor(self.risk[p * self.n_types + v], self.dyn[v])
+            if self.rng.random() < f:
                 vt = self.types[v]
                 duration = INF if vt.duration_mean_min is None else self.rng.exponential(
                     vt.duration_mean_min)

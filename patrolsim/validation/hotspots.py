@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from patrolsim.experiment.replicate import mean_ci
 from patrolsim.scenario.model import Dynamics, ViolationType
 from patrolsim.sim.engine import simulate
 from patrolsim.sim.policies import PlannedPolicy, UnitSpec
 from patrolsim.validation import build
-from patrolsim.validation.result import CheckResult, Criterion, mean_ci
+from patrolsim.validation.result import CheckResult, Criterion
 
 ACTIVE_START_MIN = 8 * 60
 """Hot-spot stops are spread evenly over 08:00–22:00."""
@@ -76,8 +77,9 @@ def presence_dose(
                      "reduction_2x_vs_1x": 1 - counts["2x"] / counts["1x"],
                      "reduction_1x_vs_none": 1 - counts["1x"] / counts["none"]})
     table = pd.DataFrame(rows)
-    m, lo, hi = mean_ci(table["reduction_2x_vs_1x"])
-    m0, _, _ = mean_ci(table["reduction_1x_vs_none"])
+    ci = mean_ci(table["reduction_2x_vs_1x"])
+    m, lo, hi = ci.mean, ci.low, ci.high
+    m0 = mean_ci(table["reduction_1x_vs_none"]).mean
     return CheckResult(
         number=4, key="dose", title="Presence dose at hot spots",
         anchor="Sherman & Weisburd 1995: twice the patrol presence at hot spots, 6–18 % fewer "

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from patrolsim.experiment.replicate import mean_ci
 from patrolsim.scenario.model import Dynamics
 from patrolsim.sim.engine import simulate
 from patrolsim.sim.policies import UnitSpec
 from patrolsim.validation import build
-from patrolsim.validation.result import CheckResult, Criterion, mean_ci
+from patrolsim.validation.result import CheckResult, Criterion
 
 KOPER_STOPS: tuple[float, ...] = (0, 1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20)
 """Stop lengths (minutes) of check 1; 0 is a drive-by."""
@@ -155,7 +156,8 @@ def erlang_queue(
         waits.append(float(w.mean()))
         rows.append({"seed": seed, "mean_wait_min": float(w.mean()),
                      "p_wait": float((w > 1e-9).mean()), "complaints": len(w)})
-    m, lo, hi = mean_ci(waits)
+    ci = mean_ci(waits)
+    m, lo, hi = ci.mean, ci.low, ci.high
     table = pd.DataFrame(rows)
     criteria = (
         Criterion("mean wait / Erlang C", m / analytic, 0.97, 1.03),

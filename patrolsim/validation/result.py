@@ -6,8 +6,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 
@@ -87,21 +85,3 @@ class CheckResult:
 
     def __str__(self) -> str:
         return self.summary()
-
-
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-"""Two-sided 95 % Student t quantiles for 1–30 degrees of freedom."""
-
-
-def mean_ci(values: npt.ArrayLike) -> tuple[float, float, float]:
-    """Mean of independent replications and its two-sided 95 % t confidence interval."""
-    x = np.asarray(values, dtype=float)
-    m = float(x.mean())
-    if len(x) < 2:
-        return m, math.nan, math.nan
-    df = len(x) - 1
-    t = _T975[df - 1] if df <= len(_T975) else 1.96 + 2.4 / df
-    half = t * float(x.std(ddof=1)) / math.sqrt(len(x))
-    return m, m - half, m + half

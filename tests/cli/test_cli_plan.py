@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ def test_plan_writes_roster_routes_comparison_and_report(tmp_path: Path) -> None
     """Tests the Monday-morning job end to end on the tiny district (small budgets)."""
     out = tmp_path / "plan"
     assert main(["plan", str(SCENARIOS / "tiny"), "--week", "2026-11-30", "--reps", "2",
-                 "--roster-time-limit", "3", "--route-branches", "300", "--out", str(out)]) == 0
+                 "--route-branches", "300", "--out", str(out)]) == 0
     for name in ("roster.csv", "roster.xlsx", "coverage.csv", "routes.csv", "routes.geojson",
                  "requirements.csv", "comparison.csv", "paired.csv", "report.html", "report.png"):
         assert (out / name).stat().st_size > 0, name
@@ -31,10 +34,33 @@ def test_plan_writes_roster_routes_comparison_and_report(tmp_path: Path) -> None
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
+def test_same_seed_and_options_give_byte_identical_files(tmp_path: Path) -> None:
+    """Tests that two runs of plan with the same seed and options, in processes with different
+    string hashing, write the same files with the same bytes; only timings.json may differ."""
+    outs = [tmp_path / "first", tmp_path / "second"]
+    for hash_seed, out in enumerate(outs):
+        done = subprocess.run(
+            [sys.executable, "-m", "patrolsim", "plan", str(SCENARIOS / "tiny"), "--week",
+             "2026-11-30", "--reps", "2", "--seed", "3", "--route-branches", "300", "--out",
+             str(out)],
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+            check=False)
+        assert done.returncode == 0, done.stderr
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    assert {Path("roster.xlsx"), Path("report.html"), Path("timings.json")} <= set(files)
+    differ = [str(f) for f in files if f != Path("timings.json")
+              and (outs[0] / f).read_bytes() != (outs[1] / f).read_bytes()]
+    assert differ == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--week", "2026-12-01"], "--week: must be a Monday"),
     (["--week", "2026-11-30", "--reps", "1"], "--reps: need at least 2"),
     (["--week", "2026-11-30", "--route-branches", "0"], "--route-branches: must be positive"),
+    (["--week", "2026-11-30", "--roster-work", "0"], "--roster-work: must be positive"),
+    (["--week", "2026-11-30", "--roster-time-limit", "-1"],
+     "--roster-time-limit: must be positive"),
 ])
 def test_bad_arguments_exit_2_with_a_clear_line(tmp_path: Path, capsys, args: list[str],
                                                 message: str) -> None:

@@ -21,8 +21,10 @@ def test_validate_reference_district(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert "patches: 50" in out
     assert "market (农贸市场) 6" in out
-    assert "squad S1" in out and "squad S2" in out
-    assert "holidays in range" in out and "春节" in out
+    assert "squad S1" in out
+    assert "squad S2" in out
+    assert "holidays in range" in out
+    assert "春节" in out
     assert "street_vending" in out
 
 

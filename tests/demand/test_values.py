@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -21,6 +22,7 @@ from patrolsim.demand.values import (
     shift_value,
 )
 from patrolsim.scenario import Scenario
+from patrolsim.sim.deterrence import advance, rate_factor
 
 rates_st = st.floats(0.0, 5.0)
 lives_st = st.one_of(st.floats(0.05, 500.0), st.just(math.inf))
@@ -74,6 +76,25 @@ def test_deterred_hours_grow_with_the_window_and_stay_below_it(life: float, resi
 def test_no_deterrence_when_presence_does_not_raise_risk() -> None:
     """Tests that P(W) is 0 when a unit's presence leaves the perceived risk at its prior."""
     assert _one_type(5.0, presence=0.1).deterred_hours(8.0)[0] == pytest.approx(0.0)
+
+
+def test_deterred_hours_follow_the_simulators_deterrence(nanhu: Scenario) -> None:
+    """Tests that P(W) is the simulator's own deterrence after a stop: R from the presence
+    risk, advanced with no unit present (:func:`patrolsim.sim.deterrence.advance`), the rate
+    scaled by its f(R) (:func:`patrolsim.sim.deterrence.rate_factor`)."""
+    window_h, steps = 6.0, 200
+    resp = TypeResponse.from_scenario(nanhu)
+    for k, vt in enumerate(nanhu.violation_types):
+        dyn = vt.dynamics
+        risk = dyn.presence_risk
+        suppressed = [1.0 - rate_factor(risk, dyn)]
+        for _ in range(steps):
+            risk, _, _, _ = advance(risk, dyn.prior_risk, 1.0, 0.0, 60.0 * window_h / steps,
+                                    False, dyn)
+            suppressed.append(1.0 - rate_factor(risk, dyn))
+        area = sum(a + b for a, b in itertools.pairwise(suppressed)) * window_h / (2 * steps)
+        expected = (1.0 - dyn.latent_share) * area
+        assert resp.deterred_hours(window_h)[k] == pytest.approx(expected, rel=1e-9), vt.name
 
 
 def test_first_visit_counts_most_for_violations_that_last() -> None:

@@ -1,4 +1,4 @@
-"""Tests of the weekly plan pipeline on the tiny district (small budgets)."""
+"""Tests of the weekly plan pipeline on the tiny district (small, deterministic budgets)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from patrolsim.scenario.model import KPI_NAMES
 @pytest.fixture(scope="module")
 def plan(tiny: Scenario):
     """One small plan of the tiny district's second week."""
-    return plan_week(tiny, dt.date(2026, 11, 30), reps=3, seed=1, roster_time_limit_s=5,
-                     route_branches=500)
+    return plan_week(tiny, dt.date(2026, 11, 30), reps=3, seed=1, route_branches=500)
 
 
 def test_plan_has_roster_routes_and_comparison(plan, tiny: Scenario) -> None:

@@ -12,7 +12,7 @@ from patrolsim.demand.values import default_rates, default_risk
 from patrolsim.routing import RoutingParams
 from patrolsim.routing.check import check_district_routes, check_routing_solution
 from patrolsim.routing.district import (
-    UnitSpec,
+    DutyUnit,
     VisitRow,
     build_squad_problem,
     default_units,
@@ -63,7 +63,7 @@ def test_nanhu_shift_with_two_units_per_squad(nanhu: Scenario) -> None:
     """Tests that nanhu's day shift with two units per squad keeps every rule across units."""
     st = nanhu.shift("day")
     units = [
-        UnitSpec(sq.id, str(u), st.start_min, st.end_min) for sq in nanhu.squads for u in (1, 2)
+        DutyUnit(sq.id, str(u), st.start_min, st.end_min) for sq in nanhu.squads for u in (1, 2)
     ]
     plan = solve_district_routes(nanhu, DAY, st, units=units, params=RoutingParams(time_limit_s=4))
     assert check_district_routes(nanhu, plan) == []

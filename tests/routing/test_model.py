@@ -19,6 +19,7 @@ from patrolsim.routing import (
     solve_problem,
 )
 from patrolsim.routing.check import check_routing_solution
+from patrolsim.routing.model import DETERMINISTIC_LNS_LIMIT_S, _search_parameters
 
 FAST = RoutingParams(
     time_limit_s=1.0,
@@ -269,3 +270,12 @@ def test_post_step_keeps_routes_feasible_and_never_loses_prize(seed: int) -> Non
     assert [[v.stop for v in r.visits] for r in first.routes] == [
         [v.stop for v in r.visits] for r in again.routes
     ]
+
+
+def test_deterministic_search_carries_no_clock() -> None:
+    """Tests that a deterministic search has no wall-clock limit: none overall and, unlike
+    OR-Tools' default (0.1 s), none that a busy machine reaches on its neighbourhood
+    sub-searches, which made a week's plan of nanhu differ between two runs."""
+    sp = _search_parameters(RoutingParams(deterministic=True), "PATH_CHEAPEST_ARC", 1.0)
+    assert not sp.HasField("time_limit")
+    assert sp.lns_time_limit.seconds == DETERMINISTIC_LNS_LIMIT_S

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from benchmarks.curtois import weekends as curtois_weekends
 
+from benchmarks.curtois import weekends as curtois_weekends
 from benchmarks.curtois.columns import _Pricer, column_generation
 from benchmarks.curtois.lns import construct_curtois, improve_curtois
 from benchmarks.curtois.model import build_curtois_model, solve_curtois
