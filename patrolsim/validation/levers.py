@@ -30,11 +30,12 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from patrolsim.experiment.replicate import mean_ci
 from patrolsim.scenario.levers import Camera, Levers, ShopfrontContract, StallZone
 from patrolsim.scenario.model import Dynamics, Scenario, ViolationType
 from patrolsim.sim.engine import simulate
 from patrolsim.validation import build
-from patrolsim.validation.result import CheckResult, Criterion, mean_ci
+from patrolsim.validation.result import CheckResult, Criterion
 
 SEEDS = (1, 2, 3, 4)
 DAYS = 21
@@ -91,8 +92,8 @@ def stall_zone(vendor: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int 
     small = 1.0 - table["vending_small"] / table["vending_none"]
     displaced = table["displaced_ample"].sum() / max(table["displaced_none"].sum(), 1.0)
     pushed = float(table["pushed_ample"].sum() / max(table["posted_pitches_ample"].sum(), 1.0))
-    m_taken, _, _ = mean_ci(taken)
-    m_small, _, _ = mean_ci(small)
+    m_taken = mean_ci(taken).mean
+    m_small = mean_ci(small).mean
     criteria = (
         Criterion("share of vending taken off the street (ample pitches)", m_taken,
                   uptake - 0.1, uptake + 0.15),
@@ -151,7 +152,7 @@ def camera(seeds: tuple[int, ...] = SEEDS, days: int = DAYS) -> CheckResult:
                 out["noticed_within_hour"] = float(noticed.mean())
         rows.append(out)
     table = pd.DataFrame(rows)
-    within, _, _ = mean_ci(table["noticed_within_hour"])
+    within = mean_ci(table["noticed_within_hour"]).mean
     starts = float(table["started_record"].sum() / table["started_none"].sum())
     hours = float(table["hours_dispatch"].sum() / table["hours_none"].sum())
     criteria = (
