@@ -600,5 +600,6 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         complaint_target_min=config.complaints.response_target_min,
         inspections_per_day=config.inspections.per_day,
         content_hash=_file_hash(root),
+        language=config.language,
     )
 

@@ -517,6 +517,9 @@ class Scenario:
     the calendar get three times as many (迎检, seed 003)."""
     content_hash: str
     """SHA-256 of the scenario's files, for manifests and result stores."""
+    language: Literal["zh", "en"] = "zh"
+    """Language of what the bureau reads (reports, sheets, plots) unless ``--lang`` says
+    otherwise: Chinese first (STYLE.md §9)."""
 
     @property
     def end_date(self) -> dt.date:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 
@@ -11,6 +13,7 @@ from patrolsim.plan.week import BASELINES, PLANNED, plan_week
 from patrolsim.report import render_report
 from patrolsim.scenario import Scenario
 from patrolsim.scenario.model import KPI_NAMES
+from patrolsim.terms import policy_term, term
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +52,28 @@ def test_planned_units_follow_the_roster(plan) -> None:
     assert sum(planned["certified"] + planned["auxiliaries"]) == len(rostered)
 
 
-def test_report_is_self_contained(plan) -> None:
-    """Tests that the report embeds its images and names every arm."""
-    page = render_report(plan)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_is_self_contained(plan, lang: str) -> None:
+    """Tests that the report embeds its images and its font and names every arm in words."""
+    page = render_report(plan, lang)
     assert page.startswith("<!doctype html>")
     assert page.count("data:image/png;base64,") >= 6
+    assert page.count("data:font/otf;base64,") == 1
     assert "src=\"http" not in page
     for arm in (PLANNED, *BASELINES):
-        assert arm in page
+        assert html.escape(policy_term(arm, lang)) in page
+
+
+def test_report_verdict_names_every_kpi_without_jargon(plan) -> None:
+    """Tests that the verdict names every KPI in Chinese and no solver figures reach the page."""
+    page = render_report(plan, "zh")
+    verdict = page[page.index('class="verdict"'):page.index("</div>")]
+    for kpi in KPI_NAMES:
+        assert term(kpi) in verdict, kpi
+    text = re.sub(r"<style>.*?</style>|data:[^\"')]+", "", page, flags=re.S)
+    for jargon in ("FEASIBLE", "OPTIMAL", "objective", "bound", "gap", "e+0", "difference"):
+        assert jargon not in text, jargon
+    assert "应配" in verdict and "实配" in verdict and "缺口" in verdict
 
 
 def test_week_must_be_a_monday_inside_the_horizon(tiny: Scenario) -> None:
