@@ -31,6 +31,8 @@ from patrolsim.errors import ScenarioError
 from patrolsim.experiment.replicate import mean_ci
 from patrolsim.roster import Roster, RosterProblem, solve_roster
 from patrolsim.roster.cpsat import RosterParams
+from patrolsim.roster.inputs import PreviousRoster
+from patrolsim.roster.keep import keep_problem
 from patrolsim.routing import RoutingParams
 from patrolsim.routing.district import DistrictRoutes, solve_district_routes
 from patrolsim.routing.district import UnitSpec as RouteUnit
@@ -205,6 +207,7 @@ def plan_week(
     roster_time_limit_s: float = 30.0,
     route_branches: int = 4000,
     progress: Progress | None = None,
+    keep: PreviousRoster | None = None,
 ) -> PlanResult:
     """Make next week's plan and simulate it against the baselines.
 
@@ -225,6 +228,9 @@ def plan_week(
         the same input gives the same routes (about a second each for nanhu).
     progress
         Called with a line of text as each step starts.
+    keep
+        The roster already issued for this week, ``{(staff_id, date): shift}``: the roster
+        keeps every assignment the rules allow (:func:`patrolsim.roster.keep.keep_problem`).
     """
     problems = check_week(scenario, week_start)
     if reps < 2:
@@ -257,8 +263,10 @@ def plan_week(
 
     t0 = time.perf_counter()
     say(f"solving the roster (up to {roster_time_limit_s:g} s)")
-    roster = solve_roster(RosterProblem(scenario, week_start, 7, demand.requirements),
-                          RosterParams(time_limit_s=roster_time_limit_s, seed=seed))
+    problem = RosterProblem(scenario, week_start, 7, demand.requirements)
+    if keep:
+        problem = keep_problem(problem, keep)
+    roster = solve_roster(problem, RosterParams(time_limit_s=roster_time_limit_s, seed=seed))
     timings["roster"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
