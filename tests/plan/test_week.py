@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -13,6 +14,7 @@ from patrolsim.plan.week import BASELINES, PLANNED, plan_week
 from patrolsim.report import render_report
 from patrolsim.scenario import Scenario
 from patrolsim.scenario.model import KPI_NAMES
+from patrolsim.sim.engine import simulate
 from patrolsim.terms import policy_term, term
 
 
@@ -83,3 +85,13 @@ def test_week_must_be_a_monday_inside_the_horizon(tiny: Scenario) -> None:
         plan_week(tiny, dt.date(2026, 12, 1), reps=2)
     with pytest.raises(ScenarioError, match="inside the scenario's horizon"):
         plan_week(tiny, dt.date(2027, 3, 1), reps=2)
+
+
+def test_first_week_of_the_horizon_can_be_simulated_from_day_0(tiny: Scenario) -> None:
+    """Tests that a run measured from its first day is not refused for the warm-up (the
+    weekly plan of the horizon's first week)."""
+    sc = dataclasses.replace(tiny, warmup_days=7)
+    result = simulate(sc, "posts+mobile", 0, days=7, measure_from_day=0)
+    assert result.kpis["violations_started"] > 0
+    with pytest.raises(ScenarioError, match="--days: must be longer than the warm-up"):
+        simulate(sc, "posts+mobile", 0, days=7)
