@@ -274,12 +274,16 @@ def overview_figure(result: PlanResult, lang: Lang = "zh") -> Figure:
              f"{sc.name} · week of {result.week_start} · {result.reps} replications per arm, "
              f"same staff, common random numbers")
     head.text(0.0, 1.0, title, fontsize=13, va="top")
-    head.text(0.0, 0.88, verdict_summary(verdicts, USUAL, lang), fontsize=10, va="top",
+    head.text(0.0, 0.9, verdict_summary(verdicts, USUAL, lang), fontsize=10, va="top",
               wrap=True)
+    lines = verdict_lines(result, lang)
+    sep = "；" if lang == "zh" else "; "
+    head.text(0.0, 0.8, sep.join([*lines["targets"], *lines["cover"]]), fontsize=9,
+              va="top", wrap=True)
     colour = {"better": "#1a7f37", "worse": "#b42318"}
     for i, v in enumerate(verdicts):
         col, row = divmod(i, 7)
-        head.text(0.5 * col, 0.74 - 0.105 * row, kpi_sentence(v, lang), fontsize=8.5,
+        head.text(0.5 * col, 0.68 - 0.095 * row, kpi_sentence(v, lang), fontsize=8.5,
                   va="top", color=colour.get(v.outcome, "#444"))
     plot_kpi_comparison(comparison, "violation_hours", ax=fig.add_subplot(grid[1, 0]),
                         targets=sc.targets, lang=lang)

@@ -36,6 +36,7 @@ __all__ = [
     "time_window",
     "unit_name",
     "unit_sheet_html",
+    "unit_title",
     "write_district_outputs",
     "write_routes_csv",
 ]
@@ -146,6 +147,22 @@ def unit_name(unit: UnitSpec) -> str:
     return f"{unit.squad}-{inner}"
 
 
+def unit_title(scenario: Scenario, unit: UnitSpec, lang: Lang = "zh") -> str:
+    """The unit as a squad reads it: ``早班 1 组`` / ``白班 劝导 1 组`` (``S1-day-p1``), or the
+    plain unit name when the label is not ``SHIFT-N`` / ``SHIFT-pN``."""
+    inner = unit_name(unit).removeprefix(f"{unit.squad}-")
+    shift, _, number = inner.rpartition("-")
+    names = {s.name: s for s in scenario.shifts}
+    if shift not in names or not number.removeprefix("p").isdigit():
+        return unit_name(unit)
+    persuasion = number.startswith("p")
+    n = number.removeprefix("p")
+    if lang == "zh":
+        label = names[shift].label or shift
+        return f"{label} {'劝导 ' if persuasion else ''}{n} 组"
+    return f"{shift} {'persuasion ' if persuasion else ''}unit {n}"
+
+
 def slack_min(ur: UnitRoute) -> list[float]:
     """Per row, how late the unit may start that row and still finish the shift on time.
 
@@ -210,7 +227,7 @@ def unit_section_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
                 f"{scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} 分钟；同一地点至少间隔 "
                 f"{scenario.patrol.revisit_gap_min:g} 分钟再去。按到达时段到达即可，"
                 f"机动余量为可推迟而不影响收队的分钟数。</p>")
-        title = f"巡查路线单 · {e(sq_name)} · {e(unit_name(u))}"
+        title = f"巡查路线单 · {e(sq_name)} · {e(unit_title(scenario, u, lang))}"
     else:
         day = weekday(plan.date.weekday(), lang)
         meta = (f'<p class="meta">Date: {plan.date.isoformat()} {day}'
@@ -221,7 +238,7 @@ def unit_section_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
                 f"again after at least {scenario.patrol.revisit_gap_min:g} min. Arrive within "
                 f"the window; slack is how many minutes later the unit may be without "
                 f"finishing late.</p>")
-        title = f"Patrol route sheet · {e(sq_name)} · {e(unit_name(u))}"
+        title = f"Patrol route sheet · {e(sq_name)} · {e(unit_title(scenario, u, lang))}"
     return f"""<section class="unit"><h1>{title}</h1>
 {meta}
 <table><thead><tr>{head}</tr></thead>

@@ -41,7 +41,8 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
     xs = [p.x_m for p in scenario.patches]
     ys = [p.y_m for p in scenario.patches]
     sizes = [60 if p.tier == "strict" else 25 for p in scenario.patches]
-    ax.scatter(xs, ys, s=sizes, c="lightgrey", edgecolors="grey", zorder=1, label="patches")
+    ax.scatter(xs, ys, s=sizes, c="lightgrey", edgecolors="grey", zorder=1,
+               label="巡查点位" if lang == "zh" else "patches")
     for sq in scenario.squads:
         b = scenario.patches[sq.base_index]
         ax.scatter([b.x_m], [b.y_m], marker="s", s=120, c="black", zorder=3)

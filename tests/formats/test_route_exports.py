@@ -12,6 +12,7 @@ from patrolsim.formats.route_exports import (
     packet_html,
     time_window,
     unit_name,
+    unit_title,
     write_district_outputs,
 )
 from patrolsim.routing.district import DistrictRoutes, UnitRoute, UnitSpec, VisitRow
@@ -38,6 +39,8 @@ def test_sheets_name_people_and_units_plainly(tiny: Scenario) -> None:
     assert "S1-S1" not in page
     assert unit_name(UnitSpec("S1", "S1-late-1", 0, 1)) == "S1-late-1"
     assert page.count('<section class="unit">') == 2
+    assert "early 1 组" in page  # tiny's shifts have no Chinese label
+    assert unit_title(tiny, UnitSpec("S1", "late-p2", 0, 1), "en") == "late persuasion unit 2"
 
 
 @pytest.mark.parametrize(("start", "slack", "window"), [
