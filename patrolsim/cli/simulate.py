@@ -12,6 +12,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from patrolsim.errors import ScenarioError
+from patrolsim.experiment.sweep import (
+    PolicyVariant,
+    campaign_window_problems,
+    equal_hours_staffing,
+)
 from patrolsim.formats.run_outputs import timeseries_table, write_run
 from patrolsim.outputs import write_figure
 from patrolsim.plotting.plot_sim import (
@@ -33,15 +38,19 @@ def register(sub: Any) -> None:
         "one or more replications (seeds S, S+1, ...) and write KPIs, time series, per-patch "
         "KPIs, a manifest and plots under --out.")
     p.add_argument("scenario", metavar="DIR", help="scenario folder")
-    p.add_argument("--policy", default="posts+mobile", choices=BASE_POLICIES,
-                   help="patrol policy (default: posts+mobile)")
+    p.add_argument("--policy", default="posts+mobile", metavar="NAME",
+                   help=f"patrol policy: {', '.join(BASE_POLICIES)}; as in sweep, a plain name "
+                   "runs without the scenario's campaigns, NAME@campaign runs them at equal "
+                   "staff-hours and NAME@campaign+overtime on top of the rota (default: "
+                   "posts+mobile)")
     p.add_argument("--days", type=int, default=None, help="days to simulate (default: horizon)")
     p.add_argument("--seed", type=int, required=True, help="seed of the first replication")
     p.add_argument("--reps", type=int, default=1, help="replications (default 1)")
     p.add_argument("--staffing", type=float, default=1.0,
                    help="fraction of the staff list (default 1.0; >1 adds staff)")
     p.add_argument("--no-campaigns", action="store_true",
-                   help="leave out the scenario's campaigns")
+                   help="leave out the scenario's campaigns (the default for a plain policy "
+                   "name; kept for old scripts)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.set_defaults(func=run)
 
@@ -56,14 +65,24 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         problems.append(f"--out: {out} exists and is not a folder")
+    variant = PolicyVariant.parse(args.policy)
+    if variant.campaigns and args.no_campaigns:
+        problems.append(f"--no-campaigns: contradicts --policy {args.policy}")
+    elif variant.campaigns and not scenario.campaigns:
+        problems.append(f"--policy: {args.policy}: the scenario has no [[campaigns]]")
+    elif not problems:
+        problems += campaign_window_problems(scenario, days, [variant])
     if problems:
         raise ScenarioError(problems)
-    simulate_kwargs = {"days": days, "staffing": args.staffing, "campaigns": not args.no_campaigns}
+    staffing = args.staffing
+    if variant.campaigns and not variant.overtime:
+        staffing = equal_hours_staffing(scenario, args.staffing, days)
+    simulate_kwargs = {"days": days, "staffing": staffing, "campaigns": variant.campaigns}
     results: list[SimResult] = []
     bar = tqdm(range(args.reps), desc=f"simulating {args.policy}", unit="rep", file=sys.stderr,
                disable=args.reps == 1 and not sys.stderr.isatty())
     for i in bar:
-        results.append(simulate(scenario, args.policy, args.seed + i, **simulate_kwargs))
+        results.append(simulate(scenario, variant.base, args.seed + i, **simulate_kwargs))
     paths = write_run(results, scenario, out, sys.argv)
     paths += write_plots(results, scenario, out)
     for result in results[:3]:

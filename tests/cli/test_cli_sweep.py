@@ -73,7 +73,8 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     (["--staffing", "0.5,-1"],
      "--staffing: must be positive numbers separated by commas (got '0.5,-1')"),
     (["--policy", "posts,teleport"], "--policy: unknown policy 'teleport'; expected one of "
-     "posts, mobile, posts+mobile, hotspot, optionally followed by @campaign"),
+     "posts, mobile, posts+mobile, hotspot, optionally followed by @campaign (at equal "
+     "staff-hours) or @campaign+overtime (on top of the rota)"),
     (["--policy", "posts,"], "--policy: must be names separated by commas (got 'posts,')"),
     (["--reps", "0"], "--reps: must be at least 1 (got 0)"),
     (["--workers", "0"], "--workers: must be at least 1 (got 0)"),
