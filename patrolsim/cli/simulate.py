@@ -51,6 +51,8 @@ def register(sub: Any) -> None:
     p.add_argument("--no-campaigns", action="store_true",
                    help="leave out the scenario's campaigns (the default for a plain policy "
                    "name; kept for old scripts)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="language of the plots: zh or en (default: scenario.toml's language)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.set_defaults(func=run)
 
@@ -84,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     for i in bar:
         results.append(simulate(scenario, variant.base, args.seed + i, **simulate_kwargs))
     paths = write_run(results, scenario, out, sys.argv)
-    paths += write_plots(results, scenario, out)
+    paths += write_plots(results, scenario, out, args.lang or scenario.language)
     for result in results[:3]:
         print(result.summary())
     if len(results) > 3:
@@ -93,20 +95,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_plots(results: list[SimResult], scenario: Any, out: Path) -> list[Path]:
+def write_plots(results: list[SimResult], scenario: Any, out: Path, lang: Any = "zh"
+                ) -> list[Path]:
     """Daily violations, hour × weekday heat map and officer time budget as PNGs."""
     paths = []
     warmup_end = None
     if scenario.warmup_days:
         warmup_end = scenario.start_date + pd.Timedelta(days=scenario.warmup_days)
     campaigns = scenario.campaigns if results[0].campaigns else ()
+    zh = lang == "zh"
+    types = {v.name: (v.label or v.name) if zh else v.name for v in scenario.violation_types}
+    shifts = {s.name: (s.label or s.name) if zh else s.name for s in scenario.shifts}
     figures = [
         ("daily_violations.png", lambda ax: plot_daily_violations(
-            timeseries_table(results), campaigns, warmup_end, ax=ax), (11, 4.5)),
+            timeseries_table(results), campaigns, warmup_end, ax=ax, lang=lang,
+            type_labels=types), (11, 4.5)),
         ("hour_weekday.png", lambda ax: plot_hour_weekday(
-            sum(hour_weekday_counts(r) for r in results), ax=ax), (5.5, 6)),
+            sum(hour_weekday_counts(r) for r in results), ax=ax, lang=lang), (5.5, 6)),
         ("time_budget.png", lambda ax: plot_time_budget(
-            sum(time_budget(r) for r in results) / len(results), ax=ax), (9, 4.5)),
+            sum(time_budget(r) for r in results) / len(results), ax=ax, lang=lang,
+            shift_labels=shifts), (9, 4.5)),
     ]
     for name, draw, size in figures:
         fig, ax = plt.subplots(figsize=size)
