@@ -85,7 +85,7 @@ def _legend(scenario: Scenario, lang: Lang) -> str:
              for s in scenario.shifts]
     parts.append(f"{term('off', lang)} = {'休息' if lang == 'zh' else 'day off'}")
     parts.append(f"{term('leave', lang)} = {'请假(括号内为类别)' if lang == 'zh' else 'leave'}")
-    return f"{term('legend', lang)}: " + "  ·  ".join(parts)
+    return term('legend', lang) + ("：" if lang == "zh" else ": ") + "  ·  ".join(parts)
 
 
 def _week_words(roster: Roster, lang: Lang) -> str:

@@ -54,7 +54,7 @@ def test_no_cell_is_a_formula_and_text_is_chinese(workbook: Path) -> None:
     values = {str(c.value) for c in cells}
     assert {"休", "early", "执法队员", "中队长"} <= values
     assert any(v.startswith("假(") for v in values)
-    assert any(v.startswith("图例") and "07:00–15:00" in v for v in values)
+    assert any(v.startswith("图例：") and "07:00–15:00" in v for v in values)
     ws = wb.worksheets[1]
     assert any("/" in str(c.value) for c in ws[ws.max_row])  # provided/required per day
     assert ws.cell(row=4, column=ws.max_column).value == "合同工时"
