@@ -152,6 +152,20 @@ def _headcount_lines(scenario: Any, recommendation: Any, lang: Any) -> list[str]
     return lines
 
 
+def _add_headcount(path: Path, lines: list[str]) -> None:
+    """Put each policy's answer in people beside its fraction in recommendation.json."""
+    import json
+
+    from patrolsim.outputs import write_json
+
+    if not path.is_file():
+        return
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for policy, line in zip(doc.get("policies", []), lines, strict=False):
+        policy["headcount_text"] = line
+    write_json(path, doc)
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from patrolsim.experiment.sweep import (
         SweepSpec,
@@ -188,8 +202,10 @@ def _sweep(args: argparse.Namespace) -> int:
     paths.append(_write_headcount(scenario, spec.staffing, out))
     if not args.no_plots:
         paths += _plots(result, out, scenario.targets, lang)
+    lines = _headcount_lines(scenario, result.recommendation, lang)
+    _add_headcount(out / "recommendation.json", lines)
     print(result.summary())
-    for line in _headcount_lines(scenario, result.recommendation, lang):
+    for line in lines:
         print(line)
     print(f"wrote {len(paths)} files under {out} (results.csv, summary.csv, differences.csv, "
           f"recommendation.json{', plots/' if not args.no_plots else ''})")

@@ -57,6 +57,9 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
                                                   "inspection_pass_rate"}
     for p in rec["policies"]:
         assert p["text"] in printed
+        assert p["headcount_text"] in printed  # the answer in people, e.g. 需增加执法队员 …
+    headcount = _rows(out / "headcount.csv")
+    assert {r["staffing"] for r in headcount} == {"0.75", "1.25"}
     assert (out / "plots" / "staffing_inspection_pass_rate.png").stat().st_size > 1000
     assert (out / "plots" / "policy_comparison.png").stat().st_size > 1000
     assert json.loads((out / "manifest.json").read_text())["state"] == "finished"
