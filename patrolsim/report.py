@@ -79,18 +79,6 @@ def _table(frame: pd.DataFrame, left: int = 1) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def _labelled(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """``frame`` with its column names and KPI / policy cells in words."""
-    out = frame.copy()
-    for col in ("kpi",):
-        if col in out:
-            out[col] = out[col].map(lambda k: term(str(k), lang))
-    for col in ("policy", "baseline"):
-        if col in out:
-            out[col] = out[col].map(lambda p: policy_term(str(p), lang))
-    return out
-
-
 def _kpi_table(result: PlanResult, lang: Lang) -> pd.DataFrame:
     """Mean and 95 % interval of every KPI per arm, formatted with units."""
     comparison = result.comparison()

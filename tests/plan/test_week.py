@@ -10,8 +10,11 @@ import re
 import pytest
 
 from patrolsim.errors import ScenarioError
+from patrolsim.plan.cover import short_rows, standard_cover
 from patrolsim.plan.week import BASELINES, PLANNED, plan_week
 from patrolsim.report import render_report
+from patrolsim.roster import RosterProblem, solve_roster
+from patrolsim.roster.cpsat import RosterParams
 from patrolsim.scenario import Scenario
 from patrolsim.scenario.model import KPI_NAMES
 from patrolsim.sim.engine import simulate
@@ -95,3 +98,16 @@ def test_first_week_of_the_horizon_can_be_simulated_from_day_0(tiny: Scenario) -
     assert result.kpis["violations_started"] > 0
     with pytest.raises(ScenarioError, match="--days: must be longer than the warm-up"):
         simulate(sc, "posts+mobile", 0, days=7)
+
+
+def test_plan_and_roster_agree_on_uncovered_shifts(plan, tiny: Scenario) -> None:
+    """Tests that a roster solved for the plan's cover is short on exactly the plan's shifts,
+    both measured against the standard cover (required, provided and short apart)."""
+    roster = solve_roster(RosterProblem(tiny, plan.week_start, 7, plan.demand.requirements),
+                          RosterParams(time_limit_s=None, max_deterministic_time=2.0,
+                                       num_workers=1, seed=0))
+    cover = standard_cover(plan.roster, tiny)
+    assert {"units_required", "units_provided", "units_short"} <= set(cover.columns)
+    keys = ["date", "shift", "squad", "units_short"]
+    assert (short_rows(cover)[keys].values.tolist()
+            == short_rows(standard_cover(roster, tiny))[keys].values.tolist())
