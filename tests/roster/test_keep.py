@@ -48,6 +48,7 @@ def test_keep_outweighs_every_soft_rule_but_cover(tiny: Scenario) -> None:
     assert weight < w.shortfall
 
 
+@pytest.mark.slow
 def test_two_new_absences_keep_at_least_90_percent(replanned) -> None:
     """Tests that re-planning keeps ≥ 90 % of the issued assignments and honours the leave."""
     _, before, absent, roster = replanned
@@ -57,6 +58,7 @@ def test_two_new_absences_keep_at_least_90_percent(replanned) -> None:
     assert not now & set(absent)
 
 
+@pytest.mark.slow
 def test_changes_list_every_change_with_a_reason(replanned) -> None:
     """Tests changes.csv's rows and the one-line summary in both languages."""
     scenario, before, absent, roster = replanned
