@@ -136,20 +136,10 @@ def _write_headcount(scenario: Any, levels: Any, out: Path) -> Path:
 
 
 def _headcount_lines(scenario: Any, recommendation: Any, lang: Any) -> list[str]:
-    """The recommended level of each policy in people by role and squad."""
-    from patrolsim.experiment.headcount import headcount_words
-    from patrolsim.terms import policy_term
+    """Each policy's answer in people by role and squad, with the fraction beside it."""
+    from patrolsim.experiment.headcount import recommendation_words
 
-    lines = []
-    for rec in recommendation.policies:
-        name = policy_term(rec.policy, lang)
-        if rec.staffing is None:
-            lines.append(f"{name}：所测人员水平均未达到全部目标" if lang == "zh" else
-                         f"{name}: no staffing level tested meets every target")
-        else:
-            sep = "：" if lang == "zh" else ": "
-            lines.append(f"{name}{sep}{headcount_words(scenario, rec.staffing, lang)}")
-    return lines
+    return [recommendation_words(scenario, rec, lang) for rec in recommendation.policies]
 
 
 def _add_headcount(path: Path, lines: list[str]) -> None:
@@ -204,9 +194,16 @@ def _sweep(args: argparse.Namespace) -> int:
         paths += _plots(result, out, scenario.targets, lang)
     lines = _headcount_lines(scenario, result.recommendation, lang)
     _add_headcount(out / "recommendation.json", lines)
-    print(result.summary())
+    if lang == "zh":
+        print(f"{scenario.name}：人员规模测试共 {len(result.results)} 次模拟(本次 {result.ran} 次，"
+              f"已有记录 {result.skipped} 次)")
+        if not scenario.targets:
+            print("scenario.toml 未设 [targets]，无法给出人员建议。")
+    else:
+        print(result.summary())
     for line in lines:
         print(line)
-    print(f"wrote {len(paths)} files under {out} (results.csv, summary.csv, differences.csv, "
+    print(f"已写入 {len(paths)} 个文件至 {out}" if lang == "zh" else
+          f"wrote {len(paths)} files under {out} (results.csv, summary.csv, differences.csv, "
           f"recommendation.json{', plots/' if not args.no_plots else ''})")
     return 0
