@@ -28,6 +28,11 @@ from patrolsim.scenario import load_scenario
 from patrolsim.sim.engine import check_arguments, simulate
 from patrolsim.sim.metrics import SimResult, hour_weekday_counts, time_budget
 from patrolsim.sim.policies import BASE_POLICIES
+from patrolsim.terms import format_kpi, policy_term, term
+
+SUMMARY_KPIS = ("violations_started", "violation_hours", "complaints_within_target_share",
+                "inspection_pass_rate", "patrol_hours")
+"""The KPIs printed per replication (every KPI is in kpis.csv)."""
 
 
 def register(sub: Any) -> None:
@@ -86,7 +91,17 @@ def run(args: argparse.Namespace) -> int:
     for i in bar:
         results.append(simulate(scenario, variant.base, args.seed + i, **simulate_kwargs))
     paths = write_run(results, scenario, out, sys.argv)
-    paths += write_plots(results, scenario, out, args.lang or scenario.language)
+    lang = args.lang or scenario.language
+    paths += write_plots(results, scenario, out, lang)
+    if lang == "zh":
+        print(f"{scenario.name}：{policy_term(variant.name)}，{len(results)} 次模拟")
+        for result in results[:3]:
+            print(f"种子 {result.seed}：" + "，".join(
+                f"{term(k)} {format_kpi(k, float(result.kpis[k]))}" for k in SUMMARY_KPIS))
+        if len(results) > 3:
+            print(f"……另有 {len(results) - 3} 次模拟")
+        print(f"已写入 {'、'.join(p.name for p in paths)} 至 {out}")
+        return 0
     for result in results[:3]:
         print(result.summary())
     if len(results) > 3:

@@ -79,3 +79,15 @@ def test_campaign_on_top_in_overtime_runs_the_campaign(tmp_path: Path) -> None:
                  "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["campaigns"] is True
+
+
+def test_summary_is_printed_in_the_scenario_language(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests the Chinese summary by default and the English one with --lang en."""
+    argv = ["simulate", str(SCENARIOS / "tiny"), "--days", "8", "--seed", "3"]
+    assert main([*argv, "--out", str(tmp_path / "zh")]) == 0
+    printed = capsys.readouterr().out
+    assert "种子 3：新发违法数" in printed
+    assert "违法时长" in printed
+    assert main([*argv, "--lang", "en", "--out", str(tmp_path / "en")]) == 0
+    assert "seed 3" in capsys.readouterr().out
