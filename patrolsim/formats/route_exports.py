@@ -124,7 +124,8 @@ td.done { width: 3em; }
 section.unit { page-break-after: always; break-after: page; }
 section.unit:last-child { page-break-after: auto; break-after: auto; }
 @page { size: A4; margin: 1cm; }
-@media print { body { margin: 0; } a { display: none; } }
+@media print { body { margin: 0; font-size: 10pt; } th, td { padding: 2px 6px; }
+               h1 { font-size: 14pt; } a { display: none; } }
 """.replace("FONT", FONT_FAMILY)
 
 WINDOW_STEP_MIN = 5
