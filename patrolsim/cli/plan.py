@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import ScenarioError
+from patrolsim.terms import LANGS
 
 
 def register(sub: Any) -> None:
@@ -37,6 +38,12 @@ def register(sub: Any) -> None:
     p.add_argument("--route-branches", type=int, default=4000, metavar="N",
                    help="route search effort per squad, day and shift, in solver branches: "
                         "reproducible (default 4000, about a second each)")
+    p.add_argument("--keep", metavar="ROSTER.csv",
+                   help="the roster already issued for this week: re-plan keeping every "
+                   "assignment the rules allow, and write changes.csv")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the report, sheets and summary: zh or en (default: "
+                   "scenario.toml's language, zh when it names none)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.set_defaults(func=run)
 
@@ -49,8 +56,11 @@ def run(args: argparse.Namespace) -> int:
     from patrolsim.formats.route_exports import write_district_outputs
     from patrolsim.formats.run_outputs import write_csv
     from patrolsim.outputs import write_figure, write_json, write_text
+    from patrolsim.plan.cover import standard_cover
     from patrolsim.plan.week import ROSTER_WORK, check_week, plan_week
-    from patrolsim.report import overview_figure, render_report
+    from patrolsim.report import overview_figure, plan_summary, render_report
+    from patrolsim.roster.inputs import read_previous_roster
+    from patrolsim.roster.keep import change_summary, changes_frame, kept_share
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date
 
@@ -67,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError(problems)
     assert week is not None
     scenario = load_scenario(args.scenario)
+    lang = args.lang or scenario.language
+    kept = read_previous_roster(args.keep, scenario) if args.keep else None
     problems = check_week(scenario, week)
     if problems:
         raise ScenarioError(problems)
@@ -79,26 +91,38 @@ def run(args: argparse.Namespace) -> int:
 
     result = plan_week(scenario, week, reps=args.reps, seed=args.seed,
                        roster_work=ROSTER_WORK if args.roster_work is None else args.roster_work,
-                       route_branches=args.route_branches,
-                       progress=progress, roster_time_limit_s=args.roster_time_limit)
+                       route_branches=args.route_branches, progress=progress,
+                       roster_time_limit_s=args.roster_time_limit, keep=kept)
     bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(result.roster.to_frame(), out / "roster.csv")
-    write_csv(result.roster.cover_frame(), out / "coverage.csv")
-    write_roster_xlsx(result.roster, scenario, out / "roster.xlsx")
-    summary = result.roster.summary_dict()
-    del summary["solve_time_s"]  # in timings.json, with the other steps' times
-    write_json(out / "roster_summary.json", summary)
-    write_district_outputs(out, scenario, result.routes)
+    write_csv(standard_cover(result.roster, scenario), out / "coverage.csv")
+    write_csv(result.roster.cover_frame(), out / "coverage_requested.csv")
+    write_roster_xlsx(result.roster, scenario, out / "roster.xlsx", lang=lang)
+    roster_summary = result.roster.summary_dict()
+    del roster_summary["solve_time_s"]  # in timings.json, with the other steps' times
+    write_json(out / "roster_summary.json", roster_summary)
+    write_json(out / "summary.json", {
+        "week": result.week_start.isoformat(), "reps": result.reps, "seed": result.seed,
+        "lang": lang, "roster": roster_summary})
+    write_district_outputs(out, scenario, result.routes, lang=lang)
     write_csv(result.demand.requirements_frame(), out / "requirements.csv")
     write_csv(result.comparison(), out / "comparison.csv")
     write_csv(result.paired(), out / "paired.csv")
-    write_text(out / "report.html", render_report(result))
-    write_figure(out / "report.png", overview_figure(result), dpi=100)
+    write_text(out / "report.html", render_report(result, lang))
+    write_figure(out / "report.png", overview_figure(result, lang), dpi=100)
     # the one file that differs run to run: every other file is the same for the same inputs
     write_json(out / "timings.json", {k: round(v, 3) for k, v in result.timings_s.items()})
-    print(result.summary())
-    print(f"wrote the roster, routes, comparison, report.html and report.png to {out}")
+    print(plan_summary(result, lang))
+    if kept is not None:
+        changes = changes_frame(kept, result.roster, scenario, lang)
+        write_csv(changes, out / "changes.csv")
+        n_kept, n_before = kept_share(kept, result.roster)
+        print(change_summary(changes, lang) + (
+            f"；保留原排班 {n_kept}/{n_before}" if lang == "zh" else
+            f"; {n_kept} of {n_before} issued assignments kept"))
+    print(f"已将排班表、路线、比较结果、report.html 和 report.png 写入 {out}" if lang == "zh" else
+          f"wrote the roster, routes, comparison, report.html and report.png to {out}")
     return 0

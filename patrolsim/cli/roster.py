@@ -28,6 +28,7 @@ from typing import Any
 
 from patrolsim.errors import InfeasibleError, ScenarioError
 from patrolsim.outputs import atomic_path, write_json
+from patrolsim.terms import LANGS
 
 
 def register(sub: Any) -> None:
@@ -47,6 +48,12 @@ def register(sub: Any) -> None:
     p.add_argument("--preferences", metavar="FILE",
                    help="preferences.csv (staff_id,date,shift,kind,weight)")
     p.add_argument("--previous", metavar="ROSTER.csv", help="last week's roster.csv")
+    p.add_argument("--keep", metavar="ROSTER.csv",
+                   help="the roster already issued for this week: re-plan keeping every "
+                   "assignment the rules allow, and write changes.csv")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of roster.xlsx, changes.csv and the summary: zh or en "
+                   "(default: scenario.toml's language)")
     p.add_argument("--strict-cover", action="store_true",
                    help="make cover a hard rule; an impossible week is explained in words")
     p.add_argument("--ics", action="store_true", help="also write one .ics file per person")
@@ -130,6 +137,7 @@ def _curtois(args: argparse.Namespace) -> int:
 def _district(args: argparse.Namespace) -> int:
     from patrolsim.formats.roster_ics import write_roster_ics
     from patrolsim.formats.roster_xlsx import write_roster_xlsx
+    from patrolsim.plan.cover import roster_sentence, standard_cover
     from patrolsim.roster import RosterProblem, solve_roster
     from patrolsim.roster.inputs import (
         default_requirements,
@@ -137,6 +145,7 @@ def _district(args: argparse.Namespace) -> int:
         read_previous_roster,
         read_requirements,
     )
+    from patrolsim.roster.keep import change_summary, changes_frame, keep_problem, kept_share
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date
 
@@ -159,10 +168,14 @@ def _district(args: argparse.Namespace) -> int:
     prefs = (read_preferences(prefs_path, sc)
              if args.preferences or Path(prefs_path).is_file() else ())
     previous = read_previous_roster(args.previous, sc) if args.previous else {}
+    kept = read_previous_roster(args.keep, sc) if args.keep else None
+    lang = args.lang or sc.language
     if start.weekday() != 0:
         print(f"patrolsim roster: note: --week {start} is a "
               f"{start.strftime('%A')}; weeks are counted from it", file=sys.stderr)
     problem = RosterProblem(sc, start, days, reqs, prefs, previous, args.strict_cover)
+    if kept is not None:
+        problem = keep_problem(problem, kept)
     out = Path(args.out)
     try:
         roster = solve_roster(problem, params)
@@ -176,16 +189,34 @@ def _district(args: argparse.Namespace) -> int:
     with atomic_path(out / "roster.csv") as tmp:
         roster.to_frame().to_csv(tmp, index=False, encoding="utf-8")
     with atomic_path(out / "coverage.csv") as tmp:
-        roster.cover_frame().to_csv(tmp, index=False, encoding="utf-8")
-    write_roster_xlsx(roster, sc, out / "roster.xlsx")
+        standard_cover(roster, sc).to_csv(tmp, index=False, encoding="utf-8")
+    if args.requirements:
+        with atomic_path(out / "coverage_requested.csv") as tmp:
+            roster.cover_frame().to_csv(tmp, index=False, encoding="utf-8")
+    write_roster_xlsx(roster, sc, out / "roster.xlsx", lang=lang)
+    change_line = None
+    if kept is not None:
+        changes = changes_frame(kept, roster, sc, lang)
+        with atomic_path(out / "changes.csv") as tmp:
+            changes.to_csv(tmp, index=False, encoding="utf-8")
+        n_kept, n_before = kept_share(kept, roster)
+        change_line = change_summary(changes, lang) + (
+            f"；保留原排班 {n_kept}/{n_before}" if lang == "zh" else
+            f"; {n_kept} of {n_before} issued assignments kept")
     if args.ics:
         write_roster_ics(roster, out / "ics")
     summary = roster.summary_dict()
     summary["time_limit_s"] = params.time_limit_s
     summary["num_workers"] = params.num_workers
     summary["seed"] = params.seed
+    if kept is not None:
+        summary["kept_assignments"] = n_kept
+        summary["issued_assignments"] = n_before
+        summary["changes"] = change_line
     write_json(out / "summary.json", summary)
-    print(roster.summary())
+    print(roster_sentence(roster, sc, lang))
+    if change_line:
+        print(change_line)
     return 0
 
 

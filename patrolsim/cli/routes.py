@@ -57,6 +57,9 @@ def register(sub: Any) -> None:
         help="stop by solution/iteration counts instead of the clock: "
         "the same input gives the same routes",
     )
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="language of the route sheets: zh or en (default: scenario.toml's "
+                   "language)")
     p.add_argument("--out", metavar="OUT", required=True, help="output folder")
     p.set_defaults(func=_run)
 
@@ -209,7 +212,7 @@ def _run_district(args: argparse.Namespace) -> int:
             }
         )
     out = Path(args.out)
-    write_district_outputs(out, scenario, plans)
+    write_district_outputs(out, scenario, plans, lang=args.lang or scenario.language)
     for plan in plans:
         fig, ax = plt.subplots(figsize=(9, 9))
         plot_routes(scenario, plan, ax=ax)

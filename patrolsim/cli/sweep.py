@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import PatrolsimError, PatrolsimWarning, ScenarioError
-from patrolsim.outputs import write_figure
+from patrolsim.outputs import atomic_path, write_figure
 
 DEFAULT_REPS = 20
 
@@ -49,6 +49,9 @@ def register(sub: Any) -> None:
                    help="local worker processes (default: the number of CPUs)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (see docs/sweeps.md)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="language of the plots and the staffing answer: zh or en (default: "
+                   "scenario.toml's language)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -93,7 +96,7 @@ def _check_args(args: argparse.Namespace) -> tuple[list[float], list[str]]:
     return staffing, policies
 
 
-def _plots(result: Any, out: Path, targets: Any) -> list[Path]:
+def _plots(result: Any, out: Path, targets: Any, lang: str = "zh") -> list[Path]:
     from matplotlib.figure import Figure
 
     from patrolsim.plotting.plot_sweep import plot_policy_comparison, plot_staffing_curve
@@ -103,7 +106,8 @@ def _plots(result: Any, out: Path, targets: Any) -> list[Path]:
     conf = result.spec.confidence
     for kpi in dict.fromkeys(result.summary_table["kpi"]):
         fig = Figure(figsize=(6.4, 4.2))
-        plot_staffing_curve(result.summary_table, kpi, targets, conf, ax=fig.add_subplot())
+        plot_staffing_curve(result.summary_table, kpi, targets, conf, ax=fig.add_subplot(),
+                            lang=lang)
         fig.tight_layout()
         paths.append(write_figure(folder / f"staffing_{kpi}.png", fig))
     if not result.differences.empty:
@@ -111,10 +115,45 @@ def _plots(result: Any, out: Path, targets: Any) -> list[Path]:
         fig = Figure(figsize=(6.4, 3.6 * len(kpis)))
         axes = fig.subplots(len(kpis), 1, squeeze=False)
         for row, kpi in zip(axes, kpis, strict=True):
-            plot_policy_comparison(result.differences, kpi, conf, ax=row[0])
+            plot_policy_comparison(result.differences, kpi, conf, ax=row[0], lang=lang)
         fig.tight_layout()
         paths.append(write_figure(folder / "policy_comparison.png", fig))
     return paths
+
+
+def _write_headcount(scenario: Any, levels: Any, out: Path) -> Path:
+    """headcount.csv: people per squad and role at every staffing level tested."""
+    import pandas as pd
+
+    from patrolsim.experiment.headcount import headcount
+
+    frame = pd.concat([headcount(scenario, level).assign(staffing=level) for level in levels])
+    path = out / "headcount.csv"
+    with atomic_path(path) as tmp:
+        frame[["staffing", "squad", "role", "now", "at_level", "change"]].to_csv(
+            tmp, index=False, encoding="utf-8")
+    return path
+
+
+def _headcount_lines(scenario: Any, recommendation: Any, lang: Any) -> list[str]:
+    """Each policy's answer in people by role and squad, with the fraction beside it."""
+    from patrolsim.experiment.headcount import recommendation_words
+
+    return [recommendation_words(scenario, rec, lang) for rec in recommendation.policies]
+
+
+def _add_headcount(path: Path, lines: list[str]) -> None:
+    """Put each policy's answer in people beside its fraction in recommendation.json."""
+    import json
+
+    from patrolsim.outputs import write_json
+
+    if not path.is_file():
+        return
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for policy, line in zip(doc.get("policies", []), lines, strict=False):
+        policy["headcount_text"] = line
+    write_json(path, doc)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -148,10 +187,23 @@ def _sweep(args: argparse.Namespace) -> int:
     except PatrolsimError as exc:
         print(f"patrolsim: {exc}", file=sys.stderr)
         return 1
+    lang = args.lang or scenario.language
     paths = write_outputs(result, out)
+    paths.append(_write_headcount(scenario, spec.staffing, out))
     if not args.no_plots:
-        paths += _plots(result, out, scenario.targets)
-    print(result.summary())
-    print(f"wrote {len(paths)} files under {out} (results.csv, summary.csv, differences.csv, "
+        paths += _plots(result, out, scenario.targets, lang)
+    lines = _headcount_lines(scenario, result.recommendation, lang)
+    _add_headcount(out / "recommendation.json", lines)
+    if lang == "zh":
+        print(f"{scenario.name}：人员规模测试共 {len(result.results)} 次模拟(本次 {result.ran} 次，"
+              f"已有记录 {result.skipped} 次)")
+        if not scenario.targets:
+            print("scenario.toml 未设 [targets]，无法给出人员建议。")
+    else:
+        print(result.summary())
+    for line in lines:
+        print(line)
+    print(f"已写入 {len(paths)} 个文件至 {out}" if lang == "zh" else
+          f"wrote {len(paths)} files under {out} (results.csv, summary.csv, differences.csv, "
           f"recommendation.json{', plots/' if not args.no_plots else ''})")
     return 0

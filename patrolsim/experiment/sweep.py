@@ -29,12 +29,21 @@ measured window (after warm-up), computed from the rota itself (:func:`planned_s
 ``s'`` is found by bisection (staff lists scale in whole people, so the match is as close as
 whole people allow). The achieved figures are recorded per run (``staff_hours``,
 ``campaign_staff_hours``) and summarised with the KPIs, so the equality can be checked.
+
+``NAME@campaign+overtime`` runs the campaign *on top of* the everyday rota at the nominal
+staffing: the campaign's staff-hours are extra, paid in overtime, and ``staff_hours`` shows
+them. Labels say which is which (:func:`patrolsim.terms.policy_term`).
+
+A campaign variant whose measured days (after warm-up) contain none of a campaign's dates
+would compare two identical arms; :func:`campaign_window_problems` refuses it instead.
+``patrolsim simulate`` reads policy names the same way.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import datetime as dt
 import math
 import os
 import socket
@@ -57,6 +66,7 @@ from patrolsim.outputs import atomic_path, write_json
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 
 CAMPAIGN_SUFFIX = "@campaign"
+OVERTIME_SUFFIX = "@campaign+overtime"
 BASE_POLICY_NAMES = ("posts", "mobile", "posts+mobile", "hotspot")
 EQUAL_HOURS_TOLERANCE = 0.05
 """Largest mismatch of a campaign variant's staff-hours, as a share of the budget."""
@@ -66,31 +76,59 @@ HOURS_COLUMNS = ("staff_hours", "campaign_staff_hours")
 
 @dataclass(frozen=True, slots=True)
 class PolicyVariant:
-    """A policy as a sweep names it: a base policy, with or without the scenario's campaigns."""
+    """A policy as a sweep names it: a base policy, with or without the scenario's campaigns,
+    and a campaign at equal staff-hours or on top of the rota in overtime."""
 
     base: str
     campaigns: bool
+    overtime: bool = False
+    """The campaign comes on top of the everyday rota (paid in overtime), not out of it."""
 
     @property
     def name(self) -> str:
-        """``base`` or ``base@campaign``."""
-        return self.base + (CAMPAIGN_SUFFIX if self.campaigns else "")
+        """``base``, ``base@campaign`` or ``base@campaign+overtime``."""
+        if not self.campaigns:
+            return self.base
+        return self.base + (OVERTIME_SUFFIX if self.overtime else CAMPAIGN_SUFFIX)
 
     @classmethod
     def parse(cls, text: str) -> PolicyVariant:
-        """Parse ``posts+mobile`` or ``posts+mobile@campaign``.
+        """Parse ``posts+mobile``, ``posts+mobile@campaign`` or ``…@campaign+overtime``.
 
         Raises
         ------
         ScenarioError
-            The base policy is unknown or the suffix is not ``@campaign``.
+            The base policy or the suffix is unknown.
         """
         base, sep, variant = text.strip().partition("@")
-        if base not in BASE_POLICY_NAMES or (sep and variant != "campaign"):
+        if base not in BASE_POLICY_NAMES or (sep and variant not in ("campaign",
+                                                                      "campaign+overtime")):
             raise ScenarioError([f"--policy: unknown policy {text!r}; expected one of "
                                  f"{', '.join(BASE_POLICY_NAMES)}, optionally followed by "
-                                 f"{CAMPAIGN_SUFFIX}"])
-        return cls(base, bool(sep))
+                                 f"{CAMPAIGN_SUFFIX} (at equal staff-hours) or "
+                                 f"{OVERTIME_SUFFIX} (on top of the rota)"])
+        return cls(base, bool(sep), variant == "campaign+overtime")
+
+
+def campaign_window_problems(scenario: Scenario, days: int,
+                             variants: Sequence[PolicyVariant]) -> list[str]:
+    """A line per campaign variant when no campaign date falls in the measured days.
+
+    The measured days run from the end of the warm-up to ``days``; a campaign variant that
+    never meets a campaign there would be compared with an identical arm.
+    """
+    asked = [v.name for v in variants if v.campaigns]
+    if not asked or not scenario.campaigns:
+        return []
+    first = scenario.start_date + dt.timedelta(days=scenario.warmup_days)
+    last = scenario.start_date + dt.timedelta(days=days - 1)
+    if any(c.start <= last and c.end >= first for c in scenario.campaigns):
+        return []
+    needed = min((c.start - scenario.start_date).days + 1 for c in scenario.campaigns)
+    spans = "; ".join(f"{c.name} {c.start} to {c.end}" for c in scenario.campaigns)
+    return [f"--policy: {', '.join(asked)}: no campaign falls in the days simulated "
+            f"({first} to {last}), so the arm would equal the one without it; the campaigns "
+            f"run {spans}: simulate at least --days {needed}, or leave out @campaign"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +382,8 @@ def plan_runs(scenario: Scenario, spec: SweepSpec, scenario_dir: str | None = No
     variants = [PolicyVariant.parse(p) for p in spec.policies]
     if any(v.campaigns for v in variants) and not scenario.campaigns:
         problems.append(f"--policy: {CAMPAIGN_SUFFIX}: the scenario has no [[campaigns]]")
+    elif not problems:
+        problems += campaign_window_problems(scenario, days, variants)
     if problems:
         raise ScenarioError(problems)
     folder = str(Path(scenario_dir or scenario.folder).resolve())
@@ -352,9 +392,10 @@ def plan_runs(scenario: Scenario, spec: SweepSpec, scenario_dir: str | None = No
     cell = 0
     for staffing in sorted(spec.staffing):
         for variant in variants:
-            if variant.campaigns and staffing not in steady:
+            equal_hours = variant.campaigns and not variant.overtime
+            if equal_hours and staffing not in steady:
                 steady[staffing] = equal_hours_staffing(scenario, staffing, days)
-            s_steady = steady[staffing] if variant.campaigns else staffing
+            s_steady = steady[staffing] if equal_hours else staffing
             for seed in replication_seeds(spec.seed, spec.reps, cell, spec.common_random_numbers):
                 key = RunKey(scenario.content_hash, float(staffing), variant.name, seed, days)
                 tasks.append(RunTask(key, folder, variant.base, variant.campaigns, s_steady))

@@ -31,6 +31,8 @@ from patrolsim.experiment.replicate import mean_ci
 from patrolsim.plan.units import route_units
 from patrolsim.roster import Roster, RosterProblem, solve_roster
 from patrolsim.roster.cpsat import RosterParams
+from patrolsim.roster.inputs import PreviousRoster
+from patrolsim.roster.keep import keep_problem
 from patrolsim.routing import RoutingParams
 from patrolsim.routing.district import DistrictRoutes, solve_district_routes
 from patrolsim.scenario.model import KPI_NAMES, Scenario
@@ -173,6 +175,7 @@ def plan_week(
     route_branches: int = 4000,
     progress: Progress | None = None,
     roster_time_limit_s: float | None = None,
+    keep: PreviousRoster | None = None,
 ) -> PlanResult:
     """Make next week's plan and simulate it against the baselines.
 
@@ -198,6 +201,9 @@ def plan_week(
         Opt-in wall-clock limit of the roster solver instead of ``roster_work``: two search
         workers and exact re-optimisation of a few people at a time; the roster may then
         differ from run to run.
+    keep
+        The roster already issued for this week, ``{(staff_id, date): shift}``: the roster
+        keeps every assignment the rules allow (:func:`patrolsim.roster.keep.keep_problem`).
 
     Returns
     -------
@@ -242,8 +248,10 @@ def plan_week(
     else:
         say(f"solving the roster (up to {roster_time_limit_s:g} s)")
         roster_params = RosterParams(time_limit_s=roster_time_limit_s, seed=seed)
-    roster = solve_roster(RosterProblem(scenario, week_start, 7, demand.requirements),
-                          roster_params)
+    problem = RosterProblem(scenario, week_start, 7, demand.requirements)
+    if keep:
+        problem = keep_problem(problem, keep)
+    roster = solve_roster(problem, roster_params)
     timings["roster"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

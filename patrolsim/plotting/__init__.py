@@ -1,5 +1,8 @@
-"""Plots. Importing this package selects matplotlib's file backend (Agg) and makes it render
-Chinese with a shipped CJK font.
+"""Plots. Importing this package makes matplotlib render Chinese with a shipped CJK font and,
+outside Jupyter/IPython, selects its file backend (Agg).
+
+Inside a notebook the backend is left alone, so ``plt.show()`` and a cell's last figure still
+draw inline.
 
 The font (Noto Sans CJK SC, SIL Open Font License) comes with the ``mplfonts`` package, a
 declared dependency, so Chinese patch names render without tofu boxes on any machine and
@@ -9,10 +12,12 @@ nothing is downloaded at run time.
 from __future__ import annotations
 
 import importlib.resources
+import sys
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only: patrolsim never opens a window
+if "ipykernel" not in sys.modules and "IPython" not in sys.modules:
+    matplotlib.use("Agg")  # files only: the command line never opens a window
 
 from matplotlib import font_manager, rcParams
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from patrolsim.terms import Lang, term
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -13,7 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_routes"]
 
 
-def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None) -> Axes:
+def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None,
+                lang: Lang = "zh") -> Axes:
     """Draw the patches, squad bases and every unit's route of one shift (local metres).
 
     Parameters
@@ -38,7 +41,8 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
     xs = [p.x_m for p in scenario.patches]
     ys = [p.y_m for p in scenario.patches]
     sizes = [60 if p.tier == "strict" else 25 for p in scenario.patches]
-    ax.scatter(xs, ys, s=sizes, c="lightgrey", edgecolors="grey", zorder=1, label="patches")
+    ax.scatter(xs, ys, s=sizes, c="lightgrey", edgecolors="grey", zorder=1,
+               label="巡查点位" if lang == "zh" else "patches")
     for sq in scenario.squads:
         b = scenario.patches[sq.base_index]
         ax.scatter([b.x_m], [b.y_m], marker="s", s=120, c="black", zorder=3)
@@ -58,7 +62,8 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
             lw=1.5,
             alpha=0.8,
             zorder=2,
-            label=f"{ur.unit.label} ({len(ur.stops)} stops)",
+            label=(f"{ur.unit.label}({len(ur.stops)} 个巡查点)" if lang == "zh"
+                   else f"{ur.unit.label} ({len(ur.stops)} stops)"),
         )
         for r in ur.stops:
             p = scenario.patches[r.patch_index]
@@ -81,8 +86,10 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
                 color="dimgrey",
             )
     ax.set_aspect("equal")
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
-    ax.set_title(f"Routes {plan.date.isoformat()} {plan.shift}")
+    ax.set_xlabel("x (米)" if lang == "zh" else "x (m)")
+    ax.set_ylabel("y (米)" if lang == "zh" else "y (m)")
+    shift = scenario.shift(plan.shift)
+    name = (shift.label or shift.name) if lang == "zh" else shift.name
+    ax.set_title(f"{term('routes', lang)} {plan.date.isoformat()} {name}")
     ax.legend(loc="best", fontsize=7)
     return ax

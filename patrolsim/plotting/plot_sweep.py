@@ -15,10 +15,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from patrolsim.scenario.model import Target
+from patrolsim.terms import Lang, policy_term, term
+
+_STAFFING_LABEL = {"zh": "人员水平(现有人员的倍数)",
+                   "en": "staffing (fraction of the current staff list)"}
 
 
 def plot_staffing_curve(summary: pd.DataFrame, kpi: str, targets: Sequence[Target] = (),
-                        confidence: float = 0.95, ax: Axes | None = None) -> Axes:
+                        confidence: float = 0.95, ax: Axes | None = None,
+                        lang: Lang = "zh") -> Axes:
     """One KPI against staffing: a line per policy with its confidence band, targets dashed.
 
     Parameters
@@ -33,6 +38,8 @@ def plot_staffing_curve(summary: pd.DataFrame, kpi: str, targets: Sequence[Targe
         The intervals' level (for the legend only).
     ax
         Axes to draw on; a new figure is made when ``None``.
+    lang
+        Language of the labels (:mod:`patrolsim.terms`).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2))
@@ -41,7 +48,7 @@ def plot_staffing_curve(summary: pd.DataFrame, kpi: str, targets: Sequence[Targe
         cell = rows[rows["policy"] == policy].sort_values("staffing")
         x = cell["staffing"].to_numpy(dtype=float)
         (line,) = ax.plot(x, cell["mean"].to_numpy(dtype=float), marker="o", ms=3.5,
-                          label=str(policy))
+                          label=policy_term(str(policy), lang))
         ax.fill_between(x, cell["ci_low"].to_numpy(dtype=float),
                         cell["ci_high"].to_numpy(dtype=float), color=line.get_color(),
                         alpha=0.2, linewidth=0)
@@ -50,18 +57,20 @@ def plot_staffing_curve(summary: pd.DataFrame, kpi: str, targets: Sequence[Targe
             continue
         for value, word in ((target.min, "min"), (target.max, "max")):
             if value is not None:
+                sign = "≥" if word == "min" else "≤"
                 ax.axhline(value, color="black", linestyle="--", linewidth=1.0,
-                           label=f"target {word} {value:g}")
-    ax.set_xlabel("staffing (fraction of the current staff list)")
-    ax.set_ylabel(kpi)
-    ax.set_title(f"{kpi}: mean and {confidence:.0%} CI")
+                           label=f"{term('target', lang)} {sign} {value:g}")
+    ax.set_xlabel(_STAFFING_LABEL[lang])
+    ax.set_ylabel(term(kpi, lang))
+    ax.set_title(f"{term(kpi, lang)}：均值及{confidence:.0%}置信区间" if lang == "zh" else
+                 f"{term(kpi, lang)}: mean and {confidence:.0%} CI")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
     return ax
 
 
 def plot_policy_comparison(differences: pd.DataFrame, kpi: str, confidence: float = 0.95,
-                           ax: Axes | None = None) -> Axes:
+                           ax: Axes | None = None, lang: Lang = "zh") -> Axes:
     """Each policy minus the baseline at every staffing level, with confidence intervals.
 
     Parameters
@@ -89,12 +98,15 @@ def plot_policy_comparison(differences: pd.DataFrame, kpi: str, confidence: floa
         mean = cell["mean_diff"].to_numpy(dtype=float)
         err = np.vstack([mean - cell["ci_low"].to_numpy(dtype=float),
                          cell["ci_high"].to_numpy(dtype=float) - mean])
-        ax.errorbar(x, mean, yerr=err, fmt="o", ms=4, capsize=3, label=str(policy))
+        ax.errorbar(x, mean, yerr=err, fmt="o", ms=4, capsize=3,
+                    label=policy_term(str(policy), lang))
     ax.axhline(0.0, color="black", linewidth=0.8)
-    baseline = str(rows["baseline"].iloc[0]) if len(rows) else "baseline"
-    ax.set_xlabel("staffing (fraction of the current staff list)")
-    ax.set_ylabel(f"Δ {kpi}")
-    ax.set_title(f"{kpi}\npolicy − {baseline}, paired by seed ({confidence:.0%} CI)",
+    baseline = policy_term(str(rows["baseline"].iloc[0]) if len(rows) else "baseline", lang)
+    ax.set_xlabel(_STAFFING_LABEL[lang])
+    ax.set_ylabel(f"Δ {term(kpi, lang)}")
+    ax.set_title(f"{term(kpi, lang)}\n与{baseline}之差(同一随机种子配对，{confidence:.0%}置信区间)"
+                 if lang == "zh" else
+                 f"{term(kpi, lang)}\npolicy − {baseline}, paired by seed ({confidence:.0%} CI)",
                  fontsize="medium")
     ax.grid(True, alpha=0.3)
     if policies:

@@ -607,5 +607,6 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         inspections_per_day=config.inspections.per_day,
         content_hash=_file_hash(root),
         levers=build_levers(config),
+        language=config.language,
     )
 

@@ -526,6 +526,9 @@ class Scenario:
     levers: Levers = field(default_factory=Levers)
     """Stall zones, cameras, shop-front contracts and cost rates
     (:mod:`~patrolsim.scenario.levers`)."""
+    language: Literal["zh", "en"] = "zh"
+    """Language of what the bureau reads (reports, sheets, plots) unless ``--lang`` says
+    otherwise: Chinese first (STYLE.md §9)."""
 
     @property
     def end_date(self) -> dt.date:

@@ -49,6 +49,7 @@ def scenario_document(scenario: Scenario) -> dict[str, Any]:
         "start_date": scenario.start_date,
         "horizon_days": scenario.horizon_days,
         "timezone": scenario.timezone,
+        "language": scenario.language,
         "warmup_days": scenario.warmup_days,
     }
     types: dict[str, Any] = {}

@@ -400,6 +400,7 @@ class ScenarioIn(_Strict):
     start_date: dt.date
     horizon_days: int = Field(gt=0, le=3660)
     timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
     warmup_days: int = Field(0, ge=0)
     violation_types: dict[str, ViolationTypeIn] = Field(min_length=1)
     patch_kinds: dict[str, PatchKindIn] = Field(default_factory=dict)

@@ -154,7 +154,8 @@ def simulate(
         first day of a planned week.
     """
     days = scenario.horizon_days if days is None else days
-    problems = check_arguments(scenario, days, seed, staffing)
+    problems = check_arguments(scenario, days, seed, staffing,
+                               warmup=measure_from_day is None)
     if measure_from_day is not None and not 0 <= measure_from_day < days:
         problems.append(f"measure_from_day: must be a day of the run, 0 to {days - 1} "
                         f"(got {measure_from_day})")
@@ -170,13 +171,18 @@ def simulate(
     return collect(run, seed=seed, staffing=staffing, campaigns=campaigns, measure_from_day=window)
 
 
-def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float) -> list[str]:
-    """Problems with run arguments, one line each (empty when all is well)."""
+def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float,
+                    warmup: bool = True) -> list[str]:
+    """Problems with run arguments, one line each (empty when all is well).
+
+    ``warmup``: the KPIs start after the scenario's warm-up, so the run must be longer than it
+    (false when the caller names the first measured day itself, as the weekly plan does).
+    """
     problems = []
     if not 1 <= days <= scenario.horizon_days:
         problems.append(f"--days: must be between 1 and the scenario's horizon "
                         f"{scenario.horizon_days} (got {days})")
-    elif days <= scenario.warmup_days:
+    elif warmup and days <= scenario.warmup_days:
         problems.append(f"--days: must be longer than the warm-up of {scenario.warmup_days} "
                         f"days (got {days})")
     if seed < 0:

@@ -32,6 +32,26 @@ def test_plan_writes_roster_routes_comparison_and_report(tmp_path: Path) -> None
     assert picture.shape[0] > 500
     assert picture.shape[1] > 800
     assert not list(out.glob(".*"))  # no temporary files left behind
+    # one story: coverage.csv shows required, provided and short against the standard cover
+    with (out / "coverage.csv").open(encoding="utf-8-sig") as fh:
+        cover = list(csv.DictReader(fh))
+    assert {"units_required", "units_provided", "units_short"} <= set(cover[0])
+    assert (out / "packets" / "packet_2026-11-30_S1.html").is_file()
+
+
+@pytest.mark.slow
+def test_plan_keep_re_plans_around_the_issued_roster(tmp_path: Path) -> None:
+    """Tests that plan --keep writes changes.csv and an English report with --lang en."""
+    out = tmp_path / "plan"
+    assert main(["plan", str(SCENARIOS / "tiny"), "--week", "2026-11-30", "--reps", "2",
+                 "--roster-time-limit", "3", "--route-branches", "300", "--out", str(out)]) == 0
+    again = tmp_path / "again"
+    assert main(["plan", str(SCENARIOS / "tiny"), "--week", "2026-11-30", "--reps", "2",
+                 "--roster-time-limit", "3", "--route-branches", "300", "--lang", "en",
+                 "--keep", str(out / "roster.csv"), "--out", str(again)]) == 0
+    with (again / "changes.csv").open(encoding="utf-8-sig") as fh:
+        assert next(csv.reader(fh)) == ["staff_id", "name", "date", "before", "after", "reason"]
+    assert "Weekly plan" in (again / "report.html").read_text(encoding="utf-8")
 
 
 def test_same_seed_and_options_give_byte_identical_files(tmp_path: Path) -> None:

@@ -37,20 +37,19 @@ def test_roster_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert (out / "ics" / f"{rows[0]['staff_id']}.ics").read_text().startswith("BEGIN:VCALENDAR")
 
     wb = openpyxl.load_workbook(out / "roster.xlsx")
-    assert wb.sheetnames == ["排班 Roster", "Cover", "Hours", "Summary"]
-    ws = wb["排班 Roster"]
-    assert ws.freeze_panes == "E2"
-    ids = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
-    assert ids == [f"T0{i}" for i in range(1, 9)]
-    # Every roster.csv row appears in the grid, coloured.
+    assert wb.sheetnames == ["汇总", "一中队"]
+    ws = wb["一中队"]
+    header = 4
+    assert ws.print_title_rows == f"${header}:${header}"
+    names = {ws.cell(row=r, column=2).value: r for r in range(header + 1, ws.max_row + 1)}
+    assert {f"T0{i}" for i in range(1, 9)} <= set(names)
+    # Every roster.csv row appears in the grid under the shift's name, coloured.
     for row in rows:
-        r = ids.index(row["staff_id"]) + 2
-        c = 5 + (int(row["date"][-2:]) - 23)
-        cell = ws.cell(row=r, column=c)
-        assert row["shift"] in cell.value
+        cell = ws.cell(row=names[row["staff_id"]], column=5 + (int(row["date"][-2:]) - 23))
+        assert cell.value in (row["shift"], {"early": "早班", "late": "晚班"}.get(row["shift"]))
         assert cell.fill.fgColor.rgb.endswith(("FFF2CC", "DDEBF7", "E2EFDA", "D9D2E9"))
-    assert ws.cell(row=ids.index("T04") + 2, column=5 + 2).value == "假 leave"
-    assert wb["Cover"].max_row == 15
+    assert ws.cell(row=names["T04"], column=5 + 2).value.startswith("假")
+    assert "休" in {ws.cell(row=r, column=c).value for r in names.values() for c in range(5, 12)}
 
 
 def test_strict_cover_explains_and_exits_1(tmp_path: Path,

@@ -51,9 +51,43 @@ def test_bad_arguments_exit_2_and_write_nothing(tmp_path: Path, extra: list[str]
     assert not (tmp_path / "out").exists()
 
 
-def test_unknown_policy_is_an_argument_error() -> None:
-    """Tests that an unknown policy name exits with status 2."""
-    with pytest.raises(SystemExit) as info:
-        main(["simulate", str(SCENARIOS / "tiny"), "--policy", "everywhere", "--seed", "1",
-              "--out", "x"])
-    assert info.value.code == 2
+def test_unknown_policy_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that an unknown policy name exits with status 2 and one line naming it."""
+    assert main(["simulate", str(SCENARIOS / "tiny"), "--policy", "everywhere", "--seed", "1",
+                 "--out", "x"]) == 2
+    assert "--policy: unknown policy 'everywhere'" in capsys.readouterr().err
+
+
+def test_campaign_outside_the_days_simulated_is_refused(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """Tests that @campaign is refused, as in sweep, when no campaign day is simulated."""
+    out = tmp_path / "run"
+    assert main(["simulate", str(SCENARIOS / "tiny"), "--policy", "posts+mobile@campaign",
+                 "--days", "14", "--seed", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no campaign falls in the days simulated" in err
+    assert "--days 15" in err
+    assert not out.exists()
+
+
+def test_campaign_on_top_in_overtime_runs_the_campaign(tmp_path: Path) -> None:
+    """Tests that NAME@campaign+overtime runs the campaign on the full rota."""
+    out = tmp_path / "run"
+    assert main(["simulate", str(SCENARIOS / "tiny"), "--policy",
+                 "posts+mobile@campaign+overtime", "--days", "16", "--seed", "1",
+                 "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["campaigns"] is True
+
+
+def test_summary_is_printed_in_the_scenario_language(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests the Chinese summary by default and the English one with --lang en."""
+    argv = ["simulate", str(SCENARIOS / "tiny"), "--days", "8", "--seed", "3"]
+    assert main([*argv, "--out", str(tmp_path / "zh")]) == 0
+    printed = capsys.readouterr().out
+    assert "种子 3：新发违法数" in printed
+    assert "违法时长" in printed
+    assert main([*argv, "--lang", "en", "--out", str(tmp_path / "en")]) == 0
+    assert "seed 3" in capsys.readouterr().out

@@ -36,9 +36,9 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
                  "--reps", "3", "--days", "14", "--workers", "2", "--quiet", "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "sweep of tiny: 12 runs (12 run now, 0 already recorded)" in printed
-    assert "posts+mobile: " in printed
-    assert "hotspot: " in printed
+    assert "tiny：人员规模测试共 12 次模拟(本次 12 次，已有记录 0 次)" in printed
+    assert "现行做法(定岗+机动)：" in printed
+    assert "热点巡查：" in printed
     with (out / "results.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header == ["staffing", "policy", "seed", *KPI_NAMES]
@@ -56,7 +56,10 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert {t["kpi"] for t in rec["targets"]} == {"complaint_response_p90_min",
                                                   "inspection_pass_rate"}
     for p in rec["policies"]:
-        assert p["text"] in printed
+        assert p["text"]  # the English answer stays in recommendation.json
+        assert p["headcount_text"] in printed  # the answer in people, e.g. 需增加执法队员 …
+    headcount = _rows(out / "headcount.csv")
+    assert {r["staffing"] for r in headcount} == {"0.75", "1.25"}
     assert (out / "plots" / "staffing_inspection_pass_rate.png").stat().st_size > 1000
     assert (out / "plots" / "policy_comparison.png").stat().st_size > 1000
     assert json.loads((out / "manifest.json").read_text())["state"] == "finished"
@@ -64,7 +67,7 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     code = main(["sweep", TINY, "--staffing", "0.75,1.25", "--policy", "posts+mobile,hotspot",
                  "--reps", "3", "--days", "14", "--quiet", "--no-plots", "--out", str(out)])
     assert code == 0
-    assert "(0 run now, 12 already recorded)" in capsys.readouterr().out
+    assert "(本次 0 次，已有记录 12 次)" in capsys.readouterr().out
     assert _rows(out / "results.csv") == results
 
 
@@ -73,7 +76,8 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     (["--staffing", "0.5,-1"],
      "--staffing: must be positive numbers separated by commas (got '0.5,-1')"),
     (["--policy", "posts,teleport"], "--policy: unknown policy 'teleport'; expected one of "
-     "posts, mobile, posts+mobile, hotspot, optionally followed by @campaign"),
+     "posts, mobile, posts+mobile, hotspot, optionally followed by @campaign (at equal "
+     "staff-hours) or @campaign+overtime (on top of the rota)"),
     (["--policy", "posts,"], "--policy: must be names separated by commas (got 'posts,')"),
     (["--reps", "0"], "--reps: must be at least 1 (got 0)"),
     (["--workers", "0"], "--workers: must be at least 1 (got 0)"),
@@ -141,7 +145,7 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path, tiny:
 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr
-    assert f"{len(keys) - seen[-1]} run now, {seen[-1]} already recorded" in done.stdout
+    assert f"(本次 {len(keys) - seen[-1]} 次，已有记录 {seen[-1]} 次)" in done.stdout
     files = sorted(p.name for p in (out / "runs").iterdir())
     assert files == sorted(f"{k.digest}.json" for k in keys)  # one per run, nothing else
     assert [r.key for r in ResultStore(out).records()] == sorted(keys, key=lambda k: k.digest)

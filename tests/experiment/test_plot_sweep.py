@@ -36,7 +36,7 @@ def test_staffing_curve_draws_a_line_and_band_per_policy_and_the_target() -> Non
     ax = plot_staffing_curve(_summary(), "inspection_pass_rate",
                              [Target("inspection_pass_rate", min=0.8), Target("other", max=1)])
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels == ["posts", "hotspot", "target min 0.8"]
+    assert labels == ["定岗值守", "热点巡查", "目标 ≥ 0.8"]
     assert len(ax.collections) == 2
     assert list(ax.get_lines()[0].get_xdata()) == [0.5, 1.0, 1.5]
 
@@ -46,6 +46,8 @@ def test_policy_comparison_and_grid_on_given_axes() -> None:
     fig = Figure()
     ax = fig.add_subplot()
     assert plot_policy_comparison(_differences(), "inspection_pass_rate", ax=ax) is ax
-    assert "policy − posts" in ax.get_title()
+    assert "与定岗值守之差" in ax.get_title()
+    plot_policy_comparison(_differences(), "inspection_pass_rate", ax=ax, lang="en")
+    assert "policy − fixed posts" in ax.get_title()
     grid = plot_sweep(_summary(), _differences(), ["inspection_pass_rate"], fig=Figure())
     assert len(grid.axes) == 2

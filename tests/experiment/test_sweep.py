@@ -177,3 +177,19 @@ def test_failed_runs_are_reported_after_the_others(tiny: Scenario, tmp_path: Pat
             pytest.raises(PatrolsimError, match=r"1 of 12 runs failed.*1, hotspot, seed 1.*boom"):
         run_sweep(tiny, SMALL, tmp_path, pool, progress=False)
     assert len(list((tmp_path / "runs").glob("*.json"))) == 11
+
+
+def test_campaign_variants_outside_their_dates_are_refused(tiny: Scenario) -> None:
+    """Tests that a sweep whose days meet no campaign refuses @campaign in one line."""
+    with pytest.raises(ScenarioError, match="no campaign falls in the days simulated"):
+        plan_runs(tiny, SweepSpec((1.0,), ("posts", "posts@campaign"), 2, days=14))
+
+
+def test_overtime_variant_keeps_the_full_rota(tiny: Scenario) -> None:
+    """Tests that @campaign+overtime runs the campaign on top of the nominal staffing."""
+    tasks = plan_runs(tiny, SweepSpec((1.0,), ("posts", "posts@campaign+overtime"), 2,
+                                      days=21))
+    overtime = [t for t in tasks if t.key.policy == "posts@campaign+overtime"]
+    assert overtime
+    assert all(t.campaigns and t.steady_staffing == 1.0 for t in overtime)
+    assert PolicyVariant.parse("hotspot@campaign+overtime").overtime
