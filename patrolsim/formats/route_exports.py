@@ -21,7 +21,7 @@ from typing import Any
 from patrolsim.formats.pdf import html_to_pdf
 from patrolsim.formats.webfont import FONT_FAMILY, font_face_css
 from patrolsim.outputs import write_json, write_text
-from patrolsim.routing.district import DistrictRoutes, UnitRoute, UnitSpec
+from patrolsim.routing.district import DistrictRoutes, DutyUnit, UnitRoute
 from patrolsim.scenario.model import Scenario
 from patrolsim.terms import Lang, term, weekday
 
@@ -142,13 +142,13 @@ _PURPOSES = {
 }
 
 
-def unit_name(unit: UnitSpec) -> str:
+def unit_name(unit: DutyUnit) -> str:
     """The unit's name on a sheet: ``S1-day-1`` (a squad prefix is never doubled)."""
     inner = unit.unit.removeprefix(f"{unit.squad}-")
     return f"{unit.squad}-{inner}"
 
 
-def unit_title(scenario: Scenario, unit: UnitSpec, lang: Lang = "zh") -> str:
+def unit_title(scenario: Scenario, unit: DutyUnit, lang: Lang = "zh") -> str:
     """The unit as a squad reads it: ``早班 1 组`` / ``白班 劝导 1 组`` (``S1-day-p1``), or the
     plain unit name when the label is not ``SHIFT-N`` / ``SHIFT-pN``."""
     inner = unit_name(unit).removeprefix(f"{unit.squad}-")
@@ -188,7 +188,7 @@ def time_window(start_min: float, slack: float) -> str:
     return f"{fmt_time(lo)}–{fmt_time(hi)}"
 
 
-def _members(scenario: Scenario, unit: UnitSpec) -> str:
+def _members(scenario: Scenario, unit: DutyUnit) -> str:
     names = {m.id: m.name for m in scenario.staff}
     return "、".join(names.get(m, m) for m in unit.members) if unit.members else "—"
 

@@ -15,7 +15,7 @@ from patrolsim.formats.route_exports import (
     unit_title,
     write_district_outputs,
 )
-from patrolsim.routing.district import DistrictRoutes, UnitRoute, UnitSpec, VisitRow
+from patrolsim.routing.district import DistrictRoutes, DutyUnit, UnitRoute, VisitRow
 from patrolsim.scenario import Scenario
 
 
@@ -24,8 +24,8 @@ def _routes(tiny: Scenario) -> list[DistrictRoutes]:
     b, m, r = (tiny.patch_index(i) for i in ("B1", "M1", "R1"))
     rows = (VisitRow(0, b, 420, 420, 420, "depart"), VisitRow(1, m, 427, 431, 443, "post"),
             VisitRow(2, r, 450, 450, 462, "patrol"), VisitRow(3, b, 470, 470, 470, "return"))
-    early = UnitRoute(UnitSpec("S1", "early-1", 420, 900, ("T01", "T02", "T06")), rows)
-    late = UnitRoute(UnitSpec("S1", "S1-late-1", 900, 1380, ("T03", "T04")), rows)
+    early = UnitRoute(DutyUnit("S1", "early-1", 420, 900, ("T01", "T02", "T06")), rows)
+    late = UnitRoute(DutyUnit("S1", "S1-late-1", 900, 1380, ("T03", "T04")), rows)
     day = dt.date(2026, 11, 30)
     return [DistrictRoutes(day, "early", (early,), 1.0, ()),
             DistrictRoutes(day, "late", (late,), 1.0, ())]
@@ -37,10 +37,10 @@ def test_sheets_name_people_and_units_plainly(tiny: Scenario) -> None:
     assert "张伟、王芳、杨磊" in page
     assert "T01" not in page
     assert "S1-S1" not in page
-    assert unit_name(UnitSpec("S1", "S1-late-1", 0, 1)) == "S1-late-1"
+    assert unit_name(DutyUnit("S1", "S1-late-1", 0, 1)) == "S1-late-1"
     assert page.count('<section class="unit">') == 2
     assert "early 1 组" in page  # tiny's shifts have no Chinese label
-    assert unit_title(tiny, UnitSpec("S1", "late-p2", 0, 1), "en") == "late persuasion unit 2"
+    assert unit_title(tiny, DutyUnit("S1", "late-p2", 0, 1), "en") == "late persuasion unit 2"
 
 
 @pytest.mark.parametrize(("start", "slack", "window"), [
