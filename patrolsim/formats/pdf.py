@@ -10,6 +10,7 @@ optional system program: without it no PDF is written (the HTML prints from any 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +21,17 @@ from patrolsim.outputs import atomic_path
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 """Program names tried in turn; ``PATROLSIM_CHROMIUM`` names another."""
 TIMEOUT_S = 120
+_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}([^)]*)\)")
+
+
+def _undate(pdf: bytes) -> bytes:
+    """The PDF with its creation and modification dates set to 2000-01-01 00:00.
+
+    Chromium dates a printed PDF by the clock; without the date, the same page always gives
+    the same bytes. Each date keeps its length, so the cross-reference offsets stay valid.
+    """
+    return _DATES.sub(lambda m: b"/" + m.group(1) + b" (D:20000101000000" + m.group(2) + b")",
+                      pdf)
 
 
 def find_browser() -> str | None:
@@ -56,6 +68,7 @@ def html_to_pdf(page: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bo
         subprocess.run([*chromium_command(browser, profile), "--no-pdf-header-footer",
                         f"--print-to-pdf={tmp}", Path(page).resolve().as_uri()],
                        check=True, capture_output=True, timeout=TIMEOUT_S)
+        tmp.write_bytes(_undate(tmp.read_bytes()))
     return True
 
 
