@@ -27,8 +27,10 @@ _DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}([^)]*)\)")
 def _undate(pdf: bytes) -> bytes:
     """The PDF with its creation and modification dates set to 2000-01-01 00:00.
 
-    Chromium dates a printed PDF by the clock; without the date, the same page always gives
-    the same bytes. Each date keeps its length, so the cross-reference offsets stay valid.
+    Chromium dates a printed PDF by the clock; without the date (and without the tagged
+    structure, whose ids follow the page's run-to-run DOM ids: ``--disable-pdf-tagging``),
+    the same page always gives the same bytes. Each date keeps its length, so the
+    cross-reference offsets stay valid.
     """
     return _DATES.sub(lambda m: b"/" + m.group(1) + b" (D:20000101000000" + m.group(2) + b")",
                       pdf)
@@ -66,7 +68,8 @@ def html_to_pdf(page: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bo
         return False
     with tempfile.TemporaryDirectory() as profile, atomic_path(pdf) as tmp:
         subprocess.run([*chromium_command(browser, profile), "--no-pdf-header-footer",
-                        f"--print-to-pdf={tmp}", Path(page).resolve().as_uri()],
+                        "--disable-pdf-tagging", f"--print-to-pdf={tmp}",
+                        Path(page).resolve().as_uri()],
                        check=True, capture_output=True, timeout=TIMEOUT_S)
         tmp.write_bytes(_undate(tmp.read_bytes()))
     return True
