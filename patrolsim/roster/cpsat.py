@@ -255,6 +255,7 @@ def add_min_run_clauses(
     lits: Sequence[cp_model.LiteralT],
     min_run: int,
     exempt_edges: bool = True,
+    enforce: Sequence[cp_model.LiteralT] = (),
 ) -> int:
     """Forbid runs of true ``lits`` shorter than ``min_run`` with pattern clauses.
 
@@ -273,6 +274,8 @@ def add_min_run_clauses(
         Shortest allowed run length.
     exempt_edges
         Whether runs touching the ends are exempt.
+    enforce
+        Literals that switch the clauses on (``only_enforce_if``); empty: always on.
 
     Returns
     -------
@@ -292,7 +295,7 @@ def add_min_run_clauses(
             clause.extend(_negate(lits[i]) for i in range(start, start + length))
             if after < n:
                 clause.append(lits[after])
-            model.add_bool_or(clause)
+            model.add_bool_or(clause).only_enforce_if(enforce)
             added += 1
     return added
 

@@ -90,8 +90,8 @@ def infeasibility_core(
 
 def _order(keys: Sequence[RuleKey]) -> list[RuleKey]:
     """Try to drop personal rules before cover and leave, so that those stay in the core."""
-    rank = {"max_consecutive_days": 0, "rest": 1, "days_off": 2, "hours": 3, "duty": 4,
-            "leave": 5, "cover": 6}
+    rank = {"max_consecutive_days": 0, "rest": 1, "days_off": 2, "hours": 3, "limits": 3,
+            "duty": 4, "leave": 5, "cover": 6}
     return sorted(dict.fromkeys(keys), key=lambda k: (rank.get(k[0], 9), str(k)))
 
 
@@ -147,8 +147,15 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
             out.append(f"{who} {p.name if p else ''} is on leave ({kind}) {date.isoformat()} to "
                        f"{end}")
         elif rule == "rest":
-            out.append(f"{_person(sc, who)} needs {rules.min_rest_hours:g} h rest between shifts "
-                       "(no late → early, no night → day)")
+            text = (f"{_person(sc, who)} needs {rules.min_rest_hours:g} h rest between shifts "
+                    "(no late → early, no night → day)")
+            if problem.forbidden_pairs:
+                text += " and may not work " + _join(
+                    [f"{a} then {b}" for a, b in problem.forbidden_pairs]) + " on consecutive days"
+            out.append(text)
+        elif rule == "limits":
+            out.append(f"{_person(sc, who)} has personal limits over the roster period "
+                       "(shifts of each type, total hours, runs of work and rest, weekends)")
         elif rule == "max_consecutive_days":
             out.append(f"{_person(sc, who)} may work at most {rules.max_consecutive_days} "
                        "days in a row")
