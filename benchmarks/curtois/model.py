@@ -41,6 +41,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from benchmarks.curtois.stall import solve_until_stall
 from patrolsim.errors import InfeasibleError
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, CurtoisStaff, evaluate_curtois
 from patrolsim.roster.cpsat import (
@@ -51,7 +52,6 @@ from patrolsim.roster.cpsat import (
     make_solver,
     quiet,
     relative_gap,
-    solve_until_stall,
 )
 
 #: Default solver settings for the benchmark: the ``max_lp`` subsolver (full linear
