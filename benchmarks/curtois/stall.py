@@ -1,5 +1,6 @@
 """Wall-clock search steps of the specialised Curtois solver.
 
+:func:`quiet` gives the settings of a sub-solve under a wall-clock limit;
 :func:`solve_until_stall` runs CP-SAT until its wall-clock limit or until neither objective
 nor bound has improved for a fifth of it; :func:`improve_lns` re-optimises a few people (or a
 window of days) at a time with everything else fixed. Both depend on the clock; the
@@ -27,7 +28,14 @@ from patrolsim.roster.cpsat import (
     relative_gap,
 )
 
-__all__ = ["improve_lns", "solve_until_stall"]
+__all__ = ["improve_lns", "quiet", "solve_until_stall"]
+
+
+def quiet(params: RosterParams, time_limit_s: float, **changes: Any) -> RosterParams:
+    """``params`` for a sub-solve: a wall-clock limit of ``time_limit_s`` seconds (and no
+    deterministic one), no progress lines or search log, and ``changes``."""
+    return dataclasses.replace(params, time_limit_s=time_limit_s, max_deterministic_time=None,
+                               progress=False, log_search=False, **changes)
 
 
 class _StallWatch(cp_model.CpSolverSolutionCallback):

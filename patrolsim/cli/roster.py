@@ -36,11 +36,8 @@ from typing import Any
 from patrolsim.errors import InfeasibleError, ScenarioError
 from patrolsim.formats.curtois import read_curtois
 from patrolsim.outputs import atomic_path, write_json
-from patrolsim.roster.cpsat import RosterParams
+from patrolsim.roster.cpsat import DEFAULT_WORK_LIMIT, RosterParams
 from patrolsim.roster.curtois import solve_curtois_roster
-
-#: Default ``--work-limit``: CP-SAT deterministic seconds for one roster solve.
-DEFAULT_WORK_LIMIT = 10.0
 
 
 def register(sub: Any) -> None:

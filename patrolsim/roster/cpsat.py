@@ -8,18 +8,22 @@ of work or rest. The benchmark-only solver in ``benchmarks/curtois/`` builds on 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from ortools.sat.python import cp_model
 
 #: CP-SAT statuses that carry a solution.
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+#: Deterministic time (CP-SAT deterministic seconds) of a roster solve when none is asked
+#: for (``patrolsim roster --work-limit``): on one worker the same inputs and seed then give
+#: the same roster, however busy the machine. Figures in ``benchmarks/RESULTS.md``.
+DEFAULT_WORK_LIMIT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,8 @@ class RosterParams:
     seed
         CP-SAT ``random_seed``.
     max_deterministic_time
-        Deterministic-time limit; use it with ``num_workers=1`` for reproducible tests.
+        Deterministic-time limit (CP-SAT deterministic seconds); with ``num_workers=1`` and
+        no wall-clock limit the same inputs and seed give the same roster.
     relative_gap
         Stop when (objective − bound) / objective falls below this.
     progress
@@ -69,13 +74,6 @@ class RosterParams:
             )
         if not 0 <= self.relative_gap < 1:
             raise ValueError(f"Expected 0 ≤ relative_gap < 1, got {self.relative_gap}.")
-
-
-def quiet(params: RosterParams, time_limit_s: float, **changes: Any) -> RosterParams:
-    """``params`` for a sub-solve: a wall-clock limit of ``time_limit_s`` seconds (and no
-    deterministic one), no progress lines or search log, and ``changes``."""
-    return dataclasses.replace(params, time_limit_s=time_limit_s, max_deterministic_time=None,
-                               progress=False, log_search=False, **changes)
 
 
 def make_solver(params: RosterParams) -> cp_model.CpSolver:
@@ -232,14 +230,6 @@ def add_min_run_clauses(
             model.add_bool_or(clause).only_enforce_if(enforce)
             added += 1
     return added
-
-
-def add_max_run(
-    model: cp_model.CpModel, lits: Sequence[cp_model.LiteralT], max_run: int
-) -> None:
-    """At most ``max_run`` true literals in every window of ``max_run + 1`` consecutive days."""
-    for start in range(len(lits) - max_run):
-        model.add(sum(lits[start : start + max_run + 1]) <= max_run)
 
 
 def _negate(lit: cp_model.LiteralT) -> cp_model.LiteralT:
