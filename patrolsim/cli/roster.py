@@ -18,10 +18,11 @@ solves the instance with the same roster model (:mod:`patrolsim.roster.curtois`)
 ``OUT/roster.csv`` (``staff_id,day,shift``) and ``OUT/summary.json`` with the objective
 computed by the independent evaluator and every hard rule the roster breaks.
 
-Budget: by default CP-SAT stops after ``--work-limit`` units of deterministic time on one
-worker, so the same inputs and ``--seed`` give the same roster, byte for byte, however busy
-the machine. ``--time-limit S`` asks for a wall-clock limit instead (two workers unless
-``--workers`` says otherwise; faster, not reproducible).
+Budget: by default CP-SAT stops after ``--work-limit`` units of deterministic time (default
+:data:`~patrolsim.roster.cpsat.DEFAULT_WORK_LIMIT` per week of roster) on one worker, so the
+same inputs and ``--seed`` give the same roster, byte for byte, however busy the machine.
+``--time-limit S`` asks for a wall-clock limit instead (two workers unless ``--workers``
+says otherwise; faster, not reproducible).
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def register(sub: Any) -> None:
     p.add_argument("--curtois", metavar="FILE", help="solve a Curtois benchmark instance")
     p.add_argument("--work-limit", type=float, default=None, metavar="UNITS",
                    help="CP-SAT deterministic time limit (default "
-                   f"{DEFAULT_WORK_LIMIT:g}); the same inputs and seed give the same roster")
+                   f"{DEFAULT_WORK_LIMIT:g} per week of roster); the same inputs and seed give "
+                   "the same roster")
     p.add_argument("--time-limit", type=float, default=None, metavar="S",
                    help="wall-clock limit in seconds instead of --work-limit (not "
                    "reproducible); an --strict-cover explanation comes on top")
@@ -76,8 +78,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_run)
 
 
-def _params(args: argparse.Namespace) -> RosterParams:
-    """Solver settings from the budget options: deterministic unless ``--time-limit``."""
+def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
+    """Solver settings from the budget options: deterministic unless ``--time-limit``; the
+    default work limit grows with the roster's ``weeks``."""
     problems = []
     if args.time_limit is not None and not args.time_limit > 0:
         problems.append(f"--time-limit: must be positive (got {args.time_limit})")
@@ -88,7 +91,8 @@ def _params(args: argparse.Namespace) -> RosterParams:
     if problems:
         raise ScenarioError(problems)
     wall = args.time_limit is not None
-    work = args.work_limit if args.work_limit is not None or wall else DEFAULT_WORK_LIMIT
+    default = DEFAULT_WORK_LIMIT * max(1, weeks)
+    work = args.work_limit if args.work_limit is not None or wall else default
     workers = args.workers if args.workers is not None else (2 if wall and work is None else 1)
     return RosterParams(time_limit_s=args.time_limit, max_deterministic_time=work,
                         num_workers=workers, seed=args.seed, progress=not args.quiet)
@@ -111,8 +115,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _curtois(args: argparse.Namespace) -> int:
-    params = _params(args)
     inst = read_curtois(args.curtois)
+    params = _params(args, inst.weeks)
     res = solve_curtois_roster(inst, params)
     ev = res.evaluation
     out = Path(args.out)
@@ -171,7 +175,7 @@ def _district(args: argparse.Namespace) -> int:
     if problems:
         raise ScenarioError(problems)
     assert start is not None
-    params = _params(args)
+    params = _params(args, args.weeks)
     sc = load_scenario(args.scenario)
     days = 7 * args.weeks
     if args.requirements:

@@ -20,9 +20,9 @@ from ortools.sat.python import cp_model
 #: CP-SAT statuses that carry a solution.
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
-#: Deterministic time (CP-SAT deterministic seconds) of a roster solve when none is asked
-#: for (``patrolsim roster --work-limit``): on one worker the same inputs and seed then give
-#: the same roster, however busy the machine. Figures in ``benchmarks/RESULTS.md``.
+#: Deterministic time (CP-SAT deterministic seconds) per week of roster when no budget is
+#: asked for (``patrolsim roster --work-limit``): on one worker the same inputs and seed then
+#: give the same roster, however busy the machine. Figures in ``benchmarks/RESULTS.md``.
 DEFAULT_WORK_LIMIT = 10.0
 
 
