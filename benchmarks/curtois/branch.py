@@ -119,9 +119,10 @@ from benchmarks.curtois.columns import (
     roster_schedules,
 )
 from benchmarks.curtois.model import CurtoisModel
+from benchmarks.curtois.stall import quiet
 from benchmarks.curtois.weekends import weekend_days
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
-from patrolsim.roster.cpsat import RosterParams, quiet
+from patrolsim.roster.cpsat import RosterParams
 
 #: Most sets an employee's branch tries, the heaviest first.
 BRANCH_WIDTH = 3

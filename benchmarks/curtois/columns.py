@@ -48,8 +48,9 @@ from benchmarks.curtois.model import (
     extract_curtois,
     fix_variables,
 )
+from benchmarks.curtois.stall import quiet
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, CurtoisStaff, evaluate_curtois
-from patrolsim.roster.cpsat import SOLVED, RosterParams, make_solver, quiet
+from patrolsim.roster.cpsat import SOLVED, RosterParams, make_solver
 
 #: Scale of the pricing objectives (CP-SAT needs integer coefficients). The rounding moves
 #: a column's reduced cost by at most ``horizon / PRICE_SCALE``; the bound allows for it.

@@ -39,9 +39,10 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from benchmarks.curtois.model import CurtoisModel, build_curtois_model, extract_curtois
+from benchmarks.curtois.stall import quiet
 from patrolsim.errors import InfeasibleError
 from patrolsim.formats.curtois import Assignment, CurtoisInstance, evaluate_curtois
-from patrolsim.roster.cpsat import SOLVED, RosterParams, make_solver, quiet
+from patrolsim.roster.cpsat import SOLVED, RosterParams, make_solver
 
 # The neighbourhoods of a few employees ("staff", "spare") free them over the whole
 # horizon: employees there may trade shifts across it, within their limits on shifts and

@@ -3,8 +3,8 @@
 District::
 
     patrolsim roster scenarios/nanhu --week 2026-11-23 [--weeks 4] [--requirements FILE]
-        [--preferences FILE] [--previous ROSTER.csv] [--time-limit S] [--strict-cover]
-        [--ics] --out OUT
+        [--preferences FILE] [--previous ROSTER.csv] [--work-limit UNITS | --time-limit S]
+        [--strict-cover] [--ics] --out OUT
 
 writes ``OUT/roster.csv``, ``roster.xlsx``, ``coverage.csv``, ``summary.json`` (and one
 ``.ics`` per person under ``OUT/ics/`` with ``--ics``). ``DIR/preferences.csv`` is read when
@@ -12,22 +12,33 @@ present and no ``--preferences`` is given.
 
 Benchmark::
 
-    patrolsim roster --curtois Instance1.txt [--time-limit S] --out OUT
+    patrolsim roster --curtois Instance1.txt [--work-limit UNITS | --time-limit S] --out OUT
 
-writes ``OUT/roster.csv`` (``staff_id,day,shift``) and ``OUT/summary.json`` with the objective
-computed by the independent evaluator.
+solves the instance with the same roster model (:mod:`patrolsim.roster.curtois`) and writes
+``OUT/roster.csv`` (``staff_id,day,shift``) and ``OUT/summary.json`` with the objective
+computed by the independent evaluator and every hard rule the roster breaks.
+
+Budget: by default CP-SAT stops after ``--work-limit`` units of deterministic time (default
+:data:`~patrolsim.roster.cpsat.DEFAULT_WORK_LIMIT` per week of roster) on one worker, so the
+same inputs and ``--seed`` give the same roster, byte for byte, however busy the machine.
+``--time-limit S`` asks for a wall-clock limit instead (two workers unless ``--workers``
+says otherwise; faster, not reproducible).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import InfeasibleError, ScenarioError
+from patrolsim.formats.curtois import read_curtois
 from patrolsim.outputs import atomic_path, write_json
+from patrolsim.roster.cpsat import DEFAULT_WORK_LIMIT, RosterParams
+from patrolsim.roster.curtois import solve_curtois_roster
 from patrolsim.terms import LANGS
 
 
@@ -58,25 +69,46 @@ def register(sub: Any) -> None:
                    help="make cover a hard rule; an impossible week is explained in words")
     p.add_argument("--ics", action="store_true", help="also write one .ics file per person")
     p.add_argument("--curtois", metavar="FILE", help="solve a Curtois benchmark instance")
-    p.add_argument("--time-limit", type=float, default=60.0, metavar="S",
-                   help="solver time limit in seconds (default 60); an --strict-cover "
-                   "explanation may take up to 30 s more")
-    p.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    p.add_argument("--work-limit", type=float, default=None, metavar="UNITS",
+                   help="CP-SAT deterministic time limit (default "
+                   f"{DEFAULT_WORK_LIMIT:g} per week of roster); the same inputs and seed give "
+                   "the same roster")
+    p.add_argument("--time-limit", type=float, default=None, metavar="S",
+                   help="wall-clock limit in seconds instead of --work-limit (not "
+                   "reproducible); an --strict-cover explanation comes on top")
+    p.add_argument("--workers", type=int, default=None,
+                   help="CP-SAT workers (default 1 with --work-limit, 2 with --time-limit; "
+                   "more than 1 is not reproducible)")
     p.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--out", metavar="OUT", required=True, help="output folder")
     p.set_defaults(func=_run)
 
 
-def _params(args: argparse.Namespace) -> Any:
-    from patrolsim.roster.cpsat import RosterParams
+def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
+    """Solver settings from the budget options: deterministic unless ``--time-limit``; the
+    default work limit grows with the roster's ``weeks``."""
+    problems = []
+    if args.time_limit is not None and not args.time_limit > 0:
+        problems.append(f"--time-limit: must be positive (got {args.time_limit})")
+    if args.work_limit is not None and not args.work_limit > 0:
+        problems.append(f"--work-limit: must be positive (got {args.work_limit})")
+    if args.workers is not None and args.workers < 1:
+        problems.append(f"--workers: must be at least 1 (got {args.workers})")
+    if problems:
+        raise ScenarioError(problems)
+    wall = args.time_limit is not None
+    default = DEFAULT_WORK_LIMIT * max(1, weeks)
+    work = args.work_limit if args.work_limit is not None or wall else default
+    workers = args.workers if args.workers is not None else (2 if wall and work is None else 1)
+    return RosterParams(time_limit_s=args.time_limit, max_deterministic_time=work,
+                        num_workers=workers, seed=args.seed, progress=not args.quiet)
 
-    if not args.time_limit > 0:
-        raise ScenarioError(f"--time-limit: must be positive (got {args.time_limit})")
-    if args.workers < 1:
-        raise ScenarioError(f"--workers: must be at least 1 (got {args.workers})")
-    return RosterParams(time_limit_s=args.time_limit, num_workers=args.workers, seed=args.seed,
-                        progress=not args.quiet)
+
+def _budget(params: RosterParams) -> dict[str, Any]:
+    """The budget as summary.json records it."""
+    return {"work_limit": params.max_deterministic_time, "time_limit_s": params.time_limit_s,
+            "num_workers": params.num_workers, "seed": params.seed}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -90,17 +122,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _curtois(args: argparse.Namespace) -> int:
-    from benchmarks.curtois.model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
-    from patrolsim.formats.curtois import read_curtois
-
-    params = _params(args)
     inst = read_curtois(args.curtois)
-    import dataclasses
-
-    params = dataclasses.replace(CURTOIS_PARAMS, time_limit_s=params.time_limit_s,
-                                 num_workers=params.num_workers, seed=params.seed,
-                                 progress=params.progress)
-    res = solve_curtois(build_curtois_model(inst), params)
+    params = _params(args, inst.weeks)
+    res = solve_curtois_roster(inst, params)
+    ev = res.evaluation
     out = Path(args.out)
     with atomic_path(out / "roster.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -110,17 +135,19 @@ def _curtois(args: argparse.Namespace) -> int:
             w.writerow([sid, day, shift])
     summary: dict[str, Any] = {
         "instance": inst.name,
-        "status": res.status,
-        "objective": res.objective,
-        "objective_terms": dict(res.terms),
-        "solver_objective": res.solver_objective,
-        "best_bound": res.best_bound,
-        "gap": None if res.objective is None else res.gap,
-        "hard_violations": list(res.violations),
-        "solve_time_s": round(res.wall_time_s, 3),
-        "time_limit_s": params.time_limit_s,
-        "num_workers": params.num_workers,
-        "seed": params.seed,
+        "solver": "patrolsim.roster (district roster model)",
+        "status": res.roster.status,
+        "objective": ev.objective,
+        "objective_terms": {"on_requests": ev.on_request_penalty,
+                            "off_requests": ev.off_request_penalty,
+                            "under_cover": ev.under_cover_penalty,
+                            "over_cover": ev.over_cover_penalty},
+        "solver_objective": res.roster.objective,
+        "best_bound": res.roster.best_bound,
+        "gap": None if math.isnan(res.roster.gap) else res.roster.gap,
+        "hard_violations": list(ev.violations),
+        "solve_time_s": round(res.roster.solve_time_s, 3),
+        **_budget(params),
     }
     bounds = Path(args.curtois).with_name("bounds.csv")
     if bounds.is_file():
@@ -157,7 +184,7 @@ def _district(args: argparse.Namespace) -> int:
     if problems:
         raise ScenarioError(problems)
     assert start is not None
-    params = _params(args)
+    params = _params(args, args.weeks)
     sc = load_scenario(args.scenario)
     days = 7 * args.weeks
     if args.requirements:
@@ -206,9 +233,7 @@ def _district(args: argparse.Namespace) -> int:
     if args.ics:
         write_roster_ics(roster, out / "ics")
     summary = roster.summary_dict()
-    summary["time_limit_s"] = params.time_limit_s
-    summary["num_workers"] = params.num_workers
-    summary["seed"] = params.seed
+    summary.update(_budget(params))
     if kept is not None:
         summary["kept_assignments"] = n_kept
         summary["issued_assignments"] = n_before

@@ -5,8 +5,9 @@ seven sections (horizon, shifts, staff, days off, shift-on requests, shift-off r
 cover), comma-separated, ``#`` comments, day 0 a Monday. :func:`read_curtois` turns a file
 into a frozen :class:`CurtoisInstance`; :func:`evaluate_curtois` computes the benchmark's
 objective for an assignment and lists every broken hard constraint. The evaluator shares no
-code with the CP-SAT model (:mod:`benchmarks.curtois.model`), so that it checks the
-solver rather than repeating it.
+code with the solvers (the roster model through :mod:`patrolsim.roster.curtois`, and the
+benchmark-only solver in ``benchmarks/curtois/``), so that it checks them rather than
+repeating them.
 """
 
 from __future__ import annotations

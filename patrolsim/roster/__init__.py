@@ -1,8 +1,9 @@
 """The weekly roster (CP-SAT): who works which shift on which day, in which unit.
 
-Imports run one way inside the wing: ``inputs`` (cover wanted, wishes, last roster) →
-``problem`` → ``cpsat`` (solver settings and helpers) → ``soft`` (soft rules) → ``model``
-(the CP-SAT model) → ``explain`` (why a week is impossible, in words) → ``solve``.
+Imports run one way inside the wing: ``inputs`` (cover wanted, wishes, last roster, personal
+limits) → ``problem`` → ``cpsat`` (solver settings and helpers) → ``soft`` (soft rules) →
+``model`` (the CP-SAT model) → ``explain`` (why a week is impossible, in words) → ``solve`` →
+``curtois`` (the public shift-scheduling benchmark as a roster problem).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from patrolsim.roster.inputs import (
     Preference,
     PreviousRoster,
     Requirement,
+    StaffLimits,
     default_requirements,
     read_preferences,
     read_previous_roster,
@@ -34,6 +36,7 @@ __all__ = [
     "RosterParams",
     "RosterProblem",
     "RuleKey",
+    "StaffLimits",
     "build_roster_model",
     "default_requirements",
     "extract_roster",

@@ -4,21 +4,22 @@ The roster model is rebuilt with one assumption literal per rule instance (the c
 day × shift × squad, one person's rest rule, one person's days off in one week, one leave
 record, one duty day, …). CP-SAT's ``sufficient_assumptions_for_infeasibility`` gives a core
 of rule instances that cannot hold together; a deletion pass shrinks it to a small
-(subset-minimal when the time allows) set, which :func:`describe` turns into sentences such as
+(subset-minimal when the budget allows) set, which :func:`describe` turns into sentences such as
 "Sat 2026-11-28 late, squad S2 needs 3 units = 6 certified officers; 4 are available: N07
-张三 and N11 李四 are on leave".
+张三 and N11 李四 are on leave". Every solve runs on one worker under a deterministic-time
+limit, so the same problem always gets the same explanation, however busy the machine.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from patrolsim.roster.cpsat import RosterParams, make_solver, quiet
+from patrolsim.roster.cpsat import RosterParams, make_solver
 from patrolsim.roster.model import build_roster_model
 from patrolsim.roster.problem import RosterProblem, RuleKey
 from patrolsim.scenario.model import Scenario
@@ -30,8 +31,13 @@ def _day(date: dt.date) -> str:
     return f"{WEEKDAY_NAMES[date.weekday()]} {date.isoformat()}"
 
 
+#: Deterministic time (CP-SAT deterministic seconds) for one explanation, core minimisation
+#: included; half of it at most for the first solve, 5 at most for each deletion step.
+EXPLAIN_WORK = 30.0
+
+
 def infeasibility_core(
-    problem: RosterProblem, params: RosterParams | None = None, budget_s: float = 30.0
+    problem: RosterProblem, params: RosterParams | None = None, work: float = EXPLAIN_WORK
 ) -> list[RuleKey]:
     """A small set of rule instances that cannot all hold.
 
@@ -41,8 +47,8 @@ def infeasibility_core(
         The roster problem (with ``strict_cover`` the cover rules take part).
     params
         Solver settings; the seed is used, the search runs on one worker (cores need it).
-    budget_s
-        Time for the whole explanation, core minimisation included.
+    work
+        Deterministic time for the whole explanation, core minimisation included.
 
     Returns
     -------
@@ -54,20 +60,24 @@ def infeasibility_core(
     built.model.clear_objective()
     lit_of = {key: built.model.get_bool_var_from_proto_index(i)
               for i, key in built.assumptions.items()}
-    deadline = time.perf_counter() + budget_s
+    used = 0.0
 
     def solve(keys: Sequence[RuleKey], limit: float) -> tuple[Any, list[RuleKey]]:
+        nonlocal used
         built.model.clear_assumptions()
         built.model.add_assumptions([lit_of[k] for k in keys])
-        sp = quiet(params, max(limit, 0.1), num_workers=1, subsolvers=("max_lp",))
+        sp = dataclasses.replace(params, time_limit_s=None, max_deterministic_time=max(limit, 0.1),
+                                 num_workers=1, subsolvers=("max_lp",), progress=False,
+                                 log_search=False)
         solver = make_solver(sp)
         status = solver.solve(built.model)
+        used += solver.response_proto.deterministic_time
         if status != cp_model.INFEASIBLE:
             return status, []
         core = [built.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility()]
         return status, core
 
-    status, core = solve(list(lit_of), max(budget_s / 2, 1.0))
+    status, core = solve(list(lit_of), max(work / 2, 1.0))
     if status != cp_model.INFEASIBLE:
         return []
     if not core:
@@ -75,10 +85,9 @@ def infeasibility_core(
     # Deletion pass: drop every rule instance without which the rest is still infeasible.
     core = _order(core)
     i = 0
-    while i < len(core) and time.perf_counter() < deadline:
+    while i < len(core) and used < work:
         trial = core[:i] + core[i + 1 :]
-        remaining = deadline - time.perf_counter()
-        st, sub = solve(trial, min(5.0, remaining))
+        st, sub = solve(trial, min(5.0, work - used))
         if st == cp_model.INFEASIBLE:
             core = _order(sub) if sub and len(sub) < len(trial) else trial
             # Keep the already-checked prefix; restart the scan from where it was.
@@ -90,8 +99,8 @@ def infeasibility_core(
 
 def _order(keys: Sequence[RuleKey]) -> list[RuleKey]:
     """Try to drop personal rules before cover and leave, so that those stay in the core."""
-    rank = {"max_consecutive_days": 0, "rest": 1, "days_off": 2, "hours": 3, "duty": 4,
-            "leave": 5, "cover": 6}
+    rank = {"max_consecutive_days": 0, "rest": 1, "days_off": 2, "hours": 3, "limits": 3,
+            "duty": 4, "leave": 5, "cover": 6}
     return sorted(dict.fromkeys(keys), key=lambda k: (rank.get(k[0], 9), str(k)))
 
 
@@ -147,8 +156,15 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
             out.append(f"{who} {p.name if p else ''} is on leave ({kind}) {date.isoformat()} to "
                        f"{end}")
         elif rule == "rest":
-            out.append(f"{_person(sc, who)} needs {rules.min_rest_hours:g} h rest between shifts "
-                       "(no late → early, no night → day)")
+            text = (f"{_person(sc, who)} needs {rules.min_rest_hours:g} h rest between shifts "
+                    "(no late → early, no night → day)")
+            if problem.forbidden_pairs:
+                text += " and may not work " + _join(
+                    [f"{a} then {b}" for a, b in problem.forbidden_pairs]) + " on consecutive days"
+            out.append(text)
+        elif rule == "limits":
+            out.append(f"{_person(sc, who)} has personal limits over the roster period "
+                       "(shifts of each type, total hours, runs of work and rest, weekends)")
         elif rule == "max_consecutive_days":
             out.append(f"{_person(sc, who)} may work at most {rules.max_consecutive_days} "
                        "days in a row")
@@ -182,9 +198,11 @@ def _join(items: Sequence[str]) -> str:
 
 
 def explain_infeasible(
-    problem: RosterProblem, params: RosterParams | None = None, budget_s: float = 30.0
+    problem: RosterProblem, params: RosterParams | None = None, work: float = EXPLAIN_WORK
 ) -> list[str]:
     """Explain in words why ``problem`` has no roster; one sentence per conflicting rule.
+
+    ``work`` is the deterministic time for the explanation (:func:`infeasibility_core`).
 
     Returns
     -------
@@ -192,10 +210,11 @@ def explain_infeasible(
         Sentences naming rules, people and days; a fallback sentence if no core was found
         within the budget.
     """
-    core = infeasibility_core(problem, params, budget_s)
+    core = infeasibility_core(problem, params, work)
     if not core:
         return ["the solver could not isolate the conflicting rules within "
-                f"{budget_s:g} s; try --strict-cover off to see the uncovered shifts"]
+                f"{work:g} units of deterministic time; try without --strict-cover to see "
+                "the uncovered shifts"]
     return describe(core, problem)
 
 

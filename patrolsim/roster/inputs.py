@@ -8,6 +8,10 @@
   or ``avoid``; ``shift`` may be ``off`` (want: a day off; avoid: any work) or a shift name.
 * a previous roster (``--previous ROSTER.csv``, the ``roster.csv`` patrolsim wrote) —
   ``staff_id,date,shift`` are used, other columns are ignored.
+* :class:`StaffLimits` (no file yet) — one person's limits over the whole horizon on top of
+  the scenario's weekly rules: most shifts of a type, total minutes (as under a
+  comprehensive working-hours system, 综合计算工时), shortest and longest runs of working
+  days, shortest run of days off, most weekends worked.
 
 Every reader reports all bad values at once as :class:`~patrolsim.errors.ScenarioError`
 lines ``FILE:ROW: FIELD: what is wrong (got VALUE)``.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -40,12 +44,73 @@ class Requirement:
     """Sanctioning units, each of ``unit_certified`` certified officers."""
     auxiliaries: int
     """Auxiliary places; spare certified officers may fill them too."""
+    weight_under: int | None = None
+    """Penalty per missing unit on this shift; ``None``: the scenario's ``shortfall`` weight
+    (a missing auxiliary place costs a quarter of it, rounded up)."""
+    weight_over: int | None = None
+    """Penalty per person beyond the cover; ``None``: the scenario's ``surplus`` weight."""
 
     def __post_init__(self) -> None:
         if self.units < 0:
             raise ValueError(f"Expected units ≥ 0, got {self.units}.")
         if self.auxiliaries < 0:
             raise ValueError(f"Expected auxiliaries ≥ 0, got {self.auxiliaries}.")
+        if self.weight_under is not None and self.weight_under < 0:
+            raise ValueError(f"Expected weight_under ≥ 0, got {self.weight_under}.")
+        if self.weight_over is not None and self.weight_over < 0:
+            raise ValueError(f"Expected weight_over ≥ 0, got {self.weight_over}.")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffLimits:
+    """One person's hard limits over the whole roster horizon, beyond the weekly rules.
+
+    Every limit left at its default adds nothing. Runs of work or rest that touch the first
+    or last day of the horizon are exempt from the minimum-run rules (they may continue
+    outside it).
+    """
+
+    staff_id: str
+    max_shifts: Mapping[str, int] = field(default_factory=dict)
+    """Most shifts of each named type over the horizon (0: never that type); types not
+    listed are not limited."""
+    min_minutes: int = 0
+    """Fewest minutes of shifts over the horizon."""
+    max_minutes: int | None = None
+    """Most minutes of shifts over the horizon (``None``: no limit)."""
+    max_consecutive_days: int | None = None
+    """Most working days in a row; the tighter of this and the scenario's rule holds."""
+    min_consecutive_days: int = 1
+    """Fewest working days in a row."""
+    min_consecutive_days_off: int = 1
+    """Fewest days off in a row."""
+    max_weekends: int | None = None
+    """Most weekends (Saturday and Sunday of one week) with a shift on either day."""
+
+    def __post_init__(self) -> None:
+        for shift, n in self.max_shifts.items():
+            if n < 0:
+                raise ValueError(f"Expected max_shifts[{shift}] ≥ 0, got {n}.")
+        if self.min_minutes < 0:
+            raise ValueError(f"Expected min_minutes ≥ 0, got {self.min_minutes}.")
+        if self.max_minutes is not None and self.max_minutes < self.min_minutes:
+            raise ValueError(
+                f"Expected max_minutes ≥ min_minutes ({self.min_minutes}), got {self.max_minutes}."
+            )
+        if self.max_consecutive_days is not None and self.max_consecutive_days < 1:
+            raise ValueError(
+                f"Expected max_consecutive_days ≥ 1, got {self.max_consecutive_days}."
+            )
+        if self.min_consecutive_days < 1:
+            raise ValueError(
+                f"Expected min_consecutive_days ≥ 1, got {self.min_consecutive_days}."
+            )
+        if self.min_consecutive_days_off < 1:
+            raise ValueError(
+                f"Expected min_consecutive_days_off ≥ 1, got {self.min_consecutive_days_off}."
+            )
+        if self.max_weekends is not None and self.max_weekends < 0:
+            raise ValueError(f"Expected max_weekends ≥ 0, got {self.max_weekends}.")
 
 
 @dataclass(frozen=True, slots=True)

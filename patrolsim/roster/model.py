@@ -11,8 +11,10 @@ Hard rules
 ----------
 * At most one shift a day; people cover only their own squad.
 * Minimum rest between shifts (``min_rest_hours``, default 11 h, so no late → early and no
-  night → early/day); across the start of the horizon too when a previous roster is given.
-* At most ``max_consecutive_days`` working days in a row (previous roster included).
+  night → early/day), and the successions ``RosterProblem.forbidden_pairs`` lists; across the
+  start of the horizon too when a previous roster is given.
+* At most ``max_consecutive_days`` working days in a row (previous roster included), or a
+  person's own tighter ``StaffLimits.max_consecutive_days``.
 * Days off: each 7-day block from the first roster day has at least ``min_days_off_per_week``
   days without a shift (leave counts as off). A final partial block of n days needs
   ``floor(min_days_off_per_week · n / 7)``.
@@ -27,20 +29,24 @@ Hard rules
   more auxiliaries than auxiliary places). People not needed elsewhere are rostered on a duty
   shift or given the day off. This is how we read "the Friday study is attended by everyone on
   a day shift that Friday": the study is not skipped by parking people on other shifts.
+* Personal limits over the whole horizon (:class:`~patrolsim.roster.inputs.StaffLimits`):
+  most shifts of each type, fewest and most minutes, shortest runs of working days and of
+  days off (runs touching the horizon's ends exempt), most weekends with a shift.
 * Cover in units, with ``strict_cover`` only: each unit wanted needs ``unit_certified``
   certified officers (leaders count as certified); auxiliary places are filled by auxiliaries
   or by certified officers not needed for units.
 
 Soft rules (weights from ``scenario.roster.weights``)
 ------------------------------------------------------
-``shortfall`` per missing unit (a missing auxiliary place costs a quarter of it, rounded up),
-``surplus`` per person beyond the cover, ``preference`` × the preference's weight,
-``fairness_nights`` / ``fairness_weekends`` per unit of spread (max − min) of night shifts /
-weekend shifts within each squad × role group (people with leave in the horizon are left out
-of the comparison), ``shift_consistency`` per extra shift type a person works within a week,
-``weekend_pair`` per weekend with exactly one of Saturday/Sunday off, ``stability`` per day
-that differs from the previous roster (same date if it is in the previous roster, else the
-same weekday of its last week).
+``shortfall`` per missing unit (a missing auxiliary place costs a quarter of it, rounded
+up), ``surplus`` per person beyond the cover (a requirement's own ``weight_under`` /
+``weight_over`` replace these two on its day × shift × squad), ``preference`` × the
+preference's weight, ``fairness_nights`` / ``fairness_weekends`` per unit of spread (max −
+min) of night shifts / weekend shifts within each squad × role group (people with leave in
+the horizon are left out of the comparison), ``shift_consistency`` per extra shift type a
+person works within a week, ``weekend_pair`` per weekend with exactly one of Saturday/Sunday
+off, ``stability`` per day that differs from the previous roster (same date if it is in the
+previous roster, else the same weekday of its last week).
 """
 
 from __future__ import annotations
@@ -54,8 +60,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from patrolsim.roster.cpsat import add_soft_cover
-from patrolsim.roster.problem import RosterProblem, RuleKey, forbidden_successions
+from patrolsim.roster.cpsat import add_min_run_clauses, add_soft_cover
+from patrolsim.roster.problem import RosterProblem, RuleKey
 from patrolsim.roster.result import SOFT_RULES
 from patrolsim.roster.soft import add_soft_rules, reference_roster
 from patrolsim.scenario.model import StaffMember
@@ -145,7 +151,7 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
             m.add(work[lv.staff_id, k] == 0).only_enforce_if(g)
 
     # Rest and consecutive days, looking back into the previous roster.
-    bad_pairs = forbidden_successions(shifts, rules.min_rest_hours)
+    bad_pairs = problem.successions()
     prev = problem.previous
     for p in sc.staff:
         g = guard(("rest", p.id, None, ""))
@@ -158,7 +164,8 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                 m.add_bool_or([x[p.id, k, today].Not(),
                                x[p.id, k + 1, tomorrow].Not()]).only_enforce_if(g)
         g = guard(("max_consecutive_days", p.id, None, ""))
-        mx = rules.max_consecutive_days
+        own = problem.limits_of(p.id).max_consecutive_days
+        mx = rules.max_consecutive_days if own is None else min(own, rules.max_consecutive_days)
         history = [1 if (p.id, dates[0] - dt.timedelta(days=j)) in prev else 0
                    for j in range(mx, 0, -1)]
         seq: list[Any] = [*history, *(work[p.id, k] for k in range(n_days))]
@@ -184,6 +191,35 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
             m.add(minutes <= math.floor(hi)).only_enforce_if(g)
             m.add(minutes >= math.ceil(lo)).only_enforce_if(g)
 
+    # Personal limits over the whole horizon.
+    staff_ids = {p.id for p in sc.staff}
+    for lim in problem.limits:
+        if lim.staff_id not in staff_ids:
+            continue
+        pid = lim.staff_id
+        g = guard(("limits", pid, None, ""))
+        for sname, most in sorted(lim.max_shifts.items()):
+            if any(s.name == sname for s in shifts):
+                m.add(sum(x[pid, k, sname] for k in range(n_days)) <= most).only_enforce_if(g)
+        if lim.min_minutes > 0 or lim.max_minutes is not None:
+            minutes = sum(x[pid, k, s.name] * s.duration_min for k in range(n_days) for s in shifts)
+            if lim.min_minutes > 0:
+                m.add(minutes >= lim.min_minutes).only_enforce_if(g)
+            if lim.max_minutes is not None:
+                m.add(minutes <= lim.max_minutes).only_enforce_if(g)
+        days_worked = [work[pid, k] for k in range(n_days)]
+        add_min_run_clauses(m, days_worked, lim.min_consecutive_days, enforce=g)
+        add_min_run_clauses(m, [w.Not() for w in days_worked], lim.min_consecutive_days_off,
+                            enforce=g)
+        if lim.max_weekends is not None:
+            worked_weekends = []
+            for days in problem.weekends():
+                wk = m.new_bool_var(f"weekend(staff={pid}, saturday={dates[days[0]]})")
+                for k in days:
+                    m.add_implication(work[pid, k], wk)
+                worked_weekends.append(wk)
+            m.add(sum(worked_weekends) <= lim.max_weekends).only_enforce_if(g)
+
     # Cover.
     need = problem.need()
     by_squad: dict[str, list[StaffMember]] = defaultdict(list)
@@ -193,7 +229,6 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
     aux_short: dict[tuple[int, str, str], cp_model.IntVar] = {}
     surplus: dict[tuple[int, str, str], cp_model.IntVar] = {}
     pen: dict[str, tuple[list[cp_model.IntVar], list[int]]] = {r: ([], []) for r in SOFT_RULES}
-    aux_weight = -(-w8.shortfall // 4)
     for k in range(n_days):
         for s in shifts:
             for sq in sc.squads:
@@ -205,6 +240,9 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                 aux = sum(x[p.id, k, s.name] for p in people if not p.certified)
                 key = (k, s.name, sq.id)
                 name = f"(day={dates[k]}, shift={s.name}, squad={sq.id})"
+                w_under = w8.shortfall if req is None or req.weight_under is None \
+                    else req.weight_under
+                w_over = w8.surplus if req is None or req.weight_over is None else req.weight_over
                 us = m.new_int_var(0, units, f"units_short{name}")
                 m.add(cert + c * us >= c * units)
                 aus = m.new_int_var(0, places, f"aux_short{name}")
@@ -217,11 +255,11 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                     m.add(aus == 0).only_enforce_if(g)
                 else:
                     pen["shortfall"][0].append(us)
-                    pen["shortfall"][1].append(w8.shortfall)
+                    pen["shortfall"][1].append(w_under)
                     pen["auxiliary_shortfall"][0].append(aus)
-                    pen["auxiliary_shortfall"][1].append(aux_weight)
+                    pen["auxiliary_shortfall"][1].append(-(-w_under // 4))
                 vs, cs = add_soft_cover(m, cert + aux, c * units + places, len(people), 0,
-                                        w8.surplus, f"cover{name}")
+                                        w_over, f"cover{name}")
                 surplus[key] = vs[0] if vs else m.new_constant(0)
                 pen["surplus"][0].extend(vs)
                 pen["surplus"][1].extend(cs)

@@ -1,30 +1,21 @@
 """Solving a roster model and reading the roster from it (no printing).
 
-:func:`solve_roster` runs CP-SAT (then, under a wall-clock limit, exact re-optimisation of a
-few people at a time); an impossible week raises :class:`~patrolsim.errors.InfeasibleError`
-whose message names the conflicting rules, people and days (:mod:`patrolsim.roster.explain`).
+:func:`solve_roster` runs CP-SAT on the whole model; an impossible week raises
+:class:`~patrolsim.errors.InfeasibleError` whose message names the conflicting rules, people
+and days (:mod:`patrolsim.roster.explain`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Mapping
 
 from ortools.sat.python import cp_model
 
 from patrolsim.errors import InfeasibleError
-from patrolsim.roster.cpsat import (
-    SOLVED,
-    ProgressCallback,
-    RosterParams,
-    improve_lns,
-    make_solver,
-    solve_until_stall,
-)
+from patrolsim.roster.cpsat import SOLVED, ProgressCallback, RosterParams, make_solver
 from patrolsim.roster.explain import explain_infeasible
 from patrolsim.roster.model import RosterModel, build_roster_model
 from patrolsim.roster.problem import RosterProblem
@@ -34,12 +25,12 @@ from patrolsim.scenario.model import StaffMember
 __all__ = ["extract_roster", "solve_roster"]
 
 
-def solve_roster(
-    built: RosterModel | RosterProblem,
-    params: RosterParams | None = None,
-    lns_share: float = 0.4,
-) -> Roster:
+def solve_roster(built: RosterModel | RosterProblem, params: RosterParams | None = None) -> Roster:
     """Solve a roster model and extract the roster.
+
+    One CP-SAT solve of the whole model under the limits of ``params``: with a
+    deterministic-time limit (``max_deterministic_time``) on one worker, the same problem and
+    seed always give the same roster.
 
     Parameters
     ----------
@@ -47,12 +38,6 @@ def solve_roster(
         A built model, or a problem to build first.
     params
         Solver settings (default :class:`RosterParams`).
-    lns_share
-        Largest share of the wall-clock limit given, after a first CP-SAT solve of the whole
-        model (which runs on while it improves, :func:`solve_until_stall`), to exact
-        re-optimisation of a few people at a time
-        (:func:`~patrolsim.roster.cpsat.improve_lns`); 0 or a deterministic-time
-        limit: none.
 
     Returns
     -------
@@ -68,16 +53,10 @@ def solve_roster(
     if isinstance(built, RosterProblem):
         built = build_roster_model(built)
     params = params if params is not None else RosterParams()
-    use_lns = (0 < lns_share < 1 and params.time_limit_s is not None
-               and params.max_deterministic_time is None)
     t0 = time.perf_counter()
-    deadline = t0 + (params.time_limit_s or 0.0)
-    if use_lns:
-        solver, status = solve_until_stall(built.model, params, 1 - lns_share)
-    else:
-        solver = make_solver(params)
-        callback = ProgressCallback("roster") if params.progress else None
-        status = solver.solve(built.model, callback)
+    solver = make_solver(params)
+    callback = ProgressCallback("roster") if params.progress else None
+    status = solver.solve(built.model, callback)
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         reasons = explain_infeasible(built.problem, params)
         raise InfeasibleError(
@@ -87,52 +66,9 @@ def solve_roster(
     if status not in SOLVED:
         raise InfeasibleError(
             f"no roster found within the limits (CP-SAT status {solver.status_name(status)}); "
-            "raise --time-limit"
+            "raise --work-limit or --time-limit"
         )
-    status_name = solver.status_name(status)
-    bound = solver.best_objective_bound
-    objective = solver.objective_value
-    if use_lns and status != cp_model.OPTIMAL and objective > bound:
-        objective_expr = sum(cf * v for r in SOFT_RULES
-                             for v, cf in zip(*built.penalties[r], strict=True))
-        values = {key: bool(solver.boolean_value(v)) for key, v in built.x.items()}
-        values, objective = improve_lns(built.model, built.x, values, objective_expr,
-                                        objective, bound, deadline, params,
-                                        hot_days=_short_days(built.problem))
-        # Re-solve with every assignment fixed to read the cover and penalty variables.
-        fixed = built.model.clone()
-        for key, v in built.x.items():
-            fixed.add(v == int(values[key]))
-        solver = make_solver(dataclasses.replace(params, time_limit_s=30.0, progress=False))
-        solver.solve(fixed)
-        status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
-    roster = extract_roster(built, solver, status_name, time.perf_counter() - t0)
-    return dataclasses.replace(roster, best_bound=float(bound))
-
-
-def _short_days(
-    problem: RosterProblem,
-) -> Callable[[Mapping[tuple[str, int, str], bool]], list[int]]:
-    """A function giving the day indexes with a unit or auxiliary place missing."""
-    sc = problem.scenario
-    c = sc.roster.unit_certified
-    staff = {p.id: p for p in sc.staff}
-    need = problem.need()
-
-    def days(values: Mapping[tuple[str, int, str], bool]) -> list[int]:
-        cert: dict[tuple[int, str, str], int] = defaultdict(int)
-        everyone: dict[tuple[int, str, str], int] = defaultdict(int)
-        for (pid, k, s), on in values.items():
-            if on:
-                p = staff[pid]
-                everyone[k, s, p.squad] += 1
-                if p.certified:
-                    cert[k, s, p.squad] += 1
-        return sorted({k for (k, s, q), r in need.items()
-                       if cert[k, s, q] < c * r.units
-                       or everyone[k, s, q] < c * r.units + r.auxiliaries})
-
-    return days
+    return extract_roster(built, solver, solver.status_name(status), time.perf_counter() - t0)
 
 
 def extract_roster(

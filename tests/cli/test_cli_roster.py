@@ -18,8 +18,8 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 def test_roster_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Tests that a tiny-district week writes roster.csv/xlsx, coverage.csv, summary.json, .ics."""
     out = tmp_path / "out"
-    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--time-limit",
-                 "20", "--workers", "1", "--quiet", "--ics", "--out", str(out)])
+    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--work-limit",
+                 "2", "--quiet", "--ics", "--out", str(out)])
     assert code == 0
     with (out / "roster.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -57,7 +57,7 @@ def test_strict_cover_explains_and_exits_1(tmp_path: Path,
     """Tests that an impossible strict-cover week exits 1 with the reasons in words."""
     out = tmp_path / "out"
     code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--strict-cover",
-                 "--time-limit", "20", "--workers", "1", "--quiet", "--out", str(out)])
+                 "--work-limit", "5", "--quiet", "--out", str(out)])
     assert code == 1
     err = capsys.readouterr().err
     assert "needs 1 unit = 2 certified officers" in err
@@ -73,6 +73,8 @@ def test_strict_cover_explains_and_exits_1(tmp_path: Path,
         (["--week", "2026-02-30"], "--week: expected a date"),
         (["--week", "2026-11-23", "--weeks", "0"], "--weeks: must be at least 1"),
         (["--week", "2026-11-23", "--time-limit", "0"], "--time-limit: must be positive"),
+        (["--week", "2026-11-23", "--work-limit", "-1"], "--work-limit: must be positive"),
+        (["--week", "2026-11-23", "--workers", "0"], "--workers: must be at least 1"),
         ([], "DIR and --week are required"),
     ],
 )
@@ -96,17 +98,38 @@ def test_bad_requirements_file_exits_2(tmp_path: Path,
     assert not (tmp_path / "out" / "roster.csv").exists()
 
 
-def test_curtois_instance_objective_from_evaluator(shared_benchmarks: Path, tmp_path: Path,
+def test_curtois_instance_through_the_roster_model(shared_benchmarks: Path, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    """Tests that --curtois writes staff_id,day,shift and the evaluated objective (Instance1)."""
+    """Tests that --curtois solves Instance1 with the roster model and writes staff_id,day,shift
+    and the evaluated objective, with the budget it ran under."""
     inst_path = shared_benchmarks / "shift-scheduling" / "Instance1.txt"
-    code = main(["roster", "--curtois", str(inst_path), "--time-limit", "60", "--quiet",
+    code = main(["roster", "--curtois", str(inst_path), "--work-limit", "10", "--quiet",
                  "--out", str(tmp_path)])
     assert code == 0
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    with (tmp_path / "roster.csv").open(encoding="utf-8") as fh:
+        assert next(csv.reader(fh)) == ["staff_id", "day", "shift"]
     assignment = read_assignment_csv(tmp_path / "roster.csv")
     ev = evaluate_curtois(read_curtois(inst_path), assignment)
     assert ev.violations == ()
-    assert summary["objective"] == ev.objective == 607
+    assert summary["objective"] == ev.objective == summary["solver_objective"] == 607
     assert summary["best_known"] == 607
     assert summary["hard_violations"] == []
+    assert (summary["work_limit"], summary["time_limit_s"], summary["num_workers"]) == (
+        10.0, None, 1)
+    assert "Instance1: OPTIMAL objective 607" in capsys.readouterr().out
+
+
+def test_curtois_bad_instance_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Tests that a bad benchmark file gives one FILE:ROW: FIELD line and exit status 2."""
+    bad = tmp_path / "Bad.txt"
+    bad.write_text("SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\nSECTION_STAFF\n"
+                   "A,D=x,4800,0,5,1,1,1\n\nSECTION_DAYS_OFF\nA\n\n"
+                   "SECTION_SHIFT_ON_REQUESTS\n\nSECTION_SHIFT_OFF_REQUESTS\n\n"
+                   "SECTION_COVER\n0,D,1,100,1\n", encoding="utf-8")
+    code = main(["roster", "--curtois", str(bad), "--quiet", "--out", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in err if str(bad) in line] == [
+        f"{bad}:8: MaxShifts: expected an integer (got 'x')"]
+    assert not (tmp_path / "out" / "roster.csv").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from patrolsim.roster.cpsat import RosterParams
 from patrolsim.roster.inputs import (
     Preference,
     Requirement,
+    StaffLimits,
     default_requirements,
     read_preferences,
     read_previous_roster,
@@ -32,7 +34,7 @@ from patrolsim.scenario import Scenario
 from patrolsim.scenario.model import Duty, Leave, ShiftType, StaffMember
 
 MONDAY = dt.date(2026, 11, 23)
-PARAMS = RosterParams(time_limit_s=30, num_workers=1, seed=3, max_deterministic_time=5.0)
+PARAMS = RosterParams(time_limit_s=None, num_workers=1, seed=3, max_deterministic_time=5.0)
 
 
 def _shifts() -> tuple[ShiftType, ...]:
@@ -139,6 +141,7 @@ def staff_sets(draw: st.DrawFn) -> tuple[list[StaffMember], list[Leave], int]:
     return staff, leave, squads
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=staff_sets(), units=st.integers(0, 2), seed=st.integers(0, 3))
@@ -342,3 +345,51 @@ def test_checker_catches_broken_rosters(tiny: Scenario) -> None:
     assert "rest late->early" in found
     assert "P01 works on leave" in found
     assert "P01 two shifts" in found
+
+
+def test_staff_limits_and_forbidden_pairs_hold(tiny: Scenario) -> None:
+    """Tests that personal limits over the horizon and listed successions are hard rules.
+
+    Cover asks for two units on every early and night shift of two weeks; P00 may work no
+    night, at most 3 early shifts, at most one weekend, in runs of at least 2 days with at
+    least 2 days off between them, and nobody may work day after night (which 11 h of rest
+    allow).
+    """
+    staff = [_person(i, "certified", "S1") for i in range(6)]
+    sc = _scenario(tiny, staff, [])
+    reqs = tuple(Requirement(MONDAY + dt.timedelta(days=k), s, "S1", 2, 0)
+                 for k in range(14) for s in ("early", "night"))
+    limits = (StaffLimits("P00", max_shifts={"night": 0, "early": 3}, max_weekends=1,
+                          min_consecutive_days=2, min_consecutive_days_off=2,
+                          max_consecutive_days=4, min_minutes=8 * 60 * 5),)
+    problem = RosterProblem(sc, MONDAY, 14, reqs, limits=limits,
+                            forbidden_pairs=(("night", "day"),))
+    roster = solve_roster(problem, dataclasses.replace(PARAMS, max_deterministic_time=1.0))
+    assert check_hard_rules(roster, problem) == []
+    mine = {(e.date - MONDAY).days: e.shift for e in roster.entries if e.staff_id == "P00"}
+    assert "night" not in mine.values()
+    assert sum(1 for s in mine.values() if s == "early") <= 3
+    assert len(mine) >= 5
+    weekends = {k // 7 for k in mine if k % 7 >= 5}
+    assert len(weekends) <= 1
+    worked = [k in mine for k in range(14)]
+    runs = [(v, len(list(g))) for v, g in itertools.groupby(worked)]
+    inner = runs[1:-1]
+    assert all(n >= 2 for _, n in inner), runs
+    assert all(n <= 4 for v, n in runs if v), runs
+    days: dict[str, dict[dt.date, str]] = defaultdict(dict)
+    for e in roster.entries:
+        days[e.staff_id][e.date] = e.shift
+    for sid, by_date in days.items():
+        for d, s in by_date.items():
+            assert not (s == "night" and by_date.get(d + dt.timedelta(days=1)) == "day"), sid
+
+
+def test_requirement_weights_replace_the_scenario_weights(tiny: Scenario) -> None:
+    """Tests that a requirement's own under / over weights price its shortfall and surplus."""
+    staff = [_person(i, "certified", "S1") for i in range(3)]
+    sc = _scenario(tiny, staff, [])
+    sat = MONDAY + dt.timedelta(days=5)
+    reqs = (Requirement(sat, "late", "S1", 2, 0, weight_under=7, weight_over=0),)
+    roster = solve_roster(RosterProblem(sc, MONDAY, 7, reqs), PARAMS)
+    assert roster.penalty_by_rule["shortfall"] == 7

@@ -79,7 +79,7 @@ def test_lns_improves_a_poor_start_and_stays_feasible() -> None:
     """Tests that the re-optimisation phase turns an empty roster into a better feasible one."""
     import time
 
-    from patrolsim.roster.cpsat import improve_lns
+    from benchmarks.curtois.stall import improve_lns
 
     inst = _small()
     built = build_curtois_model(inst)
