@@ -66,7 +66,7 @@ def test_nanhu_shift_with_two_units_per_squad(nanhu: Scenario) -> None:
     units = [
         UnitSpec(sq.id, str(u), st.start_min, st.end_min) for sq in nanhu.squads for u in (1, 2)
     ]
-    params = RoutingParams(branch_limit=5000, solution_limit=300)
+    params = RoutingParams(branch_limit=3000, solution_limit=300, restarts=1)
     plan = solve_district_routes(nanhu, DAY, st, units=units, params=params)
     assert check_district_routes(nanhu, plan) == []
     assert len(plan.routes) == 4
@@ -144,7 +144,7 @@ def test_planned_visits_for_the_simulator(tiny: Scenario) -> None:
 
 def test_deterministic_district_routes_repeat(tiny: Scenario) -> None:
     """Tests that the default deterministic mode gives the same district routes twice."""
-    params = RoutingParams(solution_limit=200, branch_limit=5000)
+    params = RoutingParams(solution_limit=200, branch_limit=1500, restarts=1)
     a = solve_district_routes(tiny, DAY, "early", params=params)
     b = solve_district_routes(tiny, DAY, "early", params=params)
     assert [r.rows for r in a.routes] == [r.rows for r in b.routes]
