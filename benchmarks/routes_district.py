@@ -25,7 +25,8 @@ travel).
 
 Usage::
 
-    nice python benchmarks/routes_district.py [--cases nanhu,200,1000] [--no-pyvrp]
+    nice python benchmarks/routes_district.py [--cases nanhu,200,1000] [--shifts day,late]
+        [--squads 2] [--no-pyvrp]
         [--date 2026-11-24] [--cache DIR] [--no-write]
 
 With ``--cache DIR`` each measured row is kept in ``DIR`` as JSON and reused, so the cases can
@@ -64,12 +65,13 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FACTOR = 10
 
 
-def _cases(names: list[str], date: dt.date) -> list[tuple[str, Scenario, str]]:
+def _cases(names: list[str], shifts: set[str]) -> list[tuple[str, Scenario, str]]:
     nanhu = load_scenario(SCENARIOS / "nanhu")
     out: list[tuple[str, Scenario, str]] = []
     for name in names:
         if name == "nanhu":
-            out.extend(("nanhu", nanhu, st.name) for st in nanhu.shifts)
+            out.extend(("nanhu", nanhu, st.name) for st in nanhu.shifts
+                       if not shifts or st.name in shifts)
         else:
             out.append((f"synthetic-{name}", synthetic_district(nanhu, int(name)), "day"))
     return out
@@ -225,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", default="nanhu,200,1000")
     ap.add_argument("--date", default="2026-11-24")
     ap.add_argument("--no-pyvrp", action="store_true")
+    ap.add_argument("--shifts", default="", help="nanhu's shifts to run (default: all)")
     ap.add_argument("--squads", type=int, default=2,
                     help="larger districts: squads sampled for 10x and PyVRP (default 2)")
     ap.add_argument("--cache", default="", help="folder to keep and reuse measured rows")
@@ -272,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(row), encoding="utf-8")
         return dict(row)
 
-    cases = _cases(args.cases.split(","), date)
+    cases = _cases(args.cases.split(","), {x for x in args.shifts.split(",") if x})
     for name, scenario, shift in cases:
         n_squads = len(scenario.squads)
         if n_squads > args.squads:
