@@ -19,7 +19,10 @@ Usage::
 
     nice python benchmarks/routes_toptw.py [--subset] [--time-limit 10] [--branches N]
         [--sets solomon,cordeau] [--only c101,pr01] [--teams 1,2] [--no-pyvrp]
-        [--no-specialised] [--csv results.csv] [--no-write]
+        [--no-specialised] [--csv results.csv] [--cache DIR] [--no-write]
+
+With ``--cache DIR`` each run's row is kept in ``DIR`` as JSON and reused, so instances can
+be run in separate processes and the section written from all of them afterwards.
 
 The gap is ``(best known - score) / best known``; a negative gap means the run beat the
 value in bks.csv (possible for r104 and r108, whose values are unproven lower bounds).
@@ -29,10 +32,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from patrolsim.formats.toptw import TOPTWInstance, check_solution, read_toptw
 from patrolsim.routing import RoutingParams
@@ -116,6 +121,32 @@ def solve_pyvrp(
     return check.score, check.feasible and res.best.is_feasible(), wall
 
 
+def _run(set_name: str, inst: TOPTWInstance, teams: int, best: int | None,
+         product: RoutingParams, timed: RoutingParams, special: bool, have_pyvrp: bool,
+         args: argparse.Namespace) -> dict[str, Any]:
+    """Solve one instance and m with each solver; the row of figures."""
+    res = solve_toptw(inst, teams, product)
+    row: dict[str, Any] = {
+        "set": set_name, "instance": inst.name, "m": teams, "bks": best,
+        "score": res.score, "gap_pct": _gap(best, res.score),
+        "time_s": round(res.solution.wall_s, 2), "feasible": res.feasible,
+    }
+    if special:
+        sol = solve_specialised(toptw_problem(inst, teams), timed, ImproveParams(seed=args.seed))
+        sres = toptw_result(inst, teams, sol)
+        row.update(special_score=sres.score, special_gap_pct=_gap(best, sres.score),
+                   special_time_s=round(sol.wall_s, 2), special_feasible=sres.feasible)
+    if have_pyvrp:
+        pscore, pfeas, pwall = solve_pyvrp(inst, teams, args.time_limit, args.seed)
+        row.update(pyvrp_score=pscore, pyvrp_gap_pct=_gap(best, pscore),
+                   pyvrp_time_s=round(pwall, 2), pyvrp_feasible=pfeas)
+    return row
+
+
+def _score(row: dict[str, Any], score: str, feasible: str) -> str:
+    return f"{row[score]}" + ("" if row[feasible] else " INFEASIBLE")
+
+
 def _gap(best: int | None, score: int) -> float | None:
     return None if best is None else 100.0 * (best - score) / best
 
@@ -140,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--csv", default="", help="also write the rows to this CSV file")
     ap.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    ap.add_argument("--cache", default="", help="folder to keep and reuse each run's row")
     args = ap.parse_args(argv)
     if not ROOT.is_dir():
         print(f"benchmark folder not found: {ROOT}", file=sys.stderr)
@@ -157,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.branches:
         product = RoutingParams(branch_limit=args.branches, seed=args.seed)
     timed = RoutingParams(deterministic=False, time_limit_s=args.time_limit, seed=args.seed)
-    rows: list[dict[str, object]] = []
+    cache = Path(args.cache) if args.cache else None
+    rows: list[dict[str, Any]] = []
     cols = ["set", "inst", "m", "bks", "product", "gap %", "s"]
     if special:
         cols += ["specialised", "gap %", "s"]
@@ -177,30 +210,24 @@ def main(argv: list[str] | None = None) -> int:
             inst = read_toptw(path)
             for teams in teams_list:
                 best = bks.get((inst.name, teams))
-                res = solve_toptw(inst, teams, product)
-                ok = "" if res.feasible else " INFEASIBLE"
-                row: dict[str, object] = {
-                    "set": set_name, "instance": inst.name, "m": teams, "bks": best,
-                    "score": res.score, "gap_pct": _gap(best, res.score),
-                    "time_s": round(res.solution.wall_s, 2), "feasible": res.feasible,
-                }
-                cells = [set_name, inst.name, str(teams), str(best or "-"), f"{res.score}{ok}",
-                         _fmt(row["gap_pct"]), f"{res.solution.wall_s:.1f}"]  # type: ignore[arg-type]
+                key = cache / f"{inst.name}-m{teams}.json" if cache else None
+                if key is not None and key.is_file():
+                    row = json.loads(key.read_text(encoding="utf-8"))
+                else:
+                    row = _run(set_name, inst, teams, best, product, timed, special,
+                               have_pyvrp, args)
+                    if key is not None:
+                        key.parent.mkdir(parents=True, exist_ok=True)
+                        key.write_text(json.dumps(row), encoding="utf-8")
+                cells = [set_name, inst.name, str(teams), str(best or "-"),
+                         _score(row, "score", "feasible"), _fmt(row["gap_pct"]),
+                         f"{row['time_s']:.1f}"]
                 if special:
-                    sol = solve_specialised(toptw_problem(inst, teams), timed,
-                                            ImproveParams(seed=args.seed))
-                    sres = toptw_result(inst, teams, sol)
-                    row.update(special_score=sres.score, special_gap_pct=_gap(best, sres.score),
-                               special_time_s=round(sol.wall_s, 2), special_feasible=sres.feasible)
-                    ok = "" if sres.feasible else " INFEASIBLE"
-                    cells += [f"{sres.score}{ok}", _fmt(row["special_gap_pct"]),  # type: ignore[arg-type]
-                              f"{sol.wall_s:.1f}"]
+                    cells += [_score(row, "special_score", "special_feasible"),
+                              _fmt(row["special_gap_pct"]), f"{row['special_time_s']:.1f}"]
                 if have_pyvrp:
-                    pscore, pfeas, pwall = solve_pyvrp(inst, teams, args.time_limit, args.seed)
-                    row.update(pyvrp_score=pscore, pyvrp_gap_pct=_gap(best, pscore),
-                               pyvrp_time_s=round(pwall, 2), pyvrp_feasible=pfeas)
-                    ok = "" if pfeas else " INFEASIBLE"
-                    cells += [f"{pscore}{ok}", _fmt(row["pyvrp_gap_pct"]), f"{pwall:.1f}"]  # type: ignore[arg-type]
+                    cells += [_score(row, "pyvrp_score", "pyvrp_feasible"),
+                              _fmt(row["pyvrp_gap_pct"]), f"{row['pyvrp_time_s']:.1f}"]
                 rows.append(row)
                 table.append("| " + " | ".join(cells) + " |")
                 print(" ".join(cells), flush=True)
