@@ -258,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
             f"search, {product.restarts} restarts; specialised: OR-Tools then the iterated "
             f"local search of `benchmarks/toptw/improve.py`, {args.time_limit:g} s wall clock; "
             f"PyVRP: {args.time_limit:g} s wall clock. Gap to bks.csv in %; s: wall seconds "
-            f"on the shared machine (other jobs running)."
+            f"on the shared machine, whose load average was {os.getloadavg()[0]:.0f} when this "
+            f"was written: the wall-clock solvers then get a fraction of a core, and the "
+            f"product's deterministic budget takes longer but finds the same routes."
         )
         body = note + "\n\n" + "\n".join(table) + "\n\n" + "\n".join(
             f"- {line}" for line in summary)
