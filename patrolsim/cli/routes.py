@@ -3,7 +3,7 @@
 District::
 
     patrolsim routes DIR --date YYYY-MM-DD [--roster ROSTER.csv] [--shift NAME]
-                     [--time-limit S] [--seed N] [--deterministic] --out OUT
+                     [--branches N | --time-limit S] --out OUT
 
 writes ``routes.csv``, ``sheets/*.html`` (one printable sheet per unit and shift),
 ``routes.geojson`` (local metres), ``map_<date>_<shift>.png``, ``planned.json`` (per unit the
@@ -12,10 +12,15 @@ writes ``routes.csv``, ``sheets/*.html`` (one printable sheet per unit and shift
 
 Benchmark::
 
-    patrolsim routes --toptw FILE --teams M [--time-limit S] --out OUT
+    patrolsim routes --toptw FILE --teams M [--branches N | --time-limit S] --out OUT
 
 writes ``routes.csv`` (route,seq,node,arrival,start) and ``summary.json`` with the score, checked
-by the independent checker of :mod:`patrolsim.formats.toptw`.
+by the independent checker of :mod:`patrolsim.formats.toptw`, solved by the same solver as the
+district's routes.
+
+The search stops after ``--branches`` OR-Tools branches per search by default, so the same
+inputs give byte-identical routes on any machine; ``--time-limit`` stops it by the clock
+instead (faster machines then search further, and two runs may differ).
 """
 
 from __future__ import annotations
@@ -43,19 +48,28 @@ def register(sub: Any) -> None:
     p.add_argument("--shift", metavar="NAME", help="plan only this shift (default: all)")
     p.add_argument("--toptw", metavar="FILE", help="solve a TOPTW benchmark instance instead")
     p.add_argument("--teams", type=int, default=1, metavar="M", help="routes for --toptw")
-    p.add_argument(
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument(
+        "--branches",
+        type=int,
+        default=None,
+        metavar="N",
+        help="OR-Tools search branches per squad and restart (deterministic: the same input "
+        "gives the same routes); the default budget",
+    )
+    budget.add_argument(
         "--time-limit",
         type=float,
-        default=10.0,
+        default=None,
         metavar="S",
-        help="seconds per shift (or per instance); default 10",
+        help="stop by the clock instead: seconds per shift (or per instance); routes may then "
+        "differ between runs",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
     p.add_argument(
         "--deterministic",
         action="store_true",
-        help="stop by solution/iteration counts instead of the clock: "
-        "the same input gives the same routes",
+        help="stop by counts, not the clock (the default; kept for older scripts)",
     )
     p.add_argument("--lang", choices=("zh", "en"), default=None,
                    help="language of the route sheets: zh or en (default: scenario.toml's "
@@ -67,11 +81,15 @@ def register(sub: Any) -> None:
 def _params(args: argparse.Namespace) -> Any:
     from patrolsim.routing import RoutingParams
 
-    if not args.time_limit > 0:
-        raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 (got {args.time_limit})")
-    return RoutingParams(
-        time_limit_s=args.time_limit, seed=args.seed, deterministic=args.deterministic
-    )
+    if args.time_limit is not None:
+        if not args.time_limit > 0:
+            raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 (got {args.time_limit})")
+        return RoutingParams(deterministic=False, time_limit_s=args.time_limit, seed=args.seed)
+    if args.branches is None:
+        return RoutingParams(seed=args.seed)
+    if args.branches < 1:
+        raise ScenarioError(f"--branches:0: branches: must be >= 1 (got {args.branches})")
+    return RoutingParams(branch_limit=args.branches, seed=args.seed)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -92,7 +110,8 @@ def _run_toptw(args: argparse.Namespace) -> int:
     if args.teams < 1:
         raise ScenarioError(f"--teams:0: teams: must be >= 1 (got {args.teams})")
     inst = read_toptw(args.toptw)
-    res = solve_toptw(inst, args.teams, _params(args))
+    params = _params(args)
+    res = solve_toptw(inst, args.teams, params)
     out = Path(args.out)
     lines = ["route,seq,node,arrival,start"]
     for r, (nodes, arr, st) in enumerate(zip(res.routes, res.arrivals, res.starts, strict=True)):
@@ -108,7 +127,8 @@ def _run_toptw(args: argparse.Namespace) -> int:
         "violations": list(res.violations),
         "visits": sum(len(r) for r in res.routes),
         "time_s": round(res.solution.wall_s, 3),
-        "time_limit_s": args.time_limit,
+        "branch_limit": params.branch_limit if params.deterministic else None,
+        "time_limit_s": None if params.deterministic else params.time_limit_s,
         "rounding_decimals": inst.decimals,
         "checked_by": "patrolsim.formats.toptw.check_solution",
     }

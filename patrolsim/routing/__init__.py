@@ -1,10 +1,11 @@
 """Patrol routes (OR-Tools routing library): prize-collecting routing with time windows.
 
 Imports run one way inside the wing: ``problem`` (stops, vehicles, settings, solutions) →
-``model`` (the OR-Tools model) → ``schedule`` (timing a sequence of stops) → ``improve``
-(the local-search step after OR-Tools) → ``solve`` → ``district`` (a district's units and
-patches as routing problems) → ``check`` (independent checks of routes) and ``toptw`` (the
-public benchmark format through the same solver).
+``model`` (the OR-Tools model) → ``schedule`` (timing a sequence of stops) → ``solve`` →
+``district`` (a district's units and patches as routing problems) → ``check`` (independent
+checks of routes) and ``toptw`` (the public benchmark format through the same solver).
+Budgets are deterministic by default (search branches, not seconds): the same inputs give the
+same routes on any machine.
 """
 
 from __future__ import annotations

@@ -497,7 +497,8 @@ def solve_district_routes(
         Risk per patch (``(patches,)``) or per patch and hour of day (``(patches, 24)``);
         by default :func:`~patrolsim.demand.values.default_risk`.
     params
-        Solver settings; the time limit covers the whole call and is shared among the squads
+        Solver settings; by default a deterministic budget (search branches per squad). A time
+        limit (``deterministic=False``) covers the whole call and is shared among the squads
         by their number of stops.
 
     Returns

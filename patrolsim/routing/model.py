@@ -195,7 +195,9 @@ def solve_routing(model: RoutingModel, params: RoutingParams) -> tuple[Any, str,
     """Run the OR-Tools search on a built model.
 
     First-solution strategies are tried in order until one gives a solution; the
-    metaheuristic then improves it within the budget.
+    metaheuristic then improves it within the budget. In deterministic mode every strategy
+    gets the same branch and solution limits and none is skipped for lack of time, so the
+    outcome does not depend on the machine's speed or load.
 
     Parameters
     ----------
@@ -220,7 +222,7 @@ def solve_routing(model: RoutingModel, params: RoutingParams) -> tuple[Any, str,
     strategies = list(params.first_solution_strategies)
     for i, strategy in enumerate(strategies):
         remaining = budget - (time.perf_counter() - t0)
-        if remaining <= 0.05 and i > 0 and not params.deterministic:
+        if not params.deterministic and remaining <= 0.05 and i > 0:
             break
         # Leave room for the fallbacks: the first attempts only get their share.
         share = (

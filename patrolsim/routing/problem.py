@@ -205,47 +205,41 @@ class RoutingParams:
 
     Attributes
     ----------
+    deterministic
+        Stop by counts rather than the clock (the default), so the same input gives the same
+        routes on any machine and under any load: each OR-Tools search stops after
+        ``branch_limit`` branches or ``solution_limit`` solutions, whichever comes first.
+        ``False``: stop after ``time_limit_s`` seconds instead.
+    branch_limit
+        OR-Tools search branches per search (per squad, restart and first-solution strategy
+        tried). Guided local search may never reach the solution limit on a problem with few
+        neighbours; the branch count stops it, and is as reproducible. The default keeps a
+        nanhu shift (two squads, two restarts each) to a few seconds on the shared 2-core
+        machine; quality at 1x and 10x: ``benchmarks/routes_district.py``.
+    solution_limit
+        OR-Tools solutions per search in deterministic mode.
     time_limit_s
-        Wall-clock budget for the whole solve, first solutions and improvement included.
+        Wall-clock budget for the whole solve when ``deterministic`` is off.
     first_solution_strategies
         OR-Tools first-solution strategies, tried in order until one finds a solution
         (PATH_CHEAPEST_ARC may find none on tight windows). PARALLEL_CHEAPEST_INSERTION comes
-        first: it weighs the skip penalties, PATH_CHEAPEST_ARC ignores them; on nanhu's day
-        shift with two units per squad it covered 39.1 risk-hours with every fixed post
-        against 26.3 and six posts missed (4 s).
+        first: it weighs the skip penalties, PATH_CHEAPEST_ARC ignores them and misses fixed
+        posts on nanhu's day shift.
     metaheuristic
         OR-Tools local-search metaheuristic (``GUIDED_LOCAL_SEARCH`` by default).
     restarts
-        Number of independent OR-Tools searches (each from the next strategy that works) the
-        budget is split into; the best is kept.
-    improve
-        Run the insertion / ruin-and-recreate post-step of
-        :mod:`patrolsim.routing.improve` on the best solution with the rest of the budget
-        (only for problems without breaks and stop groups).
-    improve_share
-        Share of the budget given to the post-step when ``improve`` is on and the problem
-        suits it (measured on the TOPTW benchmark: OR-Tools' guided local search gains little
-        after its first seconds, the post-step a lot).
-    improve_noise
-        Relative random noise on the post-step's insertion ratios after each shake (0: none).
-    deterministic
-        Stop by counts rather than the clock, so the same input gives the same routes:
-        OR-Tools stops after ``solution_limit`` solutions and the post-step after
-        ``improve_iterations`` iterations.
-    solution_limit
-        OR-Tools solution limit in deterministic mode.
-    improve_iterations
-        Post-step iterations in deterministic mode.
-    branch_limit
-        OR-Tools search branches in deterministic mode (a second, reproducible stop; guided
-        local search may otherwise never reach the solution limit). 20 000 branches took about
-        7 s for nanhu's day shift (two squads, two restarts each) on the shared test machine.
+        Number of independent OR-Tools searches (each from the next strategy that works); the
+        best is kept. With a time limit the budget is split among them.
     seed
-        Seed of the post-step's random generator.
+        Seed of randomised steps. OR-Tools' routing search takes none, so today it does not
+        change the routes; it is kept so that callers' seeds reach any such step.
     log_search
         Let OR-Tools log its search.
     """
 
+    deterministic: bool = True
+    branch_limit: int = 20_000
+    solution_limit: int = 1000
     time_limit_s: float = 10.0
     first_solution_strategies: tuple[str, ...] = (
         "PARALLEL_CHEAPEST_INSERTION",
@@ -255,13 +249,6 @@ class RoutingParams:
     )
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     restarts: int = 2
-    improve: bool = True
-    improve_share: float = 0.8
-    improve_noise: float = 0.2
-    deterministic: bool = False
-    solution_limit: int = 1000
-    improve_iterations: int = 3000
-    branch_limit: int = 20_000
     seed: int = 0
     log_search: bool = False
 
@@ -281,16 +268,10 @@ class RoutingParams:
             )
         if self.restarts < 1:
             raise ValueError(f"Expected restarts >= 1, got {self.restarts}.")
-        if not 0.0 <= self.improve_noise < 1.0:
-            raise ValueError(f"Expected improve_noise in [0, 1), got {self.improve_noise}.")
-        if not 0.0 <= self.improve_share < 1.0:
-            raise ValueError(f"Expected improve_share in [0, 1), got {self.improve_share}.")
         if self.solution_limit < 1:
             raise ValueError(f"Expected solution_limit >= 1, got {self.solution_limit}.")
         if self.branch_limit < 1:
             raise ValueError(f"Expected branch_limit >= 1, got {self.branch_limit}.")
-        if self.improve_iterations < 0:
-            raise ValueError(f"Expected improve_iterations >= 0, got {self.improve_iterations}.")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> RoutingParams:

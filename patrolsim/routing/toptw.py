@@ -1,4 +1,5 @@
-"""The TOPTW benchmark as a :class:`~patrolsim.routing.RoutingProblem`.
+"""The TOPTW benchmark as a :class:`~patrolsim.routing.RoutingProblem`, solved by the solver the
+district's routes use (:func:`~patrolsim.routing.solve_problem`).
 
 Times are integer ticks (tenths for Solomon-based files, hundredths for Cordeau files), so the
 benchmark's rule "distance rounded down to 1 (2) decimals" is kept exactly.
@@ -18,7 +19,7 @@ from patrolsim.routing.problem import (
 )
 from patrolsim.routing.solve import solve_problem
 
-__all__ = ["TOPTWResult", "solve_toptw", "toptw_problem"]
+__all__ = ["TOPTWResult", "solve_toptw", "toptw_problem", "toptw_result"]
 
 
 def toptw_problem(inst: TOPTWInstance, teams: int) -> RoutingProblem:
@@ -95,15 +96,33 @@ def solve_toptw(
     teams
         Number of routes m.
     params
-        Solver settings.
+        Solver settings (deterministic by default).
 
     Returns
     -------
     TOPTWResult
         Routes in node numbers and file time units, score and checker verdict.
     """
-    problem = toptw_problem(inst, teams)
-    sol = solve_problem(problem, params)
+    return toptw_result(inst, teams, solve_problem(toptw_problem(inst, teams), params))
+
+
+def toptw_result(inst: TOPTWInstance, teams: int, sol: RoutingSolution) -> TOPTWResult:
+    """Read a solution of :func:`toptw_problem` back in node numbers and check it.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    teams
+        Number of routes m.
+    sol
+        A solution of ``toptw_problem(inst, teams)``.
+
+    Returns
+    -------
+    TOPTWResult
+        Routes in node numbers and file time units, score and the checker's verdict.
+    """
     scale = inst.scale
     routes = tuple(tuple(v.stop + 1 for v in r.visits) for r in sol.routes)
     arrivals = tuple(tuple(v.arrive / scale for v in r.visits) for r in sol.routes)

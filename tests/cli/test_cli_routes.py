@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import subprocess
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from patrolsim.cli import main
+from patrolsim.cli.routes import _params, register
 from patrolsim.formats.toptw import check_solution, read_toptw
+from patrolsim.routing import RoutingParams
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DATE = "2026-11-24"
@@ -50,8 +53,8 @@ def test_routes_with_roster_writes_every_output(tmp_path: Path) -> None:
             DATE,
             "--shift",
             "late",
-            "--time-limit",
-            "2",
+            "--branches",
+            "2000",
             "--out",
             str(out),
         ]
@@ -99,8 +102,8 @@ def test_routes_without_roster_uses_default_cover(tmp_path: Path) -> None:
                 str(SCENARIOS / "tiny"),
                 "--date",
                 DATE,
-                "--time-limit",
-                "1",
+                "--branches",
+                "1000",
                 "--out",
                 str(out),
             ]
@@ -203,8 +206,8 @@ def test_toptw_mode_writes_checked_routes(tmp_path: Path, shared_benchmarks: Pat
                 str(inst_path),
                 "--teams",
                 "2",
-                "--time-limit",
-                "2",
+                "--branches",
+                "3000",
                 "--out",
                 str(out),
             ]
@@ -214,6 +217,8 @@ def test_toptw_mode_writes_checked_routes(tmp_path: Path, shared_benchmarks: Pat
     summary = json.loads((out / "summary.json").read_text())
     assert summary["feasible"]
     assert summary["teams"] == 2
+    assert summary["branch_limit"] == 3000
+    assert summary["time_limit_s"] is None
     with (out / "routes.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["route", "seq", "node", "arrival", "start"]
@@ -261,8 +266,67 @@ def test_gb18030_roster_from_chinese_excel_is_read(tmp_path: Path) -> None:
     roster.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     out = tmp_path / "out"
     args = ["routes", str(SCENARIOS / "tiny"), "--roster", str(roster), "--date", DATE,
-            "--shift", "late", "--time-limit", "2", "--out", str(out)]
+            "--shift", "late", "--branches", "1500", "--out", str(out)]
     assert main(args) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["shifts"][0]["units"] == ["S1-late-1"]
 
+
+def _toptw_run(inst_path: Path, out: Path) -> bytes:
+    args = ["routes", "--toptw", str(inst_path), "--teams", "2", "--branches", "2000"]
+    assert main([*args, "--out", str(out)]) == 0
+    return (out / "routes.csv").read_bytes()
+
+
+def test_toptw_routes_are_byte_identical(tmp_path: Path, shared_benchmarks: Path) -> None:
+    """Tests that the default (branch-limited) budget gives the same routes.csv twice."""
+    inst_path = shared_benchmarks / "toptw" / "solomon_100_righini_salani" / "r101.txt"
+    first = _toptw_run(inst_path, tmp_path / "a")
+    assert first == _toptw_run(inst_path, tmp_path / "b")
+    assert first.count(b"\n") > 5
+
+
+def test_district_routes_are_byte_identical(tmp_path: Path) -> None:
+    """Tests that two runs of the district routes with the default budget write the same
+    routes.csv and planned.json byte for byte."""
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        args = ["routes", str(SCENARIOS / "tiny"), "--date", DATE, "--shift", "late"]
+        assert main([*args, "--branches", "1500", "--out", str(out)]) == 0
+        outs.append(out)
+    for f in ("routes.csv", "planned.json"):
+        assert (outs[0] / f).read_bytes() == (outs[1] / f).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("extra", "deterministic", "branches", "seconds"),
+    [
+        ([], True, RoutingParams().branch_limit, None),
+        (["--branches", "500"], True, 500, None),
+        (["--time-limit", "3"], False, None, 3.0),
+    ],
+)
+def test_budget_options(
+    extra: list[str], deterministic: bool, branches: int | None, seconds: float | None
+) -> None:
+    """Tests that the budget is branch-limited by default and by the clock only on request."""
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    params = _params(parser.parse_args(["routes", "--out", "o", *extra]))
+    assert params.deterministic is deterministic
+    if branches is not None:
+        assert params.branch_limit == branches
+    if seconds is not None:
+        assert params.time_limit_s == seconds
+
+
+def test_branches_and_time_limit_exclude_each_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tests that --branches with --time-limit is refused (one budget at a time)."""
+    with pytest.raises(SystemExit) as exc:
+        main(["routes", "--toptw", "x.txt", "--branches", "5", "--time-limit", "1",
+              "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err

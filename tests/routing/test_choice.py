@@ -47,7 +47,7 @@ def test_a_choice_earns_its_prize_once() -> None:
     """Tests that the solver makes one alternative of the choice and repeat visits besides."""
     problem = _problem()
     assert problem.total_prize == 50 + 3 * 10
-    sol = solve_problem(problem, RoutingParams(time_limit_s=1.0, improve=False))
+    sol = solve_problem(problem, RoutingParams(branch_limit=5000, solution_limit=200))
     assert check_routing_solution(problem, sol) == []
     made = [problem.stops[v.stop].label for r in sol.routes for v in r.visits]
     assert sum(label.startswith("first") for label in made) == 1
@@ -58,7 +58,7 @@ def test_a_choice_earns_its_prize_once() -> None:
 def test_checker_flags_two_alternatives_of_one_choice() -> None:
     """Tests that the independent checker refuses a route making a choice twice."""
     problem = _problem()
-    sol = solve_problem(problem, RoutingParams(time_limit_s=1.0, improve=False))
+    sol = solve_problem(problem, RoutingParams(branch_limit=5000, solution_limit=200))
     route = sol.routes[0]
     firsts = [k for k, s in enumerate(problem.stops) if s.choice == 0]
     visits = tuple(

@@ -1,4 +1,9 @@
-"""An iterated-local-search post-step for prize-collecting routing with time windows.
+"""The specialised TOPTW solver: OR-Tools, then an iterated local search (benchmark only).
+
+The bureau's routes come from :func:`patrolsim.routing.solve_problem` (OR-Tools alone); this
+module is what the TOPTW benchmark runs beside it, to show how far a solver specialised for
+problems without meal breaks, revisit gaps or choice stops gets on the same instances.
+:func:`solve_specialised` gives OR-Tools a share of the budget and this step the rest.
 
 OR-Tools' local search with disjunctions stalls far from the best-known scores on the TOPTW
 benchmark (its moves are judged by arc costs, which the prize dwarfs). This module runs, after
@@ -17,23 +22,16 @@ acceptance test and a swap move:
   position ``R``), pull the rest earlier, and grow ``S`` up to half the mean route length until
   a new best resets it;
 * **tighten**: after each insert phase, relocate single visits within their route when that
-  shortens travel and keeps every window (this lifted c104 from 390 to its optimum 420);
-* insertion ratios get ±``improve_noise`` random noise after each shake;
+  shortens travel and keeps every window (it reaches optima that insertion alone misses);
+* insertion ratios get ±``noise`` (:class:`ImproveParams`) random noise after each shake;
 * **accept**: the shaken and repaired solution replaces the current one when it has no less
   prize, and otherwise with probability ``exp(-loss / temperature)``; the temperature starts at
   half the mean prize and falls linearly to 0 over the budget. The paper accepts every
-  solution and goes back to the best after a while; on eight hard Cordeau runs (m = 1..4) this
-  test alone took the mean gap from 4.4 % to 2.1 %, the swap move then to 1.5 %. The best
-  solution (more prize, then less travel) is returned.
+  solution and goes back to the best after a while; this test and the swap move each lowered
+  the mean gap on the hard multi-route Cordeau runs. The best solution (more prize, then less
+  travel) is returned.
 
-Measured with ``benchmarks/routes_toptw.py --time-limit 10`` (20 % OR-Tools, 80 % this
-post-step) on a shared 2-core machine with a load of about 3.5: Cordeau pr01–pr10, m = 1..4,
-mean gap 1.41 % to bks.csv (m = 1: 1.26 %, m = 2: 1.56 %, m = 3: 0.80 %, m = 4: 2.00 %; worst
-pr09 m = 2, 4.5 %) against PyVRP's 1.40 % in the same run and budget (was 3.1 % with the
-paper's acceptance); Righini–Salani Solomon 100, m = 1, mean gap 0.21 % (23 of 29 at their
-bks.csv value, r108 beat its unproven 294 with 308; worst rc106, 4.0 %, and rc108, 3.4 %).
-OR-Tools alone (guided local search, 5 s) stayed 14–17 % below the optimum on r102, rc104 and
-pr05 (m = 3); restarting OR-Tools from this step's result found nothing more.
+Figures against the best known and PyVRP: ``benchmarks/routes_toptw.py`` (RESULTS.md).
 
 It handles stops with at most one window, vehicles with their own depots and time limits, and
 never removes mandatory stops. Problems with stop groups (revisit gaps), choices or meal breaks
@@ -42,16 +40,19 @@ are left to OR-Tools alone.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from patrolsim.routing.problem import RoutingParams, RoutingProblem
+from patrolsim.routing.problem import RoutingParams, RoutingProblem, RoutingSolution
+from patrolsim.routing.schedule import time_routes
+from patrolsim.routing.solve import make_solution, solve_problem
 
-__all__ = ["improvable", "improve_solution"]
+__all__ = ["ImproveParams", "improvable", "improve_solution", "solve_specialised"]
 
 _BIG = 1 << 50
 _GAIN_WEIGHT = 1 << 30
@@ -63,6 +64,76 @@ _TEMPERATURE = 0.5
 """Starting temperature of the acceptance test, as a share of the mean optional prize."""
 _SHAKE_SHARE = 0.5
 """Largest shake, as a share of the mean number of visits per route."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImproveParams:
+    """Settings of the iterated local search.
+
+    Attributes
+    ----------
+    share
+        Share of the wall-clock budget given to this step (OR-Tools gets the rest): OR-Tools'
+        guided local search gains little after its first seconds on the TOPTW files.
+    noise
+        Relative random noise on the insertion ratios after each shake (0: none).
+    iterations
+        Iterations when the OR-Tools part is deterministic (then no clock is read).
+    seed
+        Seed of the random generator.
+    """
+
+    share: float = 0.8
+    noise: float = 0.2
+    iterations: int = 3000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.share < 1.0:
+            raise ValueError(f"Expected share in [0, 1), got {self.share}.")
+        if not 0.0 <= self.noise < 1.0:
+            raise ValueError(f"Expected noise in [0, 1), got {self.noise}.")
+        if self.iterations < 0:
+            raise ValueError(f"Expected iterations >= 0, got {self.iterations}.")
+
+
+def solve_specialised(
+    problem: RoutingProblem, params: RoutingParams, improve: ImproveParams | None = None
+) -> RoutingSolution:
+    """OR-Tools (:func:`~patrolsim.routing.solve_problem`), then the iterated local search.
+
+    Parameters
+    ----------
+    problem
+        The problem; when it is not :func:`improvable`, OR-Tools' solution is returned.
+    params
+        OR-Tools settings. With ``deterministic`` off, ``time_limit_s`` covers both steps and
+        ``improve.share`` of it goes to the local search; with it on, both stop by counts.
+    improve
+        Local-search settings.
+
+    Returns
+    -------
+    RoutingSolution
+        Timed routes.
+    """
+    improve = improve or ImproveParams()
+    t0 = time.perf_counter()
+    use = improvable(problem)
+    first = params
+    if use and not params.deterministic:
+        first = dataclasses.replace(params, time_limit_s=params.time_limit_s * (1 - improve.share))
+    sol = solve_problem(problem, first)
+    if not use or sol.status != "solved":
+        return sol
+    seqs = [[v.stop for v in r.visits] for r in sol.routes]
+    remaining = params.time_limit_s - (time.perf_counter() - t0)
+    better = improve_solution(problem, seqs, improve, params.deterministic, remaining)
+    if better is seqs:
+        return dataclasses.replace(sol, wall_s=time.perf_counter() - t0)
+    log = [*sol.log, "iterated local search improved the solution"]
+    routes, _ = time_routes(problem, better, None, log)
+    return make_solution(problem, routes, "solved", sol.strategy, time.perf_counter() - t0, log)
 
 
 def improvable(problem: RoutingProblem) -> bool:
@@ -432,7 +503,8 @@ def _two_opt_travel(ctx: _Context, state: _State) -> None:
 def improve_solution(
     problem: RoutingProblem,
     seqs: list[list[int]],
-    params: RoutingParams,
+    params: ImproveParams,
+    deterministic: bool,
     time_budget_s: float,
 ) -> list[list[int]]:
     """Improve stop sequences with the insert / shake iterated local search.
@@ -444,7 +516,9 @@ def improve_solution(
     seqs
         Feasible stop sequences per vehicle (e.g. from OR-Tools).
     params
-        ``deterministic``, ``improve_iterations`` and ``seed`` are used.
+        Iterations, noise and seed.
+    deterministic
+        Stop after ``params.iterations`` iterations rather than by the clock.
     time_budget_s
         Wall-clock budget when not deterministic.
 
@@ -475,17 +549,17 @@ def improve_solution(
     it = 0
     while True:
         it += 1
-        if params.deterministic:
-            if it > params.improve_iterations:
+        if deterministic:
+            if it > params.iterations:
                 break
-            done = it / max(1, params.improve_iterations)
+            done = it / max(1, params.iterations)
         else:
             elapsed = time.perf_counter() - t0
             if elapsed >= time_budget_s:
                 break
             done = elapsed / time_budget_s
-        if params.improve_noise > 0:
-            ctx.noise = rng.uniform(1.0 - params.improve_noise, 1.0 + params.improve_noise, ctx.n)
+        if params.noise > 0:
+            ctx.noise = rng.uniform(1.0 - params.noise, 1.0 + params.noise, ctx.n)
             state.pool += 1
         _shake(ctx, state, size, rng)
         _insert_all(ctx, state)
