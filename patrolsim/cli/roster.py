@@ -129,6 +129,7 @@ def _curtois(args: argparse.Namespace) -> int:
 
 def _district(args: argparse.Namespace) -> int:
     from patrolsim.formats.roster_ics import write_roster_ics
+    from patrolsim.formats.run_outputs import write_csv
     from patrolsim.formats.roster_xlsx import write_roster_xlsx
     from patrolsim.roster import RosterProblem, solve_roster
     from patrolsim.roster.inputs import (
@@ -173,10 +174,8 @@ def _district(args: argparse.Namespace) -> int:
                             for line in str(exc).splitlines()[1:]] or [str(exc)],
         })
         raise
-    with atomic_path(out / "roster.csv") as tmp:
-        roster.to_frame().to_csv(tmp, index=False, encoding="utf-8")
-    with atomic_path(out / "coverage.csv") as tmp:
-        roster.cover_frame().to_csv(tmp, index=False, encoding="utf-8")
+    write_csv(roster.to_frame(), out / "roster.csv", bom=False)
+    write_csv(roster.cover_frame(), out / "coverage.csv", bom=False)
     write_roster_xlsx(roster, sc, out / "roster.xlsx")
     if args.ics:
         write_roster_ics(roster, out / "ics")

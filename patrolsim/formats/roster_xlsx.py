@@ -27,8 +27,16 @@ SHORT_COLOUR = "F4B084"
 WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
 
 
+def _append(ws: object, values: Sequence[object]) -> None:
+    """Append a row; text cells are typed as strings, so none is ever run as a formula."""
+    ws.append(list(values))  # type: ignore[attr-defined]
+    for cell in ws[ws.max_row]:  # type: ignore[attr-defined,index]
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _header(ws: object, names: Sequence[str]) -> None:
-    ws.append(list(names))  # type: ignore[attr-defined]
+    _append(ws, names)
     for cell in ws[1]:  # type: ignore[index]
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -67,7 +75,7 @@ def write_roster_xlsx(roster: Roster, scenario: Scenario, path: str | os.PathLik
                 row.append("假 leave")
             else:
                 row.append("")
-        ws.append(row)
+        _append(ws, row)
         r = ws.max_row
         for j, d in enumerate(dates, start=5):
             e = by_cell.get((p.id, d))
@@ -86,7 +94,7 @@ def write_roster_xlsx(roster: Roster, scenario: Scenario, path: str | os.PathLik
     df = roster.cover_frame()
     _header(cover, list(df.columns))
     for rec in df.itertuples(index=False):
-        cover.append(list(rec))
+        _append(cover, list(rec))
         if rec.units_missing or rec.auxiliaries_missing:
             for cell in cover[cover.max_row]:
                 cell.fill = PatternFill("solid", fgColor=SHORT_COLOUR)
@@ -96,17 +104,17 @@ def write_roster_xlsx(roster: Roster, scenario: Scenario, path: str | os.PathLik
     hf = roster.hours_frame()
     _header(hours, list(hf.columns))
     for rec in hf.itertuples(index=False):
-        hours.append(list(rec))
+        _append(hours, list(rec))
     hours.freeze_panes = "A2"
 
     summ = wb.create_sheet("Summary")
     for key, value in roster.summary_dict().items():
         if key in ("penalties", "uncovered", "relaxed_rules"):
             continue
-        summ.append([key, value])
+        _append(summ, [key, value])
     summ.append([])
-    summ.append(["soft rule", "penalty"])
+    _append(summ, ["soft rule", "penalty"])
     for rule, value in roster.penalty_by_rule.items():
-        summ.append([rule, value])
+        _append(summ, [rule, value])
     with atomic_path(path) as tmp:
         wb.save(tmp)

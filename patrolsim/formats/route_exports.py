@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from patrolsim.outputs import write_json, write_text
+from patrolsim.outputs import guard_cell, safe_name, write_json, write_text
 from patrolsim.routing.district import DistrictRoutes, UnitRoute
 from patrolsim.scenario.model import Scenario
 
@@ -85,9 +85,10 @@ def route_rows(scenario: Scenario, plan: DistrictRoutes) -> list[dict[str, Any]]
 
 
 def _csv_line(values: Iterable[Any]) -> str:
+    """One CSV line; text cells are guarded against spreadsheet formulas (numbers stay)."""
     cells = []
     for v in values:
-        s = str(v)
+        s = guard_cell(v) if isinstance(v, str) else str(v)
         if any(c in s for c in ',"\n'):
             s = '"' + s.replace('"', '""') + '"'
         cells.append(s)
@@ -240,7 +241,8 @@ def write_district_outputs(
     written.append(write_routes_csv(folder / "routes.csv", rows))
     for plan in plans:
         for ur in plan.routes:
-            name = f"sheet_{plan.date.isoformat()}_{plan.shift}_{ur.unit.label}.html"
+            # The unit label comes from roster.csv: encoded, it cannot leave sheets/.
+            name = f"sheet_{plan.date.isoformat()}_{plan.shift}_{safe_name(ur.unit.label)}.html"
             written.append(
                 write_text(folder / "sheets" / name, unit_sheet_html(scenario, plan, ur))
             )

@@ -8,13 +8,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
-from patrolsim.cli import main
 from patrolsim.errors import ScenarioError
 from patrolsim.formats.roster_ics import ics_text, write_roster_ics
 from patrolsim.formats.roster_xlsx import write_roster_xlsx
@@ -34,7 +33,6 @@ from patrolsim.routing.district import DistrictRoutes, UnitRoute, UnitSpec, Visi
 from patrolsim.scenario import Scenario
 from patrolsim.scenario.tables import Problems, read_table
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 EVIL = ["../../../x", "/abs/x", "x/../../../../evil_sheet", "..", ".", "", "a\r\nb", "C:\\x"]
 
 
@@ -119,8 +117,6 @@ def test_guard_round_trips(text: str) -> None:
 
 def test_csv_cells_are_neutralised_and_read_back(tmp_path: Path) -> None:
     """Tests that a CSV for Excel guards formula text and patrolsim's reader strips the guard."""
-    import pandas as pd
-
     frame = pd.DataFrame({"id": ["=HYPERLINK(\"http://x\")", "@a", "T1"], "n": [-1, 2, 3]})
     path = write_csv(frame, tmp_path / "t.csv")
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -148,16 +144,15 @@ def test_xlsx_text_cells_are_strings(tiny: Scenario, tmp_path: Path) -> None:
     assert formulas == []
 
 
-def test_routes_csv_neutralises_patch_names(tmp_path: Path) -> None:
+def test_routes_csv_neutralises_patch_names(tiny: Scenario, tmp_path: Path) -> None:
     """Tests that routes.csv (written for Excel) guards a patch name that starts with '='."""
-    folder = tmp_path / "tiny"
-    shutil.copytree(SCENARIOS / "tiny", folder)
-    text = (folder / "patches.csv").read_text(encoding="utf-8")
-    (folder / "patches.csv").write_text(text.replace("太康市场", "=cmd|' /C calc'!A0"),
-                                        encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["routes", str(folder), "--date", "2026-11-24", "--shift", "early",
-                 "--deterministic", "--out", str(out)]) == 0
-    with (out / "routes.csv").open(encoding="utf-8-sig", newline="") as fh:
+    patches = tuple(dataclasses.replace(p, name="=cmd|' /C calc'!A0") for p in tiny.patches)
+    sc = dataclasses.replace(tiny, patches=patches)
+    unit = UnitSpec("S1", "1", 420, 900)
+    rows = (VisitRow(0, 0, 420, 420, 420, "depart"), VisitRow(1, 1, 430, 430, 445, "patrol"),
+            VisitRow(2, 0, 900, 900, 900, "return"))
+    plan = DistrictRoutes(dt.date(2026, 11, 24), "early", (UnitRoute(unit, rows),), 0.0, ())
+    write_district_outputs(tmp_path, sc, [plan])
+    with (tmp_path / "routes.csv").open(encoding="utf-8-sig", newline="") as fh:
         names = {r["patch_name"] for r in csv.DictReader(fh)}
-    assert not any(n.startswith("=") for n in names)
+    assert names == {"'=cmd|' /C calc'!A0"}
