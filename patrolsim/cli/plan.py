@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import ScenarioError
+from patrolsim.outputs import run_folder
 
 
 def register(sub: Any) -> None:
@@ -31,15 +32,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Make the plan and write its files."""
-    from tqdm import tqdm
-
-    from patrolsim.formats.roster_xlsx import write_roster_xlsx
-    from patrolsim.formats.route_exports import write_district_outputs
-    from patrolsim.formats.run_outputs import write_csv
-    from patrolsim.outputs import write_figure, write_json, write_text
-    from patrolsim.plan.week import check_week, plan_week
-    from patrolsim.report import overview_figure, render_report
+    """Check the arguments, make the plan and write its files."""
+    from patrolsim.plan.week import check_week
     from patrolsim.scenario import load_scenario
     from patrolsim.scenario.tables import parse_date
 
@@ -59,6 +53,23 @@ def run(args: argparse.Namespace) -> int:
     problems = check_week(scenario, week)
     if problems:
         raise ScenarioError(problems)
+    # Everything is written into a staging folder beside --out and moved in at the end: a
+    # plan stopped half-way never mixes this week's roster with last week's routes.
+    with run_folder(args.out) as stage:
+        return _plan(args, scenario, week, stage, Path(args.out))
+
+
+def _plan(args: argparse.Namespace, scenario: Any, week: Any, out: Path, final: Path) -> int:
+    """Make the plan and write its files into the staging folder ``out``."""
+    from tqdm import tqdm
+
+    from patrolsim.formats.roster_xlsx import write_roster_xlsx
+    from patrolsim.formats.route_exports import write_district_outputs
+    from patrolsim.formats.run_outputs import write_csv
+    from patrolsim.outputs import write_figure, write_json, write_text
+    from patrolsim.plan.week import plan_week
+    from patrolsim.report import overview_figure, render_report
+
     bar = tqdm(total=3 * args.reps + 3 + 7 * len(scenario.shifts), unit="step",
                file=sys.stderr, desc="planning")
 
@@ -71,8 +82,6 @@ def run(args: argparse.Namespace) -> int:
                        route_branches=args.route_branches, progress=progress)
     bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     write_csv(result.roster.to_frame(), out / "roster.csv")
     write_csv(result.roster.cover_frame(), out / "coverage.csv")
     write_roster_xlsx(result.roster, scenario, out / "roster.xlsx")
@@ -84,5 +93,5 @@ def run(args: argparse.Namespace) -> int:
     write_text(out / "report.html", render_report(result))
     write_figure(out / "report.png", overview_figure(result), dpi=100)
     print(result.summary())
-    print(f"wrote the roster, routes, comparison, report.html and report.png to {out}")
+    print(f"wrote the roster, routes, comparison, report.html and report.png to {final}")
     return 0

@@ -27,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import InfeasibleError, ScenarioError
-from patrolsim.outputs import atomic_path, write_json
+from patrolsim.outputs import atomic_path, run_folder, write_json
+
+MAX_WEEKS = 52
+"""Most weeks one roster may span (the model grows with every day)."""
 
 
 def register(sub: Any) -> None:
@@ -64,8 +67,9 @@ def register(sub: Any) -> None:
 def _params(args: argparse.Namespace) -> Any:
     from patrolsim.roster.cpsat import RosterParams
 
-    if not args.time_limit > 0:
-        raise ScenarioError(f"--time-limit: must be positive (got {args.time_limit})")
+    if not 0 < args.time_limit <= 86_400:
+        raise ScenarioError(f"--time-limit: must be above 0 and at most 86400 seconds "
+                            f"(got {args.time_limit})")
     if args.workers < 1:
         raise ScenarioError(f"--workers: must be at least 1 (got {args.workers})")
     return RosterParams(time_limit_s=args.time_limit, num_workers=args.workers, seed=args.seed,
@@ -83,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _curtois(args: argparse.Namespace) -> int:
-    from benchmarks.curtois.model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
+    from benchmarks.curtois.model import CURTOIS_PARAMS
     from patrolsim.formats.curtois import read_curtois
 
     params = _params(args)
@@ -93,8 +97,14 @@ def _curtois(args: argparse.Namespace) -> int:
     params = dataclasses.replace(CURTOIS_PARAMS, time_limit_s=params.time_limit_s,
                                  num_workers=params.num_workers, seed=params.seed,
                                  progress=params.progress)
+    with run_folder(args.out) as out:
+        return _curtois_solve(args, inst, params, out)
+
+
+def _curtois_solve(args: argparse.Namespace, inst: Any, params: Any, out: Path) -> int:
+    from benchmarks.curtois.model import build_curtois_model, solve_curtois
+
     res = solve_curtois(build_curtois_model(inst), params)
-    out = Path(args.out)
     with atomic_path(out / "roster.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["staff_id", "day", "shift"])
@@ -128,10 +138,7 @@ def _curtois(args: argparse.Namespace) -> int:
 
 
 def _district(args: argparse.Namespace) -> int:
-    from patrolsim.formats.roster_ics import write_roster_ics
-    from patrolsim.formats.run_outputs import write_csv
-    from patrolsim.formats.roster_xlsx import write_roster_xlsx
-    from patrolsim.roster import RosterProblem, solve_roster
+    from patrolsim.roster import RosterProblem
     from patrolsim.roster.inputs import (
         default_requirements,
         read_preferences,
@@ -144,8 +151,8 @@ def _district(args: argparse.Namespace) -> int:
     problems: list[str] = []
     start = parse_date(args.week, lambda: problems.append(
         f"--week: expected a date like 2026-11-23 (got {args.week!r})"))
-    if args.weeks < 1:
-        problems.append(f"--weeks: must be at least 1 (got {args.weeks})")
+    if not 1 <= args.weeks <= MAX_WEEKS:
+        problems.append(f"--weeks: must be between 1 and {MAX_WEEKS} (got {args.weeks})")
     if problems:
         raise ScenarioError(problems)
     assert start is not None
@@ -164,7 +171,19 @@ def _district(args: argparse.Namespace) -> int:
         print(f"patrolsim roster: note: --week {start} is a "
               f"{start.strftime('%A')}; weeks are counted from it", file=sys.stderr)
     problem = RosterProblem(sc, start, days, reqs, prefs, previous, args.strict_cover)
-    out = Path(args.out)
+    # The run folder is made before the solve: a bad --out costs seconds, not the solve. An
+    # infeasible week's explanation (summary.json) is kept.
+    with run_folder(args.out, keep_on=(InfeasibleError,)) as out:
+        return _solve_and_write(args, sc, problem, params, start, days, out)
+
+
+def _solve_and_write(args: argparse.Namespace, sc: Any, problem: Any, params: Any,
+                     start: Any, days: int, out: Path) -> int:
+    from patrolsim.formats.roster_ics import write_roster_ics
+    from patrolsim.formats.roster_xlsx import write_roster_xlsx
+    from patrolsim.formats.run_outputs import write_csv
+    from patrolsim.roster import solve_roster
+
     try:
         roster = solve_roster(problem, params)
     except InfeasibleError as exc:

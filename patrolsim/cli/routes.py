@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import ScenarioError
+from patrolsim.outputs import run_folder
 
 ROSTER_COLUMNS = ("staff_id", "name", "role", "squad", "date", "shift", "start", "end", "unit")
 
@@ -66,8 +67,9 @@ def register(sub: Any) -> None:
 def _params(args: argparse.Namespace) -> Any:
     from patrolsim.routing import RoutingParams
 
-    if not args.time_limit > 0:
-        raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 (got {args.time_limit})")
+    if not 0 < args.time_limit <= 86_400:
+        raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 and at most 86400 "
+                            f"seconds (got {args.time_limit})")
     return RoutingParams(
         time_limit_s=args.time_limit, seed=args.seed, deterministic=args.deterministic
     )
@@ -85,14 +87,20 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_toptw(args: argparse.Namespace) -> int:
     from patrolsim.formats.toptw import read_toptw
-    from patrolsim.outputs import write_json, write_text
-    from patrolsim.routing.toptw import solve_toptw
 
     if args.teams < 1:
         raise ScenarioError(f"--teams:0: teams: must be >= 1 (got {args.teams})")
     inst = read_toptw(args.toptw)
-    res = solve_toptw(inst, args.teams, _params(args))
-    out = Path(args.out)
+    params = _params(args)
+    with run_folder(args.out) as out:
+        return _solve_toptw(args, inst, params, out)
+
+
+def _solve_toptw(args: argparse.Namespace, inst: Any, params: Any, out: Path) -> int:
+    from patrolsim.outputs import write_json, write_text
+    from patrolsim.routing.toptw import solve_toptw
+
+    res = solve_toptw(inst, args.teams, params)
     lines = ["route,seq,node,arrival,start"]
     for r, (nodes, arr, st) in enumerate(zip(res.routes, res.arrivals, res.starts, strict=True)):
         for k, (n, a, s) in enumerate(zip(nodes, arr, st, strict=True)):
@@ -251,17 +259,7 @@ def _run_district(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    from patrolsim.formats.route_exports import write_district_outputs
-    from patrolsim.outputs import write_figure, write_json
-    from patrolsim.plotting.plot_routes import plot_routes
-    from patrolsim.routing.check import check_district_routes
-    from patrolsim.routing.district import (
-        default_units,
-        planned_visits,
-        solve_district_routes,
-    )
     from patrolsim.scenario import load_scenario
 
     if not args.date:
@@ -279,6 +277,21 @@ def _run_district(args: argparse.Namespace) -> int:
     shifts = [scenario.shift(args.shift)] if args.shift else list(scenario.shifts)
     roster_units = read_roster_units(args.roster, scenario, date) if args.roster else None
     params = _params(args)
+    with run_folder(args.out) as out:
+        return _route_and_write(args, scenario, date, shifts, roster_units, params, out)
+
+
+def _route_and_write(args: argparse.Namespace, scenario: Any, date: dt.date, shifts: list[Any],
+                     roster_units: dict[str, list[Any]] | None, params: Any, out: Path) -> int:
+    """Plan each shift's routes and write them into the staging folder ``out``."""
+    import matplotlib.pyplot as plt
+
+    from patrolsim.formats.route_exports import write_district_outputs
+    from patrolsim.outputs import write_figure, write_json
+    from patrolsim.plotting.plot_routes import plot_routes
+    from patrolsim.routing.check import check_district_routes
+    from patrolsim.routing.district import default_units, planned_visits, solve_district_routes
+
     plans = []
     summary: dict[str, Any] = {
         "date": date.isoformat(),
@@ -315,7 +328,6 @@ def _run_district(args: argparse.Namespace) -> int:
                 "time_s": round(plan.wall_s, 3),
             }
         )
-    out = Path(args.out)
     write_district_outputs(out, scenario, plans)
     for plan in plans:
         fig, ax = plt.subplots(figsize=(9, 9))

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from patrolsim.errors import ScenarioError
 from patrolsim.formats.run_outputs import timeseries_table, write_run
-from patrolsim.outputs import write_figure
+from patrolsim.outputs import run_folder, write_figure
 from patrolsim.plotting.plot_sim import (
     plot_daily_violations,
     plot_hour_weekday,
@@ -53,19 +53,27 @@ def run(args: argparse.Namespace) -> int:
     problems = check_arguments(scenario, days, args.seed, args.staffing)
     if args.reps < 1:
         problems.append(f"--reps: must be at least 1 (got {args.reps})")
+    if args.staffing == 0:
+        problems.append("--staffing: must be above 0: a run without staff has no patrol to "
+                        "report (got 0)")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        problems.append(f"--out: {out} exists and is not a folder")
     if problems:
         raise ScenarioError(problems)
+    with run_folder(out) as stage:
+        return _simulate(args, scenario, days, stage, out)
+
+
+def _simulate(args: argparse.Namespace, scenario: Any, days: int, stage: Path, out: Path
+              ) -> int:
+    """Run the replications and write their files into the staging folder ``stage``."""
     simulate_kwargs = {"days": days, "staffing": args.staffing, "campaigns": not args.no_campaigns}
     results: list[SimResult] = []
     bar = tqdm(range(args.reps), desc=f"simulating {args.policy}", unit="rep", file=sys.stderr,
                disable=args.reps == 1 and not sys.stderr.isatty())
     for i in bar:
         results.append(simulate(scenario, args.policy, args.seed + i, **simulate_kwargs))
-    paths = write_run(results, scenario, out, sys.argv)
-    paths += write_plots(results, scenario, out)
+    paths = write_run(results, scenario, stage, sys.argv)
+    paths += write_plots(results, scenario, stage)
     for result in results[:3]:
         print(result.summary())
     if len(results) > 3:
