@@ -161,6 +161,8 @@ def run_folder(out: str | os.PathLike[str],
         If ``out`` cannot be used (see :func:`check_out_folder`) or its folder is read-only.
     """
     final = check_out_folder(out)
+    if final.is_dir() and not os.access(final, os.W_OK | os.X_OK):
+        raise ScenarioError(f"--out:0: out: the folder is not writable (got {final})")
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))

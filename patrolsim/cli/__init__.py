@@ -111,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("patrolsim: terminated; --out was left as it was.", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
-        print("patrolsim: interrupted; finished work was kept.", file=sys.stderr)
+        print("patrolsim: interrupted; --out was left as it was (a sweep keeps its finished "
+              "runs).", file=sys.stderr)
         return 130
     except OSError as exc:
         print(f"patrolsim: cannot go on: {_os_message(exc)}; --out was left as it was.",

@@ -68,7 +68,7 @@ def _params(args: argparse.Namespace) -> Any:
     from patrolsim.roster.cpsat import RosterParams
 
     if not 0 < args.time_limit <= 86_400:
-        raise ScenarioError(f"--time-limit: must be above 0 and at most 86400 seconds "
+        raise ScenarioError(f"--time-limit: must be positive and at most 86400 seconds "
                             f"(got {args.time_limit})")
     if args.workers < 1:
         raise ScenarioError(f"--workers: must be at least 1 (got {args.workers})")
@@ -152,7 +152,7 @@ def _district(args: argparse.Namespace) -> int:
     start = parse_date(args.week, lambda: problems.append(
         f"--week: expected a date like 2026-11-23 (got {args.week!r})"))
     if not 1 <= args.weeks <= MAX_WEEKS:
-        problems.append(f"--weeks: must be between 1 and {MAX_WEEKS} (got {args.weeks})")
+        problems.append(f"--weeks: must be at least 1 and at most {MAX_WEEKS} (got {args.weeks})")
     if problems:
         raise ScenarioError(problems)
     assert start is not None

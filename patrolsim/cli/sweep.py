@@ -66,9 +66,12 @@ def parse_list(text: str, option: str, number: bool) -> tuple[list[Any], list[st
                 value = float(part)
             except ValueError:
                 value = float("nan")
-            if not 0 < value <= MAX_STAFFING:
-                return [], [f"{option}: must be numbers above 0 and at most {MAX_STAFFING:g} "
-                            f"separated by commas (got {text!r})"]
+            if not value > 0:  # also nan
+                return [], [f"{option}: must be positive numbers separated by commas "
+                            f"(got {text!r})"]
+            if not value <= MAX_STAFFING:
+                return [], [f"{option}: must be at most {MAX_STAFFING:g} times the staff list "
+                            f"(got {text!r})"]
             values.append(value)
         return values, []
     if any(not part for part in parts):

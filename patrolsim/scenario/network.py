@@ -29,12 +29,6 @@ class Road:
     minutes: float | None
 
 
-def straight_line_m(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Pairwise straight-line distances between rows of ``xy`` (metres; n × n, small n only)."""
-    diff = xy[:, None, :] - xy[None, :, :]
-    return np.sqrt((diff**2).sum(axis=-1))
-
-
 def _road_graph(n: int, roads: Sequence[Road], weight: str) -> nx.Graph:
     graph = nx.Graph()
     graph.add_nodes_from(range(n))

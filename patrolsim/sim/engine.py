@@ -185,7 +185,7 @@ def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float) -
     if seed < 0:
         problems.append(f"--seed: must be at least 0 (got {seed})")
     if not 0 <= staffing <= MAX_STAFFING:  # also refuses nan
-        problems.append(f"--staffing: must be between 0 and {MAX_STAFFING:g} times the "
-                        f"staff list (got {staffing:g})")
+        problems.append(f"--staffing: must be at least 0 and at most {MAX_STAFFING:g} times "
+                        f"the staff list (got {staffing:g})")
     return problems
 

@@ -161,6 +161,7 @@ def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
                           text=True, errors="replace", env={**os.environ, **env}, timeout=300)
 
 
+@pytest.mark.slow
 def test_cp1252_console_and_non_utf8_folder(tmp_path: Path) -> None:
     """Tests that a cp1252 console and a non-UTF-8 folder name give exit 0, no traceback."""
     out = Path(os.fsdecode(bytes(tmp_path) + b"/out\xff"))
@@ -173,6 +174,7 @@ def test_cp1252_console_and_non_utf8_folder(tmp_path: Path) -> None:
     assert (out / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_sigterm_cleans_the_staging_folder(tmp_path: Path) -> None:
     """Tests that SIGTERM during a run removes its staging folder and leaves --out alone."""
     out = tmp_path / "o"

@@ -42,6 +42,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_when_the_main_process_is_killed(tmp_path: Path) -> None:
     """Tests that SIGKILL of the sweep's main process also ends its worker processes."""
