@@ -170,19 +170,20 @@ def run_folder(out: str | os.PathLike[str],
         raise ScenarioError(f"--out:0: out: cannot write in {final.parent}: "
                             f"{exc.strerror or exc} (got {final})") from None
     token = _ROOT.set(stage.resolve())
+    moved = False
     try:
         try:
             yield stage
         except keep_on:
             _ROOT.reset(token)
-            token = None
+            moved = True
             _move_in(stage, final)
             raise
         _ROOT.reset(token)
-        token = None
+        moved = True
         _move_in(stage, final)
     finally:
-        if token is not None:
+        if not moved:
             _ROOT.reset(token)
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -462,6 +462,8 @@ lookups, at most 32 MB); above it travel is computed a row at a time (:class:`Tr
 ROW_CACHE = 256
 """Rows of travel a :class:`TravelRows` keeps (a row of a 50,000-patch city is 400 kB)."""
 
+Indices = Sequence[int] | npt.NDArray[np.int64]
+"""Patch indices: a list, a range or an integer array."""
 RoadLengths = Callable[[int], Mapping[int, float]]
 """Shortest road lengths from one patch (metres or minutes) to every patch roads reach."""
 
@@ -528,7 +530,7 @@ class Network:
                     out[row, k] = length
         return out
 
-    def _metres_and_minutes(self, rows: Sequence[int], cols: Sequence[int] | None
+    def _metres_and_minutes(self, rows: Indices, cols: Indices | None
                             ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
         sources = np.asarray(rows, dtype=np.int64)
         targets = np.arange(self.n) if cols is None else np.asarray(cols, dtype=np.int64)
@@ -543,14 +545,14 @@ class Network:
         minutes = np.where(np.isfinite(road), road, fallback_m / per_min)
         return minutes * per_min, minutes
 
-    def distance_between(self, rows: Sequence[int], cols: Sequence[int] | None = None
+    def distance_between(self, rows: Indices, cols: Indices | None = None
                          ) -> npt.NDArray[np.int64]:
         """Street metres from each patch in ``rows`` to each in ``cols`` (default: all)."""
         metres, _ = self._metres_and_minutes(rows, cols)
         return np.rint(metres).astype(np.int64)
 
-    def travel_s_between(self, mode: str, rows: Sequence[int],
-                         cols: Sequence[int] | None = None) -> npt.NDArray[np.int64]:
+    def travel_s_between(self, mode: str, rows: Indices,
+                         cols: Indices | None = None) -> npt.NDArray[np.int64]:
         """Travel time in whole seconds by ``mode`` from each of ``rows`` to each of ``cols``."""
         metres, minutes = self._metres_and_minutes(rows, cols)
         if minutes is not None:
@@ -560,8 +562,8 @@ class Network:
         metres_per_s = self.speeds_kmh[mode] / 3.6
         return np.rint(np.rint(metres) / metres_per_s).astype(np.int64)
 
-    def travel_min_between(self, mode: str, rows: Sequence[int],
-                           cols: Sequence[int] | None = None) -> npt.NDArray[np.float64]:
+    def travel_min_between(self, mode: str, rows: Indices,
+                           cols: Indices | None = None) -> npt.NDArray[np.float64]:
         """Travel time in minutes (whole seconds / 60) by ``mode``; see :meth:`travel_s_between`."""
         return self.travel_s_between(mode, rows, cols).astype(np.float64) / 60.0
 
