@@ -152,7 +152,8 @@ class DistrictRoutes:
     unmet_posts
         Patch indices of strict-tier fixed posts that could not be visited.
     solutions
-        The routing solution per squad id.
+        The routing solution per squad id; its locations are numbered within the squad's
+        problem (the squad's base and the patches it may stop at), not patch indices.
     wall_s
         Time taken.
     """
