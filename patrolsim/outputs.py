@@ -161,6 +161,8 @@ def run_folder(out: str | os.PathLike[str],
         If ``out`` cannot be used (see :func:`check_out_folder`) or its folder is read-only.
     """
     final = check_out_folder(out)
+    if final.exists():
+        final = final.resolve()  # a linked --out: stage beside the real folder (one file system)
     if final.is_dir() and not os.access(final, os.W_OK | os.X_OK):
         raise ScenarioError(f"--out:0: out: the folder is not writable (got {final})")
     try:
