@@ -27,5 +27,9 @@ class InfeasibleError(PatrolsimError):
     """An optimisation model has no solution; the message says which rules conflict."""
 
 
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM); raised so that clean-up runs as on Ctrl-C."""
+
+
 class PatrolsimWarning(UserWarning):
     """Input is legal but suspicious."""

@@ -6,19 +6,28 @@ parsed ``argparse.Namespace`` and returning an exit status). Subcommands wrap on
 function each and write their files under ``--out`` (STYLE.md §8).
 
 Errors in user input (:class:`~patrolsim.errors.ScenarioError`) are printed one per line and
-end the program with status 2, never with a traceback.
+end the program with status 2, never with a traceback; so are operating-system errors (disk
+full, permission denied: one line, status 2). SIGTERM is turned into
+:class:`~patrolsim.errors.Terminated` so that a stopped run cleans up as on Ctrl-C, and the
+console streams replace characters they cannot encode (a cp1252 console, a folder name that
+is not UTF-8) instead of failing after the work is done.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import pkgutil
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from patrolsim._version import __version__
-from patrolsim.errors import InfeasibleError, ScenarioError
+from patrolsim.errors import InfeasibleError, ScenarioError, Terminated
 
 EXIT_OK = 0
 EXIT_INFEASIBLE = 1
@@ -50,12 +59,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_streams() -> None:
+    """Let stdout and stderr show what they cannot encode as escapes instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_exception() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while the block runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _os_message(exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else ""
+    what = exc.strerror or str(exc)
+    return f"{where}: {what}" if where else what
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with _sigterm_as_exception():
+            return int(args.func(args))
     except ScenarioError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
@@ -66,6 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InfeasibleError as exc:
         print(f"patrolsim: {exc}", file=sys.stderr)
         return EXIT_INFEASIBLE
+    except Terminated:
+        print("patrolsim: terminated; --out was left as it was.", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
-        print("patrolsim: interrupted; finished work was kept.", file=sys.stderr)
+        print("patrolsim: interrupted; --out was left as it was (a sweep keeps its finished "
+              "runs).", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(f"patrolsim: cannot go on: {_os_message(exc)}; --out was left as it was.",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT

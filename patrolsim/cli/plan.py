@@ -13,7 +13,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from patrolsim.errors import ScenarioError
+from patrolsim.formats.roster_xlsx import write_roster_xlsx
+from patrolsim.formats.route_exports import write_district_outputs
+from patrolsim.formats.run_outputs import write_csv
+from patrolsim.outputs import run_folder, write_figure, write_json, write_text
+from patrolsim.plan.cover import standard_cover
+from patrolsim.plan.week import ROSTER_WORK, check_week, plan_week
+from patrolsim.report import overview_figure, plan_summary, render_report
+from patrolsim.roster.inputs import read_previous_roster
+from patrolsim.roster.keep import change_summary, changes_frame, kept_share
+from patrolsim.scenario import load_scenario
+from patrolsim.scenario.tables import parse_date
 from patrolsim.terms import LANGS
 
 
@@ -49,21 +62,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Make the plan and write its files."""
-    from tqdm import tqdm
-
-    from patrolsim.formats.roster_xlsx import write_roster_xlsx
-    from patrolsim.formats.route_exports import write_district_outputs
-    from patrolsim.formats.run_outputs import write_csv
-    from patrolsim.outputs import write_figure, write_json, write_text
-    from patrolsim.plan.cover import standard_cover
-    from patrolsim.plan.week import ROSTER_WORK, check_week, plan_week
-    from patrolsim.report import overview_figure, plan_summary, render_report
-    from patrolsim.roster.inputs import read_previous_roster
-    from patrolsim.roster.keep import change_summary, changes_frame, kept_share
-    from patrolsim.scenario import load_scenario
-    from patrolsim.scenario.tables import parse_date
-
+    """Check the arguments, make the plan and write its files."""
     problems: list[str] = []
     week = parse_date(args.week, lambda: problems.append(
         f"--week: expected a date like 2026-11-30 (got {args.week!r})"))
@@ -77,11 +76,20 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError(problems)
     assert week is not None
     scenario = load_scenario(args.scenario)
-    lang = args.lang or scenario.language
     kept = read_previous_roster(args.keep, scenario) if args.keep else None
     problems = check_week(scenario, week)
     if problems:
         raise ScenarioError(problems)
+    # Everything is written into a staging folder beside --out and moved in at the end: a
+    # plan stopped half-way never mixes this week's roster with last week's routes.
+    with run_folder(args.out) as stage:
+        return _plan(args, scenario, week, kept, stage, Path(args.out))
+
+
+def _plan(args: argparse.Namespace, scenario: Any, week: Any, kept: Any, out: Path,
+          final: Path) -> int:
+    """Make the plan and write its files into the staging folder ``out``."""
+    lang = args.lang or scenario.language
     bar = tqdm(total=3 * args.reps + 3 + 7 * len(scenario.shifts), unit="step",
                file=sys.stderr, desc="planning")
 
@@ -95,8 +103,6 @@ def run(args: argparse.Namespace) -> int:
                        roster_time_limit_s=args.roster_time_limit, keep=kept)
     bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     write_csv(result.roster.to_frame(), out / "roster.csv")
     write_csv(standard_cover(result.roster, scenario), out / "coverage.csv")
     write_csv(result.roster.cover_frame(), out / "coverage_requested.csv")
@@ -123,6 +129,6 @@ def run(args: argparse.Namespace) -> int:
         print(change_summary(changes, lang) + (
             f"；保留原排班 {n_kept}/{n_before}" if lang == "zh" else
             f"; {n_kept} of {n_before} issued assignments kept"))
-    print(f"已将排班表、路线、比较结果、report.html 和 report.png 写入 {out}" if lang == "zh" else
-          f"wrote the roster, routes, comparison, report.html and report.png to {out}")
+    print(f"已将排班表、路线、比较结果、report.html 和 report.png 写入 {final}" if lang == "zh" else
+          f"wrote the roster, routes, comparison, report.html and report.png to {final}")
     return 0

@@ -36,10 +36,27 @@ from typing import Any
 
 from patrolsim.errors import InfeasibleError, ScenarioError
 from patrolsim.formats.curtois import read_curtois
-from patrolsim.outputs import atomic_path, write_json
+from patrolsim.formats.roster_ics import write_roster_ics
+from patrolsim.formats.roster_xlsx import write_roster_xlsx
+from patrolsim.formats.run_outputs import write_csv
+from patrolsim.outputs import atomic_path, run_folder, write_json
+from patrolsim.plan.cover import roster_sentence, standard_cover
+from patrolsim.roster import RosterProblem, solve_roster
 from patrolsim.roster.cpsat import DEFAULT_WORK_LIMIT, RosterParams
 from patrolsim.roster.curtois import solve_curtois_roster
+from patrolsim.roster.inputs import (
+    default_requirements,
+    read_preferences,
+    read_previous_roster,
+    read_requirements,
+)
+from patrolsim.roster.keep import change_summary, changes_frame, keep_problem, kept_share
+from patrolsim.scenario import load_scenario
+from patrolsim.scenario.tables import parse_date
 from patrolsim.terms import LANGS
+
+MAX_WEEKS = 52
+"""Most weeks one roster may span (the model grows with every day)."""
 
 
 def register(sub: Any) -> None:
@@ -89,8 +106,9 @@ def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
     """Solver settings from the budget options: deterministic unless ``--time-limit``; the
     default work limit grows with the roster's ``weeks``."""
     problems = []
-    if args.time_limit is not None and not args.time_limit > 0:
-        problems.append(f"--time-limit: must be positive (got {args.time_limit})")
+    if args.time_limit is not None and not 0 < args.time_limit <= 86_400:
+        problems.append(f"--time-limit: must be positive and at most 86400 seconds "
+                        f"(got {args.time_limit})")
     if args.work_limit is not None and not args.work_limit > 0:
         problems.append(f"--work-limit: must be positive (got {args.work_limit})")
     if args.workers is not None and args.workers < 1:
@@ -124,9 +142,14 @@ def _run(args: argparse.Namespace) -> int:
 def _curtois(args: argparse.Namespace) -> int:
     inst = read_curtois(args.curtois)
     params = _params(args, inst.weeks)
+    with run_folder(args.out) as out:
+        return _curtois_solve(args, inst, params, out)
+
+
+def _curtois_solve(args: argparse.Namespace, inst: Any, params: RosterParams, out: Path) -> int:
+    """Solve the instance and write its files into the staging folder ``out``."""
     res = solve_curtois_roster(inst, params)
     ev = res.evaluation
-    out = Path(args.out)
     with atomic_path(out / "roster.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["staff_id", "day", "shift"])
@@ -162,25 +185,13 @@ def _curtois(args: argparse.Namespace) -> int:
 
 
 def _district(args: argparse.Namespace) -> int:
-    from patrolsim.formats.roster_ics import write_roster_ics
-    from patrolsim.formats.roster_xlsx import write_roster_xlsx
-    from patrolsim.plan.cover import roster_sentence, standard_cover
-    from patrolsim.roster import RosterProblem, solve_roster
-    from patrolsim.roster.inputs import (
-        default_requirements,
-        read_preferences,
-        read_previous_roster,
-        read_requirements,
-    )
-    from patrolsim.roster.keep import change_summary, changes_frame, keep_problem, kept_share
-    from patrolsim.scenario import load_scenario
-    from patrolsim.scenario.tables import parse_date
-
+    """Read the inputs, then solve and write the roster (see the module docstring)."""
     problems: list[str] = []
     start = parse_date(args.week, lambda: problems.append(
         f"--week: expected a date like 2026-11-23 (got {args.week!r})"))
-    if args.weeks < 1:
-        problems.append(f"--weeks: must be at least 1 (got {args.weeks})")
+    if not 1 <= args.weeks <= MAX_WEEKS:
+        problems.append(f"--weeks: must be at least 1 and at most {MAX_WEEKS} "
+                        f"(got {args.weeks})")
     if problems:
         raise ScenarioError(problems)
     assert start is not None
@@ -203,7 +214,15 @@ def _district(args: argparse.Namespace) -> int:
     problem = RosterProblem(sc, start, days, reqs, prefs, previous, args.strict_cover)
     if kept is not None:
         problem = keep_problem(problem, kept)
-    out = Path(args.out)
+    # The run folder is made before the solve: a bad --out costs seconds, not the solve. An
+    # infeasible week's explanation (summary.json) is kept.
+    with run_folder(args.out, keep_on=(InfeasibleError,)) as out:
+        return _solve_and_write(args, sc, problem, params, kept, lang, start, days, out)
+
+
+def _solve_and_write(args: argparse.Namespace, sc: Any, problem: Any, params: RosterParams,
+                     kept: Any, lang: Any, start: Any, days: int, out: Path) -> int:
+    """Solve the roster and write its files into the staging folder ``out``."""
     try:
         roster = solve_roster(problem, params)
     except InfeasibleError as exc:
@@ -213,19 +232,15 @@ def _district(args: argparse.Namespace) -> int:
                             for line in str(exc).splitlines()[1:]] or [str(exc)],
         })
         raise
-    with atomic_path(out / "roster.csv") as tmp:
-        roster.to_frame().to_csv(tmp, index=False, encoding="utf-8")
-    with atomic_path(out / "coverage.csv") as tmp:
-        standard_cover(roster, sc).to_csv(tmp, index=False, encoding="utf-8")
+    write_csv(roster.to_frame(), out / "roster.csv", bom=False)
+    write_csv(standard_cover(roster, sc), out / "coverage.csv", bom=False)
     if args.requirements:
-        with atomic_path(out / "coverage_requested.csv") as tmp:
-            roster.cover_frame().to_csv(tmp, index=False, encoding="utf-8")
+        write_csv(roster.cover_frame(), out / "coverage_requested.csv", bom=False)
     write_roster_xlsx(roster, sc, out / "roster.xlsx", lang=lang)
     change_line = None
     if kept is not None:
         changes = changes_frame(kept, roster, sc, lang)
-        with atomic_path(out / "changes.csv") as tmp:
-            changes.to_csv(tmp, index=False, encoding="utf-8")
+        write_csv(changes, out / "changes.csv", bom=False)
         n_kept, n_before = kept_share(kept, roster)
         change_line = change_summary(changes, lang) + (
             f"；保留原排班 {n_kept}/{n_before}" if lang == "zh" else

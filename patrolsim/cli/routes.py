@@ -31,7 +31,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
+
 from patrolsim.errors import ScenarioError
+from patrolsim.formats.route_exports import write_district_outputs
+from patrolsim.formats.toptw import read_toptw
+from patrolsim.outputs import run_folder, write_figure, write_json, write_text
+from patrolsim.plan.units import route_units
+from patrolsim.plotting.plot_routes import plot_routes
+from patrolsim.roster.read import read_roster
+from patrolsim.routing import RoutingParams
+from patrolsim.routing.check import check_district_routes
+from patrolsim.routing.district import default_units, planned_visits, solve_district_routes
+from patrolsim.routing.toptw import solve_toptw
+from patrolsim.scenario import load_scenario
 
 
 def register(sub: Any) -> None:
@@ -78,12 +91,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_run)
 
 
-def _params(args: argparse.Namespace) -> Any:
-    from patrolsim.routing import RoutingParams
-
+def _params(args: argparse.Namespace) -> RoutingParams:
     if args.time_limit is not None:
-        if not args.time_limit > 0:
-            raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 (got {args.time_limit})")
+        if not 0 < args.time_limit <= 86_400:
+            raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 and at most 86400 "
+                                f"seconds (got {args.time_limit})")
         return RoutingParams(deterministic=False, time_limit_s=args.time_limit, seed=args.seed)
     if args.branches is None:
         return RoutingParams(seed=args.seed)
@@ -103,16 +115,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_toptw(args: argparse.Namespace) -> int:
-    from patrolsim.formats.toptw import read_toptw
-    from patrolsim.outputs import write_json, write_text
-    from patrolsim.routing.toptw import solve_toptw
-
     if args.teams < 1:
         raise ScenarioError(f"--teams:0: teams: must be >= 1 (got {args.teams})")
     inst = read_toptw(args.toptw)
     params = _params(args)
+    with run_folder(args.out) as out:
+        return _solve_toptw(args, inst, params, out)
+
+
+def _solve_toptw(args: argparse.Namespace, inst: Any, params: RoutingParams, out: Path) -> int:
+    """Solve the instance and write its files into the staging folder ``out``."""
     res = solve_toptw(inst, args.teams, params)
-    out = Path(args.out)
     lines = ["route,seq,node,arrival,start"]
     for r, (nodes, arr, st) in enumerate(zip(res.routes, res.arrivals, res.starts, strict=True)):
         for k, (n, a, s) in enumerate(zip(nodes, arr, st, strict=True)):
@@ -154,24 +167,7 @@ def _best_known(path: Path, name: str, teams: int) -> int | None:
 
 
 def _run_district(args: argparse.Namespace) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from patrolsim.formats.route_exports import write_district_outputs
-    from patrolsim.outputs import write_figure, write_json
-    from patrolsim.plan.units import route_units
-    from patrolsim.plotting.plot_routes import plot_routes
-    from patrolsim.roster.read import read_roster
-    from patrolsim.routing.check import check_district_routes
-    from patrolsim.routing.district import (
-        default_units,
-        planned_visits,
-        solve_district_routes,
-    )
-    from patrolsim.scenario import load_scenario
-
+    """Read the inputs, then plan and write every shift's routes."""
     if not args.date:
         raise ScenarioError("routes:0: --date: needed with a scenario folder (got none)")
     try:
@@ -195,6 +191,14 @@ def _run_district(args: argparse.Namespace) -> int:
         roster_units = {shift: units for (day, shift), units
                         in route_units([e for e in entries if e.date == date], scenario).items()}
     params = _params(args)
+    with run_folder(args.out) as out:
+        return _route_and_write(args, scenario, date, shifts, roster_units, params, out)
+
+
+def _route_and_write(args: argparse.Namespace, scenario: Any, date: dt.date, shifts: list[Any],
+                     roster_units: dict[str, list[Any]] | None, params: RoutingParams,
+                     out: Path) -> int:
+    """Plan each shift's routes and write them into the staging folder ``out``."""
     plans = []
     summary: dict[str, Any] = {
         "date": date.isoformat(),
@@ -231,7 +235,6 @@ def _run_district(args: argparse.Namespace) -> int:
                 "time_s": round(plan.wall_s, 3),
             }
         )
-    out = Path(args.out)
     write_district_outputs(out, scenario, plans, lang=args.lang or scenario.language)
     for plan in plans:
         fig, ax = plt.subplots(figsize=(9, 9))

@@ -20,7 +20,7 @@ from patrolsim.experiment.sweep import (
     equal_hours_staffing,
 )
 from patrolsim.formats.run_outputs import timeseries_table, write_run
-from patrolsim.outputs import write_figure
+from patrolsim.outputs import run_folder, write_figure
 from patrolsim.plotting.plot_sim import (
     plot_daily_violations,
     plot_hour_weekday,
@@ -75,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     problems = check_arguments(scenario, days, args.seed, args.staffing)
     if args.reps < 1:
         problems.append(f"--reps: must be at least 1 (got {args.reps})")
+    if args.staffing == 0:
+        problems.append("--staffing: must be above 0: a run without staff has no patrol to "
+                        "report (got 0)")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        problems.append(f"--out: {out} exists and is not a folder")
     if args.levers is not None:
         names = scenario.levers.names()
         chosen = {"all": set(names), "none": set()}.get(
@@ -94,6 +95,13 @@ def run(args: argparse.Namespace) -> int:
         problems += campaign_window_problems(scenario, days, [variant])
     if problems:
         raise ScenarioError(problems)
+    with run_folder(out) as stage:
+        return _simulate(args, scenario, variant, days, stage, out)
+
+
+def _simulate(args: argparse.Namespace, scenario: Any, variant: PolicyVariant, days: int,
+              stage: Path, out: Path) -> int:
+    """Run the replications and write their files into the staging folder ``stage``."""
     staffing = args.staffing
     if variant.campaigns and not variant.overtime:
         staffing = equal_hours_staffing(scenario, args.staffing, days)
@@ -103,9 +111,9 @@ def run(args: argparse.Namespace) -> int:
                disable=args.reps == 1 and not sys.stderr.isatty())
     for i in bar:
         results.append(simulate(scenario, variant.base, args.seed + i, **simulate_kwargs))
-    paths = write_run(results, scenario, out, sys.argv)
+    paths = write_run(results, scenario, stage, sys.argv)
     lang = args.lang or scenario.language
-    paths += write_plots(results, scenario, out, lang)
+    paths += write_plots(results, scenario, stage, lang)
     if lang == "zh":
         print(f"{scenario.name}：{policy_term(variant.name)}，{len(results)} 次模拟")
         for result in results[:3]:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from patrolsim.errors import PatrolsimError, PatrolsimWarning, ScenarioError
-from patrolsim.outputs import atomic_path, write_figure
+from patrolsim.outputs import atomic_path, check_out_folder, write_figure
+from patrolsim.sim.engine import MAX_STAFFING
 
 DEFAULT_REPS = 20
 
@@ -68,8 +69,11 @@ def parse_list(text: str, option: str, number: bool) -> tuple[list[Any], list[st
                 value = float(part)
             except ValueError:
                 value = float("nan")
-            if not value > 0 or value == float("inf"):
+            if not value > 0:  # also nan
                 return [], [f"{option}: must be positive numbers separated by commas "
+                            f"(got {text!r})"]
+            if not value <= MAX_STAFFING:
+                return [], [f"{option}: must be at most {MAX_STAFFING:g} times the staff list "
                             f"(got {text!r})"]
             values.append(value)
         return values, []
@@ -87,6 +91,9 @@ def _check_args(args: argparse.Namespace) -> tuple[list[float], list[str]]:
     if args.workers is not None and args.dask:
         problems.append("--workers: cannot be combined with --dask (the cluster's workers run "
                         "the sweep)")
+    if args.dask is not None and (not args.dask.strip() or any(c.isspace() for c in args.dask)):
+        problems.append(f"--dask: expected a scheduler address such as tls://10.0.0.5:8786 "
+                        f"(got {args.dask!r})")
     if args.reps < 1:
         problems.append(f"--reps: must be at least 1 (got {args.reps})")
     if args.seed < 0:
@@ -170,7 +177,9 @@ def _sweep(args: argparse.Namespace) -> int:
     spec = SweepSpec(tuple(staffing), tuple(policies), args.reps, args.days, args.seed,
                      common_random_numbers=not args.no_crn)
     scenario = load_scenario(args.scenario)
-    out = Path(args.out)
+    # A sweep writes into --out as it goes (finished runs are kept for resuming), so --out
+    # is checked here, before any run starts, rather than staged.
+    out = check_out_folder(args.out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", PatrolsimWarning)

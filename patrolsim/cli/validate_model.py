@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from patrolsim.outputs import atomic_path, write_figure, write_json, write_text
+from patrolsim.outputs import atomic_path, run_folder, write_figure, write_json, write_text
 from patrolsim.scenario import load_scenario
 from patrolsim.validation.suite import CHECKS, run_all, summary_table
 
@@ -61,7 +61,14 @@ def _run(args: argparse.Namespace) -> int:
     from patrolsim.plotting.plot_validity import plot_check
 
     reference = load_scenario(args.reference)
-    out = Path(args.out)
+    # The run folder is made before the checks run: a bad --out costs seconds, not minutes.
+    with run_folder(args.out) as out:
+        return _check_and_write(args, reference, out, plt, plot_check)
+
+
+def _check_and_write(args: argparse.Namespace, reference: Any, out: Path, plt: Any,
+                     plot_check: Any) -> int:
+    """Run the checks and write their files into the staging folder ``out``."""
     results = run_all(reference, only=args.only,
                       progress=lambda key: print(f"running {key} …", file=sys.stderr))
     for r in results:
@@ -82,6 +89,6 @@ def _run(args: argparse.Namespace) -> int:
     for r in results:
         print(r.summary())
     failed = [r.number for r in results if not r.passed]
-    print(f"wrote {out}/report.md; " + (f"checks failing: {failed}" if failed else
+    print(f"wrote {args.out}/report.md; " + (f"checks failing: {failed}" if failed else
                                          "all checks pass"), file=sys.stderr)
     return 1 if failed else 0

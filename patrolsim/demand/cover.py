@@ -148,12 +148,19 @@ def _complaints(scenario: Scenario, runs: Sequence[SimResult], first_day: int
     return out / max(len(runs), 1)
 
 
+AREA_ROWS = 512
+"""Rows of a squad's travel block summed at a time (bounds memory in large districts)."""
+
+
 def _service_min(scenario: Scenario, runs: Sequence[SimResult], squad: str
                  ) -> tuple[float, float]:
     """Mean travel across the squad's area and mean handling time of complained violations."""
     area = [p.index for p in scenario.patches if p.squad == squad and p.kind != "base"]
-    travel = scenario.network.travel_min(scenario.patrol.mode)
-    mean_travel = float(travel[np.ix_(area, area)].mean()) if area else 0.0
+    mean_travel = 0.0
+    for k in range(0, len(area), AREA_ROWS):  # a block of rows at a time: no n² at scale
+        block = scenario.network.travel_min_between(scenario.patrol.mode,
+                                                    area[k:k + AREA_ROWS], area)
+        mean_travel += float(block.sum()) / (len(area) * len(area))
     weights = np.zeros(len(scenario.violation_types))
     for run in runs:
         c = run.complaints

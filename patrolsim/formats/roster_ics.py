@@ -1,7 +1,10 @@
 """One iCalendar (.ics, RFC 5545) file per person with their shifts, so phones can show them.
 
 Written by hand (a handful of fields) rather than with a library: events carry UTC times,
-a stable UID per person and shift, and the unit in the description.
+a stable UID per person and shift, and the unit in the description. Every text value is
+escaped as RFC 5545 §3.3.11 says (backslash, ``;``, ``,``, line breaks as ``\\n``) and other
+control characters are dropped, so no value can start a line of its own. File names are the
+staff id encoded by :func:`~patrolsim.outputs.safe_name`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from patrolsim.outputs import write_text
+from patrolsim.outputs import safe_name, write_text
 from patrolsim.roster import Roster, RosterEntry
 
 
@@ -23,6 +26,9 @@ def _utc(t: dt.datetime) -> str:
 
 
 def _escape(text: str) -> str:
+    """RFC 5545 TEXT escaping; CR LF, CR and LF all become ``\\n``, other controls go."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(c for c in text if c == "\n" or c == "\t" or c.isprintable())
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\n", "\\n"))
 
@@ -35,7 +41,7 @@ def ics_text(entries: list[RosterEntry], name: str, stamp: dt.datetime | None = 
     for e in entries:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{e.staff_id}-{e.date.isoformat()}-{e.shift}@patrolsim",
+            f"UID:{_escape(e.staff_id)}-{e.date.isoformat()}-{_escape(e.shift)}@patrolsim",
             f"DTSTAMP:{_utc(stamp)}",
             f"DTSTART:{_utc(e.start)}",
             f"DTEND:{_utc(e.end)}",
@@ -48,11 +54,16 @@ def ics_text(entries: list[RosterEntry], name: str, stamp: dt.datetime | None = 
 
 
 def write_roster_ics(roster: Roster, folder: str | os.PathLike[str]) -> list[Path]:
-    """Write ``FOLDER/<staff_id>.ics`` for everyone with at least one shift; return the paths."""
+    """Write ``FOLDER/<staff_id>.ics`` for everyone with at least one shift; return the paths.
+
+    The id is encoded with :func:`~patrolsim.outputs.safe_name`, so every file lands in
+    ``folder`` whatever the id holds.
+    """
     by_person: dict[str, list[RosterEntry]] = defaultdict(list)
     for e in roster.entries:
         by_person[e.staff_id].append(e)
     out = []
     for sid, entries in sorted(by_person.items()):
-        out.append(write_text(Path(folder) / f"{sid}.ics", ics_text(entries, entries[0].name)))
+        path = Path(folder) / f"{safe_name(sid)}.ics"
+        out.append(write_text(path, ics_text(entries, entries[0].name)))
     return out

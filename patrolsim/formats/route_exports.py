@@ -20,7 +20,7 @@ from typing import Any
 
 from patrolsim.formats.pdf import html_to_pdf
 from patrolsim.formats.webfont import FONT_FAMILY, font_face_css
-from patrolsim.outputs import write_json, write_text
+from patrolsim.outputs import guard_cell, safe_name, write_json, write_text
 from patrolsim.routing.district import DistrictRoutes, DutyUnit, UnitRoute
 from patrolsim.scenario.model import Scenario
 from patrolsim.terms import Lang, term, weekday
@@ -93,9 +93,10 @@ def route_rows(scenario: Scenario, plan: DistrictRoutes) -> list[dict[str, Any]]
 
 
 def _csv_line(values: Iterable[Any]) -> str:
+    """One CSV line; text cells are guarded against spreadsheet formulas (numbers stay)."""
     cells = []
     for v in values:
-        s = str(v)
+        s = guard_cell(v) if isinstance(v, str) else str(v)
         if any(c in s for c in ',"\n'):
             s = '"' + s.replace('"', '""') + '"'
         cells.append(s)
@@ -380,7 +381,8 @@ def write_district_outputs(
     font_css = font_face_css("".join(sections.values()))
     for plan in plans:
         for ur in plan.routes:
-            name = f"sheet_{plan.date.isoformat()}_{plan.shift}_{unit_name(ur.unit)}.html"
+            # The unit label comes from roster.csv: encoded, it cannot leave sheets/.
+            name = safe_name(f"sheet_{plan.date.isoformat()}_{plan.shift}_{unit_name(ur.unit)}") + ".html"
             written.append(write_text(folder / "sheets" / name,
                                       unit_sheet_html(scenario, plan, ur, lang, font_css)))
     by_day: dict[tuple[str, str], list[DistrictRoutes]] = {}
@@ -388,7 +390,7 @@ def write_district_outputs(
         for squad in dict.fromkeys(ur.unit.squad for ur in plan.routes):
             by_day.setdefault((plan.date.isoformat(), squad), []).append(plan)
     for (date, squad), day_plans in sorted(by_day.items()):
-        page = folder / "packets" / f"packet_{date}_{squad}.html"
+        page = folder / "packets" / (safe_name(f"packet_{date}_{squad}") + ".html")
         written.append(write_text(page, packet_html(scenario, day_plans, squad, lang,
                                                     font_css)))
         if pdf and html_to_pdf(page, page.with_suffix(".pdf")):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from patrolsim._version import __version__
-from patrolsim.outputs import atomic_path, write_json
+from patrolsim.outputs import guard_frame, write_json, write_text
 from patrolsim.scenario.load_levers import levers_document
 from patrolsim.scenario.model import KPI_NAMES, Scenario
 from patrolsim.sim.metrics import SimResult
@@ -86,11 +86,15 @@ def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[st
     }
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` to ``path`` atomically (UTF-8 with BOM, so Excel shows Chinese)."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-    return path
+def write_csv(frame: pd.DataFrame, path: Path, bom: bool = True) -> Path:
+    """Write ``frame`` to ``path`` atomically, for Excel: text can never act as a formula.
+
+    Text cells starting with ``= + - @``, tab or CR get a leading ``'``
+    (:func:`~patrolsim.outputs.guard_cell`; patrolsim's readers strip it again). ``bom``
+    writes UTF-8 with a byte-order mark, so that Excel shows Chinese.
+    """
+    text = guard_frame(frame).to_csv(index=False, lineterminator="\n")
+    return write_text(path, ("\ufeff" if bom else "") + text)
 
 
 def write_run(results: Sequence[SimResult], scenario: Scenario, out: Path, argv: Sequence[str]

@@ -7,6 +7,10 @@ draw inline.
 The font (Noto Sans CJK SC, SIL Open Font License) comes with the ``mplfonts`` package, a
 declared dependency, so Chinese patch names render without tofu boxes on any machine and
 nothing is downloaded at run time.
+
+It also switches off mathtext (``text.parse_math``): patch, squad, unit and staff names are
+user text, and a name such as ``$\\frac{1}{$`` must be drawn as written, not parsed (a parse
+error would fail a run after its tables were written). patrolsim's own labels use no mathtext.
 """
 
 from __future__ import annotations
@@ -40,3 +44,4 @@ def use_cjk_font() -> str | None:
 
 
 use_cjk_font()
+rcParams["text.parse_math"] = False

@@ -162,6 +162,11 @@ def default_requirements(
     return tuple(out)
 
 
+MAX_UNITS = 1000
+"""Most units (or auxiliaries) one squad may need on one shift: far above any squad, low
+enough for the roster model's integer domains."""
+
+
 def _display(path: Path) -> str:
     return str(path)
 
@@ -195,10 +200,10 @@ def read_requirements(
         squad_raw = c.text("squad")
         if squad_raw and squad_raw not in squads:
             c.flag("squad", f"unknown squad; expected one of {', '.join(squads)}", squad_raw)
-        units = c.number("units", minimum=0)
+        units = c.number("units", minimum=0, maximum=MAX_UNITS)
         if units is not None and units != int(units):
             c.flag("units", "expected a whole number", row.cells["units"])
-        aux = c.number("auxiliaries", minimum=0, required=False)
+        aux = c.number("auxiliaries", minimum=0, maximum=MAX_UNITS, required=False)
         if aux is not None and aux != int(aux):
             c.flag("auxiliaries", "expected a whole number", row.cells["auxiliaries"])
         if not c.ok or date is None or shift is None or units is None:

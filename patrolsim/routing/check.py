@@ -146,7 +146,10 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
         One line per problem (empty: the plan keeps every rule).
     """
     rules = scenario.patrol
-    travel_min = scenario.network.travel_s(rules.mode) / 60.0
+    # only the patches the routes use: a block, not the whole district's n² matrix
+    used = sorted({r.patch_index for ur in plan.routes for r in ur.rows})
+    at = {p: k for k, p in enumerate(used)}
+    block = scenario.network.travel_s_between(rules.mode, used, used) / 60.0
     out: list[str] = []
     visits_by_patch: dict[int, list[tuple[float, str]]] = {}
     squads_on_duty = set()
@@ -182,7 +185,7 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
         for r in rows[1:]:
             if r.seq != prev.seq + 1:
                 out.append(f"{name}: seq {r.seq} after {prev.seq}")
-            need = prev.depart_min + float(travel_min[prev.patch_index, r.patch_index])
+            need = prev.depart_min + float(block[at[prev.patch_index], at[r.patch_index]])
             if r.arrive_min < need - 1.0 / 60 - _EPS:
                 out.append(
                     f"{name} seq {r.seq}: arrives {r.arrive_min:.2f} but travel needs {need:.2f}"

@@ -154,7 +154,8 @@ class DistrictRoutes:
     unmet_posts
         Patch indices of strict-tier fixed posts that could not be visited.
     solutions
-        The routing solution per squad id.
+        The routing solution per squad id; its locations are numbered within the squad's
+        problem (the squad's base and the patches it may stop at), not patch indices.
     wall_s
         Time taken.
     """
@@ -235,6 +236,13 @@ class _SquadProblem:
     stop_risk: tuple[float, ...]
     closed_posts: tuple[int, ...] = ()
     """Strict-tier patches whose visit windows miss this shift entirely."""
+    location_patch: tuple[int, ...] = ()
+    """Patch index of each location of :attr:`problem` (its travel matrix covers only the
+    squad's base and the patches it may stop at)."""
+
+    def patch(self, location: int) -> int:
+        """The patch index of a location of the squad's problem."""
+        return self.location_patch[location]
 
 
 def build_squad_problem(
@@ -324,7 +332,13 @@ def build_squad_problem(
             stop_post.append(True)
             stop_risk.append(first)
     prizes = scale_prizes(stop_risk) if stops else []
-    stops = [dataclasses.replace(s, prize=pz) for s, pz in zip(stops, prizes, strict=True)]
+    # Locations are the squad's base and the patches it may stop at, numbered from 0: the
+    # travel matrix is this squad's, not the district's (n² of 5,000 patches is 200 MB per
+    # squad; a squad's few dozen patches are kilobytes).
+    location_patch = sorted({sq.base_index, *stop_patch})
+    local = {p: k for k, p in enumerate(location_patch)}
+    stops = [dataclasses.replace(s, prize=pz, location=local[s.location])
+             for s, pz in zip(stops, prizes, strict=True)]
     vehicles = []
     brk = round(rules.meal_break_min)
     for u in units:
@@ -334,8 +348,8 @@ def build_squad_problem(
             window = ((u.start_min + dur // 3) * 60, (u.start_min + 2 * dur // 3 - brk) * 60)
         vehicles.append(
             Vehicle(
-                sq.base_index,
-                sq.base_index,
+                local[sq.base_index],
+                local[sq.base_index],
                 u.start_min * 60,
                 u.end_min * 60,
                 break_window=window,
@@ -343,7 +357,7 @@ def build_squad_problem(
                 name=u.label,
             )
         )
-    travel = scenario.network.travel_s(rules.mode)
+    travel = scenario.network.travel_s_between(rules.mode, location_patch, location_patch)
     problem = RoutingProblem(
         travel=np.asarray(travel, dtype=np.int64),
         stops=tuple(stops),
@@ -357,6 +371,7 @@ def build_squad_problem(
         tuple(stop_post),
         tuple(stop_risk),
         tuple(closed_posts),
+        tuple(location_patch),
     )
 
 
@@ -367,7 +382,7 @@ def _unit_rows(
     route = sol.routes[vi]
     veh = sp.problem.vehicles[vi]
     travel = sp.problem.travel
-    base = veh.start_location
+    base = sp.patch(veh.start_location)
     rows: list[VisitRow] = [
         VisitRow(
             0,
@@ -394,13 +409,15 @@ def _unit_rows(
         depart = max(depart, min(vis.start + stop_max_s, latest))
         purpose = "post" if sp.stop_post[vis.stop] else "patrol"
         rows.append(
-            VisitRow(seq, vis.location, vis.arrive / 60, vis.start / 60, depart / 60, purpose)
+            VisitRow(seq, sp.patch(vis.location), vis.arrive / 60, vis.start / 60, depart / 60,
+                     purpose)
         )
         seq += 1
         if route.break_after == i + 1 and route.break_start is not None:
             b = route.break_start
             rows.append(
-                VisitRow(seq, vis.location, b / 60, b / 60, (b + veh.break_duration) / 60, "break")
+                VisitRow(seq, sp.patch(vis.location), b / 60, b / 60,
+                         (b + veh.break_duration) / 60, "break")
             )
             seq += 1
     if route.break_after == 0 and route.break_start is not None:
@@ -411,7 +428,7 @@ def _unit_rows(
     rows.append(
         VisitRow(
             seq,
-            veh.end_location,
+            sp.patch(veh.end_location),
             route.arrive_end / 60,
             route.arrive_end / 60,
             route.arrive_end / 60,
@@ -419,13 +436,15 @@ def _unit_rows(
         )
     )
     # Arrival times follow from the (possibly stretched) departure before them.
+    local = {p: k for k, p in enumerate(sp.location_patch)}
     fixed = [rows[0]]
     for r in rows[1:]:
         prev = fixed[-1]
         if r.purpose == "break":
             fixed.append(r)
             continue
-        arrive = (prev.depart_min * 60 + int(travel[prev.patch_index, r.patch_index])) / 60
+        hop = int(travel[local[prev.patch_index], local[r.patch_index]])
+        arrive = (prev.depart_min * 60 + hop) / 60
         if r.purpose == "return":
             fixed.append(
                 dataclasses.replace(r, arrive_min=arrive, start_min=arrive, depart_min=arrive)

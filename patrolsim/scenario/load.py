@@ -52,7 +52,7 @@ from patrolsim.scenario.model import (
     ViolationType,
 )
 from patrolsim.scenario.network import network_for
-from patrolsim.scenario.schema import ScenarioIn, parse_hhmm
+from patrolsim.scenario.schema import MAX_RATE_PER_DAY, ScenarioIn, parse_hhmm
 from patrolsim.scenario.tables import Cells, Problems, Table, check_unique, decode_bytes, read_table
 
 SCENARIO_FILE = "scenario.toml"
@@ -61,6 +61,8 @@ STAFF_FILE = "staff.csv"
 LEAVE_FILE = "leave.csv"
 ROADS_FILE = "roads.csv"
 RATE_PREFIX = "rate_"
+SHARE_SUFFIXES = ("_share", "_rate")
+"""KPIs whose names end so are shares between 0 and 1."""
 
 
 def load_scenario(folder: str | Path) -> Scenario:
@@ -115,8 +117,22 @@ def _optional(root: Path, name: str, problems: Problems, required: Sequence[str]
               optional: Sequence[str]) -> Table | None:
     path = root / name
     if not path.exists():
+        if not path.is_symlink():
+            return None
+        # A link to nothing or a loop: the file was meant to be there, so skipping it would
+        # silently drop everyone's leave (or every road).
+        problems.add(_disp(root, name), 0, "(file)", "a symbolic link that leads to no "
+                     "readable file (missing target or a loop); fix the link or remove it",
+                     _link_target(path))
         return None
     return read_table(path, _disp(root, name), problems, required=required, optional=optional)
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return str(path.readlink())
+    except OSError:
+        return str(path)
 
 
 # ---------------------------------------------------------------------------- scenario.toml
@@ -312,6 +328,13 @@ def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -
                 ctx.bad_config((*loc, "violation_types"),
                                f"unknown violation type; expected one of {', '.join(types)}",
                                vt_name)
+    for kpi, target in config.targets.items():
+        if kpi.endswith(SHARE_SUFFIXES):
+            for bound in ("min", "max"):
+                value = getattr(target, bound)
+                if value is not None and not 0.0 <= value <= 1.0:
+                    ctx.bad_config(("targets", kpi, bound), "a share must lie between 0 and 1 "
+                                   "(write 85% as 0.85)", value)
     for i, exam in enumerate(config.calendar.exam_periods):
         for kind in exam.patch_kinds:
             known_kind(("calendar", "exam_periods", i, "patch_kinds"), kind)
@@ -352,7 +375,7 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
     rows: list[dict[str, Any]] = []
     for row in table.rows:
         cells = Cells(table, row, problems)
-        pid = cells.text("id")
+        pid = cells.ident("id")
         name = cells.text("name")
         kind = cells.choice("kind", kinds)
         tier = cells.choice("tier", TIERS, TIER_ALIASES)
@@ -368,7 +391,7 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
             y = cells.number("lat", -90, 90)
         rates = {}
         for column in rate_columns:
-            value = cells.number(column, 0.0, required=False)
+            value = cells.number(column, 0.0, MAX_RATE_PER_DAY, required=False)
             if value is not None:
                 rates[column.removeprefix(RATE_PREFIX)] = value
         rows.append({"line": row.line, "id": pid, "name": name, "kind": kind, "tier": tier,
@@ -403,7 +426,7 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
     rows: list[dict[str, Any]] = []
     for row in table.rows:
         cells = Cells(table, row, problems)
-        sid = cells.text("id")
+        sid = cells.ident("id")
         name = cells.text("name")
         role = cells.choice("role", ROLES, ROLE_ALIASES)
         squad = cells.text("squad")

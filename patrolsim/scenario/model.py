@@ -11,7 +11,9 @@ time is float minutes from the scenario's start (midnight of ``start_date``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -460,31 +462,229 @@ class Target:
         return not (self.max is not None and value > self.max)
 
 
-@dataclass(frozen=True, slots=True)
-class Network:
-    """Travel between patches, indexed by patch index.
+FULL_MATRIX_MAX_PATCHES = 2000
+"""Up to this many patches the simulator keeps a whole patch-to-patch travel matrix (fast
+lookups, at most 32 MB); above it travel is computed a row at a time (:class:`TravelRows`)."""
+ROW_CACHE = 256
+"""Rows of travel a :class:`TravelRows` keeps (a row of a 50,000-patch city is 400 kB)."""
 
-    ``distance_m[i, j]`` is the street distance from patch i to j: shortest path over
-    roads.csv when given, otherwise straight-line distance times ``circuity``.
+Indices = Sequence[int] | npt.NDArray[np.int64]
+"""Patch indices: a list, a range or an integer array."""
+RoadLengths = Callable[[int], Mapping[int, float]]
+"""Shortest road lengths from one patch (metres or minutes) to every patch roads reach."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Network:
+    """Travel between patches, indexed by patch index, computed on demand.
+
+    The street distance from patch i to j is the shortest path over roads.csv when roads
+    connect them, otherwise the straight-line distance times ``circuity``. Nothing here is
+    stored for every pair of patches: a city of 50,000 patches would need 20 GB per matrix.
+    Callers ask for the rows or blocks they need (:meth:`distance_from`,
+    :meth:`travel_s_between`, :meth:`travel_table`, :meth:`neighbours`); the whole-matrix
+    properties remain for small districts and tests.
+
+    Attributes
+    ----------
+    xy
+        Patch coordinates in metres, one row per patch index.
+    speeds_kmh
+        Speed per travel mode.
+    circuity
+        Street distance over straight-line distance where no road path exists.
+    road_lengths
+        Shortest road lengths from one patch, or ``None`` without roads.csv.
+    road_unit
+        ``"metres"`` or ``"minutes"``: what :attr:`road_lengths` returns.
+    road_mode
+        The mode that road minutes are for.
     """
 
-    distance_m: npt.NDArray[np.int64]
+    xy: npt.NDArray[np.float64]
     speeds_kmh: Mapping[str, float]
-    road_minutes: npt.NDArray[np.float64] | None = None
-    """Shortest-path minutes from roads.csv when it gives minutes (for the patrol mode)."""
+    circuity: float = 1.3
+    road_lengths: RoadLengths | None = None
+    road_unit: str | None = None
     road_mode: str | None = None
 
-    def travel_s(self, mode: str) -> npt.NDArray[np.int64]:
-        """Travel time in whole seconds from every patch to every patch by ``mode``."""
-        if self.road_minutes is not None and self.road_mode is not None:
+    @property
+    def n(self) -> int:
+        """Number of patches."""
+        return len(self.xy)
+
+    @property
+    def road_minutes(self) -> bool:
+        """Whether roads.csv gives minutes (travel then scales by speed from ``road_mode``)."""
+        return self.road_lengths is not None and self.road_unit == "minutes"
+
+    def _fallback_m(self, sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
+                    ) -> npt.NDArray[np.float64]:
+        diff = self.xy[sources][:, None, :] - self.xy[targets][None, :, :]
+        return np.sqrt((diff**2).sum(axis=-1)) * self.circuity
+
+    def _road_block(self, sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
+                    ) -> npt.NDArray[np.float64]:
+        """Road lengths (metres or minutes; inf where no road path) for the block."""
+        assert self.road_lengths is not None
+        out = np.full((len(sources), len(targets)), np.inf)
+        where = {int(t): k for k, t in enumerate(targets)}
+        for row, s in enumerate(sources):
+            for t, length in self.road_lengths(int(s)).items():
+                k = where.get(t)
+                if k is not None:
+                    out[row, k] = length
+        return out
+
+    def _metres_and_minutes(self, rows: Indices, cols: Indices | None
+                            ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        sources = np.asarray(rows, dtype=np.int64)
+        targets = np.arange(self.n) if cols is None else np.asarray(cols, dtype=np.int64)
+        fallback_m = self._fallback_m(sources, targets)
+        if self.road_lengths is None:
+            return fallback_m, None
+        road = self._road_block(sources, targets)
+        if not self.road_minutes:
+            return np.where(np.isfinite(road), road, fallback_m), None
+        assert self.road_mode is not None
+        per_min = self.speeds_kmh[self.road_mode] * 1000.0 / 60.0
+        minutes = np.where(np.isfinite(road), road, fallback_m / per_min)
+        return minutes * per_min, minutes
+
+    def distance_between(self, rows: Indices, cols: Indices | None = None
+                         ) -> npt.NDArray[np.int64]:
+        """Street metres from each patch in ``rows`` to each in ``cols`` (default: all)."""
+        metres, _ = self._metres_and_minutes(rows, cols)
+        return np.rint(metres).astype(np.int64)
+
+    def travel_s_between(self, mode: str, rows: Indices,
+                         cols: Indices | None = None) -> npt.NDArray[np.int64]:
+        """Travel time in whole seconds by ``mode`` from each of ``rows`` to each of ``cols``."""
+        metres, minutes = self._metres_and_minutes(rows, cols)
+        if minutes is not None:
+            assert self.road_mode is not None
             scale = self.speeds_kmh[self.road_mode] / self.speeds_kmh[mode]
-            return np.rint(self.road_minutes * 60.0 * scale).astype(np.int64)
+            return np.rint(minutes * 60.0 * scale).astype(np.int64)
         metres_per_s = self.speeds_kmh[mode] / 3.6
-        return np.rint(self.distance_m / metres_per_s).astype(np.int64)
+        return np.rint(np.rint(metres) / metres_per_s).astype(np.int64)
+
+    def travel_min_between(self, mode: str, rows: Indices,
+                           cols: Indices | None = None) -> npt.NDArray[np.float64]:
+        """Travel time in minutes (whole seconds / 60) by ``mode``; see :meth:`travel_s_between`."""
+        return self.travel_s_between(mode, rows, cols).astype(np.float64) / 60.0
+
+    @property
+    def distance_m(self) -> npt.NDArray[np.int64]:
+        """Street metres between every pair of patches (n × n: small districts only)."""
+        return self.distance_between(range(self.n))
+
+    def travel_s(self, mode: str) -> npt.NDArray[np.int64]:
+        """Travel time in whole seconds between every pair of patches (small districts only)."""
+        return self.travel_s_between(mode, range(self.n))
 
     def travel_min(self, mode: str) -> npt.NDArray[np.float64]:
-        """Travel time in minutes from every patch to every patch by ``mode``."""
+        """Travel time in minutes between every pair of patches (small districts only)."""
         return self.travel_s(mode).astype(np.float64) / 60.0
+
+    def travel_table(self, mode: str) -> npt.NDArray[np.float64] | TravelRows:
+        """Travel minutes for lookups ``table[a, b]``: a whole matrix for a small district,
+        a :class:`TravelRows` (a row at a time, cached) above
+        :data:`FULL_MATRIX_MAX_PATCHES` patches."""
+        if self.n <= FULL_MATRIX_MAX_PATCHES:
+            return self.travel_min(mode)
+        return TravelRows(self, mode)
+
+    def neighbours(self, radius_m: float, keep: npt.NDArray[np.bool_] | None = None
+                   ) -> list[list[int]]:
+        """For each patch, the other patches within ``radius_m`` street metres, ascending.
+
+        ``keep`` limits the neighbours to patches where it is true. Without roads, candidates
+        come from a grid of cells ``radius / circuity`` wide, so the work grows with the
+        number of patches, not its square.
+        """
+        keep_mask = np.ones(self.n, dtype=bool) if keep is None else keep
+        out: list[list[int]] = []
+        if self.road_lengths is not None or self.n <= FULL_MATRIX_MAX_PATCHES:
+            for i in range(self.n):
+                row = (self.distance_between([i])[0] <= radius_m) & keep_mask
+                row[i] = False
+                out.append(np.flatnonzero(row).tolist())
+            return out
+        cell = max((radius_m + 1.0) / self.circuity, 1.0)
+        keys = np.floor(self.xy / cell).astype(np.int64)
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for i, (kx, ky) in enumerate(keys.tolist()):
+            buckets.setdefault((kx, ky), []).append(i)
+        for i, (kx, ky) in enumerate(keys.tolist()):
+            near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                    for j in buckets.get((kx + dx, ky + dy), ())]
+            cand = np.array(sorted(near), dtype=np.int64)
+            d = self.distance_between([i], cand)[0]
+            ok = (d <= radius_m) & keep_mask[cand] & (cand != i)
+            out.append(cand[ok].tolist())
+        return out
+
+
+class TravelRows:
+    """Travel minutes from patch to patch by one mode, computed when looked up.
+
+    ``table[a, b]`` is the travel time from a to b and ``table.row_list(a)[b]`` the same
+    through a row object. Without roads a lookup is a few floating-point operations (the same
+    ones, in the same order, as :meth:`Network.travel_s_between`, so the answers agree to the
+    bit); with roads, the last :data:`ROW_CACHE` rows used are kept.
+    """
+
+    def __init__(self, network: Network, mode: str, cache_rows: int = ROW_CACHE) -> None:
+        self.network = network
+        self.mode = mode
+        self.cache_rows = cache_rows
+        self._rows: OrderedDict[int, npt.NDArray[np.float64]] = OrderedDict()
+        self._xy: list[list[float]] | None = (
+            network.xy.tolist() if network.road_lengths is None else None)
+        self._metres_per_s = network.speeds_kmh[mode] / 3.6
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(patches, patches)``, as of the matrix it stands for."""
+        return (self.network.n, self.network.n)
+
+    def row(self, a: int) -> npt.NDArray[np.float64]:
+        """Travel minutes from patch ``a`` to every patch."""
+        row = self._rows.get(a)
+        if row is None:
+            row = self.network.travel_min_between(self.mode, [a])[0]
+            self._rows[a] = row
+            if len(self._rows) > self.cache_rows:
+                self._rows.popitem(last=False)
+        else:
+            self._rows.move_to_end(a)
+        return row
+
+    def row_list(self, a: int) -> _TravelRow:
+        """The travel minutes from patch ``a``, indexed by patch: ``row_list(a)[b]``."""
+        return _TravelRow(self, a)
+
+    def __getitem__(self, key: tuple[int, int]) -> float:
+        a, b = int(key[0]), int(key[1])
+        if self._xy is None:
+            return float(self.row(a)[b])
+        (xa, ya), (xb, yb) = self._xy[a], self._xy[b]
+        dx, dy = xa - xb, ya - yb
+        metres = round(math.sqrt(dx * dx + dy * dy) * self.network.circuity)
+        return round(metres / self._metres_per_s) / 60.0
+
+
+class _TravelRow:
+    """One origin's travel minutes, looked up per destination (see :class:`TravelRows`)."""
+
+    __slots__ = ("a", "table")
+
+    def __init__(self, table: TravelRows, a: int) -> None:
+        self.table = table
+        self.a = a
+
+    def __getitem__(self, b: int) -> float:
+        return self.table[self.a, b]
 
 
 @dataclass(frozen=True, slots=True)

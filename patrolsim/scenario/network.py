@@ -29,13 +29,7 @@ class Road:
     minutes: float | None
 
 
-def straight_line_m(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Pairwise straight-line distances between rows of ``xy`` (metres)."""
-    diff = xy[:, None, :] - xy[None, :, :]
-    return np.sqrt((diff**2).sum(axis=-1))
-
-
-def _shortest(n: int, roads: Sequence[Road], weight: str) -> npt.NDArray[np.float64]:
+def _road_graph(n: int, roads: Sequence[Road], weight: str) -> nx.Graph:
     graph = nx.Graph()
     graph.add_nodes_from(range(n))
     for road in roads:
@@ -43,11 +37,17 @@ def _shortest(n: int, roads: Sequence[Road], weight: str) -> npt.NDArray[np.floa
         if graph.has_edge(road.a, road.b):
             w = min(w, graph[road.a][road.b]["w"])  # type: ignore[type-var]
         graph.add_edge(road.a, road.b, w=w)
-    out = np.full((n, n), np.inf)
-    for source, lengths in nx.all_pairs_dijkstra_path_length(graph, weight="w"):
-        for target, length in lengths.items():
-            out[source, target] = length
-    return out
+    return graph
+
+
+@dataclass(frozen=True, slots=True)
+class _Dijkstra:
+    """Shortest road lengths from one patch: one Dijkstra run, on demand (picklable)."""
+
+    graph: nx.Graph
+
+    def __call__(self, source: int) -> Mapping[int, float]:
+        return nx.single_source_dijkstra_path_length(self.graph, source, weight="w")
 
 
 def build_network(
@@ -58,6 +58,9 @@ def build_network(
     roads_mode: str = "ebike",
 ) -> Network:
     """Build the patch-to-patch :class:`Network`.
+
+    Nothing is computed for every pair of patches here: the network keeps the coordinates
+    and the road graph, and computes travel for the rows and blocks callers ask for.
 
     Parameters
     ----------
@@ -72,19 +75,13 @@ def build_network(
     roads_mode
         The travel mode that road minutes are for (other modes scale by speed).
     """
-    n = len(xy)
-    fallback_m = straight_line_m(xy) * circuity
+    xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     if not roads:
-        return Network(np.rint(fallback_m).astype(np.int64), dict(speeds_kmh))
-    if all(r.metres is not None for r in roads):
-        metres = _shortest(n, roads, "metres")
-        metres = np.where(np.isfinite(metres), metres, fallback_m)
-        return Network(np.rint(metres).astype(np.int64), dict(speeds_kmh))
-    minutes = _shortest(n, roads, "minutes")
-    fallback_min = fallback_m / (speeds_kmh[roads_mode] * 1000.0 / 60.0)
-    minutes = np.where(np.isfinite(minutes), minutes, fallback_min)
-    metres = minutes * speeds_kmh[roads_mode] * 1000.0 / 60.0
-    return Network(np.rint(metres).astype(np.int64), dict(speeds_kmh), minutes, roads_mode)
+        return Network(xy, dict(speeds_kmh), circuity)
+    unit = "metres" if all(r.metres is not None for r in roads) else "minutes"
+    graph = _road_graph(len(xy), roads, unit)
+    return Network(xy, dict(speeds_kmh), circuity, _Dijkstra(graph), unit,
+                   roads_mode if unit == "minutes" else None)
 
 
 def network_for(patches: Sequence[Patch], travel: TravelRules, roads: Sequence[RoadEdge] = ()

@@ -26,6 +26,15 @@ _CAMERA = Camera("", ())
 _SHOP = ShopfrontContract("", ())
 _COSTS = Costs()
 
+MAX_RATE_PER_DAY = 1000.0
+"""Most violations a patch may start per day, per type: far above any street (a busy market
+sees tens), low enough that a simulated week stays seconds, not hours."""
+MAX_PROFILE_WEIGHT = 1000.0
+"""Largest relative weight in an hour or weekday profile (a larger one would flatten every
+other weight to zero once the profile is normalised)."""
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""Years a scenario may start in (the holiday calendar and date arithmetic stay valid)."""
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -43,7 +52,8 @@ def parse_hhmm(value: str) -> int:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan pass ge/le checks; no number in a scenario may be either.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TimeWindow(_Strict):
@@ -98,13 +108,13 @@ class ViolationTypeIn(_Strict):
     """One violation type (DOMAIN.md table)."""
 
     label: str = Field(min_length=1, description="Display name, e.g. 流动摊贩")
-    base_rate_per_day: dict[str, NonNegative] = Field(
+    base_rate_per_day: dict[str, Annotated[float, Field(ge=0.0, le=MAX_RATE_PER_DAY)]] = Field(
         description="Mean violations started per patch per day, by patch kind"
     )
-    hour_profile: list[NonNegative] = Field(
+    hour_profile: list[Annotated[float, Field(ge=0.0, le=MAX_PROFILE_WEIGHT)]] = Field(
         min_length=24, max_length=24, description="24 relative weights, 00:00 first"
     )
-    weekday_profile: list[NonNegative] = Field(
+    weekday_profile: list[Annotated[float, Field(ge=0.0, le=MAX_PROFILE_WEIGHT)]] = Field(
         min_length=7, max_length=7, description="7 relative weights, Monday first"
     )
     duration_mean_min: Positive | None = Field(
@@ -419,6 +429,13 @@ class ScenarioIn(_Strict):
     cameras: list[CameraIn] = Field(default_factory=list)
     shopfront: list[ShopfrontIn] = Field(default_factory=list)
     costs: CostsIn = Field(default_factory=CostsIn)
+
+    @field_validator("start_date")
+    @classmethod
+    def _year(cls, value: dt.date) -> dt.date:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"must lie in the years {FIRST_YEAR} to {LAST_YEAR}")
+        return value
 
     @field_validator("timezone")
     @classmethod

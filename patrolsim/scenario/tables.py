@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from patrolsim.errors import ScenarioError
+from patrolsim.outputs import unguard_cell
 
 T = TypeVar("T")
+
+ID_FORBIDDEN = frozenset('/\\:*?"<>|')
+"""Characters an id may not hold: ids become file names (``ics/<staff_id>.ics``), and these
+separate or wildcard paths on Linux or Windows."""
+ID_MAX_LEN = 64
 
 
 def _shorten(value: object, limit: int = 60) -> str:
@@ -178,8 +184,9 @@ def read_table(
                          f"row has {len(record)} cells but the header has {width} columns",
                          ",".join(record))
             continue
-        cells = {name: (record[i].strip() if i < len(record) else "") for i, name in
-                 enumerate(header)}
+        # Cells that patrolsim guarded against spreadsheet formulas are read back as written.
+        cells = {name: (unguard_cell(record[i].strip()) if i < len(record) else "")
+                 for i, name in enumerate(header)}
         rows.append(Row(line, cells))
     return Table(display, tuple(header), tuple(rows))
 
@@ -203,6 +210,27 @@ class Cells:
         value = self.row.cells.get(name, "")
         if required and value == "":
             self.flag(name, "must not be empty", None)
+        return value
+
+    def ident(self, name: str) -> str:
+        """The cell as an id: it may reach file names and line-based formats (``.ics``).
+
+        An id is printable (no control characters, so no CR/LF), holds no path separator or
+        wildcard (:data:`ID_FORBIDDEN`), does not start with a dot (``..``, hidden files) and
+        is at most :data:`ID_MAX_LEN` characters long.
+        """
+        value = self.text(name)
+        if value == "":
+            return value
+        if not value.isprintable():
+            self.flag(name, "must not hold control characters such as line breaks or tabs",
+                      value)
+        elif any(c in ID_FORBIDDEN for c in value):
+            self.flag(name, "must not hold any of / \\ : * ? \" < > | (ids name files)", value)
+        elif value.startswith("."):
+            self.flag(name, "must not start with a dot (ids name files)", value)
+        elif len(value) > ID_MAX_LEN:
+            self.flag(name, f"must be at most {ID_MAX_LEN} characters long", value)
         return value
 
     def number(self, name: str, minimum: float | None = None, maximum: float | None = None,

@@ -171,6 +171,10 @@ def simulate(
     return collect(run, seed=seed, staffing=staffing, campaigns=campaigns, measure_from_day=window)
 
 
+MAX_STAFFING = 10.0
+"""Largest staffing level (a multiple of the staff list) a run accepts."""
+
+
 def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float,
                     warmup: bool = True) -> list[str]:
     """Problems with run arguments, one line each (empty when all is well).
@@ -187,7 +191,8 @@ def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float,
                         f"days (got {days})")
     if seed < 0:
         problems.append(f"--seed: must be at least 0 (got {seed})")
-    if staffing < 0:
-        problems.append(f"--staffing: must be at least 0 (got {staffing:g})")
+    if not 0 <= staffing <= MAX_STAFFING:  # also refuses nan
+        problems.append(f"--staffing: must be at least 0 and at most {MAX_STAFFING:g} times "
+                        f"the staff list (got {staffing:g})")
     return problems
 

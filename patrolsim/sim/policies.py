@@ -33,13 +33,13 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from patrolsim.errors import ScenarioError
-from patrolsim.scenario.model import Scenario, StaffMember
+from patrolsim.scenario.model import Scenario, StaffMember, TravelRows
 
 if TYPE_CHECKING:
     from patrolsim.sim.units import Unit
@@ -120,6 +120,16 @@ def scale_staff(staff: Sequence[StaffMember], staffing: float) -> tuple[StaffMem
     return tuple(dataclasses.replace(m, index=i) for i, m in enumerate(out))
 
 
+class _RowLists:
+    """``rows[a][b]``: travel minutes from patch ``a`` to ``b``, from a :class:`TravelRows`."""
+
+    def __init__(self, table: TravelRows) -> None:
+        self.table = table
+
+    def __getitem__(self, a: int) -> Any:
+        return self.table.row_list(a)
+
+
 class PolicyContext:
     """What policies may look at: the scenario, staff, expected load, and the live state."""
 
@@ -132,7 +142,8 @@ class PolicyContext:
         self.lam = lam  # D × 24 × P × V expected violations per hour, no enforcement
         self.rng = rng
         self.campaigns = campaigns
-        self.travel = scenario.network.travel_min(scenario.patrol.mode)
+        # a whole matrix for a district, rows on demand for a city (never n² at scale)
+        self.travel = scenario.network.travel_table(scenario.patrol.mode)
         self.field: object = None  # set by the engine: the ViolationField
         self.street = [p.index for p in scenario.patches if p.kind != "base"]
         self.squad_area = {
@@ -140,7 +151,9 @@ class PolicyContext:
             for s in scenario.squads
         }
         self.load = lam.sum(axis=3)  # D × 24 × P
-        self.travel_rows = self.travel.tolist()
+        self.travel_rows: Sequence[list[float]] | _RowLists = (
+            self.travel.tolist() if isinstance(self.travel, np.ndarray)
+            else _RowLists(self.travel))
         self.last_visit = [-math.inf] * len(scenario.patches)
         self._load_key = -1
         self._load_list: list[float] = []

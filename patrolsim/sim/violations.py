@@ -151,11 +151,8 @@ def sample_candidates(scenario: Scenario, seed: int, days: int,
 
 def neighbour_lists(scenario: Scenario, radius_m: float) -> list[list[int]]:
     """For each patch, the other non-base patches within ``radius_m`` street metres."""
-    dist = scenario.network.distance_m
-    street = np.array([p.kind != "base" for p in scenario.patches])
-    near = (dist <= radius_m) & street[None, :]
-    np.fill_diagonal(near, False)
-    return [np.flatnonzero(row).tolist() for row in near]
+    street = np.array([p.kind != "base" for p in scenario.patches], dtype=bool)
+    return scenario.network.neighbours(radius_m, keep=street)
 
 
 class ViolationField:
