@@ -17,7 +17,7 @@ import pytest
 from patrolsim.cli import main
 from patrolsim.formats.route_exports import write_district_outputs
 from patrolsim.outputs import run_folder
-from patrolsim.routing.district import DistrictRoutes, UnitRoute, UnitSpec, VisitRow
+from patrolsim.routing.district import DistrictRoutes, DutyUnit, UnitRoute, VisitRow
 from patrolsim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +149,7 @@ def test_stale_sheets_do_not_pile_up(tiny: Scenario, tmp_path: Path) -> None:
     rows = (VisitRow(0, 0, 420, 420, 420, "depart"), VisitRow(1, 0, 900, 900, 900, "return"))
     for unit in ("1", "2"):
         plan = DistrictRoutes(__import__("datetime").date(2026, 11, 24), "early",
-                              (UnitRoute(UnitSpec("S1", unit, 420, 900), rows),), 0.0, ())
+                              (UnitRoute(DutyUnit("S1", unit, 420, 900), rows),), 0.0, ())
         with run_folder(tmp_path / "o") as stage:
             write_district_outputs(stage, tiny, [plan])
     assert [p.name for p in (tmp_path / "o" / "sheets").iterdir()] == [

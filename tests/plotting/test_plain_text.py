@@ -11,7 +11,7 @@ import pandas as pd
 
 from patrolsim.plotting.plot_plan import plot_roster_grid
 from patrolsim.plotting.plot_routes import plot_routes
-from patrolsim.routing.district import DistrictRoutes, UnitRoute, UnitSpec, VisitRow
+from patrolsim.routing.district import DistrictRoutes, DutyUnit, UnitRoute, VisitRow
 from patrolsim.scenario import Scenario
 
 MATH = r"$\frac{1}{$"
@@ -32,7 +32,7 @@ def test_route_map_draws_mathtext_names_as_text(tiny: Scenario) -> None:
     rows = (VisitRow(0, 0, 420, 420, 420, "depart"), VisitRow(1, 1, 430, 430, 445, "patrol"),
             VisitRow(2, 0, 900, 900, 900, "return"))
     plan = DistrictRoutes(dt.date(2026, 11, 24), "early",
-                          (UnitRoute(UnitSpec("S1", MATH, 420, 900), rows),), 0.0, ())
+                          (UnitRoute(DutyUnit("S1", MATH, 420, 900), rows),), 0.0, ())
     fig, ax = plt.subplots()
     plot_routes(sc, plan, ax=ax)
     texts = [t.get_text() for t in ax.texts]
