@@ -28,15 +28,17 @@ def _commit() -> str:
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=RESULTS.parent, capture_output=True, text=True, check=True,
+            cwd=RESULTS.parent,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return out.stdout.strip()
 
 
-def write_section(name: str, title: str, command: str, body: str,
-                  path: Path = RESULTS) -> None:
+def write_section(name: str, title: str, command: str, body: str, path: Path = RESULTS) -> None:
     """Replace (or append) the section ``name`` of ``path`` with ``body``.
 
     Parameters

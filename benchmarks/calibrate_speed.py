@@ -52,8 +52,9 @@ def timed(args: list[str]) -> tuple[float, float, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skip-backtest", action="store_true")
     args = parser.parse_args()
     if not LOG.exists():
@@ -61,11 +62,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "boston"
         common = ["--caselog", str(LOG), "--mapping", str(MAPPING)]
-        w_init, c_init, _ = timed(["init", str(folder), "--from-caselog", str(LOG),
-                                   "--mapping", str(MAPPING)])
+        w_init, c_init, _ = timed(
+            ["init", str(folder), "--from-caselog", str(LOG), "--mapping", str(MAPPING)]
+        )
         print(f"init: {w_init:.1f} s wall, {c_init:.1f} s CPU", flush=True)
-        w_cal, c_cal, text = timed(["calibrate", str(folder), *common, "--until", "2015-09-30",
-                                    "--out", str(Path(tmp) / "boston-cal")])
+        w_cal, c_cal, text = timed(
+            [
+                "calibrate",
+                str(folder),
+                *common,
+                "--until",
+                "2015-09-30",
+                "--out",
+                str(Path(tmp) / "boston-cal"),
+            ]
+        )
         fit_lines = [line for line in text.splitlines() if line.startswith(("fit ", "  "))]
         print(f"calibrate: {w_cal:.1f} s wall, {c_cal:.1f} s CPU", flush=True)
         print("\n".join(fit_lines[-5:]))
@@ -81,34 +92,56 @@ def main() -> None:
             f"Iterations: {table.loc['fit.iterations', 'value']:.0f}, converged: "
             f"{bool(table.loc['fit.converged', 'value'])}. Simulated / logged recorded cases "
             "in the fit window: "
-            + ", ".join(f"{p.removeprefix('fit.simulated_over_log.')} {v:.3f}"
-                        for p, v in table["value"].items()
-                        if p.startswith("fit.simulated_over_log.")) + ".\n")
+            + ", ".join(
+                f"{p.removeprefix('fit.simulated_over_log.')} {v:.3f}"
+                for p, v in table["value"].items()
+                if p.startswith("fit.simulated_over_log.")
+            )
+            + ".\n"
+        )
         command = "python benchmarks/calibrate_speed.py"
         write_section("calibration", "Calibrating the Boston 311 log", command, body)
         if args.skip_backtest:
             return
         out = Path(tmp) / "backtest"
-        w_bt, c_bt, text = timed(["backtest", str(folder), *common, "--train-until",
-                                  "2015-09-30", "--weeks", "13", "--out", str(out)])
+        w_bt, c_bt, text = timed(
+            [
+                "backtest",
+                str(folder),
+                *common,
+                "--train-until",
+                "2015-09-30",
+                "--weeks",
+                "13",
+                "--out",
+                str(out),
+            ]
+        )
         print(f"backtest: {w_bt:.1f} s wall, {c_bt:.1f} s CPU", flush=True)
-        scores = pd.read_csv(out / "scores.csv").pivot(index="model", columns="metric",
-                                                       values="value")
-        scores = scores.loc[["simulation", "historical_mean", "seasonal_naive"],
-                            ["poisson_deviance", "mae", "hit_rate_10", "pai_10"]]
+        scores = pd.read_csv(out / "scores.csv").pivot(
+            index="model", columns="metric", values="value"
+        )
+        scores = scores.loc[
+            ["simulation", "historical_mean", "seasonal_naive"],
+            ["poisson_deviance", "mae", "hit_rate_10", "pai_10"],
+        ]
         print(scores.round(4).to_string())
         cells = pd.read_csv(out / "cells.csv")
-        rows = "".join(f"| {m} | " + " | ".join(f"{scores.loc[m, c]:.4f}" for c in scores.columns)
-                       + " |\n" for m in scores.index)
+        rows = "".join(
+            f"| {m} | " + " | ".join(f"{scores.loc[m, c]:.4f}" for c in scores.columns) + " |\n"
+            for m in scores.index
+        )
         body = (
             "`patrolsim backtest --train-until 2015-09-30 --weeks 13` on the scenario made by "
             f"`init` (refit before every week; 4 forecast replications): {len(cells):,} cells "
             f"(patch × type × day), {int(cells['observed'].sum()):,} observed cases, "
             f"{w_bt:.0f} s wall, {c_bt:.0f} s CPU.\n\n"
             "| model | poisson_deviance | mae | hit_rate_10 | pai_10 |\n"
-            "|---|---:|---:|---:|---:|\n" + rows)
-        write_section("backtest", "Back-test of the Boston calibration (13 held-out weeks)",
-                      command, body)
+            "|---|---:|---:|---:|---:|\n" + rows
+        )
+        write_section(
+            "backtest", "Back-test of the Boston calibration (13 held-out weeks)", command, body
+        )
 
 
 if __name__ == "__main__":

@@ -90,8 +90,10 @@ def _instances(specs: list[str]) -> list[int]:
 def _bounds(folder: Path) -> dict[str, tuple[int, int]]:
     """``{instance name: (lower bound, best known)}`` from the benchmark's bounds.csv."""
     with (folder / "bounds.csv").open(encoding="utf-8", newline="") as fh:
-        return {r["instance"]: (int(r["lower_bound"]), int(r["best_known_ub"]))
-                for r in csv.DictReader(fh)}
+        return {
+            r["instance"]: (int(r["lower_bound"]), int(r["best_known_ub"]))
+            for r in csv.DictReader(fh)
+        }
 
 
 def _gap(objective: int | None, best: int) -> str:
@@ -104,8 +106,13 @@ def run_product(path: Path, params: RosterParams) -> tuple[int, int, str, float,
     """Solve one instance through the product path; (objective, violations, status, bound, s)."""
     t0 = time.perf_counter()
     res = solve_curtois_roster(read_curtois(path), params)
-    return (res.objective, len(res.evaluation.violations), res.roster.status,
-            res.roster.best_bound, time.perf_counter() - t0)
+    return (
+        res.objective,
+        len(res.evaluation.violations),
+        res.roster.status,
+        res.roster.best_bound,
+        time.perf_counter() - t0,
+    )
 
 
 def run_specialised(path: Path, params: RosterParams) -> tuple[int | None, int, str, float]:
@@ -119,14 +126,27 @@ def table(rows: list[Row], product_budget: str, specialised_budget: str | None) 
     """The side-by-side Markdown table: product path, specialised solver in this run (when
     run) and as recorded."""
     spec_head = f"specialised, this run ({specialised_budget})" if specialised_budget else None
-    head = ["instance", "lower bound", "best known", f"product ({product_budget})", "gap",
-            "hard violations", "status", "time s"]
+    head = [
+        "instance",
+        "lower bound",
+        "best known",
+        f"product ({product_budget})",
+        "gap",
+        "hard violations",
+        "status",
+        "time s",
+    ]
     if spec_head:
         head += [spec_head, "gap"]
     head += ["specialised, recorded (120 s)", "gap"]
-    lines = ["| " + " | ".join(head) + " |",
-             "|---|" + "---:|" * 3 + "---:|---:|---|---:|" + ("---:|---:|" if spec_head else "")
-             + "---:|---:|"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|---|"
+        + "---:|" * 3
+        + "---:|---:|---|---:|"
+        + ("---:|---:|" if spec_head else "")
+        + "---:|---:|",
+    ]
     for r in rows:
         cells = [r.instance, str(r.lower_bound), str(r.best_known)]
         if r.product is not None:
@@ -139,8 +159,7 @@ def table(rows: list[Row], product_budget: str, specialised_budget: str | None) 
             if r.specialised is not None:
                 sobj, sbad, sstatus, ssecs = r.specialised
                 bad_note = f", {sbad} hard violations" if sbad else ""
-                cells += [f"{sobj} ({sstatus}, {ssecs:.1f} s{bad_note})",
-                          _gap(sobj, r.best_known)]
+                cells += [f"{sobj} ({sstatus}, {ssecs:.1f} s{bad_note})", _gap(sobj, r.best_known)]
             else:
                 cells += ["—", "—"]
         if r.instance in SPECIALISED_RECORDED:
@@ -176,23 +195,43 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit status."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("instances", nargs="+", help="instance numbers or ranges, e.g. 1-10 14")
-    ap.add_argument("--solver", choices=("product", "specialised", "both"), default="product",
-                    help="the product's roster model (default), the benchmark-only solver, "
-                    "or both")
-    ap.add_argument("--work-limit", type=float, default=None, metavar="UNITS",
-                    help="product path: CP-SAT deterministic time per instance (default "
-                    f"{PRODUCT_WORK_LIMIT:g}; ignored with --time-limit)")
-    ap.add_argument("--time-limit", type=float, default=None, metavar="S",
-                    help="wall-clock seconds per instance: the specialised solver's limit "
-                    f"(default {SPECIALISED_TIME_LIMIT:g}) and, if given, the product's "
-                    "instead of --work-limit")
-    ap.add_argument("--workers", type=int, default=None,
-                    help="CP-SAT workers (default: 1 under a work limit, 2 under a time limit)")
+    ap.add_argument(
+        "--solver",
+        choices=("product", "specialised", "both"),
+        default="product",
+        help="the product's roster model (default), the benchmark-only solver, or both",
+    )
+    ap.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        metavar="UNITS",
+        help="product path: CP-SAT deterministic time per instance (default "
+        f"{PRODUCT_WORK_LIMIT:g}; ignored with --time-limit)",
+    )
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-clock seconds per instance: the specialised solver's limit "
+        f"(default {SPECIALISED_TIME_LIMIT:g}) and, if given, the product's "
+        "instead of --work-limit",
+    )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="CP-SAT workers (default: 1 under a work limit, 2 under a time limit)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dir", type=Path, default=Path(os.environ.get("CURTOIS_DIR", DEFAULT_DIR)))
     ap.add_argument("--csv", type=Path, help="also append the rows to this CSV file")
-    ap.add_argument("--no-results", action="store_true",
-                    help="do not write the curtois section of benchmarks/RESULTS.md")
+    ap.add_argument(
+        "--no-results",
+        action="store_true",
+        help="do not write the curtois section of benchmarks/RESULTS.md",
+    )
     ap.add_argument("--progress", action="store_true", help="print improving solutions")
     args = ap.parse_args(argv)
     bounds = _bounds(args.dir)
@@ -200,18 +239,37 @@ def main(argv: list[str] | None = None) -> int:
     wall = args.time_limit is not None
     work = None if wall else (args.work_limit or PRODUCT_WORK_LIMIT)
     product_params = RosterParams(
-        time_limit_s=args.time_limit if wall else None, max_deterministic_time=work,
-        num_workers=args.workers or (2 if wall else 1), seed=args.seed, progress=args.progress)
-    product_budget = (f"{args.time_limit:g} s wall, {product_params.num_workers} workers" if wall
-                      else f"work limit {work:g}, 1 worker")
+        time_limit_s=args.time_limit if wall else None,
+        max_deterministic_time=work,
+        num_workers=args.workers or (2 if wall else 1),
+        seed=args.seed,
+        progress=args.progress,
+    )
+    product_budget = (
+        f"{args.time_limit:g} s wall, {product_params.num_workers} workers"
+        if wall
+        else f"work limit {work:g}, 1 worker"
+    )
     spec_limit = args.time_limit or SPECIALISED_TIME_LIMIT
-    spec_params = dataclasses.replace(CURTOIS_PARAMS, time_limit_s=spec_limit,
-                                      num_workers=args.workers or 2, seed=args.seed,
-                                      progress=args.progress)
+    spec_params = dataclasses.replace(
+        CURTOIS_PARAMS,
+        time_limit_s=spec_limit,
+        num_workers=args.workers or 2,
+        seed=args.seed,
+        progress=args.progress,
+    )
     spec_budget = f"{spec_limit:g} s, {spec_params.num_workers} workers"
 
-    header = ("instance", "best_known", "solver", "objective", "gap", "violations", "status",
-              "seconds")
+    header = (
+        "instance",
+        "best_known",
+        "solver",
+        "objective",
+        "gap",
+        "violations",
+        "status",
+        "seconds",
+    )
     print(" ".join(f"{h:>12}" for h in header), flush=True)
     rows: list[Row] = []
     for n in _instances(args.instances):
@@ -241,11 +299,19 @@ def main(argv: list[str] | None = None) -> int:
                     w.writerow(line)
     if not args.no_results:
         command = "nice python -m benchmarks.roster_curtois " + shlex.join(
-            sys.argv[1:] if argv is None else argv)
-        body = table(rows, product_budget if args.solver != "specialised" else "not run",
-                     spec_budget if args.solver != "product" else None)
-        write_section("curtois", "Curtois shift scheduling: product path and specialised solver",
-                      command, body + "\n\n" + NOTES)
+            sys.argv[1:] if argv is None else argv
+        )
+        body = table(
+            rows,
+            product_budget if args.solver != "specialised" else "not run",
+            spec_budget if args.solver != "product" else None,
+        )
+        write_section(
+            "curtois",
+            "Curtois shift scheduling: product path and specialised solver",
+            command,
+            body + "\n\n" + NOTES,
+        )
     return 0
 
 

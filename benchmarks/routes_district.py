@@ -73,8 +73,9 @@ def _cases(names: list[str], shifts: set[str]) -> list[tuple[str, Scenario, str]
     out: list[tuple[str, Scenario, str]] = []
     for name in names:
         if name == "nanhu":
-            out.extend(("nanhu", nanhu, st.name) for st in nanhu.shifts
-                       if not shifts or st.name in shifts)
+            out.extend(
+                ("nanhu", nanhu, st.name) for st in nanhu.shifts if not shifts or st.name in shifts
+            )
         else:
             out.append((f"synthetic-{name}", synthetic_district(nanhu, int(name)), "day"))
     return out
@@ -87,8 +88,9 @@ def _units(scenario: Scenario, shift: str, squads: int | None) -> list[UnitSpec]
     return [u for u in units if u.squad in keep]
 
 
-def _district_row(scenario: Scenario, date: dt.date, shift: str,
-                  params: RoutingParams, squads: int | None) -> dict[str, Any]:
+def _district_row(
+    scenario: Scenario, date: dt.date, shift: str, params: RoutingParams, squads: int | None
+) -> dict[str, Any]:
     """Solve one district shift and measure it."""
     units = _units(scenario, shift, squads)
     plan = solve_district_routes(scenario, date, shift, units=units, params=params)
@@ -116,8 +118,9 @@ def _district_row(scenario: Scenario, date: dt.date, shift: str,
 
 def relax(problem: RoutingProblem) -> RoutingProblem:
     """The problem without what PyVRP cannot express: meal breaks and revisit gaps."""
-    vehicles = tuple(dataclasses.replace(v, break_window=None, break_duration=0)
-                     for v in problem.vehicles)
+    vehicles = tuple(
+        dataclasses.replace(v, break_window=None, break_duration=0) for v in problem.vehicles
+    )
     return dataclasses.replace(problem, vehicles=vehicles, min_gap=0)
 
 
@@ -149,9 +152,11 @@ def solve_pyvrp(
 
     horizon = max(v.end_time for v in problem.vehicles)
     m = Model()
-    used = sorted({v.start_location for v in problem.vehicles}
-                  | {v.end_location for v in problem.vehicles}
-                  | {s.location for s in problem.stops})
+    used = sorted(
+        {v.start_location for v in problem.vehicles}
+        | {v.end_location for v in problem.vehicles}
+        | {s.location for s in problem.stops}
+    )
     # The product's weight (all shift time + 1) makes prizes so large that PyVRP's time-warp
     # penalty, capped at max_penalty, loses to them and its best solution breaks windows.
     # Twice the longest leg makes a prize outweigh any one detour, and the cap is raised above
@@ -164,12 +169,22 @@ def solve_pyvrp(
     post = 10 * top
     params = SolveParams(penalty=PenaltyParams(max_penalty=100.0 * top))
     locs = {loc: m.add_location(x=0, y=0) for loc in used}
-    depots = {loc: m.add_depot(locs[loc]) for loc in sorted(
-        {v.start_location for v in problem.vehicles} | {v.end_location for v in problem.vehicles})}
+    depots = {
+        loc: m.add_depot(locs[loc])
+        for loc in sorted(
+            {v.start_location for v in problem.vehicles}
+            | {v.end_location for v in problem.vehicles}
+        )
+    }
     for v in problem.vehicles:
-        m.add_vehicle_type(num_available=1, start_depot=depots[v.start_location],
-                           end_depot=depots[v.end_location], tw_early=v.start_time,
-                           tw_late=v.end_time, name=v.name)
+        m.add_vehicle_type(
+            num_available=1,
+            start_depot=depots[v.start_location],
+            end_depot=depots[v.end_location],
+            tw_early=v.start_time,
+            tw_late=v.end_time,
+            name=v.name,
+        )
     groups: dict[int, Any] = {}
     owner: list[int] = []  # PyVRP client index -> stop index
     for k, s in enumerate(problem.stops):
@@ -183,9 +198,14 @@ def solve_pyvrp(
             group = m.add_client_group(required=False)
         for a, b in wins:
             m.add_client(
-                locs[s.location], service_duration=s.service, tw_early=a, tw_late=b,
+                locs[s.location],
+                service_duration=s.service,
+                tw_early=a,
+                tw_late=b,
                 prize=post if s.mandatory else s.prize * weight,
-                required=False, group=group, name=s.label,
+                required=False,
+                group=group,
+                name=s.label,
             )
             owner.append(k)
     for a in used:
@@ -201,15 +221,25 @@ def solve_pyvrp(
     return seqs, bool(res.best.is_feasible())
 
 
-def _pyvrp_rows(scenario: Scenario, date: dt.date, shift: str,
-                params: RoutingParams, squads: int | None) -> dict[str, Any]:
+def _pyvrp_rows(
+    scenario: Scenario, date: dt.date, shift: str, params: RoutingParams, squads: int | None
+) -> dict[str, Any]:
     """Product and PyVRP on every squad's relaxed problem, summed over the squads."""
     st = scenario.shift(shift)
     units = _units(scenario, shift, squads)
     rates = default_rates(scenario, date)
-    out = {"ours_prize": 0, "ours_travel": 0, "ours_mand": 0, "ours_wall": 0.0,
-           "py_prize": 0, "py_travel": 0, "py_mand": 0, "py_feasible": True, "mand": 0,
-           "ours_check": 0}
+    out = {
+        "ours_prize": 0,
+        "ours_travel": 0,
+        "ours_mand": 0,
+        "ours_wall": 0.0,
+        "py_prize": 0,
+        "py_travel": 0,
+        "py_mand": 0,
+        "py_feasible": True,
+        "mand": 0,
+        "ours_check": 0,
+    }
     for sq in sorted({u.squad for u in units}):
         sp = build_squad_problem(scenario, sq, [u for u in units if u.squad == sq], rates, st)
         prob = relax(sp.problem)
@@ -241,8 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--date", default="2026-11-24")
     ap.add_argument("--no-pyvrp", action="store_true")
     ap.add_argument("--shifts", default="", help="nanhu's shifts to run (default: all)")
-    ap.add_argument("--squads", type=int, default=2,
-                    help="larger districts: squads sampled for 10x and PyVRP (default 2)")
+    ap.add_argument(
+        "--squads",
+        type=int,
+        default=2,
+        help="larger districts: squads sampled for 10x and PyVRP (default 2)",
+    )
     ap.add_argument("--cache", default="", help="folder to keep and reuse measured rows")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
@@ -254,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         have_pyvrp = False
     base = RoutingParams()
-    big = dataclasses.replace(base, branch_limit=FACTOR * base.branch_limit,
-                              solution_limit=FACTOR * base.solution_limit)
+    big = dataclasses.replace(
+        base, branch_limit=FACTOR * base.branch_limit, solution_limit=FACTOR * base.solution_limit
+    )
     lines = [
         f"Default budget: {base.branch_limit:,} search branches and {base.solution_limit:,} "
         f"solutions per squad and restart ({base.restarts} restarts); 10x: "
@@ -299,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         if n_squads > args.squads:
             # Squads are routed independently: the whole district at the default budget, and a
             # sample of squads (the first ones) at both budgets and against PyVRP.
-            full = cached(f"{name}-{shift}-1x",
-                          lambda sc=scenario, sh=shift: _district_row(sc, date, sh, base, None))
+            full = cached(
+                f"{name}-{shift}-1x",
+                lambda sc=scenario, sh=shift: _district_row(sc, date, sh, base, None),
+            )
             n_units = len(_units(scenario, shift, None))
             line = (
                 f"| {name} (all {n_squads} squads) | {shift} | {n_units} | {full['value']:.1f} "
@@ -313,10 +350,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             label, squads, tag = name, None, ""
         n_units = len(_units(scenario, shift, squads))
-        one = cached(f"{name}-{shift}{tag}-1x",
-                     lambda sc=scenario, sh=shift, q=squads: _district_row(sc, date, sh, base, q))
-        ten = cached(f"{name}-{shift}{tag}-10x",
-                     lambda sc=scenario, sh=shift, q=squads: _district_row(sc, date, sh, big, q))
+        one = cached(
+            f"{name}-{shift}{tag}-1x",
+            lambda sc=scenario, sh=shift, q=squads: _district_row(sc, date, sh, base, q),
+        )
+        ten = cached(
+            f"{name}-{shift}{tag}-10x",
+            lambda sc=scenario, sh=shift, q=squads: _district_row(sc, date, sh, big, q),
+        )
         line = (
             f"| {label} | {shift} | {n_units} | {one['value']:.1f} | {ten['value']:.1f} | "
             f"{one['share']:.1f} | {ten['share']:.1f} | {one['posts']} | {ten['posts']} | "
@@ -326,8 +367,10 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(line)
         print(line, flush=True)
         if have_pyvrp:
-            r = cached(f"{name}-{shift}{tag}-pyvrp3",
-                       lambda sc=scenario, sh=shift, q=squads: _pyvrp_rows(sc, date, sh, base, q))
+            r = cached(
+                f"{name}-{shift}{tag}-pyvrp3",
+                lambda sc=scenario, sh=shift, q=squads: _pyvrp_rows(sc, date, sh, base, q),
+            )
             diff = 100.0 * (r["py_prize"] - r["ours_prize"]) / max(r["ours_prize"], 1)
             pline = (
                 f"| {label} | {shift} | {r['ours_prize']} | {r['py_prize']} | {diff:+.1f} | "
@@ -342,8 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         body += "\n\n### Against PyVRP\n\n" + "\n".join(py_lines)
     if not args.no_write:
         command = "python benchmarks/routes_district.py " + " ".join(argv or sys.argv[1:])
-        write_section("routes-district", "District routes: default budget, 10x, PyVRP",
-                      command.strip(), body)
+        write_section(
+            "routes-district", "District routes: default budget, 10x, PyVRP", command.strip(), body
+        )
     return 0
 
 

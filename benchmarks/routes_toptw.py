@@ -121,25 +121,46 @@ def solve_pyvrp(
     return check.score, check.feasible and res.best.is_feasible(), wall
 
 
-def _run(set_name: str, inst: TOPTWInstance, teams: int, best: int | None,
-         product: RoutingParams, timed: RoutingParams, special: bool, have_pyvrp: bool,
-         args: argparse.Namespace) -> dict[str, Any]:
+def _run(
+    set_name: str,
+    inst: TOPTWInstance,
+    teams: int,
+    best: int | None,
+    product: RoutingParams,
+    timed: RoutingParams,
+    special: bool,
+    have_pyvrp: bool,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
     """Solve one instance and m with each solver; the row of figures."""
     res = solve_toptw(inst, teams, product)
     row: dict[str, Any] = {
-        "set": set_name, "instance": inst.name, "m": teams, "bks": best,
-        "score": res.score, "gap_pct": _gap(best, res.score),
-        "time_s": round(res.solution.wall_s, 2), "feasible": res.feasible,
+        "set": set_name,
+        "instance": inst.name,
+        "m": teams,
+        "bks": best,
+        "score": res.score,
+        "gap_pct": _gap(best, res.score),
+        "time_s": round(res.solution.wall_s, 2),
+        "feasible": res.feasible,
     }
     if special:
         sol = solve_specialised(toptw_problem(inst, teams), timed, ImproveParams(seed=args.seed))
         sres = toptw_result(inst, teams, sol)
-        row.update(special_score=sres.score, special_gap_pct=_gap(best, sres.score),
-                   special_time_s=round(sol.wall_s, 2), special_feasible=sres.feasible)
+        row.update(
+            special_score=sres.score,
+            special_gap_pct=_gap(best, sres.score),
+            special_time_s=round(sol.wall_s, 2),
+            special_feasible=sres.feasible,
+        )
     if have_pyvrp:
         pscore, pfeas, pwall = solve_pyvrp(inst, teams, args.time_limit, args.seed)
-        row.update(pyvrp_score=pscore, pyvrp_gap_pct=_gap(best, pscore),
-                   pyvrp_time_s=round(pwall, 2), pyvrp_feasible=pfeas)
+        row.update(
+            pyvrp_score=pscore,
+            pyvrp_gap_pct=_gap(best, pscore),
+            pyvrp_time_s=round(pwall, 2),
+            pyvrp_feasible=pfeas,
+        )
     return row
 
 
@@ -158,10 +179,15 @@ def _fmt(gap: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table and write the ``toptw`` section; return 0."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--time-limit", type=float, default=10.0,
-                    help="seconds for the specialised solver and PyVRP")
-    ap.add_argument("--branches", type=int, default=0,
-                    help="product budget (default: RoutingParams' default)")
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        help="seconds for the specialised solver and PyVRP",
+    )
+    ap.add_argument(
+        "--branches", type=int, default=0, help="product budget (default: RoutingParams' default)"
+    )
     ap.add_argument("--sets", default="solomon,cordeau")
     ap.add_argument("--subset", action="store_true", help="only the instances in SUBSET")
     ap.add_argument("--only", default="", help="comma-separated instance names")
@@ -214,20 +240,33 @@ def main(argv: list[str] | None = None) -> int:
                 if key is not None and key.is_file():
                     row = json.loads(key.read_text(encoding="utf-8"))
                 else:
-                    row = _run(set_name, inst, teams, best, product, timed, special,
-                               have_pyvrp, args)
+                    row = _run(
+                        set_name, inst, teams, best, product, timed, special, have_pyvrp, args
+                    )
                     if key is not None:
                         key.parent.mkdir(parents=True, exist_ok=True)
                         key.write_text(json.dumps(row), encoding="utf-8")
-                cells = [set_name, inst.name, str(teams), str(best or "-"),
-                         _score(row, "score", "feasible"), _fmt(row["gap_pct"]),
-                         f"{row['time_s']:.1f}"]
+                cells = [
+                    set_name,
+                    inst.name,
+                    str(teams),
+                    str(best or "-"),
+                    _score(row, "score", "feasible"),
+                    _fmt(row["gap_pct"]),
+                    f"{row['time_s']:.1f}",
+                ]
                 if special:
-                    cells += [_score(row, "special_score", "special_feasible"),
-                              _fmt(row["special_gap_pct"]), f"{row['special_time_s']:.1f}"]
+                    cells += [
+                        _score(row, "special_score", "special_feasible"),
+                        _fmt(row["special_gap_pct"]),
+                        f"{row['special_time_s']:.1f}",
+                    ]
                 if have_pyvrp:
-                    cells += [_score(row, "pyvrp_score", "pyvrp_feasible"),
-                              _fmt(row["pyvrp_gap_pct"]), f"{row['pyvrp_time_s']:.1f}"]
+                    cells += [
+                        _score(row, "pyvrp_score", "pyvrp_feasible"),
+                        _fmt(row["pyvrp_gap_pct"]),
+                        f"{row['pyvrp_time_s']:.1f}",
+                    ]
                 rows.append(row)
                 table.append("| " + " | ".join(cells) + " |")
                 print(" ".join(cells), flush=True)
@@ -237,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         for teams in sorted({int(r["m"]) for r in sel}):  # type: ignore[call-overload]
             sub = [r for r in sel if r["m"] == teams]
             text = f"{set_name} m={teams} ({len(sub)} runs): mean gap product " + _mean(
-                sub, "gap_pct")
+                sub, "gap_pct"
+            )
             if special:
                 text += ", specialised " + _mean(sub, "special_gap_pct")
             if have_pyvrp:
@@ -262,11 +302,13 @@ def main(argv: list[str] | None = None) -> int:
             f"was written: the wall-clock solvers then get a fraction of a core, and the "
             f"product's deterministic budget takes longer but finds the same routes."
         )
-        body = note + "\n\n" + "\n".join(table) + "\n\n" + "\n".join(
-            f"- {line}" for line in summary)
+        body = (
+            note + "\n\n" + "\n".join(table) + "\n\n" + "\n".join(f"- {line}" for line in summary)
+        )
         command = "python benchmarks/routes_toptw.py " + " ".join(argv or sys.argv[1:])
-        write_section("toptw", "TOPTW: product path, specialised solver, PyVRP",
-                      command.strip(), body)
+        write_section(
+            "toptw", "TOPTW: product path, specialised solver, PyVRP", command.strip(), body
+        )
     return 0
 
 

@@ -51,19 +51,30 @@ def _routes(patches: int, time_limit: float) -> dict[str, object]:
     shift = sc.shift("day") if any(s.name == "day" for s in sc.shifts) else sc.shifts[0]
     units = default_units(sc, shift)
     t0 = time.perf_counter()
-    plan = solve_district_routes(sc, dt.date(2026, 11, 24), shift, units=units,
-                                 params=RoutingParams(time_limit_s=time_limit, seed=0))
+    plan = solve_district_routes(
+        sc,
+        dt.date(2026, 11, 24),
+        shift,
+        units=units,
+        params=RoutingParams(time_limit_s=time_limit, seed=0),
+    )
     wall = time.perf_counter() - t0
     problems = check_district_routes(sc, plan)
     street = [p.index for p in sc.patches if p.kind != "base"]
     visited = {r.patch_index for ur in plan.routes for r in ur.stops}
     return {
-        "patches": len(street), "squads": len(sc.squads), "staff": len(sc.staff),
-        "units": len(units), "shift": shift.name, "time_limit_s": time_limit,
-        "wall_s": round(wall, 1), "stops": sum(len(r.stops) for r in plan.routes),
+        "patches": len(street),
+        "squads": len(sc.squads),
+        "staff": len(sc.staff),
+        "units": len(units),
+        "shift": shift.name,
+        "time_limit_s": time_limit,
+        "wall_s": round(wall, 1),
+        "stops": sum(len(r.stops) for r in plan.routes),
         "value_violation_hours": round(plan.prize, 1),
         "patches_visited_share": round(len(visited) / len(street), 3),
-        "unmet_posts": len(plan.unmet_posts), "check_problems": len(problems),
+        "unmet_posts": len(plan.unmet_posts),
+        "check_problems": len(problems),
     }
 
 
@@ -72,8 +83,9 @@ def _save_city(patches: int, folder: Path) -> None:
     # no warm-up, so that ``--days 7`` simulates exactly one week
     # and at most the inspections scenario.toml allows (the synthetic city scales them up)
     city = synthetic_district(nanhu, patches, seed=1)
-    city = dataclasses.replace(city, warmup_days=0,
-                               inspections_per_day=min(city.inspections_per_day, 10_000))
+    city = dataclasses.replace(
+        city, warmup_days=0, inspections_per_day=min(city.inspections_per_day, 10_000)
+    )
     save_scenario(city, folder)
 
 
@@ -93,8 +105,7 @@ def main() -> None:
     parser.add_argument("--routes-patches", type=int, default=5000)
     parser.add_argument("--city-patches", type=int, default=50000)
     parser.add_argument("--time-limit", type=float, default=60.0)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["routes", "validate",
-                                                                  "simulate"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["routes", "validate", "simulate"])
     parser.add_argument("--part", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part == "routes":
@@ -105,9 +116,18 @@ def main() -> None:
 
     rows = []
     if "routes" not in args.skip:
-        wall, peak, code, out = _measured([sys.executable, __file__, "--part", "routes",
-                                           "--routes-patches", str(args.routes_patches),
-                                           "--time-limit", str(args.time_limit)])
+        wall, peak, code, out = _measured(
+            [
+                sys.executable,
+                __file__,
+                "--part",
+                "routes",
+                "--routes-patches",
+                str(args.routes_patches),
+                "--time-limit",
+                str(args.time_limit),
+            ]
+        )
         if code != 0:
             sys.exit(f"routes failed:\n{out}")
         fig = json.loads(out.strip().splitlines()[-1])
@@ -118,38 +138,63 @@ def main() -> None:
             f"(limit {fig['time_limit_s']:g} s) | {peak:.2f} GB | {fig['stops']} stops worth "
             f"{fig['value_violation_hours']} violation-hours; "
             f"{fig['patches_visited_share']:.0%} of patches visited; "
-            f"{fig['unmet_posts']} fixed posts missed; {fig['check_problems']} rule problems |")
+            f"{fig['unmet_posts']} fixed posts missed; {fig['check_problems']} rule problems |"
+        )
     with tempfile.TemporaryDirectory(prefix="patrolsim-scale-") as tmp:
         city = Path(tmp) / "city"
         if not {"validate", "simulate"} <= set(args.skip):
             t0 = time.perf_counter()
             _save_city(args.city_patches, city)
-            print(f"saved a {args.city_patches:,}-patch city in {time.perf_counter() - t0:.0f} s",
-                  flush=True)
+            print(
+                f"saved a {args.city_patches:,}-patch city in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
         if "validate" not in args.skip:
-            wall, peak, code, out = _measured([sys.executable, "-m", "patrolsim", "validate",
-                                               str(city)])
+            wall, peak, code, out = _measured(
+                [sys.executable, "-m", "patrolsim", "validate", str(city)]
+            )
             print(f"validate: exit {code}, {wall:.1f} s, peak {peak:.2f} GB", flush=True)
             if code != 0:
                 print(out[-3000:])
-            rows.append(f"| `patrolsim validate` | {args.city_patches:,} patches | {wall:.1f} s "
-                        f"| {peak:.2f} GB | exit {code} |")
+            rows.append(
+                f"| `patrolsim validate` | {args.city_patches:,} patches | {wall:.1f} s "
+                f"| {peak:.2f} GB | exit {code} |"
+            )
         if "simulate" not in args.skip:
             days = 7
-            wall, peak, code, out = _measured([
-                sys.executable, "-m", "patrolsim", "simulate", str(city), "--days", str(days),
-                "--seed", "0", "--policy", "hotspot", "--out", str(Path(tmp) / "sim")])
+            wall, peak, code, out = _measured(
+                [
+                    sys.executable,
+                    "-m",
+                    "patrolsim",
+                    "simulate",
+                    str(city),
+                    "--days",
+                    str(days),
+                    "--seed",
+                    "0",
+                    "--policy",
+                    "hotspot",
+                    "--out",
+                    str(Path(tmp) / "sim"),
+                ]
+            )
             print(f"simulate: exit {code}, {wall:.1f} s, peak {peak:.2f} GB", flush=True)
             if code != 0:
                 print(out[-3000:])
             summary = next((line for line in out.splitlines() if "violations" in line), "")
-            rows.append(f"| `patrolsim simulate --days {days} --policy hotspot` | "
-                        f"{args.city_patches:,} patches | {wall:.1f} s | {peak:.2f} GB | exit "
-                        f"{code}; {summary.strip()[:120]} |")
-    body = ("| what | size | time | peak RSS | result |\n| --- | --- | --- | --- | --- |\n"
-            + "\n".join(rows) + "\n\nTargets (issue 40): routes within the time limit and "
-            "under 2 GB; validate and a simulated week of the city each under 8 GB. Peak RSS "
-            "is the measured process's own (`ru_maxrss`).")
+            rows.append(
+                f"| `patrolsim simulate --days {days} --policy hotspot` | "
+                f"{args.city_patches:,} patches | {wall:.1f} s | {peak:.2f} GB | exit "
+                f"{code}; {summary.strip()[:120]} |"
+            )
+    body = (
+        "| what | size | time | peak RSS | result |\n| --- | --- | --- | --- | --- |\n"
+        + "\n".join(rows)
+        + "\n\nTargets (issue 40): routes within the time limit and "
+        "under 2 GB; validate and a simulated week of the city each under 8 GB. Peak RSS "
+        "is the measured process's own (`ru_maxrss`)."
+    )
     print(body)
     command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])
     write_section("scale", "Scale: routes, validate and a simulated week", command.strip(), body)

@@ -47,11 +47,15 @@ def main() -> None:
     runs = [timed(nanhu, args.policy, seed, 91) for seed in range(1, args.reps + 1)]
     secs = statistics.median(t for t, _ in runs)
     violations = statistics.median(n for _, n in runs)
-    print(f"reference district, {args.policy}, 91 days: {secs:.2f} CPU s per replication "
-          f"(median of {args.reps}), {violations:.0f} violations, "
-          f"{violations / secs:,.0f} violations/s  [target ≤ 2 s]")
-    rows = [f"| nanhu (50 patches) | 91 | {secs:.2f} | {violations:,.0f} | "
-            f"{secs / max(violations, 1) * 1e6:.1f} |"]
+    print(
+        f"reference district, {args.policy}, 91 days: {secs:.2f} CPU s per replication "
+        f"(median of {args.reps}), {violations:.0f} violations, "
+        f"{violations / secs:,.0f} violations/s  [target ≤ 2 s]"
+    )
+    rows = [
+        f"| nanhu (50 patches) | 91 | {secs:.2f} | {violations:,.0f} | "
+        f"{secs / max(violations, 1) * 1e6:.1f} |"
+    ]
     costs = {}
     for n in (10, 100, 1000):
         district = synthetic_district(nanhu, n, seed=1)
@@ -59,22 +63,29 @@ def main() -> None:
         runs = [timed(district, args.policy, seed, days) for seed in range(1, args.reps + 1)]
         cost = statistics.median(t / max(v, 1) for t, v in runs) * 1e6
         costs[n] = cost
-        print(f"synthetic {n:>5} patches, {days} days: "
-              f"{statistics.median(t for t, _ in runs):6.2f} s, "
-              f"{statistics.median(v for _, v in runs):8.0f} violations, {cost:6.1f} µs/violation")
-        rows.append(f"| synthetic, {n:,} patches | {days} | "
-                    f"{statistics.median(t for t, _ in runs):.2f} | "
-                    f"{statistics.median(v for _, v in runs):,.0f} | {cost:.1f} |")
+        print(
+            f"synthetic {n:>5} patches, {days} days: "
+            f"{statistics.median(t for t, _ in runs):6.2f} s, "
+            f"{statistics.median(v for _, v in runs):8.0f} violations, {cost:6.1f} µs/violation"
+        )
+        rows.append(
+            f"| synthetic, {n:,} patches | {days} | "
+            f"{statistics.median(t for t, _ in runs):.2f} | "
+            f"{statistics.median(v for _, v in runs):,.0f} | {cost:.1f} |"
+        )
     mean = statistics.mean(costs.values())
     spread = max(abs(c / mean - 1) for c in costs.values())
     print(f"cost per violation: max deviation from the mean {spread:.0%}  [target ≤ 20 %]")
     write_section(
-        "sim-speed", "Simulation speed", f"python benchmarks/sim_speed.py --reps {args.reps}",
+        "sim-speed",
+        "Simulation speed",
+        f"python benchmarks/sim_speed.py --reps {args.reps}",
         "CPU seconds of one replication (median over seeds; CPU time, so other load on the "
         f"machine matters little), policy `{args.policy}`. Targets: ≤ 2 s for nanhu's quarter; "
         "cost per violation flat within ±20 % across sizes.\n\n"
         "| district | days | CPU s | violations | µs per violation |\n|---|---|---|---|---|\n"
-        + "\n".join(rows) + f"\n\nCost per violation: max deviation from the mean {spread:.0%}.",
+        + "\n".join(rows)
+        + f"\n\nCost per violation: max deviation from the mean {spread:.0%}.",
     )
 
 

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from patrolsim.errors import ScenarioError
@@ -111,8 +112,10 @@ def inside_root(path: str | os.PathLike[str]) -> Path:
         return target
     resolved = target.parent.resolve() / target.name
     if resolved != root and root not in resolved.parents:
-        raise ScenarioError(f"{target}:0: (path): refusing to write outside the output folder "
-                            f"{root} (got {resolved})")
+        raise ScenarioError(
+            f"{target}:0: (path): refusing to write outside the output folder "
+            f"{root} (got {resolved})"
+        )
     return target
 
 
@@ -141,8 +144,9 @@ def check_out_folder(out: str | os.PathLike[str]) -> Path:
 
 
 @contextlib.contextmanager
-def run_folder(out: str | os.PathLike[str],
-               keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[Path]:
+def run_folder(
+    out: str | os.PathLike[str], keep_on: tuple[type[BaseException], ...] = ()
+) -> Iterator[Path]:
     """Yield a staging folder for a run's files; move them into ``out`` when the run ends well.
 
     The staging folder is a hidden sibling of ``out`` (``.OUT.partial-XXXX``), made at once:
@@ -169,8 +173,9 @@ def run_folder(out: str | os.PathLike[str],
         final.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
     except OSError as exc:
-        raise ScenarioError(f"--out:0: out: cannot write in {final.parent}: "
-                            f"{exc.strerror or exc} (got {final})") from None
+        raise ScenarioError(
+            f"--out:0: out: cannot write in {final.parent}: {exc.strerror or exc} (got {final})"
+        ) from None
     token = _ROOT.set(stage.resolve())
     moved = False
     try:
@@ -194,9 +199,11 @@ def _move_in(stage: Path, final: Path) -> None:
     """Move every entry of ``stage`` into ``final``, replacing namesakes (folders whole)."""
     final.mkdir(parents=True, exist_ok=True)
     marker = final / INCOMPLETE_MARKER
-    marker.write_text("patrolsim was moving a finished run into this folder and was stopped: "
-                      "files here may come from two different runs. Run the command again.\n",
-                      encoding="utf-8")
+    marker.write_text(
+        "patrolsim was moving a finished run into this folder and was stopped: "
+        "files here may come from two different runs. Run the command again.\n",
+        encoding="utf-8",
+    )
     for entry in sorted(stage.iterdir()):
         dest = final / entry.name
         if dest.is_dir() and not dest.is_symlink():
@@ -258,13 +265,13 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return Path(path)
 
 
-def write_figure(path: str | os.PathLike[str], fig: Figure, dpi: int = 110,
-                 tight: bool = False) -> Path:
+def write_figure(
+    path: str | os.PathLike[str], fig: Figure, dpi: int = 110, tight: bool = False
+) -> Path:
     """Save a matplotlib figure (format from the suffix) atomically, close it, return the path.
 
     ``tight`` crops the white margin (``bbox_inches="tight"``).
     """
-    import matplotlib.pyplot as plt
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight" if tight else None)

@@ -29,11 +29,17 @@ from patrolsim.plotting.plot_plan import (
     plot_roster_grid,
 )
 from patrolsim.plotting.plot_routes import plot_routes
+from patrolsim.routing.district import DistrictRoutes
 from patrolsim.scenario.model import KPI_NAMES
 from patrolsim.terms import Lang, format_kpi, policy_term, term
 
-HEADLINE_KPIS = ("violation_hours", "inspection_pass_rate", "complaint_response_p90_min",
-                 "complaints_within_target_share", "annual_cost")
+HEADLINE_KPIS = (
+    "violation_hours",
+    "inspection_pass_rate",
+    "complaint_response_p90_min",
+    "complaints_within_target_share",
+    "annual_cost",
+)
 PLAN = "planned"
 USUAL = "posts+mobile"
 """The baseline the verdict speaks against: the bureau's usual way of working."""
@@ -52,6 +58,7 @@ img { max-width: 100%; } .grid { display: flex; flex-wrap: wrap; gap: 1em; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
 """.replace("FONT", FONT_FAMILY)
 
+
 def _png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.tight_layout()
@@ -67,8 +74,10 @@ def _figure(draw: Callable[[Axes], object], size: tuple[float, float]) -> str:
 
 
 def _table(frame: pd.DataFrame, left: int = 1) -> str:
-    head = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(str(c))}</th>'
-                   for i, c in enumerate(frame.columns))
+    head = "".join(
+        f'<th class="{"l" if i < left else ""}">{html.escape(str(c))}</th>'
+        for i, c in enumerate(frame.columns)
+    )
     body = []
     for row in frame.itertuples(index=False):
         cells = []
@@ -87,25 +96,35 @@ def _kpi_table(result: PlanResult, lang: Lang) -> pd.DataFrame:
         row = [term(kpi, lang)]
         for policy in result.runs:
             r = comparison[(comparison["policy"] == policy) & (comparison["kpi"] == kpi)].iloc[0]
-            row.append(f"{format_kpi(kpi, float(r['mean']), lang)} "
-                       f"({format_kpi(kpi, float(r['ci_low']), lang)} – "
-                       f"{format_kpi(kpi, float(r['ci_high']), lang)})")
+            row.append(
+                f"{format_kpi(kpi, float(r['mean']), lang)} "
+                f"({format_kpi(kpi, float(r['ci_low']), lang)} – "
+                f"{format_kpi(kpi, float(r['ci_high']), lang)})"
+            )
         rows.append(row)
-    header = ["指标" if lang == "zh" else "KPI",
-              *[policy_term(p, lang) for p in result.runs]]
+    header = ["指标" if lang == "zh" else "KPI", *[policy_term(p, lang) for p in result.runs]]
     return pd.DataFrame(rows, columns=header)
 
 
-def _cover_table(cover: pd.DataFrame, scenario_labels: dict[str, str], lang: Lang
-                 ) -> pd.DataFrame:
+def _cover_table(cover: pd.DataFrame, scenario_labels: dict[str, str], lang: Lang) -> pd.DataFrame:
     """The short rows of the standard cover with Chinese (or English) headers."""
     rows = short_rows(cover).copy()
     rows["shift"] = rows["shift"].map(lambda s: scenario_labels.get(s, s) if lang == "zh" else s)
-    names = ({"date": "日期", "shift": "班次", "squad": "中队", "units_required": "应配组数",
-              "units_provided": "实配组数", "units_short": "缺口组数",
-              "auxiliaries_required": "应配协管员", "auxiliaries_provided": "实配协管员",
-              "auxiliaries_short": "协管员缺口"} if lang == "zh" else
-             {c: c.replace("_", " ") for c in rows.columns})
+    names = (
+        {
+            "date": "日期",
+            "shift": "班次",
+            "squad": "中队",
+            "units_required": "应配组数",
+            "units_provided": "实配组数",
+            "units_short": "缺口组数",
+            "auxiliaries_required": "应配协管员",
+            "auxiliaries_provided": "实配协管员",
+            "auxiliaries_short": "协管员缺口",
+        }
+        if lang == "zh"
+        else {c: c.replace("_", " ") for c in rows.columns}
+    )
     return rows.rename(columns=names)
 
 
@@ -130,28 +149,37 @@ def verdict_lines(result: PlanResult, lang: Lang = "zh") -> dict[str, list[str]]
     overtime = {p: mean(p, "overtime_hours") for p in result.runs}
     cover = standard_cover(result.roster, sc)
     if lang == "zh":
-        change = [f"本周计划为 {people} 人排 {len(result.roster.entries)} 个班次，"
-                  f"编成 {n_routes} 条巡查路线，按违法风险安排巡查点，"
-                  f"并与现行做法(定岗+机动)和热点巡查在相同人员、相同随机条件下各模拟 "
-                  f"{result.reps} 次比较。",
-                  "本周无法到达的定岗点：" + ("、".join(unmet) if unmet else "无") + "。"]
-        cost = [f"人力：与现行做法同一批人员；巡查工时 "
-                f"{format_kpi('patrol_hours', hours[PLAN], lang)}"
-                f"(现行做法 {format_kpi('patrol_hours', hours[USUAL], lang)})，"
-                f"加班 {format_kpi('overtime_hours', overtime[PLAN], lang)}"
-                f"(现行做法 {format_kpi('overtime_hours', overtime[USUAL], lang)})。"]
+        change = [
+            f"本周计划为 {people} 人排 {len(result.roster.entries)} 个班次，"
+            f"编成 {n_routes} 条巡查路线，按违法风险安排巡查点，"
+            f"并与现行做法(定岗+机动)和热点巡查在相同人员、相同随机条件下各模拟 "
+            f"{result.reps} 次比较。",
+            "本周无法到达的定岗点：" + ("、".join(unmet) if unmet else "无") + "。",
+        ]
+        cost = [
+            f"人力：与现行做法同一批人员；巡查工时 "
+            f"{format_kpi('patrol_hours', hours[PLAN], lang)}"
+            f"(现行做法 {format_kpi('patrol_hours', hours[USUAL], lang)})，"
+            f"加班 {format_kpi('overtime_hours', overtime[PLAN], lang)}"
+            f"(现行做法 {format_kpi('overtime_hours', overtime[USUAL], lang)})。"
+        ]
     else:
-        change = [f"This week's plan rosters {people} people on {len(result.roster.entries)} "
-                  f"shifts in {n_routes} unit routes with risk-led stops, and was simulated "
-                  f"{result.reps} times against the usual practice (posts + mobile) and hotspot "
-                  f"patrol with the same staff and the same random numbers.",
-                  "Fixed posts that cannot be reached this week: "
-                  + (", ".join(unmet) if unmet else "none") + "."]
-        cost = [f"Staff: the same people as the usual practice; patrol hours "
-                f"{format_kpi('patrol_hours', hours[PLAN], lang)} (usual practice "
-                f"{format_kpi('patrol_hours', hours[USUAL], lang)}), overtime "
-                f"{format_kpi('overtime_hours', overtime[PLAN], lang)} (usual practice "
-                f"{format_kpi('overtime_hours', overtime[USUAL], lang)})."]
+        change = [
+            f"This week's plan rosters {people} people on {len(result.roster.entries)} "
+            f"shifts in {n_routes} unit routes with risk-led stops, and was simulated "
+            f"{result.reps} times against the usual practice (posts + mobile) and hotspot "
+            f"patrol with the same staff and the same random numbers.",
+            "Fixed posts that cannot be reached this week: "
+            + (", ".join(unmet) if unmet else "none")
+            + ".",
+        ]
+        cost = [
+            f"Staff: the same people as the usual practice; patrol hours "
+            f"{format_kpi('patrol_hours', hours[PLAN], lang)} (usual practice "
+            f"{format_kpi('patrol_hours', hours[USUAL], lang)}), overtime "
+            f"{format_kpi('overtime_hours', overtime[PLAN], lang)} (usual practice "
+            f"{format_kpi('overtime_hours', overtime[USUAL], lang)})."
+        ]
     return {
         "summary": [verdict_summary(verdicts, USUAL, lang)],
         "change": change,
@@ -165,10 +193,12 @@ def verdict_lines(result: PlanResult, lang: Lang = "zh") -> dict[str, list[str]]
 def plan_summary(result: PlanResult, lang: Lang = "zh") -> str:
     """What ``patrolsim plan`` prints: the verdict in a few lines (no solver figures)."""
     lines = verdict_lines(result, lang)
-    head = (f"{result.scenario.name}：{result.week_start} 起一周的计划" if lang == "zh" else
-            f"{result.scenario.name}: plan for the week of {result.week_start}")
-    return "\n".join([head, *lines["summary"], *lines["targets"], *lines["cost"],
-                      *lines["cover"]])
+    head = (
+        f"{result.scenario.name}：{result.week_start} 起一周的计划"
+        if lang == "zh"
+        else f"{result.scenario.name}: plan for the week of {result.week_start}"
+    )
+    return "\n".join([head, *lines["summary"], *lines["targets"], *lines["cost"], *lines["cover"]])
 
 
 def _verdict_class(v: KpiVerdict) -> str:
@@ -184,43 +214,96 @@ def render_report(result: PlanResult, lang: Lang = "zh") -> str:
     verdicts = kpi_verdicts(result.paired(), USUAL)
     kpi_items = "".join(
         f'<li class="{_verdict_class(v)}">{html.escape(kpi_sentence(v, lang))}</li>'
-        for v in verdicts)
-    kpi_imgs = "".join(_figure(lambda ax, k=k: plot_kpi_comparison(
-        comparison, k, ax=ax, targets=sc.targets, lang=lang), (4, 3.2)) for k in HEADLINE_KPIS)
+        for v in verdicts
+    )
+
+    def kpi_chart(kpi: str) -> str:
+        def draw(ax: Axes) -> None:
+            plot_kpi_comparison(comparison, kpi, ax=ax, targets=sc.targets, lang=lang)
+
+        return _figure(draw, (4, 3.2))
+
+    def route_map(routes: DistrictRoutes) -> str:
+        def draw(ax: Axes) -> None:
+            plot_routes(sc, routes, ax=ax, lang=lang)
+
+        return _figure(draw, (5.5, 4.5))
+
+    kpi_imgs = "".join(kpi_chart(k) for k in HEADLINE_KPIS)
     roster = result.roster.to_frame()
     roster["date"] = roster["date"].astype(str)
-    staff = pd.DataFrame([(m.id, m.name, m.squad, m.role) for m in sc.staff],
-                         columns=["id", "name", "squad", "role"])
+    staff = pd.DataFrame(
+        [(m.id, m.name, m.squad, m.role) for m in sc.staff], columns=["id", "name", "squad", "role"]
+    )
     labels = {s.name: s.label or s.name for s in sc.shifts}
-    roster_img = _figure(lambda ax: plot_roster_grid(
-        roster, staff, [s.name for s in sc.shifts], ax=ax,
-        shift_labels=[labels[s.name] if zh else s.name for s in sc.shifts], lang=lang),
-        (8, 0.22 * len(staff) + 1.5))
+    roster_img = _figure(
+        lambda ax: plot_roster_grid(
+            roster,
+            staff,
+            [s.name for s in sc.shifts],
+            ax=ax,
+            shift_labels=[labels[s.name] if zh else s.name for s in sc.shifts],
+            lang=lang,
+        ),
+        (8, 0.22 * len(staff) + 1.5),
+    )
     first_day = [r for r in result.routes if r.date == result.week_start]
     maps = "".join(
         f"<div><h3>{r.date} {html.escape(labels[r.shift] if zh else r.shift)}</h3>"
-        + _figure(lambda ax, r=r: plot_routes(sc, r, ax=ax, lang=lang), (5.5, 4.5)) + "</div>"
-        for r in first_day)
-    daily_img = _figure(lambda ax: plot_daily_comparison(daily_series(result), ax=ax,
-                                                         lang=lang), (8, 3.5))
+        + route_map(r)
+        + "</div>"
+        for r in first_day
+    )
+    daily_img = _figure(
+        lambda ax: plot_daily_comparison(daily_series(result), ax=ax, lang=lang), (8, 3.5)
+    )
     cover = standard_cover(result.roster, sc)
     short = _cover_table(cover, labels, lang)
-    none_short = ("<p>无：每个班次都达到标准配置。</p>" if zh else
-                  "<p>None: every shift has the standard cover.</p>")
+    none_short = (
+        "<p>无：每个班次都达到标准配置。</p>"
+        if zh
+        else "<p>None: every shift has the standard cover.</p>"
+    )
 
     def para(key: str) -> str:
         return "".join(f"<p>{html.escape(t)}</p>" for t in lines[key])
 
-    title = (f"周计划 · {sc.name} · {result.week_start} 起一周" if zh else
-             f"Weekly plan · {sc.name} · week of {result.week_start}")
-    h = (("结论", "本计划改变什么", "各项指标(与现行做法相比)", "目标", "代价", "排班缺口",
-          "各项指标(均值及95%置信区间)", "逐日情况", "排班", "未达标准配置的班次",
-          f"{result.week_start} 的巡查路线", "每个中队每天的路线单见 packets/ 文件夹。")
-         if zh else
-         ("Verdict", "What the plan changes", "Every KPI against the usual practice",
-          "Targets", "Cost", "Cover", "KPIs (mean and 95% confidence interval)", "Day by day",
-          "Roster", "Shifts short of the standard cover", f"Routes on {result.week_start}",
-          "Each squad's route packet for each day is in packets/."))
+    title = (
+        f"周计划 · {sc.name} · {result.week_start} 起一周"
+        if zh
+        else f"Weekly plan · {sc.name} · week of {result.week_start}"
+    )
+    h = (
+        (
+            "结论",
+            "本计划改变什么",
+            "各项指标(与现行做法相比)",
+            "目标",
+            "代价",
+            "排班缺口",
+            "各项指标(均值及95%置信区间)",
+            "逐日情况",
+            "排班",
+            "未达标准配置的班次",
+            f"{result.week_start} 的巡查路线",
+            "每个中队每天的路线单见 packets/ 文件夹。",
+        )
+        if zh
+        else (
+            "Verdict",
+            "What the plan changes",
+            "Every KPI against the usual practice",
+            "Targets",
+            "Cost",
+            "Cover",
+            "KPIs (mean and 95% confidence interval)",
+            "Day by day",
+            "Roster",
+            "Shifts short of the standard cover",
+            f"Routes on {result.week_start}",
+            "Each squad's route packet for each day is in packets/.",
+        )
+    )
     body = f"""<h1>{html.escape(title)}</h1>
 <div class="verdict"><h2>{h[0]}</h2>{para("summary")}
 <h3>{h[1]}</h3>{para("change")}
@@ -257,26 +340,41 @@ def overview_figure(result: PlanResult, lang: Lang = "zh") -> Figure:
     grid = fig.add_gridspec(3, 3, height_ratios=[1.0, 1.0, 1.0], width_ratios=[1, 1, 1.5])
     head = fig.add_subplot(grid[0, :])
     head.axis("off")
-    title = (f"{sc.name} · {result.week_start} 起一周 · 每种做法模拟 {result.reps} 次，"
-             f"相同人员、相同随机条件" if lang == "zh" else
-             f"{sc.name} · week of {result.week_start} · {result.reps} replications per arm, "
-             f"same staff, common random numbers")
+    title = (
+        f"{sc.name} · {result.week_start} 起一周 · 每种做法模拟 {result.reps} 次，"
+        f"相同人员、相同随机条件"
+        if lang == "zh"
+        else f"{sc.name} · week of {result.week_start} · {result.reps} replications per arm, "
+        f"same staff, common random numbers"
+    )
     head.text(0.0, 1.0, title, fontsize=13, va="top")
-    head.text(0.0, 0.9, verdict_summary(verdicts, USUAL, lang), fontsize=10, va="top",
-              wrap=True)
+    head.text(0.0, 0.9, verdict_summary(verdicts, USUAL, lang), fontsize=10, va="top", wrap=True)
     lines = verdict_lines(result, lang)
     sep = "；" if lang == "zh" else "; "
-    head.text(0.0, 0.8, sep.join([*lines["targets"], *lines["cover"]]), fontsize=9,
-              va="top", wrap=True)
+    head.text(
+        0.0, 0.8, sep.join([*lines["targets"], *lines["cover"]]), fontsize=9, va="top", wrap=True
+    )
     colour = {"better": "#1a7f37", "worse": "#b42318"}
     for i, v in enumerate(verdicts):
         col, row = divmod(i, 7)
-        head.text(0.5 * col, 0.68 - 0.095 * row, kpi_sentence(v, lang), fontsize=8.5,
-                  va="top", color=colour.get(v.outcome, "#444"))
-    plot_kpi_comparison(comparison, "violation_hours", ax=fig.add_subplot(grid[1, 0]),
-                        targets=sc.targets, lang=lang)
-    plot_kpi_comparison(comparison, "inspection_pass_rate", ax=fig.add_subplot(grid[1, 1]),
-                        targets=sc.targets, lang=lang)
+        head.text(
+            0.5 * col,
+            0.68 - 0.095 * row,
+            kpi_sentence(v, lang),
+            fontsize=8.5,
+            va="top",
+            color=colour.get(v.outcome, "#444"),
+        )
+    plot_kpi_comparison(
+        comparison, "violation_hours", ax=fig.add_subplot(grid[1, 0]), targets=sc.targets, lang=lang
+    )
+    plot_kpi_comparison(
+        comparison,
+        "inspection_pass_rate",
+        ax=fig.add_subplot(grid[1, 1]),
+        targets=sc.targets,
+        lang=lang,
+    )
     plot_daily_comparison(daily_series(result), ax=fig.add_subplot(grid[2, :2]), lang=lang)
     first_day = [r for r in result.routes if r.date == result.week_start]
     if first_day:

@@ -34,8 +34,10 @@ TERMS: Mapping[str, tuple[str, str]] = {
     "complaints": ("投诉数", "complaints"),
     "complaint_response_mean_min": ("投诉平均响应时间", "mean complaint response"),
     "complaint_response_p90_min": ("投诉响应时间(90%分位)", "complaint response, 90th centile"),
-    "complaints_within_target_share": ("投诉30分钟内响应率",
-                                       "complaints answered within 30 minutes"),
+    "complaints_within_target_share": (
+        "投诉30分钟内响应率",
+        "complaints answered within 30 minutes",
+    ),
     "inspection_pass_rate": ("考评合格率", "inspection pass rate"),
     "patrol_hours": ("巡查工时", "patrol hours"),
     "overtime_hours": ("加班工时", "overtime hours"),
@@ -184,8 +186,10 @@ def format_kpi(kpi: str, value: float, lang: Lang = "zh", signed: bool = False) 
 def change_words(kpi: str, value: float, lang: Lang = "zh") -> str:
     """A difference in words: ``减少 1,234 小时`` / ``up 3.1 points``."""
     amount = format_kpi(kpi, abs(value), lang, signed=True).lstrip("+")
-    if amount.startswith(("0 ", "0.0 ", "0.0", "0")) and float(
-            amount.split()[0].replace(",", "")) == 0:
+    if (
+        amount.startswith(("0 ", "0.0 ", "0.0", "0"))
+        and float(amount.split()[0].replace(",", "")) == 0
+    ):
         return "不变" if lang == "zh" else "unchanged"
     if lang == "zh":
         return ("减少 " if value < 0 else "增加 ") + amount

@@ -37,7 +37,8 @@ def shared_benchmarks() -> Path:
     path = SHARED / "benchmarks"
     if not path.is_dir():
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but {path} is missing: CI must check out ../shared beside "
-                        f"the project")
+            pytest.fail(
+                f"CI=true but {path} is missing: CI must check out ../shared beside the project"
+            )
         pytest.skip("../shared/benchmarks is not available")
     return path

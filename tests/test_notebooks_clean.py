@@ -25,5 +25,7 @@ def test_notebook_has_no_outputs(path: Path) -> None:
         for i, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
     ]
-    assert not dirty, (f"{path.name} has outputs; clear them before committing "
-                       f"(e.g. jupyter nbconvert --clear-output --inplace): {dirty}")
+    assert not dirty, (
+        f"{path.name} has outputs; clear them before committing "
+        f"(e.g. jupyter nbconvert --clear-output --inplace): {dirty}"
+    )

@@ -29,9 +29,25 @@ def test_report_and_route_sheet_render_in_a_browser(tmp_path: Path) -> None:
         src = Path(plan)
     else:
         src = tmp_path / "plan"
-        assert main(["plan", str(SCENARIOS / "tiny"), "--week", "2026-11-30", "--reps", "2",
-                     "--roster-time-limit", "3", "--route-branches", "300",
-                     "--out", str(src)]) == 0
+        assert (
+            main(
+                [
+                    "plan",
+                    str(SCENARIOS / "tiny"),
+                    "--week",
+                    "2026-11-30",
+                    "--reps",
+                    "2",
+                    "--roster-time-limit",
+                    "3",
+                    "--route-branches",
+                    "300",
+                    "--out",
+                    str(src),
+                ]
+            )
+            == 0
+        )
     dest = Path(os.environ.get("PATROLSIM_SCREENSHOT_DIR") or tmp_path)
     report = src / "report.html"
     packet = sorted((src / "packets").glob("packet_*.html"))[0]

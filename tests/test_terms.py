@@ -25,13 +25,22 @@ def test_every_kpi_has_a_chinese_and_an_english_name_and_a_direction() -> None:
         assert kpi in KPI_GOOD_DIRECTION
 
 
-@pytest.mark.parametrize(("name", "zh", "en"), [
-    ("posts+mobile", "现行做法(定岗+机动)", "usual practice (posts + mobile)"),
-    ("hotspot@campaign", "热点巡查 + 专项整治(同等工时)",
-     "hotspot patrol + campaign at equal staff-hours"),
-    ("hotspot@campaign+overtime", "热点巡查 + 专项整治(加班)",
-     "hotspot patrol + campaign on top of the rota, paid in overtime"),
-])
+@pytest.mark.parametrize(
+    ("name", "zh", "en"),
+    [
+        ("posts+mobile", "现行做法(定岗+机动)", "usual practice (posts + mobile)"),
+        (
+            "hotspot@campaign",
+            "热点巡查 + 专项整治(同等工时)",
+            "hotspot patrol + campaign at equal staff-hours",
+        ),
+        (
+            "hotspot@campaign+overtime",
+            "热点巡查 + 专项整治(加班)",
+            "hotspot patrol + campaign on top of the rota, paid in overtime",
+        ),
+    ],
+)
 def test_policy_names_in_words(name: str, zh: str, en: str) -> None:
     """Tests that policy names, campaign variants included, come out in words."""
     assert policy_term(name, "zh") == zh

@@ -188,8 +188,13 @@ def _set(pins: dict[str, frozenset[int]], e: str, value: frozenset[int] | None) 
 
 
 def branch_and_price(
-    built: CurtoisModel, relaxation: ColumnRelaxation, shift_id: str, roster: Assignment,
-    params: RosterParams, deadline: float, label: str | None = None,
+    built: CurtoisModel,
+    relaxation: ColumnRelaxation,
+    shift_id: str,
+    roster: Assignment,
+    params: RosterParams,
+    deadline: float,
+    label: str | None = None,
 ) -> tuple[dict[tuple[str, int], str], int]:
     """Search the weekends worked and the plans of ``shift_id``, from the columns of
     ``relaxation``, until ``deadline`` (or until the roster meets the relaxation's bound).
@@ -211,14 +216,16 @@ def branch_and_price(
             searches += 1
             tree.deadline = min(deadline, time.perf_counter() + RESTART_S)
             tree.dfs(None)
-            if (_key(tree.roster_weekends()) in tree.descended
-                    or time.perf_counter() >= deadline):
+            if _key(tree.roster_weekends()) in tree.descended or time.perf_counter() >= deadline:
                 continue
             tree.excess = tree.master.perturb(rng, 0.0)
             tree.deadline = deadline
             weekends, value = tree.descend()
-            if (_key(weekends) in held or value == math.inf
-                    or math.ceil(value - tree.slack - 1e-6) >= tree.objective):
+            if (
+                _key(weekends) in held
+                or value == math.inf
+                or math.ceil(value - tree.slack - 1e-6) >= tree.objective
+            ):
                 continue
             held.add(_key(weekends))
             # Held searches, the first on the unperturbed master, each that improves the
@@ -229,15 +236,21 @@ def branch_and_price(
                 tree.hold(weekends, min(deadline, time.perf_counter() + RESTART_S))
                 if tree.objective >= before:
                     break
-                if (tree.objective > tree.bound and tree.roster_weekends() == weekends
-                        and tree.complete(weekends,
-                                          min(deadline, time.perf_counter() + COMPLETE_S))):
+                if (
+                    tree.objective > tree.bound
+                    and tree.roster_weekends() == weekends
+                    and tree.complete(weekends, min(deadline, time.perf_counter() + COMPLETE_S))
+                ):
                     break
                 tree.excess = tree.master.perturb(rng, PERTURBATION)
     if label is not None:
-        print(f"{label}: {time.perf_counter() - tree.t0:7.1f} s  branch-and-price on "
-              f"{shift_id}: {searches} searches, {holds} held, {tree.nodes} nodes, "
-              f"{tree.leaves} leaves, objective {tree.objective}", file=sys.stderr, flush=True)
+        print(
+            f"{label}: {time.perf_counter() - tree.t0:7.1f} s  branch-and-price on "
+            f"{shift_id}: {searches} searches, {holds} held, {tree.nodes} nodes, "
+            f"{tree.leaves} leaves, objective {tree.objective}",
+            file=sys.stderr,
+            flush=True,
+        )
     return tree.roster, tree.objective
 
 
@@ -257,9 +270,16 @@ class _Node:
 class _Tree:
     """State of the depth-first branch-and-price (one master LP, one pricer per employee)."""
 
-    def __init__(self, built: CurtoisModel, relaxation: ColumnRelaxation, shift_id: str,
-                 roster: Assignment, params: RosterParams, deadline: float,
-                 label: str | None) -> None:
+    def __init__(
+        self,
+        built: CurtoisModel,
+        relaxation: ColumnRelaxation,
+        shift_id: str,
+        roster: Assignment,
+        params: RosterParams,
+        deadline: float,
+        label: str | None,
+    ) -> None:
         instance = built.instance
         self.built = built
         self.shift = shift_id
@@ -302,8 +322,10 @@ class _Tree:
 
     def roster_weekends(self) -> dict[str, frozenset[int]]:
         """Per employee, the weekends the incumbent roster works on."""
-        return {e: self.weekends(schedule)
-                for e, schedule in roster_schedules(self.roster, self.pricers).items()}
+        return {
+            e: self.weekends(schedule)
+            for e, schedule in roster_schedules(self.roster, self.pricers).items()
+        }
 
     def pin(self, e: str, days: frozenset[int] | None) -> None:
         """Pin (``None``: free) employee ``e``'s plan in their pricing and the master."""
@@ -319,9 +341,17 @@ class _Tree:
         """Impose ``e``'s pins on their pricing and on their columns in the master."""
         days, weeks = self.pins.get(e), self.weekend_pins.get(e)
         self.pricers[e].restrict(self.shift, days, weeks)
-        self.master.restrict(e, None if days is None and weeks is None else (
-            lambda c: (days is None or self.plan(c) == days)
-            and (weeks is None or self.weekends(c) == weeks)))
+        self.master.restrict(
+            e,
+            None
+            if days is None and weeks is None
+            else (
+                lambda c: (
+                    (days is None or self.plan(c) == days)
+                    and (weeks is None or self.weekends(c) == weeks)
+                )
+            ),
+        )
 
     def price_alone(self, e: str) -> float | None:
         """Price employee ``e`` alone until they add no column; return the master's value
@@ -329,8 +359,9 @@ class _Tree:
         one = {e: self.pricers[e]}
         while True:
             value, pi, mu = self.master.solve()
-            lower, added, _ = _price_round(self.pool, one, self.master, pi, pi, mu,
-                                           self.deadline, 0.0, self.requirement, 0.0)
+            lower, added, _ = _price_round(
+                self.pool, one, self.master, pi, pi, mu, self.deadline, 0.0, self.requirement, 0.0
+            )
             if lower == -math.inf:
                 return None
             if not added:
@@ -349,9 +380,18 @@ class _Tree:
         best = -math.inf
         for _ in range(rounds):
             value, pi, mu = master.solve()
-            lagrangian, added, _ = _price_round(self.pool, self.pricers, master, pi, pi, mu,
-                                                self.deadline, 0.0, self.requirement,
-                                                self.slack)
+            lagrangian, added, _ = _price_round(
+                self.pool,
+                self.pricers,
+                master,
+                pi,
+                pi,
+                mu,
+                self.deadline,
+                0.0,
+                self.requirement,
+                self.slack,
+            )
             if lagrangian == -math.inf:
                 return None
             best = max(best, lagrangian)
@@ -397,8 +437,7 @@ class _Tree:
             for e, weeks in weekends.items():
                 self.pin_weekends(e, None)
                 freed = self.price_alone(e)
-                others = [(w, k) for k, w in self.weights(self.weekends)[e].items()
-                          if k != weeks]
+                others = [(w, k) for k, w in self.weights(self.weekends)[e].items() if k != weeks]
                 self.pin_weekends(e, weeks)
                 if freed is not None and freed < value - DESCENT_STEP and others:
                     move = (e, max(others, key=lambda t: t[0])[1])
@@ -418,9 +457,12 @@ class _Tree:
             self.pin_weekends(e, None)
         self.descended.add(_key(weekends))
         if self.label is not None:
-            print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  weekends descended "
-                  f"to a relaxation of {value:.2f} ({len(tried)} moves tried)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  weekends descended "
+                f"to a relaxation of {value:.2f} ({len(tried)} moves tried)",
+                file=sys.stderr,
+                flush=True,
+            )
         return weekends, value
 
     def hold(self, weekends: dict[str, frozenset[int]], until: float) -> None:
@@ -441,21 +483,24 @@ class _Tree:
         for (e, d, _), v in self.built.x.items():
             if d in self.weekend_days:
                 cells.setdefault((e, d // 7), []).append(v)
-        fixings = [(v, 0) for (e, week), vs in cells.items() if week not in weekends[e]
-                   for v in vs]
+        fixings = [(v, 0) for (e, week), vs in cells.items() if week not in weekends[e] for v in vs]
         clauses = [vs for (e, week), vs in cells.items() if week in weekends[e]]
         limit = until - time.perf_counter()
-        status, found = _solve_restricted(self.built, fixings, self.roster,
-                                          quiet(self.params, max(limit, 0.1)), clauses)
+        status, found = _solve_restricted(
+            self.built, fixings, self.roster, quiet(self.params, max(limit, 0.1)), clauses
+        )
         if found is not None:
             value = evaluate_curtois(self.built.instance, found).objective
             if value < self.objective:
                 self.roster, self.objective = found, value
         if self.label is not None:
-            print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  CP-SAT on the held "
-                  f"weekends: objective {self.objective}"
-                  f"{', optimal on them' if status == cp_model.OPTIMAL else ''}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  CP-SAT on the held "
+                f"weekends: objective {self.objective}"
+                f"{', optimal on them' if status == cp_model.OPTIMAL else ''}",
+                file=sys.stderr,
+                flush=True,
+            )
         return status == cp_model.OPTIMAL
 
     def weights(
@@ -528,19 +573,25 @@ class _Tree:
             x = self.master.x()
             fixings = integral_fixings(self.built, x)
             fixed = {v.index for v, _ in fixings}
-            fixings += [(v, int(x.get(cell, 0.0) > 0.5)) for cell, v in self.built.x.items()
-                        if cell[2] == self.shift and v.index not in fixed]
+            fixings += [
+                (v, int(x.get(cell, 0.0) > 0.5))
+                for cell, v in self.built.x.items()
+                if cell[2] == self.shift and v.index not in fixed
+            ]
             limit = min(LEAF_LIMIT_S, self.deadline - time.perf_counter())
-            _, rounded = _solve_restricted(self.built, fixings, found,
-                                           quiet(self.params, max(limit, 0.1)))
+            _, rounded = _solve_restricted(
+                self.built, fixings, found, quiet(self.params, max(limit, 0.1))
+            )
             if rounded is not None:
                 found, value = rounded, evaluate_curtois(instance, rounded).objective
         if value < self.objective:
             self.roster, self.objective = found, value
             if self.label is not None:
-                print(f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  branch-and-price "
-                      f"leaf: objective {value} ({self.nodes} nodes)", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"{self.label}: {time.perf_counter() - self.t0:7.1f} s  branch-and-price "
+                    f"leaf: objective {value} ({self.nodes} nodes)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if _key(self.roster_weekends()) not in self.descended:
                 self.deadline = time.perf_counter()  # end the search: descend from here
-

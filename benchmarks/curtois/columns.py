@@ -125,7 +125,9 @@ class _Pricer:
     the shift (``None``: day off) of each day in ``pins`` imposed."""
 
     def __init__(
-        self, instance: CurtoisInstance, e: CurtoisStaff,
+        self,
+        instance: CurtoisInstance,
+        e: CurtoisStaff,
         pins: Mapping[int, str | None] | None = None,
     ) -> None:
         self.model, self.x = employee_model(instance, e)
@@ -152,7 +154,9 @@ class _Pricer:
         self._weekend_literals: list[cp_model.IntVar] = []
 
     def restrict(
-        self, shift_id: str, days: AbstractSet[int] | None,
+        self,
+        shift_id: str,
+        days: AbstractSet[int] | None,
         weekends: AbstractSet[int] | None = None,
     ) -> None:
         """Make the schedules priced from now on work ``shift_id`` on exactly ``days`` and
@@ -162,11 +166,13 @@ class _Pricer:
         self.model.clear_assumptions()
         literals = []
         if days is not None:
-            literals += [v if d in days else v.Not()
-                         for (_, d, s), v in self.x.items() if s == shift_id]
+            literals += [
+                v if d in days else v.Not() for (_, d, s), v in self.x.items() if s == shift_id
+            ]
         if weekends is not None:
-            literals += [lit if w in weekends else lit.Not()
-                         for w, lit in enumerate(self.weekend_literals())]
+            literals += [
+                lit if w in weekends else lit.Not() for w, lit in enumerate(self.weekend_literals())
+            ]
         if literals:
             self.model.add_assumptions(literals)
 
@@ -226,8 +232,9 @@ class _Schedules(cp_model.CpSolverSolutionCallback):
         self.schedules: list[Schedule] = []
 
     def on_solution_callback(self) -> None:
-        self.schedules.append(tuple(sorted(
-            (d, s) for (_, d, s), v in self.x.items() if self.boolean_value(v))))
+        self.schedules.append(
+            tuple(sorted((d, s) for (_, d, s), v in self.x.items() if self.boolean_value(v)))
+        )
 
 
 class _Master:
@@ -236,7 +243,8 @@ class _Master:
     def __init__(self, instance: CurtoisInstance) -> None:
         self.instance = instance
         self.columns: dict[str, dict[Schedule, pywraplp.Variable]] = {
-            e.id: {} for e in instance.staff}
+            e.id: {} for e in instance.staff
+        }
         self.cost: dict[tuple[str, Schedule], int] = {}
         self.allowed: dict[str, Callable[[Schedule], bool]] = {}
         """Per employee, which of their columns the LP may use (all where absent)."""
@@ -284,8 +292,7 @@ class _Master:
         another of its optimal vertices. Return how much this can raise the LP's value at
         most: ``most`` per employee, as each employee's columns sum to 1."""
         for (e, schedule), cost in self.cost.items():
-            self.objective.SetCoefficient(self.columns[e][schedule],
-                                          cost + rng.uniform(0.0, most))
+            self.objective.SetCoefficient(self.columns[e][schedule], cost + rng.uniform(0.0, most))
         return most * len(self.columns)
 
     def _add_var(self, e: str, schedule: Schedule) -> None:
@@ -321,9 +328,11 @@ class _Master:
             status = self.lp.Solve()
             if status != pywraplp.Solver.OPTIMAL:
                 raise RuntimeError(f"The restricted master LP was not solved (status {status})")
-        return (self.objective.Value(),
-                {k: row.dual_value() for k, row in self.cover.items()},
-                {e: row.dual_value() for e, row in self.one.items()})
+        return (
+            self.objective.Value(),
+            {k: row.dual_value() for k, row in self.cover.items()},
+            {e: row.dual_value() for e, row in self.one.items()},
+        )
 
     def heaviest(self) -> dict[tuple[str, int], str]:
         """Every employee on their column of largest value in the current LP solution."""
@@ -339,8 +348,7 @@ class _Master:
         """Every column's reduced cost at the duals ``pi`` (cover) and ``mu`` (one column
         per employee), cheapest first."""
         out = [
-            (self.cost[e, schedule] - sum(pi.get(c, 0.0) for c in schedule) - mu[e],
-             e, schedule)
+            (self.cost[e, schedule] - sum(pi.get(c, 0.0) for c in schedule) - mu[e], e, schedule)
             for e, cols in self.columns.items()
             for schedule, v in cols.items()
         ]
@@ -360,8 +368,12 @@ class _Master:
 
 
 def column_generation(
-    instance: CurtoisInstance, roster: Assignment, deadline: float, workers: int = 1,
-    label: str | None = None, pinned_days: AbstractSet[int] = frozenset(),
+    instance: CurtoisInstance,
+    roster: Assignment,
+    deadline: float,
+    workers: int = 1,
+    label: str | None = None,
+    pinned_days: AbstractSet[int] = frozenset(),
 ) -> ColumnRelaxation:
     """Solve the column formulation's linear relaxation by column generation.
 
@@ -410,19 +422,33 @@ def column_generation(
             if time.perf_counter() >= deadline:
                 break
             smoothed = centre is not None
-            duals = ({k: SMOOTHING * centre[k] + (1 - SMOOTHING) * pi[k] for k in pi}
-                     if centre is not None else pi)
-            gap = 0.0 if exact_pricing else (
-                FIRST_GAP if best_bound == -math.inf
-                else GAP_SHARE * (value - best_bound) / len(staff))
-            lagrangian, added, exact = _price_round(pool, pricers, master, duals, pi, mu,
-                                                    deadline, gap, requirement, slack)
+            duals = (
+                {k: SMOOTHING * centre[k] + (1 - SMOOTHING) * pi[k] for k in pi}
+                if centre is not None
+                else pi
+            )
+            gap = (
+                0.0
+                if exact_pricing
+                else (
+                    FIRST_GAP
+                    if best_bound == -math.inf
+                    else GAP_SHARE * (value - best_bound) / len(staff)
+                )
+            )
+            lagrangian, added, exact = _price_round(
+                pool, pricers, master, duals, pi, mu, deadline, gap, requirement, slack
+            )
             rounds += 1
             if lagrangian > best_bound:
                 best_bound, centre = lagrangian, duals
             if label is not None:
-                print(f"{label}: columns round {rounds}  LP {value:.1f}  bound {best_bound:.1f}  "
-                      f"{added} new  {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+                print(
+                    f"{label}: columns round {rounds}  LP {value:.1f}  bound {best_bound:.1f}  "
+                    f"{added} new  {time.perf_counter() - t0:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if not added:
                 if smoothed:
                     centre = None  # mispricing: price the LP's own duals next round
@@ -435,16 +461,29 @@ def column_generation(
                     best_bound = max(best_bound, value - slack)
                 break
     bound = max(0, math.ceil(best_bound - 1e-6)) if best_bound > -math.inf else 0
-    return ColumnRelaxation(master.x(), master.heaviest(), value, bound, converged, rounds,
-                            sum(len(c) for c in master.columns.values()),
-                            master.reduced_costs(pi, mu))
+    return ColumnRelaxation(
+        master.x(),
+        master.heaviest(),
+        value,
+        bound,
+        converged,
+        rounds,
+        sum(len(c) for c in master.columns.values()),
+        master.reduced_costs(pi, mu),
+    )
 
 
 def _price_round(
-    pool: ThreadPoolExecutor, pricers: Mapping[str, _Pricer], master: _Master,
-    duals: Mapping[tuple[int, str], float], pi: Mapping[tuple[int, str], float],
-    mu: Mapping[str, float], deadline: float, gap: float,
-    requirement: Mapping[tuple[int, str], int], slack: float,
+    pool: ThreadPoolExecutor,
+    pricers: Mapping[str, _Pricer],
+    master: _Master,
+    duals: Mapping[tuple[int, str], float],
+    pi: Mapping[tuple[int, str], float],
+    mu: Mapping[str, float],
+    deadline: float,
+    gap: float,
+    requirement: Mapping[tuple[int, str], int],
+    slack: float,
 ) -> tuple[float, int, bool]:
     """Price every employee of ``pricers`` against ``duals``; add to ``master`` each schedule
     found whose reduced cost at the LP's duals ``pi`` and ``mu`` is negative.
@@ -458,8 +497,7 @@ def _price_round(
     lagrangian = sum(duals[k] * requirement[k] for k in duals) - slack
     exact = True
     added = 0
-    priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline),
-                      repeat(gap))
+    priced = pool.map(_Pricer.price, pricers.values(), repeat(duals), repeat(deadline), repeat(gap))
     for e, (schedules, lower, optimal) in zip(pricers, priced, strict=True):
         exact &= optimal
         if lower is None:
@@ -484,8 +522,10 @@ def integral_cells(
         (e.id, d)
         for e in instance.staff
         for d in range(instance.horizon)
-        if all(v < INTEGRAL_TOL or v > 1 - INTEGRAL_TOL
-               for v in (x.get((e.id, d, s), 0.0) for s in shifts))
+        if all(
+            v < INTEGRAL_TOL or v > 1 - INTEGRAL_TOL
+            for v in (x.get((e.id, d, s), 0.0) for s in shifts)
+        )
     ]
 
 
@@ -503,7 +543,10 @@ def integral_fixings(
 
 
 def solve_rounding(
-    built: CurtoisModel, relaxation: ColumnRelaxation, params: RosterParams, limit_s: float,
+    built: CurtoisModel,
+    relaxation: ColumnRelaxation,
+    params: RosterParams,
+    limit_s: float,
     support_delta: float | None = None,
 ) -> dict[tuple[str, int], str]:
     """Search the whole model with every cell on which the relaxation is integral
@@ -528,16 +571,21 @@ def solve_rounding(
         keep = support_cells(relaxation, support_delta)
         keep.update((e, d, s) for (e, d), s in relaxation.roster.items())
         integral = {v.index for v, _ in fixings}
-        fixings += [(v, 0) for cell, v in built.x.items()
-                    if cell not in keep and v.index not in integral]
-    _, found = _solve_restricted(built, fixings, relaxation.roster,
-                                 quiet(params, max(limit_s, 0.1)))
+        fixings += [
+            (v, 0) for cell, v in built.x.items() if cell not in keep and v.index not in integral
+        ]
+    _, found = _solve_restricted(
+        built, fixings, relaxation.roster, quiet(params, max(limit_s, 0.1))
+    )
     return dict(relaxation.roster) if found is None else found
 
 
 def _solve_restricted(
-    built: CurtoisModel, fixings: Iterable[tuple[cp_model.IntVar, int]], hint: Assignment,
-    params: RosterParams, clauses: Iterable[list[cp_model.IntVar]] = (),
+    built: CurtoisModel,
+    fixings: Iterable[tuple[cp_model.IntVar, int]],
+    hint: Assignment,
+    params: RosterParams,
+    clauses: Iterable[list[cp_model.IntVar]] = (),
 ) -> tuple[Any, dict[tuple[str, int], str] | None]:
     """Solve a copy of the whole model with ``fixings`` applied and each of ``clauses``
     (at least one of its variables true) added, from the complete hint of ``hint`` (which
@@ -565,9 +613,7 @@ def _solve_restricted(
 SUPPORT_DELTAS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
-def support_cells(
-    relaxation: ColumnRelaxation, delta: float
-) -> set[tuple[str, int, str]]:
+def support_cells(relaxation: ColumnRelaxation, delta: float) -> set[tuple[str, int, str]]:
     """The cells ``(staff_id, day, shift_id)`` of the columns whose reduced cost is at most
     ``delta`` (with it, every column of positive weight in the relaxation)."""
     out: set[tuple[str, int, str]] = set()
@@ -579,8 +625,13 @@ def support_cells(
 
 
 def solve_support(
-    built: CurtoisModel, relaxation: ColumnRelaxation, roster: Assignment,
-    params: RosterParams, deadline: float, step_limit_s: float, bound: float = 0.0,
+    built: CurtoisModel,
+    relaxation: ColumnRelaxation,
+    roster: Assignment,
+    params: RosterParams,
+    deadline: float,
+    step_limit_s: float,
+    bound: float = 0.0,
 ) -> tuple[dict[tuple[str, int], str], float | None]:
     """Search the whole model with each employee's shifts restricted to the cells of their
     columns of small reduced cost and of ``roster``, growing the threshold step by step
@@ -608,8 +659,11 @@ def solve_support(
         keep = support_cells(relaxation, delta)
         keep.update((e, d, s) for (e, d), s in best.items())
         status, found = _solve_restricted(
-            built, ((v, 0) for cell, v in built.x.items() if cell not in keep), best,
-            quiet(params, min(left, step_limit_s)))
+            built,
+            ((v, 0) for cell, v in built.x.items() if cell not in keep),
+            best,
+            quiet(params, min(left, step_limit_s)),
+        )
         if found is not None:
             value = evaluate_curtois(instance, found).objective
             if value < objective:

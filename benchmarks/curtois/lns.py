@@ -236,12 +236,22 @@ def improve_curtois(
     ev = evaluate_curtois(instance, roster)
     if ev.violations:
         raise ValueError(f"Expected a feasible roster, got {len(ev.violations)} violation(s).")
-    search = _Search(instance, dict(roster), ev.objective, bound, deadline, sub_limit_s, label,
-                     lp, frozenset(pinned_days))
+    search = _Search(
+        instance,
+        dict(roster),
+        ev.objective,
+        bound,
+        deadline,
+        sub_limit_s,
+        label,
+        lp,
+        frozenset(pinned_days),
+    )
     sub = dataclasses.replace(params, num_workers=1)
     threads = [
-        threading.Thread(target=search.run, args=(sub, np.random.default_rng([params.seed, i])),
-                         daemon=True)
+        threading.Thread(
+            target=search.run, args=(sub, np.random.default_rng([params.seed, i])), daemon=True
+        )
         for i in range(1, params.num_workers)
     ]
     for t in threads:
@@ -251,18 +261,30 @@ def improve_curtois(
         t.join()
     if label is not None:
         for k, (n, better, optimal, secs) in search.stats.items():
-            print(f"{label}: lns {k}: {n} steps, {better} improving, {optimal} optimal, "
-                  f"{secs:.1f} s in CP-SAT", file=sys.stderr, flush=True)
+            print(
+                f"{label}: lns {k}: {n} steps, {better} improving, {optimal} optimal, "
+                f"{secs:.1f} s in CP-SAT",
+                file=sys.stderr,
+                flush=True,
+            )
     return search.roster, search.objective
 
 
 class _Search:
     """State of a neighbourhood search shared by its threads (one sub-solve each)."""
 
-    def __init__(self, instance: CurtoisInstance, roster: dict[tuple[str, int], str],
-                 objective: int, bound: float, deadline: float, sub_limit_s: float,
-                 label: str | None, lp: Mapping[tuple[str, int, str], float] | None,
-                 pinned_days: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        instance: CurtoisInstance,
+        roster: dict[tuple[str, int], str],
+        objective: int,
+        bound: float,
+        deadline: float,
+        sub_limit_s: float,
+        label: str | None,
+        lp: Mapping[tuple[str, int, str], float] | None,
+        pinned_days: frozenset[int] = frozenset(),
+    ) -> None:
         self.instance = instance
         self.roster = roster
         self.objective = objective
@@ -286,8 +308,9 @@ class _Search:
         weeks = instance.weeks  # the weekends the rule counts, as the model and evaluator do
         self.weekends = weeks if any(e.max_weekends < weeks for e in instance.staff) else 0
         """Weekends in the horizon when some employee may work fewer than all (else 0)."""
-        self.stats = {k: [0, 0, 0, 0.0]
-                      for k in ("one", "staff", "days", "hot", "rins", "spare", "weekend")}
+        self.stats = {
+            k: [0, 0, 0, 0.0] for k in ("one", "staff", "days", "hot", "rins", "spare", "weekend")
+        }
         """Per kind: steps, improving steps, steps solved to optimality, CP-SAT seconds."""
         self.gain = dict.fromkeys(self.stats, 1.0)
         self.seconds = dict.fromkeys(self.stats, 1.0)
@@ -306,8 +329,14 @@ class _Search:
         # Adaptive sizes: employees freed, days freed for every employee, employees freed
         # around a missed cover row or with unused minutes, days freed either side of two
         # weekends.
-        size = {"staff": min(len(self.staff), 3), "days": min(H, 4), "hot": 4, "rins": 4,
-                "spare": min(len(self.staff), 4), "weekend": 2}
+        size = {
+            "staff": min(len(self.staff), 3),
+            "days": min(H, 4),
+            "hot": 4,
+            "rins": 4,
+            "spare": min(len(self.staff), 4),
+            "weekend": 2,
+        }
         while self.objective > self.bound:
             left = self.deadline - time.perf_counter()
             if left < 0.1:
@@ -316,13 +345,15 @@ class _Search:
             start = time.perf_counter()
             kind, free = self._neighbourhood(rng, size, roster)
             if self.pinned_days:
-                free = {e: days - self.pinned_days for e, days in free.items()
-                        if not days <= self.pinned_days}
+                free = {
+                    e: days - self.pinned_days
+                    for e, days in free.items()
+                    if not days <= self.pinned_days
+                }
             if not free:
                 continue
             limit = min(self.sub_limit_s, left)
-            status, part, wall = _solve_part(self.instance, roster, free, params, limit,
-                                             hint=True)
+            status, part, wall = _solve_part(self.instance, roster, free, params, limit, hint=True)
             with self.lock:
                 stat = self.stats[kind]
                 stat[0] += 1
@@ -351,8 +382,12 @@ class _Search:
         if ev.objective < self.objective:
             self.stats[kind][1] += 1
             if self.label is not None:
-                print(f"{self.label}: lns {time.perf_counter() - self.t0:7.1f} s  objective "
-                      f"{ev.objective}  ({kind}, {n_free} staff)", file=sys.stderr, flush=True)
+                print(
+                    f"{self.label}: lns {time.perf_counter() - self.t0:7.1f} s  objective "
+                    f"{ev.objective}  ({kind}, {n_free} staff)",
+                    file=sys.stderr,
+                    flush=True,
+                )
         self.roster, self.objective = candidate, ev.objective
 
     def _spare_minutes(self, roster: Assignment) -> dict[str, int]:
@@ -372,10 +407,13 @@ class _Search:
         differ = _lp_disagreement(self.lp, roster) if self.lp is not None else {}
         spare = self._spare_minutes(roster) if self.minute_bound and under else {}
         short_weekends = sorted({d // 7 for d, _ in under if d % 7 >= 5 and d // 7 < self.weekends})
-        kinds = (["one", "staff", "days"] + (["hot"] if missed else [])
-                 + (["rins"] if differ else [])
-                 + (["spare"] if any(m > 0 for m in spare.values()) else [])
-                 + (["weekend"] if short_weekends else []))
+        kinds = (
+            ["one", "staff", "days"]
+            + (["hot"] if missed else [])
+            + (["rins"] if differ else [])
+            + (["spare"] if any(m > 0 for m in spare.values()) else [])
+            + (["weekend"] if short_weekends else [])
+        )
         with self.lock:
             if self.sweeping and not self.queue:
                 # Sweeps go on while each gains at least SWEEP_GAIN of the objective.
@@ -385,8 +423,13 @@ class _Search:
                 self.queue = rng.permutation(self.staff).tolist() if self.sweeping else []
             # Kinds are drawn in proportion to their recent gain per second.
             rates = np.array([self.gain[k] / self.seconds[k] for k in kinds])
-            kind = ("one" if self.sweeping else kinds[
-                int(rng.choice(len(kinds), p=0.1 / len(kinds) + 0.9 * rates / rates.sum()))])
+            kind = (
+                "one"
+                if self.sweeping
+                else kinds[
+                    int(rng.choice(len(kinds), p=0.1 / len(kinds) + 0.9 * rates / rates.sum()))
+                ]
+            )
             if kind == "one":
                 if not self.queue:
                     self.queue = rng.permutation(self.staff).tolist()
@@ -420,8 +463,7 @@ class _Search:
                 # while every employee keeps their number of shifts.
                 half = max(1, width // 2)
                 d1 = under[int(rng.integers(len(under)))][0]
-                d2 = (over[int(rng.integers(len(over)))][0] if over
-                      else int(rng.integers(H)))
+                d2 = over[int(rng.integers(len(over)))][0] if over else int(rng.integers(H))
                 days = _window(d1, half, H, rng) | _window(d2, half, H, rng)
             elif missed and draw < 0.5 + PAIR_SHARE / 2:
                 d = missed[int(rng.integers(len(missed)))][0]
@@ -464,8 +506,12 @@ class _Search:
         )
 
     def _spare(
-        self, rng: np.random.Generator, size: int, roster: Assignment,
-        under: list[tuple[int, str]], spare: Mapping[str, int],
+        self,
+        rng: np.random.Generator,
+        size: int,
+        roster: Assignment,
+        under: list[tuple[int, str]],
+        spare: Mapping[str, int],
     ) -> dict[str, AbstractSet[int]]:
         """An under-covered row, about ``size / 2`` employees who could work it and have
         unused minutes (drawn in proportion to them; any with unused minutes if none can
@@ -480,8 +526,11 @@ class _Search:
         chosen = set(rng.choice(names, size=n, replace=False, p=weight / weight.sum()).tolist())
         working = [e for e in self.staff if (e, d) in roster and e not in chosen]
         if working:
-            chosen.update(rng.choice(working, size=min(len(working), max(0, size - n)),
-                                     replace=False).tolist())
+            chosen.update(
+                rng.choice(
+                    working, size=min(len(working), max(0, size - n)), replace=False
+                ).tolist()
+            )
         return dict.fromkeys(chosen, self.every_day)
 
 
@@ -521,16 +570,17 @@ def lp_relaxation(built: CurtoisModel, time_limit_s: float = 30.0) -> LinearRela
     for ct in proto.constraints:
         enforcement = [literal(r) for r in ct.enforcement_literal]
         if ct.has_linear() and not enforcement:
-            expr = sum(c * term(r) for r, c in zip(ct.linear.vars, ct.linear.coeffs,
-                                                    strict=True))
+            expr = sum(c * term(r) for r, c in zip(ct.linear.vars, ct.linear.coeffs, strict=True))
             dom = list(ct.linear.domain)
             if dom[0] > -(2**62):
                 lp.Add(expr >= dom[0])
             if dom[-1] < 2**62:
                 lp.Add(expr <= dom[-1])
         elif ct.has_bool_or() and len(enforcement) <= 1:
-            lp.Add(sum(literal(r) for r in ct.bool_or.literals)
-                   >= (enforcement[0] if enforcement else 1))
+            lp.Add(
+                sum(literal(r) for r in ct.bool_or.literals)
+                >= (enforcement[0] if enforcement else 1)
+            )
         elif ct.has_bool_and() and len(enforcement) == 1:
             for r in ct.bool_and.literals:
                 lp.Add(literal(r) >= enforcement[0])
@@ -542,8 +592,10 @@ def lp_relaxation(built: CurtoisModel, time_limit_s: float = 30.0) -> LinearRela
         return None
     value = (lp.Objective().Value() + obj.offset) * (obj.scaling_factor or 1.0)
     slack = 1e-6 * max(1.0, abs(value))  # GLOP's tolerances must not round the bound up
-    return LinearRelaxation({key: cols[v.index].solution_value() for key, v in built.x.items()},
-                            math.ceil(value - slack))
+    return LinearRelaxation(
+        {key: cols[v.index].solution_value() for key, v in built.x.items()},
+        math.ceil(value - slack),
+    )
 
 
 def _lp_disagreement(

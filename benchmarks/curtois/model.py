@@ -252,8 +252,13 @@ def build_curtois_model(
             continue
         base = constant_count.get((c.day, c.shift), 0)
         vs, cs = add_soft_cover(
-            m, base + sum(people), c.requirement, base + len(people), c.weight_under,
-            c.weight_over, f"cover(day={c.day}, shift={c.shift})",
+            m,
+            base + sum(people),
+            c.requirement,
+            base + len(people),
+            c.weight_under,
+            c.weight_over,
+            f"cover(day={c.day}, shift={c.shift})",
         )
         pen_vars.extend(vs)
         coeffs.extend(cs)
@@ -465,16 +470,21 @@ def solve_curtois(
     if not 0 <= lns_share <= 1:
         raise ValueError(f"Expected 0 ≤ lns_share ≤ 1, got {lns_share}.")
     instance = built.instance
-    use_lns = (lns_share > 0 and params.time_limit_s is not None
-               and params.max_deterministic_time is None)
+    use_lns = (
+        lns_share > 0 and params.time_limit_s is not None and params.max_deterministic_time is None
+    )
     t0 = time.perf_counter()
     deadline = t0 + (params.time_limit_s or 0.0)
     label = instance.name if params.progress else None
     if use_lns and hint is None and lns_share > SMALL_LNS_SHARE:
         hint = construct_curtois(instance, params)
         if label is not None:
-            print(f"{label}: {time.perf_counter() - t0:7.1f} s  constructed, objective "
-                  f"{evaluate_curtois(instance, hint).objective}", file=sys.stderr, flush=True)
+            print(
+                f"{label}: {time.perf_counter() - t0:7.1f} s  constructed, objective "
+                f"{evaluate_curtois(instance, hint).objective}",
+                file=sys.stderr,
+                flush=True,
+            )
     built.model.clear_hints()
     if hint is not None:
         add_complete_hint(built, hint, params)
@@ -487,7 +497,8 @@ def solve_curtois(
             left = SMALL_SOLVE_SHARE * (deadline - time.perf_counter())
             phase = dataclasses.replace(params, time_limit_s=max(left, 0.1))
             solver, status = solve_until_stall(
-                built.model, phase, min(1.0, (1 - lns_share) / SMALL_SOLVE_SHARE), instance.name)
+                built.model, phase, min(1.0, (1 - lns_share) / SMALL_SOLVE_SHARE), instance.name
+            )
         elif use_lns:
             left = (1 - lns_share) * (deadline - time.perf_counter())
             solver = make_solver(dataclasses.replace(params, time_limit_s=max(left, 0.1)))
@@ -506,25 +517,32 @@ def solve_curtois(
         bound = solver.best_objective_bound
         if status in SOLVED:
             assignment = extract_curtois(built, solver)
-    if use_lns and hint is not None and (
-        assignment is None
-        or evaluate_curtois(instance, hint).objective
-        < evaluate_curtois(instance, assignment).objective
+    if (
+        use_lns
+        and hint is not None
+        and (
+            assignment is None
+            or evaluate_curtois(instance, hint).objective
+            < evaluate_curtois(instance, assignment).objective
+        )
     ):
         assignment = dict(hint)
     if assignment is None:
-        return CurtoisResult(instance.name, status_name, {}, None, math.nan, bound,
-                             time.perf_counter() - t0)
+        return CurtoisResult(
+            instance.name, status_name, {}, None, math.nan, bound, time.perf_counter() - t0
+        )
     objective = float(evaluate_curtois(instance, assignment).objective)
     if use_lns and status_name != "OPTIMAL" and objective > bound:
         lp = None
         if weekends_first(instance):
             assignment, objective, stage_bound, lp = solve_weekends_first(
-                built, assignment, params, t0, deadline, label)
+                built, assignment, params, t0, deadline, label
+            )
             bound = max(bound, stage_bound)
         elif instance.horizon <= COLUMN_HORIZON:
             assignment, objective, bound, lp = _columns_phase(
-                built, assignment, objective, bound, params, t0, deadline, label)
+                built, assignment, objective, bound, params, t0, deadline, label
+            )
         if lp is None and objective > bound and len(built.x) <= LP_MODEL:
             left = deadline - time.perf_counter()
             relaxation = lp_relaxation(built, time_limit_s=min(30.0, 0.2 * left))
@@ -532,12 +550,16 @@ def solve_curtois(
                 bound = max(bound, relaxation.bound)
                 lp = relaxation.x
             if label is not None:
-                print(f"{label}: {time.perf_counter() - t0:7.1f} s  linear relaxation "
-                      + (f"bound {relaxation.bound}" if relaxation is not None
-                         else "not solved"), file=sys.stderr, flush=True)
+                print(
+                    f"{label}: {time.perf_counter() - t0:7.1f} s  linear relaxation "
+                    + (f"bound {relaxation.bound}" if relaxation is not None else "not solved"),
+                    file=sys.stderr,
+                    flush=True,
+                )
         if objective > bound and deadline - time.perf_counter() >= 0.1:
-            assignment, best = improve_curtois(instance, assignment, deadline, params,
-                                               bound=bound, label=label, lp=lp)
+            assignment, best = improve_curtois(
+                instance, assignment, deadline, params, bound=bound, label=label, lp=lp
+            )
             objective = float(best)
         status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
     elif not use_lns:
@@ -563,8 +585,14 @@ def solve_curtois(
 
 
 def _columns_phase(
-    built: CurtoisModel, assignment: dict[tuple[str, int], str], objective: float,
-    bound: float, params: RosterParams, t0: float, deadline: float, label: str | None,
+    built: CurtoisModel,
+    assignment: dict[tuple[str, int], str],
+    objective: float,
+    bound: float,
+    params: RosterParams,
+    t0: float,
+    deadline: float,
+    label: str | None,
 ) -> tuple[dict[tuple[str, int], str], float, float, Mapping[tuple[str, int, str], float] | None]:
     """Column generation from ``assignment``; then, where a shift type is scarce and the
     model small (:data:`BRANCH_MODEL`), branch-and-price over the weekends and that shift's
@@ -590,21 +618,29 @@ def _columns_phase(
 
     instance = built.instance
     limit = deadline - t0
-    relaxation = column_generation(instance, assignment,
-                                   min(deadline, time.perf_counter() + COLUMN_SHARE * limit),
-                                   workers=params.num_workers, label=label)
+    relaxation = column_generation(
+        instance,
+        assignment,
+        min(deadline, time.perf_counter() + COLUMN_SHARE * limit),
+        workers=params.num_workers,
+        label=label,
+    )
     bound = max(bound, relaxation.bound)
     share = len(integral_cells(instance, relaxation.x)) / (len(instance.staff) * instance.horizon)
     if label is not None:
-        print(f"{label}: {time.perf_counter() - t0:7.1f} s  column relaxation "
-              f"{relaxation.value:.1f} ({'converged' if relaxation.converged else 'stopped'}, "
-              f"{relaxation.rounds} rounds, {relaxation.columns} columns), bound "
-              f"{relaxation.bound}, {share:.0%} of the cells integral",
-              file=sys.stderr, flush=True)
+        print(
+            f"{label}: {time.perf_counter() - t0:7.1f} s  column relaxation "
+            f"{relaxation.value:.1f} ({'converged' if relaxation.converged else 'stopped'}, "
+            f"{relaxation.rounds} rounds, {relaxation.columns} columns), bound "
+            f"{relaxation.bound}, {share:.0%} of the cells integral",
+            file=sys.stderr,
+            flush=True,
+        )
     shift = scarce_shift(instance)
     if shift is not None and len(built.x) <= BRANCH_MODEL and objective > bound:
-        assignment, found = branch_and_price(built, relaxation, shift, assignment, params,
-                                             deadline, label)
+        assignment, found = branch_and_price(
+            built, relaxation, shift, assignment, params, deadline, label
+        )
         return assignment, float(found), bound, relaxation.x
     if share < MIN_INTEGRAL_SHARE and relaxation.value - relaxation.bound >= 1:
         return assignment, objective, bound, None
@@ -612,20 +648,31 @@ def _columns_phase(
     if objective > bound:
         # The support search starts from the better of the roster and the relaxation's
         # roster of heaviest columns (which lies in the support).
-        start = (relaxation.roster
-                 if evaluate_curtois(instance, relaxation.roster).objective < objective
-                 else assignment)
+        start = (
+            relaxation.roster
+            if evaluate_curtois(instance, relaxation.roster).objective < objective
+            else assignment
+        )
         free = len(support_cells(relaxation, 0.0) | {(e, d, s) for (e, d), s in start.items()})
         if free <= SUPPORT_MODEL:
             supported, delta = solve_support(
-                built, relaxation, start, params,
+                built,
+                relaxation,
+                start,
+                params,
                 min(deadline, time.perf_counter() + SUPPORT_SHARE * limit),
-                SUPPORT_STEP_SHARE * limit, bound)
+                SUPPORT_STEP_SHARE * limit,
+                bound,
+            )
             found = evaluate_curtois(instance, supported).objective
             if label is not None:
-                print(f"{label}: {time.perf_counter() - t0:7.1f} s  support search ({free} "
-                      f"cells at first): objective {found}, proved optimal up to reduced cost "
-                      f"{delta}", file=sys.stderr, flush=True)
+                print(
+                    f"{label}: {time.perf_counter() - t0:7.1f} s  support search ({free} "
+                    f"cells at first): objective {found}, proved optimal up to reduced cost "
+                    f"{delta}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if found < objective:
                 assignment, objective = supported, float(found)
     if objective > bound and delta is None:
@@ -633,16 +680,17 @@ def _columns_phase(
         rounded = solve_rounding(built, relaxation, params, min(left, ROUNDING_SHARE * limit))
         found = evaluate_curtois(instance, rounded).objective
         if label is not None:
-            print(f"{label}: {time.perf_counter() - t0:7.1f} s  rounding: objective {found}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{label}: {time.perf_counter() - t0:7.1f} s  rounding: objective {found}",
+                file=sys.stderr,
+                flush=True,
+            )
         if found < objective:
             assignment, objective = rounded, float(found)
     return assignment, objective, bound, relaxation.x
 
 
-def fix_variables(
-    model: cp_model.CpModel, values: Iterable[tuple[cp_model.IntVar, int]]
-) -> None:
+def fix_variables(model: cp_model.CpModel, values: Iterable[tuple[cp_model.IntVar, int]]) -> None:
     """Fix each variable (of ``model`` or of the model it was cloned from: the same index)
     to its value, by narrowing its domain."""
     proto = model.proto

@@ -34,8 +34,14 @@ __all__ = ["improve_lns", "quiet", "solve_until_stall"]
 def quiet(params: RosterParams, time_limit_s: float, **changes: Any) -> RosterParams:
     """``params`` for a sub-solve: a wall-clock limit of ``time_limit_s`` seconds (and no
     deterministic one), no progress lines or search log, and ``changes``."""
-    return dataclasses.replace(params, time_limit_s=time_limit_s, max_deterministic_time=None,
-                               progress=False, log_search=False, **changes)
+    return dataclasses.replace(
+        params,
+        time_limit_s=time_limit_s,
+        max_deterministic_time=None,
+        progress=False,
+        log_search=False,
+        **changes,
+    )
 
 
 class _StallWatch(cp_model.CpSolverSolutionCallback):
@@ -52,9 +58,12 @@ class _StallWatch(cp_model.CpSolverSolutionCallback):
         if self.progress is not None:
             obj = self.objective_value
             bound = self.best_objective_bound
-            print(f"{self.progress._label}: {time.perf_counter() - self.progress._t0:7.1f} s  "
-                  f"objective {obj:.0f}  bound {bound:.0f}  gap {relative_gap(obj, bound):.2%}",
-                  file=self.progress._stream, flush=True)
+            print(
+                f"{self.progress._label}: {time.perf_counter() - self.progress._t0:7.1f} s  "
+                f"objective {obj:.0f}  bound {bound:.0f}  gap {relative_gap(obj, bound):.2%}",
+                file=self.progress._stream,
+                flush=True,
+            )
 
 
 def solve_until_stall(
@@ -177,8 +186,12 @@ def improve_lns(
             current = {key: bool(solver.boolean_value(v)) for key, v in x.items()}
             objective = solver.objective_value
             if improved and params.progress:
-                print(f"{label}: lns {time.perf_counter() - t0:7.1f} s  objective "
-                      f"{objective:.0f}  bound {bound:.0f}", file=sys.stderr, flush=True)
+                print(
+                    f"{label}: lns {time.perf_counter() - t0:7.1f} s  objective "
+                    f"{objective:.0f}  bound {bound:.0f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
         fast = st == cp_model.OPTIMAL and solver.wall_time < limit / 4
         if by_window:
             window = min(horizon, window + 1) if fast else max(3, window - 1)

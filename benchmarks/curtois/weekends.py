@@ -90,12 +90,21 @@ def weekends_first(instance: CurtoisInstance) -> bool:
     weekend = sum(c.requirement for c in instance.cover if c.day in days)
     weekday = sum(c.requirement for c in instance.cover if c.day not in days)
     capacity = sum(2 * min(e.max_weekends, instance.weeks) for e in instance.staff)
-    return (len(instance.staff) >= WEEKEND_FIRST_STAFF and weekday > 0 and capacity > 0
-            and weekend >= WEEKEND_TIGHT * capacity and instance.horizon <= COLUMN_HORIZON)
+    return (
+        len(instance.staff) >= WEEKEND_FIRST_STAFF
+        and weekday > 0
+        and capacity > 0
+        and weekend >= WEEKEND_TIGHT * capacity
+        and instance.horizon <= COLUMN_HORIZON
+    )
 
 
 def solve_weekends_first(
-    built: CurtoisModel, start: Assignment, params: RosterParams, t0: float, deadline: float,
+    built: CurtoisModel,
+    start: Assignment,
+    params: RosterParams,
+    t0: float,
+    deadline: float,
     label: str | None,
 ) -> tuple[dict[tuple[str, int], str], float, float, Mapping[tuple[str, int, str], float]]:
     """Solve the weekends, then fill the weekdays around them (see the module docstring).
@@ -126,34 +135,69 @@ def solve_weekends_first(
     limit = deadline - t0
     stage_end = min(deadline, t0 + WEEKEND_STAGE_SHARE * limit)
     weekend = dataclasses.replace(
-        instance, name=f"{instance.name} weekends",
-        cover=tuple(c for c in instance.cover if c.day in days))
-    stage = column_generation(weekend, start, min(stage_end, t0 + WEEKEND_COLUMNS_END * limit),
-                              workers=params.num_workers,
-                              label=None if label is None else f"{label} weekends")
+        instance,
+        name=f"{instance.name} weekends",
+        cover=tuple(c for c in instance.cover if c.day in days),
+    )
+    stage = column_generation(
+        weekend,
+        start,
+        min(stage_end, t0 + WEEKEND_COLUMNS_END * limit),
+        workers=params.num_workers,
+        label=None if label is None else f"{label} weekends",
+    )
     bound = stage.bound
-    planned = solve_rounding(build_curtois_model(weekend), stage, params,
-                             min(stage_end - time.perf_counter(), FILL_ROUNDING_SHARE * limit),
-                             support_delta=0.0)
+    planned = solve_rounding(
+        build_curtois_model(weekend),
+        stage,
+        params,
+        min(stage_end - time.perf_counter(), FILL_ROUNDING_SHARE * limit),
+        support_delta=0.0,
+    )
     objective = evaluate_curtois(weekend, planned).objective
     if objective > bound:
-        planned, objective = improve_curtois(weekend, planned, stage_end, params, bound=bound,
-                                             lp=stage.x)
+        planned, objective = improve_curtois(
+            weekend, planned, stage_end, params, bound=bound, lp=stage.x
+        )
     if label is not None:
-        print(f"{label}: {time.perf_counter() - t0:7.1f} s  weekend stage: relaxation "
-              f"{stage.value:.1f}, objective {objective} without the weekday rows (bound "
-              f"{bound})", file=sys.stderr, flush=True)
+        print(
+            f"{label}: {time.perf_counter() - t0:7.1f} s  weekend stage: relaxation "
+            f"{stage.value:.1f}, objective {objective} without the weekday rows (bound "
+            f"{bound})",
+            file=sys.stderr,
+            flush=True,
+        )
     relaxation = column_generation(
-        instance, planned, min(deadline, t0 + FILL_COLUMNS_END * limit),
-        workers=params.num_workers, label=label, pinned_days=days)
-    rounded = solve_rounding(built, relaxation, params,
-                             min(deadline - time.perf_counter(), FILL_ROUNDING_SHARE * limit),
-                             support_delta=0.0)
+        instance,
+        planned,
+        min(deadline, t0 + FILL_COLUMNS_END * limit),
+        workers=params.num_workers,
+        label=label,
+        pinned_days=days,
+    )
+    rounded = solve_rounding(
+        built,
+        relaxation,
+        params,
+        min(deadline - time.perf_counter(), FILL_ROUNDING_SHARE * limit),
+        support_delta=0.0,
+    )
     objective = evaluate_curtois(instance, rounded).objective
     if label is not None:
-        print(f"{label}: {time.perf_counter() - t0:7.1f} s  weekends pinned: relaxation "
-              f"{relaxation.value:.1f}, rounding {objective}", file=sys.stderr, flush=True)
+        print(
+            f"{label}: {time.perf_counter() - t0:7.1f} s  weekends pinned: relaxation "
+            f"{relaxation.value:.1f}, rounding {objective}",
+            file=sys.stderr,
+            flush=True,
+        )
     roster, best = improve_curtois(
-        instance, rounded, min(deadline, t0 + PINNED_END * limit), params, bound=bound,
-        label=label, lp=relaxation.x, pinned_days=days)
+        instance,
+        rounded,
+        min(deadline, t0 + PINNED_END * limit),
+        params,
+        bound=bound,
+        label=label,
+        lp=relaxation.x,
+        pinned_days=days,
+    )
     return roster, float(best), bound, relaxation.x

@@ -105,8 +105,7 @@ class BacktestResult:
     def summary(self) -> str:
         """The scores table (Chinese first)."""
         table = self.scores.pivot(index="model", columns="metric", values="value")
-        lines = [f"back-test: {self.weeks} weeks after {self.train_until}, "
-                 f"{len(self.cells)} cells"]
+        lines = [f"back-test: {self.weeks} weeks after {self.train_until}, {len(self.cells)} cells"]
         head = "  ".join(f"{term(m)}" for m in METRICS)
         lines.append(f"  {'model':<26}{head}")
         for model in MODELS:
@@ -149,35 +148,57 @@ def score(cells: pd.DataFrame, n_patches: int) -> tuple[pd.DataFrame, pd.DataFra
             total = per_patch["observed"].sum()
             hit = per_patch.loc[chosen, "observed"].sum() / total if total else math.nan
             hits.append(hit)
-            weekly_rows.append((week, model, float(per_patch["observed"].sum()),
-                                float(per_patch[f"forecast_{model}"].sum()), hit))
+            weekly_rows.append(
+                (
+                    week,
+                    model,
+                    float(per_patch["observed"].sum()),
+                    float(per_patch[f"forecast_{model}"].sum()),
+                    hit,
+                )
+            )
         hit_rate = float(np.nanmean(hits))
         rows.append((model, "hit_rate_10", hit_rate))
         rows.append((model, "pai_10", hit_rate / (k / n_patches)))
     scores = pd.DataFrame(rows, columns=["model", "metric", "value"])
-    weekly = pd.DataFrame(weekly_rows, columns=["week", "model", "observed", "forecast",
-                                                "hit_rate_10"])
+    weekly = pd.DataFrame(
+        weekly_rows, columns=["week", "model", "observed", "forecast", "hit_rate_10"]
+    )
     return scores, weekly
 
 
-def _counts(cases: pd.DataFrame, patches: dict[str, int], types: dict[str, int],
-            days: list[dt.date]) -> npt.NDArray[np.float64]:
+def _counts(
+    cases: pd.DataFrame, patches: dict[str, int], types: dict[str, int], days: list[dt.date]
+) -> npt.NDArray[np.float64]:
     """Cases per day × patch × type on ``days``."""
     index = {d: i for i, d in enumerate(days)}
     out = np.zeros((len(days), len(patches), len(types)))
     day = cases["reported_at"].dt.date
     m = day.isin(index.keys()).to_numpy()
     sub = cases[m]
-    np.add.at(out, (day[m].map(index).to_numpy(dtype=np.int64),
-                    sub["patch"].map(patches).to_numpy(dtype=np.int64),
-                    sub["type"].map(types).to_numpy(dtype=np.int64)), 1)
+    np.add.at(
+        out,
+        (
+            day[m].map(index).to_numpy(dtype=np.int64),
+            sub["patch"].map(patches).to_numpy(dtype=np.int64),
+            sub["type"].map(types).to_numpy(dtype=np.int64),
+        ),
+        1,
+    )
     return out
 
 
-def simulation_forecast(scenario: Scenario, state: FitState, targets_types: tuple[str, ...],
-                        patch_ids: tuple[str, ...], week: list[dt.date],
-                        weekday: npt.NDArray[np.float64], holiday: npt.NDArray[np.float64],
-                        settings: BacktestSettings, seed: int) -> npt.NDArray[np.float64]:
+def simulation_forecast(
+    scenario: Scenario,
+    state: FitState,
+    targets_types: tuple[str, ...],
+    patch_ids: tuple[str, ...],
+    week: list[dt.date],
+    weekday: npt.NDArray[np.float64],
+    holiday: npt.NDArray[np.float64],
+    settings: BacktestSettings,
+    seed: int,
+) -> npt.NDArray[np.float64]:
     """Forecast recorded cases per day × patch × type of ``week`` by simulating the fitted
     ``scenario`` (see the module's docstring)."""
     lead = settings.fit.fit_days + WARMUP_DAYS
@@ -202,10 +223,15 @@ def simulation_forecast(scenario: Scenario, state: FitState, targets_types: tupl
     return (yields * state.rates)[None, :, :] * w[:, None, :]
 
 
-def backtest(scenario: Scenario, cases: pd.DataFrame, patch_ids: tuple[str, ...],
-             types: tuple[str, ...], train_until: dt.date,
-             settings: BacktestSettings = BacktestSettings(), progress: bool = True
-             ) -> BacktestResult:
+def backtest(
+    scenario: Scenario,
+    cases: pd.DataFrame,
+    patch_ids: tuple[str, ...],
+    types: tuple[str, ...],
+    train_until: dt.date,
+    settings: BacktestSettings = BacktestSettings(),
+    progress: bool = True,
+) -> BacktestResult:
     """Rolling-origin back-test of the calibrated simulator against the two baselines.
 
     Parameters
@@ -229,28 +255,42 @@ def backtest(scenario: Scenario, cases: pd.DataFrame, patch_ids: tuple[str, ...]
     state: FitState | None = None
     frames = []
     fits = []
-    bar = tqdm(range(settings.weeks), desc="back-testing", unit="week", file=sys.stderr,
-               disable=not progress)
+    bar = tqdm(
+        range(settings.weeks),
+        desc="back-testing",
+        unit="week",
+        file=sys.stderr,
+        disable=not progress,
+    )
     for k in bar:
         start = train_until + dt.timedelta(days=1 + 7 * k)
         until = start - dt.timedelta(days=1)
         week = [start + dt.timedelta(days=i) for i in range(7)]
-        targets = log_targets(cases, patch_ids, types, until, country,
-                              settings.fit.window_days)
-        fit_settings = settings.fit if state is None else replace(
-            settings.fit, max_iter=settings.refit_iter)
+        targets = log_targets(cases, patch_ids, types, until, country, settings.fit.window_days)
+        fit_settings = (
+            settings.fit if state is None else replace(settings.fit, max_iter=settings.refit_iter)
+        )
         fit = fit_scenario(scenario, targets, fit_settings, start=state, progress=False)
         state = fit.state
         fits.append((k + 1, start, fit.iterations, fit.converged, "; ".join(fit.unfitted)))
-        sim = simulation_forecast(fit.scenario, fit.state, types, patch_ids, week,
-                                  targets.weekday_profile, targets.holiday_multiplier, settings,
-                                  settings.fit.seed + 1000 * (k + 1))
-        history_days = [first_day + dt.timedelta(days=i)
-                        for i in range((until - first_day).days + 1)]
+        sim = simulation_forecast(
+            fit.scenario,
+            fit.state,
+            types,
+            patch_ids,
+            week,
+            targets.weekday_profile,
+            targets.holiday_multiplier,
+            settings,
+            settings.fit.seed + 1000 * (k + 1),
+        )
+        history_days = [
+            first_day + dt.timedelta(days=i) for i in range((until - first_day).days + 1)
+        ]
         hist = _counts(cases, p_index, v_index, history_days)
         hist_mean = hist.mean(axis=0)  # P × V per day
-        recent = hist[-7 * SEASONAL_WEEKS:]
-        recent_days = history_days[-7 * SEASONAL_WEEKS:]
+        recent = hist[-7 * SEASONAL_WEEKS :]
+        recent_days = history_days[-7 * SEASONAL_WEEKS :]
         by_weekday = np.zeros((7, len(patch_ids), len(types)))
         n_weekday = np.zeros(7)
         for d, counts in zip(recent_days, recent, strict=True):
@@ -259,27 +299,29 @@ def backtest(scenario: Scenario, cases: pd.DataFrame, patch_ids: tuple[str, ...]
         seasonal = by_weekday / np.maximum(n_weekday, 1)[:, None, None]
         observed = _counts(cases, p_index, v_index, week)
         for i, d in enumerate(week):
-            grid_p, grid_v = np.meshgrid(np.arange(len(patch_ids)), np.arange(len(types)),
-                                         indexing="ij")
-            frames.append(pd.DataFrame({
-                "week": k + 1,
-                "patch": np.array(patch_ids, dtype=object)[grid_p.ravel()],
-                "type": np.array(types, dtype=object)[grid_v.ravel()],
-                "date": d.isoformat(),
-                "observed": observed[i].ravel().astype(np.int64),
-                "forecast_simulation": sim[i].ravel(),
-                "forecast_historical_mean": hist_mean.ravel(),
-                "forecast_seasonal_naive": seasonal[d.weekday()].ravel(),
-            }))
+            grid_p, grid_v = np.meshgrid(
+                np.arange(len(patch_ids)), np.arange(len(types)), indexing="ij"
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "week": k + 1,
+                        "patch": np.array(patch_ids, dtype=object)[grid_p.ravel()],
+                        "type": np.array(types, dtype=object)[grid_v.ravel()],
+                        "date": d.isoformat(),
+                        "observed": observed[i].ravel().astype(np.int64),
+                        "forecast_simulation": sim[i].ravel(),
+                        "forecast_historical_mean": hist_mean.ravel(),
+                        "forecast_seasonal_naive": seasonal[d.weekday()].ravel(),
+                    }
+                )
+            )
         bar.set_postfix(week=str(start))
     bar.close()
     cells = pd.concat(frames, ignore_index=True)
     scores, weekly = score(cells, len(patch_ids))
-    fit_frame = pd.DataFrame(fits, columns=["week", "start", "iterations", "converged",
-                                            "unfitted"])
+    fit_frame = pd.DataFrame(fits, columns=["week", "start", "iterations", "converged", "unfitted"])
     return BacktestResult(train_until, settings.weeks, cells, scores, weekly, fit_frame)
-
-
 
 
 def calibration_curve(cells: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
@@ -291,8 +333,9 @@ def calibration_curve(cells: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
         order = np.argsort(f, kind="stable")
         for i, chunk in enumerate(np.array_split(order, bins)):
             if len(chunk):
-                rows.append((model, i + 1, float(f[chunk].mean()), float(y[chunk].mean()),
-                             len(chunk)))
+                rows.append(
+                    (model, i + 1, float(f[chunk].mean()), float(y[chunk].mean()), len(chunk))
+                )
     return pd.DataFrame(rows, columns=["model", "bin", "forecast", "observed", "cells"])
 
 

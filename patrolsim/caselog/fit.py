@@ -143,12 +143,16 @@ class FitResult:
     def summary(self) -> str:
         """Convergence and the final gaps per type."""
         last = self.history[self.history["iteration"] == self.iterations]
-        lines = [f"fit {'converged' if self.converged else 'did not converge'} after "
-                 f"{self.iterations} iterations"]
+        lines = [
+            f"fit {'converged' if self.converged else 'did not converge'} after "
+            f"{self.iterations} iterations"
+        ]
         for row in last.itertuples():
-            lines.append(f"  {row.type}: simulated recorded {row.simulated:.1f} vs log "
-                         f"{row.target:.1f} ({row.simulated / max(row.target, 1e-9) - 1:+.1%}); "
-                         f"citizens {row.sim_citizen_share:.0%} vs {row.log_citizen_share:.0%}")
+            lines.append(
+                f"  {row.type}: simulated recorded {row.simulated:.1f} vs log "
+                f"{row.target:.1f} ({row.simulated / max(row.target, 1e-9) - 1:+.1%}); "
+                f"citizens {row.sim_citizen_share:.0%} vs {row.log_citizen_share:.0%}"
+            )
         lines += [f"  could not fit: {u}" for u in self.unfitted]
         return "\n".join(lines)
 
@@ -161,24 +165,47 @@ class FitResult:
         rows = []
         for p, pid in enumerate(t.patches):
             for v, name in enumerate(t.types):
-                rows.append((pid, name, self.state.rates[p, v], t.recorded_rate[p, v],
-                             self.yields[p, v], int(t.recent_cases[p, v])))
-        return pd.DataFrame(rows, columns=["patch", "type", "true_rate", "recorded_rate",
-                                           "yield", "cases"])
+                rows.append(
+                    (
+                        pid,
+                        name,
+                        self.state.rates[p, v],
+                        t.recorded_rate[p, v],
+                        self.yields[p, v],
+                        int(t.recent_cases[p, v]),
+                    )
+                )
+        return pd.DataFrame(
+            rows, columns=["patch", "type", "true_rate", "recorded_rate", "yield", "cases"]
+        )
 
 
 def window_scenario(scenario: Scenario, first_day: dt.date, days: int) -> Scenario:
     """``scenario`` moved to start on ``first_day`` for ``days`` days (calendar rebuilt)."""
     cal = scenario.calendar
-    rebuilt = build_days(first_day, days, cal.public_holidays, cal.extra_holidays,
-                         cal.not_holidays, scenario.exam_periods, cal.inspection_days,
-                         country=cal.country)
-    return dataclasses.replace(scenario, start_date=first_day, horizon_days=days,
-                               warmup_days=WARMUP_DAYS, days=rebuilt, campaigns=())
+    rebuilt = build_days(
+        first_day,
+        days,
+        cal.public_holidays,
+        cal.extra_holidays,
+        cal.not_holidays,
+        scenario.exam_periods,
+        cal.inspection_days,
+        country=cal.country,
+    )
+    return dataclasses.replace(
+        scenario,
+        start_date=first_day,
+        horizon_days=days,
+        warmup_days=WARMUP_DAYS,
+        days=rebuilt,
+        campaigns=(),
+    )
 
 
-def apply_state(scenario: Scenario, targets: LogTargets, state: FitState,
-                street: list[int]) -> Scenario:
+def apply_state(
+    scenario: Scenario, targets: LogTargets, state: FitState, street: list[int]
+) -> Scenario:
     """``scenario`` with the fitted rates, profiles, holidays and channel parameters."""
     names = list(targets.types)
     vtypes: list[ViolationType] = []
@@ -188,13 +215,17 @@ def apply_state(scenario: Scenario, targets: LogTargets, state: FitState,
             continue
         v = names.index(vt.name)
         mean = float(state.rates[:, v].mean()) if len(street) else 0.0
-        vtypes.append(dataclasses.replace(
-            vt, base_rate_per_day={k: mean for k in {scenario.patches[i].kind for i in street}},
-            hour_profile=tuple(float(x) for x in state.hour_profile[v]),
-            weekday_profile=tuple(float(x) for x in state.weekday_profile[v]),
-            holiday_multiplier=float(targets.holiday_multiplier[v]),
-            complaint_probability=float(state.complaint_probability[v]),
-            visibility=float(state.visibility[v])))
+        vtypes.append(
+            dataclasses.replace(
+                vt,
+                base_rate_per_day={k: mean for k in {scenario.patches[i].kind for i in street}},
+                hour_profile=tuple(float(x) for x in state.hour_profile[v]),
+                weekday_profile=tuple(float(x) for x in state.weekday_profile[v]),
+                holiday_multiplier=float(targets.holiday_multiplier[v]),
+                complaint_probability=float(state.complaint_probability[v]),
+                visibility=float(state.visibility[v]),
+            )
+        )
     patches: list[Patch] = list(scenario.patches)
     for row, i in enumerate(street):
         rates = dict(patches[i].rate_overrides)
@@ -204,9 +235,13 @@ def apply_state(scenario: Scenario, targets: LogTargets, state: FitState,
     return dataclasses.replace(scenario, violation_types=tuple(vtypes), patches=tuple(patches))
 
 
-def recorded_counts(result_violations: pd.DataFrame, lo_min: float, hi_min: float,
-                    n_patches: int, type_index: list[int]
-                    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def recorded_counts(
+    result_violations: pd.DataFrame,
+    lo_min: float,
+    hi_min: float,
+    n_patches: int,
+    type_index: list[int],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Recorded cases per patch × fitted type in [lo, hi), and citizen-reported ones."""
     v = result_violations
     det = v["detected"].to_numpy()
@@ -231,14 +266,23 @@ def initial_state(scenario: Scenario, targets: LogTargets) -> FitState:
     """First guess: true rates = recorded rates; the scenario's channel parameters."""
     cp = np.array([scenario.violation_type(t).complaint_probability for t in targets.types])
     vis = np.array([scenario.violation_type(t).visibility for t in targets.types])
-    return FitState(targets.recorded_rate.copy(), np.clip(cp, MIN_COMPLAINT_PROBABILITY, 1.0),
-                    np.clip(vis, MIN_VISIBILITY, 1.0), targets.hour_profile.copy(),
-                    targets.weekday_profile.copy())
+    return FitState(
+        targets.recorded_rate.copy(),
+        np.clip(cp, MIN_COMPLAINT_PROBABILITY, 1.0),
+        np.clip(vis, MIN_VISIBILITY, 1.0),
+        targets.hour_profile.copy(),
+        targets.weekday_profile.copy(),
+    )
 
 
-def recorded_profiles(violations: pd.DataFrame, lo_min: float, hi_min: float,
-                      type_index: list[int], first_weekday: int, skip_days: set[int]
-                      ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def recorded_profiles(
+    violations: pd.DataFrame,
+    lo_min: float,
+    hi_min: float,
+    type_index: list[int],
+    first_weekday: int,
+    skip_days: set[int],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Recorded cases in [lo, hi) by hour of day (V × 24) and weekday (V × 7) of recording;
     days in ``skip_days`` (holidays) are left out of the weekday counts."""
     v = violations
@@ -259,10 +303,14 @@ def recorded_profiles(violations: pd.DataFrame, lo_min: float, hi_min: float,
     return hours, days
 
 
-def _profile_step(true: npt.NDArray[np.float64], wanted: npt.NDArray[np.float64],
-                  counts: npt.NDArray[np.float64], occurrences: npt.NDArray[np.float64],
-                  log_cases: npt.NDArray[np.float64], gain: float = 1.0
-                  ) -> npt.NDArray[np.float64]:
+def _profile_step(
+    true: npt.NDArray[np.float64],
+    wanted: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.float64],
+    occurrences: npt.NDArray[np.float64],
+    log_cases: npt.NDArray[np.float64],
+    gain: float = 1.0,
+) -> npt.NDArray[np.float64]:
     """Move a true profile so that the simulated recorded profile approaches ``wanted``.
 
     ``counts`` are simulated recorded cases per bin (V × B), ``occurrences`` how often each bin
@@ -281,9 +329,14 @@ def _profile_step(true: npt.NDArray[np.float64], wanted: npt.NDArray[np.float64]
     return np.where(empty[:, None], true, new)
 
 
-def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings = FitSettings(),
-                 start: FitState | None = None, progress: bool = True,
-                 log: Callable[[str], None] | None = None) -> FitResult:
+def fit_scenario(
+    scenario: Scenario,
+    targets: LogTargets,
+    settings: FitSettings = FitSettings(),
+    start: FitState | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> FitResult:
     """Fit ``scenario``'s true rates and channel parameters to ``targets`` by simulation.
 
     Parameters
@@ -300,17 +353,18 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
         Show a progress bar on standard error.
     """
     street = [scenario.patch_index(pid) for pid in targets.patches]
-    type_index = [scenario.violation_types.index(scenario.violation_type(t))
-                  for t in targets.types]
+    type_index = [scenario.violation_types.index(scenario.violation_type(t)) for t in targets.types]
     first = targets.until - dt.timedelta(days=settings.fit_days + WARMUP_DAYS - 1)
     base = window_scenario(scenario, first, settings.fit_days + WARMUP_DAYS)
     measured = [first + dt.timedelta(days=WARMUP_DAYS + i) for i in range(settings.fit_days)]
     holidays = {d.date for d in base.days if d.holiday}
     skip = {i for i, d in enumerate(base.days) if d.holiday}
-    day_occurrences = np.bincount([d.weekday() for d in measured if d not in holidays],
-                                  minlength=7).astype(float)
-    exposure = day_weights(measured, targets.weekday_profile, holidays,
-                           targets.holiday_multiplier).sum(axis=0)  # average days per type
+    day_occurrences = np.bincount(
+        [d.weekday() for d in measured if d not in holidays], minlength=7
+    ).astype(float)
+    exposure = day_weights(
+        measured, targets.weekday_profile, holidays, targets.holiday_multiplier
+    ).sum(axis=0)  # average days per type
     target = targets.recorded_rate * exposure[None, :]  # recorded cases in the window
     state = start or initial_state(scenario, targets)
     n_all = len(scenario.patches)
@@ -318,8 +372,13 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
     rows = []
     converged = False
     yields = np.zeros_like(target)
-    bar = tqdm(range(1, settings.max_iter + 1), desc="calibrating", unit="iter",
-               file=sys.stderr, disable=not progress)
+    bar = tqdm(
+        range(1, settings.max_iter + 1),
+        desc="calibrating",
+        unit="iter",
+        file=sys.stderr,
+        disable=not progress,
+    )
     it = 0
     log_share = targets.citizen_share
     rel: npt.NDArray[np.float64] | None = None
@@ -336,8 +395,7 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
             rec += a
             cit += b
             rep_totals.append(a[street].sum(axis=0))
-            h, d = recorded_profiles(result.violations, lo, hi, type_index,
-                                     first.weekday(), skip)
+            h, d = recorded_profiles(result.violations, lo, hi, type_index, first.weekday(), skip)
             hour_counts += h
             day_counts += d
         rec = rec[street] / settings.reps
@@ -350,15 +408,28 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
         sim_share = cit.sum(axis=0) / np.maximum(sim_total, 1e-12)
         noise = _noise(np.array(rep_totals), log_total)
         ok_total = np.abs(sim_total / np.maximum(log_total, 1e-12) - 1) <= np.maximum(
-            settings.tolerance, noise)
-        at_bound = (((state.visibility <= MIN_VISIBILITY) & (sim_share < log_share))
-                    | ((state.complaint_probability <= MIN_COMPLAINT_PROBABILITY)
-                       & (sim_share > log_share)))
-        ok_share = (np.isnan(log_share) | (np.abs(sim_share - log_share) <= SHARE_TOLERANCE)
-                    | at_bound)
+            settings.tolerance, noise
+        )
+        at_bound = ((state.visibility <= MIN_VISIBILITY) & (sim_share < log_share)) | (
+            (state.complaint_probability <= MIN_COMPLAINT_PROBABILITY) & (sim_share > log_share)
+        )
+        ok_share = (
+            np.isnan(log_share) | (np.abs(sim_share - log_share) <= SHARE_TOLERANCE) | at_bound
+        )
         for v, t in enumerate(targets.types):
-            rows.append((it, t, sim_total[v], log_total[v], noise[v], sim_share[v],
-                         log_share[v], state.complaint_probability[v], state.visibility[v]))
+            rows.append(
+                (
+                    it,
+                    t,
+                    sim_total[v],
+                    log_total[v],
+                    noise[v],
+                    sim_share[v],
+                    log_share[v],
+                    state.complaint_probability[v],
+                    state.visibility[v],
+                )
+            )
         worst = float(np.max(np.abs(sim_total / np.maximum(log_total, 1e-12) - 1)))
         bar.set_postfix(gap=f"{worst:.1%}")
         if log is not None:
@@ -371,13 +442,15 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
         gain = 1.0 / max(1.0, it - 1.0) ** GAIN_DECAY
         # where within a type: the patches' relative yields, averaged over the iterations
         # (each iteration's are noisy)
-        rel_now = np.where(type_yield[None, :] > 0,
-                           yields / np.maximum(type_yield[None, :], 1e-12), 1.0)
+        rel_now = np.where(
+            type_yield[None, :] > 0, yields / np.maximum(type_yield[None, :], 1e-12), 1.0
+        )
         rel = rel_now if rel is None else rel + (rel_now - rel) / it
         scale = state.rates.sum(axis=0) / np.maximum(
-            (targets.recorded_rate / np.maximum(rel, 1e-12)).sum(axis=0), 1e-300)
+            (targets.recorded_rate / np.maximum(rel, 1e-12)).sum(axis=0), 1e-300
+        )
         ratio = np.clip((log_total + 0.5) / (sim_total + 0.5), 1 / MAX_STEP, MAX_STEP)
-        scale = scale * ratio ** gain
+        scale = scale * ratio**gain
         new_rates = scale[None, :] * targets.recorded_rate / np.maximum(rel, 1e-12)
         cp = state.complaint_probability.copy()
         vis = state.visibility.copy()
@@ -394,23 +467,38 @@ def fit_scenario(scenario: Scenario, targets: LogTargets, settings: FitSettings 
         # when: the true profiles, so that the simulated recorded ones match the log's (a
         # recorded profile is the true one seen through the patrol hours and complaint delays)
         cases = targets.total_cases.astype(float)
-        hour_profile = _profile_step(state.hour_profile, targets.hour_profile, hour_counts,
-                                     np.ones(24), cases, gain)
-        weekday_profile = _profile_step(state.weekday_profile, targets.weekday_profile,
-                                        day_counts, day_occurrences, cases, gain)
+        hour_profile = _profile_step(
+            state.hour_profile, targets.hour_profile, hour_counts, np.ones(24), cases, gain
+        )
+        weekday_profile = _profile_step(
+            state.weekday_profile, targets.weekday_profile, day_counts, day_occurrences, cases, gain
+        )
         state = FitState(new_rates, cp, vis, hour_profile, weekday_profile)
     bar.close()
-    history = pd.DataFrame(rows, columns=["iteration", "type", "simulated", "target", "noise",
-                                          "sim_citizen_share", "log_citizen_share",
-                                          "complaint_probability", "visibility"])
+    history = pd.DataFrame(
+        rows,
+        columns=[
+            "iteration",
+            "type",
+            "simulated",
+            "target",
+            "noise",
+            "sim_citizen_share",
+            "log_citizen_share",
+            "complaint_probability",
+            "visibility",
+        ],
+    )
     unfitted = _unfitted(history, it, targets, settings, state)
     fitted_scenario = apply_state(scenario, targets, state, street)
-    return FitResult(fitted_scenario, targets, state, it, converged, history, tuple(unfitted),
-                     yields)
+    return FitResult(
+        fitted_scenario, targets, state, it, converged, history, tuple(unfitted), yields
+    )
 
 
-def _noise(rep_totals: npt.NDArray[np.float64], log_total: npt.NDArray[np.float64]
-           ) -> npt.NDArray[np.float64]:
+def _noise(
+    rep_totals: npt.NDArray[np.float64], log_total: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Relative Monte-Carlo error of the simulated totals: two standard errors between the
     replications, and at least one Poisson standard error of the log's total."""
     poisson = 1.0 / np.sqrt(np.maximum(log_total, 1.0))
@@ -421,23 +509,28 @@ def _noise(rep_totals: npt.NDArray[np.float64], log_total: npt.NDArray[np.float6
     return np.maximum(poisson, 2.0 * se)
 
 
-def _unfitted(history: pd.DataFrame, it: int, targets: LogTargets, settings: FitSettings,
-              state: FitState) -> list[str]:
+def _unfitted(
+    history: pd.DataFrame, it: int, targets: LogTargets, settings: FitSettings, state: FitState
+) -> list[str]:
     out = []
     last = history[history["iteration"] == it]
     for v, row in enumerate(last.itertuples()):
         gap = row.simulated / max(row.target, 1e-12) - 1
         if abs(gap) > max(settings.tolerance, row.noise):
             out.append(f"{row.type}: simulated recorded cases {gap:+.1%} from the log's")
-        if not math.isnan(row.log_citizen_share) and abs(
-                row.sim_citizen_share - row.log_citizen_share) > SHARE_TOLERANCE:
+        if (
+            not math.isnan(row.log_citizen_share)
+            and abs(row.sim_citizen_share - row.log_citizen_share) > SHARE_TOLERANCE
+        ):
             limit = ""
             if state.visibility[v] <= MIN_VISIBILITY:
                 limit = " (units already notice almost nothing)"
             elif state.complaint_probability[v] <= MIN_COMPLAINT_PROBABILITY:
                 limit = " (citizens already report almost nothing)"
-            out.append(f"{row.type}: citizens' share {row.sim_citizen_share:.0%} simulated vs "
-                       f"{row.log_citizen_share:.0%} in the log{limit}")
+            out.append(
+                f"{row.type}: citizens' share {row.sim_citizen_share:.0%} simulated vs "
+                f"{row.log_citizen_share:.0%} in the log{limit}"
+            )
     for v, t in enumerate(targets.types):
         if targets.total_cases[v] == 0:
             out.append(f"{t}: no case in the log; its rates are the shrinkage prior only")

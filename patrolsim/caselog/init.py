@@ -10,7 +10,9 @@ replaces the placeholders (staff, patch kinds and tiers) with its own.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import math
 import os
 import shutil
@@ -24,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from patrolsim.caselog.place import EARTH_M_PER_DEG
+from patrolsim.caselog.place import EARTH_M_PER_DEG, PatchPlaces, place_cases_frame
 from patrolsim.caselog.read import CaseLog, CaseMapping
 from patrolsim.caselog.tomlout import toml_text
 from patrolsim.errors import ScenarioError
@@ -45,8 +47,10 @@ cases are counted as outside the district. Assumption."""
 STREET_KIND = "secondary_road"
 """Patch kind given to every new patch (次干道): a placeholder for the bureau to replace."""
 
-PLACEHOLDER_NOTE = ("PLACEHOLDER 占位: staff.csv, patch kinds and tiers are placeholders sized "
-                    "like the reference district; replace them with the bureau's own")
+PLACEHOLDER_NOTE = (
+    "PLACEHOLDER 占位: staff.csv, patch kinds and tiers are placeholders sized "
+    "like the reference district; replace them with the bureau's own"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +69,11 @@ class InitResult:
 
     def summary(self) -> str:
         """What was made, and the placeholder warning."""
-        return (f"{self.folder}: {self.patches} patches ({self.layout}), {self.squads} squads, "
-                f"{self.staff} placeholder staff, types {', '.join(self.types)}; "
-                f"{self.cases_placed} cases on patches.\n{PLACEHOLDER_NOTE}.")
+        return (
+            f"{self.folder}: {self.patches} patches ({self.layout}), {self.squads} squads, "
+            f"{self.staff} placeholder staff, types {', '.join(self.types)}; "
+            f"{self.cases_placed} cases on patches.\n{PLACEHOLDER_NOTE}."
+        )
 
     def __str__(self) -> str:
         return self.summary()
@@ -80,8 +86,9 @@ class InitResult:
 def _grid_patches(cases: pd.DataFrame, grid_m: float) -> pd.DataFrame:
     ok = cases["lat"].notna()
     if not ok.any():
-        raise ScenarioError("--grid: no case has a usable coordinate; use --by-area or map "
-                            "lat and lon")
+        raise ScenarioError(
+            "--grid: no case has a usable coordinate; use --by-area or map lat and lon"
+        )
     lat = cases.loc[ok, "lat"].to_numpy()
     lon = cases.loc[ok, "lon"].to_numpy()
     lat0, lon0 = float(np.median(lat)), float(np.median(lon))
@@ -89,23 +96,27 @@ def _grid_patches(cases: pd.DataFrame, grid_m: float) -> pd.DataFrame:
     ix = np.floor((lon - lon0) * kx / grid_m).astype(np.int64)
     iy = np.floor((lat - lat0) * EARTH_M_PER_DEG / grid_m).astype(np.int64)
     counts = Counter(zip(ix.tolist(), iy.tolist(), strict=True))
-    cells = sorted((c for c, n in counts.items() if n >= MIN_CASES_PER_CELL),
-                   key=lambda c: (-c[1], c[0]))
+    cells = sorted(
+        (c for c, n in counts.items() if n >= MIN_CASES_PER_CELL), key=lambda c: (-c[1], c[0])
+    )
     if not cells:
-        raise ScenarioError(f"--grid: no {grid_m:g} m cell holds {MIN_CASES_PER_CELL} cases; "
-                            f"use a larger grid")
+        raise ScenarioError(
+            f"--grid: no {grid_m:g} m cell holds {MIN_CASES_PER_CELL} cases; use a larger grid"
+        )
     x0 = min(c[0] for c in cells)
     y1 = max(c[1] for c in cells)
     rows = []
     for cx, cy in cells:
-        rows.append({
-            "id": f"G{y1 - cy + 1:02d}{cx - x0 + 1:02d}",
-            "name": f"网格 {y1 - cy + 1}行{cx - x0 + 1}列",
-            "lon": lon0 + (cx + 0.5) * grid_m / kx,
-            "lat": lat0 + (cy + 0.5) * grid_m / EARTH_M_PER_DEG,
-            "area": "",
-            "cases": counts[(cx, cy)],
-        })
+        rows.append(
+            {
+                "id": f"G{y1 - cy + 1:02d}{cx - x0 + 1:02d}",
+                "name": f"网格 {y1 - cy + 1}行{cx - x0 + 1}列",
+                "lon": lon0 + (cx + 0.5) * grid_m / kx,
+                "lat": lat0 + (cy + 0.5) * grid_m / EARTH_M_PER_DEG,
+                "area": "",
+                "cases": counts[(cx, cy)],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -117,10 +128,16 @@ def _area_patches(cases: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i, (area, n) in enumerate(sorted(counts.items()), 1):
         sub = cases[(cases["area"] == area) & cases["lat"].notna()]
-        rows.append({"id": f"A{i:03d}", "name": str(area),
-                     "lon": float(sub["lon"].median()) if len(sub) else math.nan,
-                     "lat": float(sub["lat"].median()) if len(sub) else math.nan,
-                     "area": str(area), "cases": int(n)})
+        rows.append(
+            {
+                "id": f"A{i:03d}",
+                "name": str(area),
+                "lon": float(sub["lon"].median()) if len(sub) else math.nan,
+                "lat": float(sub["lat"].median()) if len(sub) else math.nan,
+                "area": str(area),
+                "cases": int(n),
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame["lon"].isna().any():
         # without coordinates, lay the areas out on a notional 1 km grid (travel times are
@@ -132,9 +149,14 @@ def _area_patches(cases: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
-                  grid_m: float | None = 1000.0, reference: str | Path = REFERENCE,
-                  log_name: str | None = None) -> InitResult:
+def init_scenario(
+    log: CaseLog,
+    mapping: CaseMapping,
+    folder: str | Path,
+    grid_m: float | None = 1000.0,
+    reference: str | Path = REFERENCE,
+    log_name: str | None = None,
+) -> InitResult:
     """Write a new scenario folder for the district of ``log``.
 
     Parameters
@@ -158,17 +180,23 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
     """
     target = Path(folder)
     if target.exists():
-        raise ScenarioError(f"{target}:0: (folder): already exists; init makes a new scenario "
-                            f"folder")
+        raise ScenarioError(
+            f"{target}:0: (folder): already exists; init makes a new scenario folder"
+        )
     ref_root = Path(reference)
     ref = load_scenario(ref_root)
     ref_doc = tomllib.loads((ref_root / SCENARIO_FILE).read_text(encoding="utf-8-sig"))
     ref_types = [v.name for v in ref.violation_types]
     unknown = [t for t in mapping.types if t not in ref_types]
     if unknown:
-        raise ScenarioError([f"{mapping.path}:0: categories.{t}: not a violation type of the "
-                             f"reference district {ref_root}; expected one of "
-                             f"{', '.join(ref_types)}" for t in unknown])
+        raise ScenarioError(
+            [
+                f"{mapping.path}:0: categories.{t}: not a violation type of the "
+                f"reference district {ref_root}; expected one of "
+                f"{', '.join(ref_types)}"
+                for t in unknown
+            ]
+        )
     cases = log.cases
     if cases.empty:
         raise ScenarioError(f"{log.path}:0: (rows): no usable case to start a scenario from")
@@ -178,8 +206,11 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
     # tiers by case volume: the busiest tenth strict (严管), the next fifth controlled (严控)
     rank = patches["cases"].rank(ascending=False, method="first").to_numpy()
     n = len(patches)
-    patches["tier"] = np.where(rank <= max(1, round(0.1 * n)), "strict",
-                               np.where(rank <= max(1, round(0.3 * n)), "controlled", "normal"))
+    patches["tier"] = np.where(
+        rank <= max(1, round(0.1 * n)),
+        "strict",
+        np.where(rank <= max(1, round(0.3 * n)), "controlled", "normal"),
+    )
     n_squads = max(1, math.ceil(n / PATCHES_PER_SQUAD))
     order = np.argsort(patches["lon"].to_numpy(), kind="stable")  # vertical strips
     squad_of = np.empty(n, dtype=object)
@@ -212,14 +243,16 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
         for j in range(max(4, round(per_patch * k))):
             role = "certified" if j < 2 else roles[j % len(roles)]
             sid = f"PH{s + 1}{j + 1:03d}"
-            staff_rows.append([sid, f"占位队员 placeholder {s + 1}-{j + 1}", role, f"S{s + 1}",
-                               40])
+            staff_rows.append([sid, f"占位队员 placeholder {s + 1}-{j + 1}", role, f"S{s + 1}", 40])
 
     # Campaigns and levers (stall zones, cameras, shop-front contracts) name the reference
     # district's places and dates: a new district starts without them; [costs] carries over.
-    doc = {key: value for key, value in ref_doc.items()
-           if key not in ("campaigns", "violation_types", "squads", "stall_zones", "cameras",
-                          "shopfront")}
+    doc = {
+        key: value
+        for key, value in ref_doc.items()
+        if key
+        not in ("campaigns", "violation_types", "squads", "stall_zones", "cameras", "shopfront")
+    }
     start = log.first_day + dt.timedelta(days=(7 - log.first_day.weekday()) % 7)
     source = log_name or Path(log.path).name
     doc["name"] = f"{target.name} (from {source})"
@@ -236,13 +269,15 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
         entry["base_rate_per_day"] = {STREET_KIND: round(mean, 5)}
         comments[f"violation_types.{t}.base_rate_per_day"] = (
             f"recorded cases per patch per day in {source} ({total} cases); a first guess: "
-            f"run patrolsim calibrate to fit the true rates")
+            f"run patrolsim calibrate to fit the true rates"
+        )
         vtypes[t] = entry
     doc["violation_types"] = vtypes
     doc["squads"] = []
     for s in range(n_squads):
-        doc["squads"].append({"id": f"S{s + 1}", "name": f"第{s + 1}中队 (placeholder)",
-                              "base_patch": f"B{s + 1}"})
+        doc["squads"].append(
+            {"id": f"S{s + 1}", "name": f"第{s + 1}中队 (placeholder)", "base_patch": f"B{s + 1}"}
+        )
     cal = dict(doc.get("calendar", {}))
     cal["country"] = mapping.country
     cal["exam_periods"] = []
@@ -251,25 +286,56 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
     cal["not_holidays"] = []
     doc["calendar"] = cal
     comments["calendar.country"] = f"public holidays of {mapping.country} (the log's country)"
-    header = (f"# {target.name}: started by `patrolsim init` from {source} "
-              f"({len(cases)} cases, {log.first_day} – {log.last_day}).\n"
-              f"# Violation types, shifts, duties and rules come from the reference district "
-              f"{ref_root.name};\n# every rate is a first guess until `patrolsim calibrate`.\n"
-              f"# {PLACEHOLDER_NOTE}.")
+    header = (
+        f"# {target.name}: started by `patrolsim init` from {source} "
+        f"({len(cases)} cases, {log.first_day} – {log.last_day}).\n"
+        f"# Violation types, shifts, duties and rules come from the reference district "
+        f"{ref_root.name};\n# every rate is a first guess until `patrolsim calibrate`.\n"
+        f"# {PLACEHOLDER_NOTE}."
+    )
 
-    header_cols = ["id", "name", "kind", "tier", "lon", "lat", "squad", "area",
-                   *(RATE_PREFIX + t for t in types)]
+    header_cols = [
+        "id",
+        "name",
+        "kind",
+        "tier",
+        "lon",
+        "lat",
+        "squad",
+        "area",
+        *(RATE_PREFIX + t for t in types),
+    ]
     rows = []
     for s in range(n_squads):
         members = patches[patches["squad"] == f"S{s + 1}"]
-        rows.append([f"B{s + 1}", f"第{s + 1}中队驻地 (placeholder)", "base", "normal",
-                     round(float(members["lon"].mean()), 6), round(float(members["lat"].mean()),
-                                                                  6), f"S{s + 1}", "",
-                     *([""] * len(types))])
+        rows.append(
+            [
+                f"B{s + 1}",
+                f"第{s + 1}中队驻地 (placeholder)",
+                "base",
+                "normal",
+                round(float(members["lon"].mean()), 6),
+                round(float(members["lat"].mean()), 6),
+                f"S{s + 1}",
+                "",
+                *([""] * len(types)),
+            ]
+        )
     for p in patches.itertuples():
         rates = rate_rows.get(p.id, {})
-        rows.append([p.id, p.name, STREET_KIND, p.tier, round(p.lon, 6), round(p.lat, 6),
-                     p.squad, p.area, *(rates.get(t, 0.0) for t in types)])
+        rows.append(
+            [
+                p.id,
+                p.name,
+                STREET_KIND,
+                p.tier,
+                round(p.lon, 6),
+                round(p.lat, 6),
+                p.squad,
+                p.area,
+                *(rates.get(t, 0.0) for t in types),
+            ]
+        )
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -283,8 +349,9 @@ def init_scenario(log: CaseLog, mapping: CaseMapping, folder: str | Path,
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
-    return InitResult(str(target), n, n_squads, len(staff_rows), tuple(types), layout,
-                      len(assign), patches)
+    return InitResult(
+        str(target), n, n_squads, len(staff_rows), tuple(types), layout, len(assign), patches
+    )
 
 
 def _umask() -> int:
@@ -295,19 +362,19 @@ def _umask() -> int:
 
 def _assign(cases: pd.DataFrame, patches: pd.DataFrame, grid_m: float | None) -> pd.DataFrame:
     """Cases with the id of the patch made from their cell or area (for first-guess rates)."""
-    from patrolsim.caselog.place import PatchPlaces, place_cases_frame
 
-    places = PatchPlaces(tuple(patches["id"]), patches["lon"].to_numpy(dtype=float),
-                         patches["lat"].to_numpy(dtype=float),
-                         tuple(str(a).casefold() for a in patches["area"]))
+    places = PatchPlaces(
+        tuple(patches["id"]),
+        patches["lon"].to_numpy(dtype=float),
+        patches["lat"].to_numpy(dtype=float),
+        tuple(str(a).casefold() for a in patches["area"]),
+    )
     radius = None if grid_m is None else grid_m * math.sqrt(0.5) + 1.0
     return place_cases_frame(cases, places, radius)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     """Write a CSV (UTF-8 with BOM, for Excel); text starting = + - @ is quoted as text."""
-    import csv
-    import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

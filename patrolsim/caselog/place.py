@@ -56,8 +56,9 @@ class PatchPlaces:
         return float(np.nanmean(self.lon)), float(np.nanmean(self.lat))
 
 
-def project(lon: npt.ArrayLike, lat: npt.ArrayLike, origin: tuple[float, float]
-            ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def project(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, origin: tuple[float, float]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Local metres (equirectangular around ``origin``; fine within a district)."""
     lon0, lat0 = origin
     x = (np.asarray(lon, dtype=float) - lon0) * EARTH_M_PER_DEG * math.cos(math.radians(lat0))
@@ -69,9 +70,14 @@ def patch_places(folder: str | Path) -> PatchPlaces:
     """Read the street patches (kind other than ``base``) of a scenario folder's patches.csv."""
     problems = Problems()
     path = Path(folder) / PATCHES_FILE
-    table = read_table(path, str(path), problems, required=("id", "name", "kind", "tier", "squad"),
-                       optional=("x_m", "y_m", "lon", "lat", "area"),
-                       optional_prefixes=(RATE_PREFIX,))
+    table = read_table(
+        path,
+        str(path),
+        problems,
+        required=("id", "name", "kind", "tier", "squad"),
+        optional=("x_m", "y_m", "lon", "lat", "area"),
+        optional_prefixes=(RATE_PREFIX,),
+    )
     problems.raise_if_any()
     assert table is not None
     ids, lon, lat, area = [], [], [], []
@@ -82,8 +88,9 @@ def patch_places(folder: str | Path) -> PatchPlaces:
         lon.append(_float(row.cells.get("lon", "")))
         lat.append(_float(row.cells.get("lat", "")))
         area.append(row.cells.get("area", "").strip().casefold())
-    return PatchPlaces(tuple(ids), np.array(lon, dtype=float), np.array(lat, dtype=float),
-                       tuple(area))
+    return PatchPlaces(
+        tuple(ids), np.array(lon, dtype=float), np.array(lat, dtype=float), tuple(area)
+    )
 
 
 def _float(text: str) -> float:
@@ -93,8 +100,9 @@ def _float(text: str) -> float:
         return math.nan
 
 
-def place_cases_frame(cases: pd.DataFrame, places: PatchPlaces, radius_m: float | None = None
-                      ) -> pd.DataFrame:
+def place_cases_frame(
+    cases: pd.DataFrame, places: PatchPlaces, radius_m: float | None = None
+) -> pd.DataFrame:
     """``cases`` with a ``patch`` column: the patch id, ``""`` where no patch is reached."""
     radius = places.spacing_m() if radius_m is None else radius_m
     patch = np.full(len(cases), "", dtype=object)
@@ -116,15 +124,18 @@ def place_cases_frame(cases: pd.DataFrame, places: PatchPlaces, radius_m: float 
     todo = (patch == "") & cases["lat"].notna().to_numpy()
     if places.has_coordinates and todo.any():
         px, py = project(places.lon, places.lat, places.origin)
-        cx, cy = project(cases["lon"].to_numpy()[todo], cases["lat"].to_numpy()[todo],
-                         places.origin)
+        cx, cy = project(
+            cases["lon"].to_numpy()[todo], cases["lat"].to_numpy()[todo], places.origin
+        )
         best = np.empty(len(cx), dtype=np.int64)
         dist = np.empty(len(cx))
         for start in range(0, len(cx), 4096):  # chunks keep the distance matrix small
-            d = np.hypot(cx[start:start + 4096, None] - px[None, :],
-                         cy[start:start + 4096, None] - py[None, :])
-            best[start:start + 4096] = d.argmin(axis=1)
-            dist[start:start + 4096] = d.min(axis=1)
+            d = np.hypot(
+                cx[start : start + 4096, None] - px[None, :],
+                cy[start : start + 4096, None] - py[None, :],
+            )
+            best[start : start + 4096] = d.argmin(axis=1)
+            dist[start : start + 4096] = d.min(axis=1)
         ids = np.array(places.ids, dtype=object)
         patch[todo] = np.where(dist <= radius, ids[best], "")
     out = cases.copy()
@@ -162,9 +173,14 @@ def place_cases(log: CaseLog, places: PatchPlaces, radius_m: float | None = None
         "unknown_area": int((no_xy & (note == "")).sum()),
     }
     if unplaced.all() and len(placed):
-        hint = ("patches.csv gives no lon,lat" if not places.has_coordinates
-                else "every case is further than the radius from every patch")
-        raise ScenarioError(f"{log.path}:0: (rows): no case reaches a patch of the scenario "
-                            f"({hint}; check the mapping's coordinate system or give patches an "
-                            f"area column)")
+        hint = (
+            "patches.csv gives no lon,lat"
+            if not places.has_coordinates
+            else "every case is further than the radius from every patch"
+        )
+        raise ScenarioError(
+            f"{log.path}:0: (rows): no case reaches a patch of the scenario "
+            f"({hint}; check the mapping's coordinate system or give patches an "
+            f"area column)"
+        )
     return log.with_cases(placed.loc[~unplaced], dropped)

@@ -25,17 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import holidays
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from patrolsim.caselog.coords import to_wgs84
 from patrolsim.caselog.terms import term
 from patrolsim.scenario.load import toml_line
 from patrolsim.scenario.tables import Problems, decode_bytes
+from patrolsim.sim.policies import BASE_POLICIES
 
 ROLES_REQUIRED = ("reported_at", "category")
-ROLES_OPTIONAL = ("closed_at", "dispatched_at", "handled_at", "lat", "lon", "area", "source",
-                  "id")
+ROLES_OPTIONAL = ("closed_at", "dispatched_at", "handled_at", "lat", "lon", "area", "source", "id")
 TIME_ROLES = ("reported_at", "closed_at", "dispatched_at", "handled_at")
 CHANNELS = ("patrol", "citizen")
 SYSTEMS = ("wgs84", "gcj02", "bd09")
@@ -109,8 +111,9 @@ class CaseMapping:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per category: category, type."""
-        return pd.DataFrame([(c, t) for t, cats in self.types.items() for c in cats],
-                            columns=["category", "type"])
+        return pd.DataFrame(
+            [(c, t) for t, cats in self.types.items() for c in cats], columns=["category", "type"]
+        )
 
 
 def _key(text: object) -> str:
@@ -148,8 +151,9 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        problems.add(display, int(match.group(1)) if match else 0, "(syntax)",
-                     f"malformed TOML: {exc}")
+        problems.add(
+            display, int(match.group(1)) if match else 0, "(syntax)", f"malformed TOML: {exc}"
+        )
         problems.raise_if_any()
         raise AssertionError from None
 
@@ -158,8 +162,7 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
 
     for section, value in raw.items():
         if section not in (*_KEYS, "categories"):
-            bad((section,), f"unknown section; expected one of "
-                f"{', '.join([*_KEYS, 'categories'])}")
+            bad((section,), f"unknown section; expected one of {', '.join([*_KEYS, 'categories'])}")
             continue
         if not isinstance(value, dict):
             bad((section,), "expected a table like [" + section + "]", value)
@@ -167,8 +170,7 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
         if section in _KEYS:
             for key in value:
                 if key not in _KEYS[section]:
-                    bad((section, key), f"unknown key; expected one of "
-                        f"{', '.join(_KEYS[section])}")
+                    bad((section, key), f"unknown key; expected one of {', '.join(_KEYS[section])}")
 
     columns_raw = raw.get("columns", {}) if isinstance(raw.get("columns"), dict) else {}
     columns: dict[str, str] = {}
@@ -183,8 +185,10 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
             continue
         columns[role] = name.strip()
     if ("lat" in columns) != ("lon" in columns):
-        bad(("columns", "lat" if "lat" not in columns else "lon"),
-            "give both lat and lon, or neither")
+        bad(
+            ("columns", "lat" if "lat" not in columns else "lon"),
+            "give both lat and lon, or neither",
+        )
     if "lat" not in columns and "area" not in columns and columns_raw:
         bad(("columns",), "give lat and lon, or area: a case needs a place")
 
@@ -201,7 +205,6 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
         tz = "Asia/Shanghai"
 
     country = str(time_raw.get("country", "CN")).upper()
-    import holidays
 
     if country not in holidays.list_supported_countries():
         bad(("time", "country"), "unknown country code, e.g. CN or US", country)
@@ -214,8 +217,11 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
         system = "wgs84"
     placeholders: list[tuple[float, float]] = []
     for i, pair in enumerate(coord_raw.get("placeholders", [])):
-        if (not isinstance(pair, list) or len(pair) != 2
-                or not all(isinstance(x, int | float) for x in pair)):
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(x, int | float) for x in pair)
+        ):
             bad(("coordinates", "placeholders"), f"entry {i + 1}: expected [lat, lon]", pair)
             continue
         placeholders.append((float(pair[0]), float(pair[1])))
@@ -227,8 +233,11 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
     seen: dict[str, str] = {}
     for vtype, cats in cats_raw.items():
         if known_types is not None and vtype not in known_types:
-            bad(("categories", vtype), f"unknown violation type; expected one of "
-                f"{', '.join(known_types)}", vtype)
+            bad(
+                ("categories", vtype),
+                f"unknown violation type; expected one of {', '.join(known_types)}",
+                vtype,
+            )
         if isinstance(cats, str):
             cats = [cats]
         if not isinstance(cats, list) or not cats or not all(isinstance(c, str) for c in cats):
@@ -259,14 +268,22 @@ def load_mapping(path: str | Path, known_types: Sequence[str] | None = None) -> 
     policy = "posts+mobile"
     fit_raw = raw.get("fit", {}) if isinstance(raw.get("fit"), dict) else {}
     if "policy" in fit_raw:
-        from patrolsim.sim.policies import BASE_POLICIES
-
         policy = str(fit_raw["policy"])
         if policy not in BASE_POLICIES:
             bad(("fit", "policy"), f"expected one of {', '.join(BASE_POLICIES)}", policy)
     problems.raise_if_any()
-    return CaseMapping(display, columns, fmt, str(tz), system, tuple(placeholders), types,
-                       channels, policy, country)
+    return CaseMapping(
+        display,
+        columns,
+        fmt,
+        str(tz),
+        system,
+        tuple(placeholders),
+        types,
+        channels,
+        policy,
+        country,
+    )
 
 
 # ---------------------------------------------------------------------------- the log file
@@ -301,8 +318,10 @@ class CaseLog:
 
     def summary(self) -> str:
         """The reading summary: rows read, usable, and left out by reason (Chinese first)."""
-        lines = [f"{Path(self.path).name}: {term('rows_read')} {self.rows_read}, "
-                 f"{term('usable')} {len(self.cases)}"]
+        lines = [
+            f"{Path(self.path).name}: {term('rows_read')} {self.rows_read}, "
+            f"{term('usable')} {len(self.cases)}"
+        ]
         if len(self.cases):
             lines[0] += f" ({self.first_day} – {self.last_day})"
         for reason, n in self.dropped.items():
@@ -310,8 +329,11 @@ class CaseLog:
                 lines.append(f"  - {term(reason)}: {n}")
         if self.unknown_categories:
             top = list(self.unknown_categories.items())[:5]
-            lines.append("    " + "; ".join(f"{c!r} {n}" for c, n in top)
-                         + (" …" if len(self.unknown_categories) > 5 else ""))
+            lines.append(
+                "    "
+                + "; ".join(f"{c!r} {n}" for c, n in top)
+                + (" …" if len(self.unknown_categories) > 5 else "")
+            )
         if len(self.cases):
             by_type = self.cases["type"].value_counts()
             lines.append("  " + ", ".join(f"{t} {n}" for t, n in by_type.items()))
@@ -322,24 +344,27 @@ class CaseLog:
 
     def to_frame(self) -> pd.DataFrame:
         """The reading summary as a table: reason, label, rows."""
-        rows = [("rows_read", self.rows_read), ("usable", len(self.cases)),
-                *self.dropped.items()]
+        rows = [("rows_read", self.rows_read), ("usable", len(self.cases)), *self.dropped.items()]
         return pd.DataFrame([(r, term(r), n) for r, n in rows], columns=["reason", "label", "rows"])
 
     def with_cases(self, cases: pd.DataFrame, dropped: Mapping[str, int]) -> CaseLog:
         """A copy with other cases and more dropped rows (placing, windows)."""
         total = Counter(dict(self.dropped))
         total.update(dropped)
-        return CaseLog(self.path, cases.reset_index(drop=True), self.rows_read,
-                       {k: total[k] for k in total}, self.unknown_categories)
+        return CaseLog(
+            self.path,
+            cases.reset_index(drop=True),
+            self.rows_read,
+            {k: total[k] for k in total},
+            self.unknown_categories,
+        )
 
 
-def _read_rows(path: Path, display: str, problems: Problems
-               ) -> tuple[list[str], list[int], list[list[Any]]]:
+def _read_rows(
+    path: Path, display: str, problems: Problems
+) -> tuple[list[str], list[int], list[list[Any]]]:
     """Header, Excel row numbers and cells of a CSV or XLSX file."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
@@ -418,8 +443,9 @@ def _parse_times(values: pd.Series, fmt: str, tz: str) -> tuple[pd.Series, str |
         parsed = pd.to_datetime(text, format=chosen, errors="coerce", utc=True)
         has_zone = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
         local = parsed.dt.tz_convert(tz).dt.tz_localize(None)
-        naive = pd.to_datetime(text, format=chosen, errors="coerce")  \
-            if not has_zone.all() else local
+        naive = (
+            pd.to_datetime(text, format=chosen, errors="coerce") if not has_zone.all() else local
+        )
         out[text.index] = np.where(has_zone, local, naive)
     else:
         out[text.index] = pd.to_datetime(text, format=chosen, errors="coerce")
@@ -458,16 +484,21 @@ def read_caselog(path: str | Path, mapping: CaseMapping) -> CaseLog:
     for role, name in mapping.columns.items():
         i = header.index(name) if name in header else folded.get(name.casefold())
         if i is None:
-            problems.add(mapping.path, 0, f"columns.{role}",
-                         f"no such column in {display}; it has {', '.join(header[:12])}"
-                         + (" …" if len(header) > 12 else ""), name)
+            problems.add(
+                mapping.path,
+                0,
+                f"columns.{role}",
+                f"no such column in {display}; it has {', '.join(header[:12])}"
+                + (" …" if len(header) > 12 else ""),
+                name,
+            )
         else:
             index[role] = i
     problems.raise_if_any()
 
-    frame = pd.DataFrame({
-        role: [r[i] if i < len(r) else "" for r in rows] for role, i in index.items()
-    })
+    frame = pd.DataFrame(
+        {role: [r[i] if i < len(r) else "" for r in rows] for role, i in index.items()}
+    )
     frame["row"] = lines
     for role in ROLES_OPTIONAL:
         if role not in frame:
@@ -486,11 +517,19 @@ def read_caselog(path: str | Path, mapping: CaseMapping) -> CaseLog:
         present = raw.map(lambda v: isinstance(v, dt.datetime) or str(v).strip() != "")
         bad = present & parsed.isna()
         if present.any() and (chosen is None or bad.sum() > BAD_SHARE_LIMIT * present.sum()):
-            hint = ('; set [time] format to its strftime pattern' if mapping.time_format == "auto"
-                    else f' with [time] format {mapping.time_format!r}')
+            hint = (
+                "; set [time] format to its strftime pattern"
+                if mapping.time_format == "auto"
+                else f" with [time] format {mapping.time_format!r}"
+            )
             for i in np.flatnonzero(bad.to_numpy())[:5]:
-                problems.add(display, int(frame["row"].iat[i]), column,
-                             f"unreadable time{hint}", str(raw.iat[i]))
+                problems.add(
+                    display,
+                    int(frame["row"].iat[i]),
+                    column,
+                    f"unreadable time{hint}",
+                    str(raw.iat[i]),
+                )
             more = int(bad.sum()) - 5
             if more > 0:
                 problems.add(display, 0, column, f"and {more} more unreadable times")
@@ -513,14 +552,18 @@ def read_caselog(path: str | Path, mapping: CaseMapping) -> CaseLog:
     lon = _numbers(frame["lon"])
     area = frame["area"].map(lambda v: str(v).strip())
     has_area = (area != "").to_numpy()
-    coord_text = ((frame["lat"].map(lambda v: str(v).strip()) != "")
-                  | (frame["lon"].map(lambda v: str(v).strip()) != "")).to_numpy()
-    unreadable = coord_text & (np.isnan(lat) | np.isnan(lon) | (np.abs(lat) > 90)
-                               | (np.abs(lon) > 180))
+    coord_text = (
+        (frame["lat"].map(lambda v: str(v).strip()) != "")
+        | (frame["lon"].map(lambda v: str(v).strip()) != "")
+    ).to_numpy()
+    unreadable = coord_text & (
+        np.isnan(lat) | np.isnan(lon) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    )
     placeholder = (np.abs(lat) < 1e-9) & (np.abs(lon) < 1e-9)
     for plat, plon in mapping.placeholders:
-        placeholder |= ((np.abs(lat - plat) <= PLACEHOLDER_TOLERANCE_DEG)
-                        & (np.abs(lon - plon) <= PLACEHOLDER_TOLERANCE_DEG))
+        placeholder |= (np.abs(lat - plat) <= PLACEHOLDER_TOLERANCE_DEG) & (
+            np.abs(lon - plon) <= PLACEHOLDER_TOLERANCE_DEG
+        )
     lat = np.where(unreadable | placeholder, np.nan, lat)
     lon = np.where(unreadable | placeholder, np.nan, lon)
     no_place = keep & np.isnan(lat) & ~has_area
@@ -544,24 +587,35 @@ def read_caselog(path: str | Path, mapping: CaseMapping) -> CaseLog:
         keep &= ~dup_kept
 
     channel = frame["source"].map(lambda v: mapping.channels.get(_key(v), "other"))
-    cases = pd.DataFrame({
-        "row": frame["row"].to_numpy()[keep],
-        "id": ids.to_numpy()[keep],
-        "type": vtype.to_numpy()[keep],
-        "category": category.to_numpy()[keep],
-        "reported_at": times["reported_at"].to_numpy()[keep],
-        "closed_at": times["closed_at"].to_numpy()[keep],
-        "dispatched_at": times["dispatched_at"].to_numpy()[keep],
-        "handled_at": times["handled_at"].to_numpy()[keep],
-        "lat": lat[keep],
-        "lon": lon[keep],
-        "area": area.to_numpy()[keep],
-        "coordinate_note": np.where(placeholder, "placeholder",
-                                    np.where(unreadable, "unreadable", ""))[keep],
-        "channel": channel.to_numpy()[keep],
-    })
+    cases = pd.DataFrame(
+        {
+            "row": frame["row"].to_numpy()[keep],
+            "id": ids.to_numpy()[keep],
+            "type": vtype.to_numpy()[keep],
+            "category": category.to_numpy()[keep],
+            "reported_at": times["reported_at"].to_numpy()[keep],
+            "closed_at": times["closed_at"].to_numpy()[keep],
+            "dispatched_at": times["dispatched_at"].to_numpy()[keep],
+            "handled_at": times["handled_at"].to_numpy()[keep],
+            "lat": lat[keep],
+            "lon": lon[keep],
+            "area": area.to_numpy()[keep],
+            "coordinate_note": np.where(
+                placeholder, "placeholder", np.where(unreadable, "unreadable", "")
+            )[keep],
+            "channel": channel.to_numpy()[keep],
+        }
+    )
     cases = cases.sort_values("reported_at", kind="stable").reset_index(drop=True)
-    reasons = ("no_time", "bad_time", "unknown_category", "bad_coordinate",
-               "placeholder_coordinate", "no_location", "duplicate_id")
-    return CaseLog(display, cases, n_read, {r: dropped[r] for r in reasons},
-                   dict(unknown_counts.most_common()))
+    reasons = (
+        "no_time",
+        "bad_time",
+        "unknown_category",
+        "bad_coordinate",
+        "placeholder_coordinate",
+        "no_location",
+        "duplicate_id",
+    )
+    return CaseLog(
+        display, cases, n_read, {r: dropped[r] for r in reasons}, dict(unknown_counts.most_common())
+    )

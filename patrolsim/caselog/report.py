@@ -58,8 +58,11 @@ def _png(fig: Figure) -> str:
 def scores_table(result: BacktestResult) -> str:
     """The scores as an HTML table, best value per metric in bold."""
     table = result.scores.pivot(index="model", columns="metric", values="value")
-    head = '<tr><th class="l">模型 model</th>' + "".join(
-        f"<th>{html.escape(term(m))}</th>" for m in METRICS) + "</tr>"
+    head = (
+        '<tr><th class="l">模型 model</th>'
+        + "".join(f"<th>{html.escape(term(m))}</th>" for m in METRICS)
+        + "</tr>"
+    )
     rows = []
     for model in MODELS:
         cells = [f'<td class="l">{html.escape(term(model))}</td>']
@@ -75,19 +78,22 @@ def scores_table(result: BacktestResult) -> str:
 def floor_table(result: BacktestResult, floors: tuple[float, ...] = (0.001, 0.01, 0.05)) -> str:
     """Mean Poisson deviance per model at other forecast floors (how much the floor matters)."""
     y = result.cells["observed"].to_numpy()
-    head = '<tr><th class="l">模型 model</th>' + "".join(
-        f"<th>floor {f:g}</th>" for f in floors) + "</tr>"
+    head = (
+        '<tr><th class="l">模型 model</th>'
+        + "".join(f"<th>floor {f:g}</th>" for f in floors)
+        + "</tr>"
+    )
     rows = []
     for model in MODELS:
         f = result.cells[f"forecast_{model}"].to_numpy()
-        values = "".join(f"<td>{poisson_deviance(y, np.maximum(f, fl)).mean():.4f}</td>"
-                         for fl in floors)
+        values = "".join(
+            f"<td>{poisson_deviance(y, np.maximum(f, fl)).mean():.4f}</td>" for fl in floors
+        )
         rows.append(f'<tr><td class="l">{html.escape(term(model))}</td>{values}</tr>')
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def backtest_html(result: BacktestResult, places: PatchPlaces, title: str, notes: str = ""
-                  ) -> str:
+def backtest_html(result: BacktestResult, places: PatchPlaces, title: str, notes: str = "") -> str:
     """The report page."""
     fig, ax = plt.subplots(figsize=(8, 4))
     plot_weekly_totals(result.weekly, ax=ax)
@@ -96,9 +102,11 @@ def backtest_html(result: BacktestResult, places: PatchPlaces, title: str, notes
     totals = patch_totals(result.cells).set_index("patch").reindex(list(places.ids)).fillna(0)
     k = max(1, int(np.ceil(TOP_SHARE * len(places.ids))))
     maps = []
-    for column, label in (("observed", "实际热点 observed hotspots"),
-                          ("forecast_simulation", "仿真预测热点 simulated forecast hotspots"),
-                          ("forecast_seasonal_naive", "季节朴素预测 seasonal naive forecast")):
+    for column, label in (
+        ("observed", "实际热点 observed hotspots"),
+        ("forecast_simulation", "仿真预测热点 simulated forecast hotspots"),
+        ("forecast_seasonal_naive", "季节朴素预测 seasonal naive forecast"),
+    ):
         values = totals[column].to_numpy()
         top = np.zeros(len(values), dtype=bool)
         top[np.argsort(-values, kind="stable")[:k]] = True
@@ -115,7 +123,8 @@ def backtest_html(result: BacktestResult, places: PatchPlaces, title: str, notes
     fit_rows = "".join(
         f'<tr><td>{r.week}</td><td class="l">{r.start}</td><td>{r.iterations}</td>'
         f'<td class="l">{r.converged}</td><td class="l">{html.escape(r.unfitted)}</td></tr>'
-        for r in fits.itertuples())
+        for r in fits.itertuples()
+    )
     cells = result.cells
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
@@ -123,7 +132,7 @@ def backtest_html(result: BacktestResult, places: PatchPlaces, title: str, notes
 <h1>回测 Back-test: {html.escape(title)}</h1>
 <p>训练截至 Trained until {result.train_until}; {result.weeks} 周滚动预测 weeks held out,
 rolling origin (refit before every week). {len(cells)} 个单元 cells (片区 × 类型 × 日
-patch × type × day), {int(cells['observed'].sum())} 件实际案件 observed cases.</p>
+patch × type × day), {int(cells["observed"].sum())} 件实际案件 observed cases.</p>
 <h2>评分 Scores</h2>
 {scores_table(result)}
 <p>泊松偏差与平均绝对误差越小越好；命中率与PAI越大越好。Poisson deviance and MAE: lower is
@@ -133,7 +142,7 @@ for the deviance; 下表为其他下限 the deviance at other floors:</p>
 <h2>每周实际与预测 Observed vs forecast by week</h2>
 <img src="{weekly_img}">
 <h2>热点地图 Hotspot maps (held-out weeks)</h2>
-<div class="grid">{''.join(maps)}</div>
+<div class="grid">{"".join(maps)}</div>
 <h2>校准曲线 Calibration curve</h2>
 <img src="{curve_img}">
 <h2>每周重新拟合 Weekly refits</h2>
@@ -146,8 +155,9 @@ for the deviance; 下表为其他下限 the deviance at other floors:</p>
 def cells_for_csv(cells: pd.DataFrame) -> pd.DataFrame:
     """``cells.csv`` columns in the documented order; ids that a spreadsheet would read as a
     formula (= + - @ first) are quoted as text."""
-    out = cells[["week", "patch", "type", "date", "observed",
-                 *(f"forecast_{m}" for m in MODELS)]].copy()
+    out = cells[
+        ["week", "patch", "type", "date", "observed", *(f"forecast_{m}" for m in MODELS)]
+    ].copy()
     for column in ("patch", "type"):
         out[column] = out[column].map(safe_cell)
     return out

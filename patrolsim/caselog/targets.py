@@ -88,7 +88,8 @@ class LogTargets:
                 f"  {t}: {self.total_cases[v]} cases, recent {self.recent_cases[:, v].sum()} "
                 f"({self.recorded_rate[:, v].sum():.2f}/day), holiday ×"
                 f"{self.holiday_multiplier[v]:.2f}, citizens "
-                + ("n/a" if math.isnan(share) else f"{share:.0%}"))
+                + ("n/a" if math.isnan(share) else f"{share:.0%}")
+            )
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
@@ -96,14 +97,24 @@ class LogTargets:
         rows = []
         for p, pid in enumerate(self.patches):
             for v, t in enumerate(self.types):
-                rows.append((pid, t, self.recorded_rate[p, v], self.rate_ci[p, v, 0],
-                             self.rate_ci[p, v, 1], int(self.recent_cases[p, v])))
-        return pd.DataFrame(rows, columns=["patch", "type", "recorded_rate", "ci_low",
-                                           "ci_high", "cases"])
+                rows.append(
+                    (
+                        pid,
+                        t,
+                        self.recorded_rate[p, v],
+                        self.rate_ci[p, v, 0],
+                        self.rate_ci[p, v, 1],
+                        int(self.recent_cases[p, v]),
+                    )
+                )
+        return pd.DataFrame(
+            rows, columns=["patch", "type", "recorded_rate", "ci_low", "ci_high", "cases"]
+        )
 
 
-def gamma_interval(shape: npt.ArrayLike, rate: npt.ArrayLike, z: float = Z95
-                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def gamma_interval(
+    shape: npt.ArrayLike, rate: npt.ArrayLike, z: float = Z95
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Approximate central interval of Gamma(shape, rate) (Wilson–Hilferty)."""
     k = np.maximum(np.asarray(shape, dtype=float), 1e-9)
     r = np.asarray(rate, dtype=float)
@@ -112,9 +123,12 @@ def gamma_interval(shape: npt.ArrayLike, rate: npt.ArrayLike, z: float = Z95
     return lo, hi
 
 
-def day_weights(days: list[dt.date], weekday: npt.NDArray[np.float64],
-                holiday_days: set[dt.date], multiplier: npt.NDArray[np.float64]
-                ) -> npt.NDArray[np.float64]:
+def day_weights(
+    days: list[dt.date],
+    weekday: npt.NDArray[np.float64],
+    holiday_days: set[dt.date],
+    multiplier: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
     """Expected share of an average day on each of ``days``, per type: D × V."""
     wd = np.array([d.weekday() for d in days], dtype=np.int64)
     w = weekday[:, wd].T.copy()  # D × V
@@ -129,8 +143,14 @@ def holiday_dates(first: dt.date, last: dt.date, country: str) -> dict[dt.date, 
     return {d.date: d.holiday for d in days if d.holiday}
 
 
-def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str, ...],
-                until: dt.date, country: str, window_days: int = 56) -> LogTargets:
+def log_targets(
+    cases: pd.DataFrame,
+    patches: tuple[str, ...],
+    types: tuple[str, ...],
+    until: dt.date,
+    country: str,
+    window_days: int = 56,
+) -> LogTargets:
     """Recorded rates, profiles, holiday multipliers and channel shares from placed cases.
 
     Parameters
@@ -163,8 +183,11 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
 
     hour_counts = np.zeros((n_v, 24))
     np.add.at(hour_counts, (v_idx, hours), 1)
-    hour_profile = 24 * (hour_counts + PROFILE_PSEUDO_CASES) / (
-        hour_counts.sum(axis=1, keepdims=True) + 24 * PROFILE_PSEUDO_CASES)
+    hour_profile = (
+        24
+        * (hour_counts + PROFILE_PSEUDO_CASES)
+        / (hour_counts.sum(axis=1, keepdims=True) + 24 * PROFILE_PSEUDO_CASES)
+    )
     # weekday profile over ordinary days, corrected for how often each weekday occurs
     all_days = [first + dt.timedelta(days=i) for i in range((until - first).days + 1)]
     ordinary = [d for d in all_days if d not in holidays]
@@ -184,8 +207,11 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
     hol_exp = np.zeros(n_v)
     for h in holidays:
         i = (h - first).days
-        near = [j for j in range(max(0, i - 14), min(len(all_days), i + 15))
-                if all_days[j] not in holidays and j != i]
+        near = [
+            j
+            for j in range(max(0, i - 14), min(len(all_days), i + 15))
+            if all_days[j] not in holidays and j != i
+        ]
         if len(near) < 7:
             continue
         level = daily[near].sum(axis=0) / base_w[near].sum(axis=0)
@@ -206,8 +232,9 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
     share = (longrun + SHARE_PSEUDO_CASES) / (longrun.sum(axis=0) + SHARE_PSEUDO_CASES * n_p)
     level = (recent.sum(axis=0) + SHARE_PSEUDO_CASES) / np.maximum(exposure, 1e-9)
     prior_mean = level[None, :] * share  # recorded per average day
-    alpha = np.array([_best_alpha(recent[:, v], prior_mean[:, v] * exposure[v])
-                      for v in range(n_v)])
+    alpha = np.array(
+        [_best_alpha(recent[:, v], prior_mean[:, v] * exposure[v]) for v in range(n_v)]
+    )
     post_shape = recent + alpha[None, :]
     post_rate = exposure[None, :] + alpha[None, :] / prior_mean
     recorded_rate = post_shape / post_rate
@@ -215,21 +242,31 @@ def log_targets(cases: pd.DataFrame, patches: tuple[str, ...], types: tuple[str,
 
     known = cases["channel"].isin(["patrol", "citizen"]).to_numpy()
     channel_cases = np.bincount(v_idx[known], minlength=n_v)
-    citizen = np.bincount(v_idx[known & (cases["channel"] == "citizen").to_numpy()],
-                          minlength=n_v)
+    citizen = np.bincount(v_idx[known & (cases["channel"] == "citizen").to_numpy()], minlength=n_v)
     with np.errstate(invalid="ignore", divide="ignore"):
-        citizen_share = np.where(channel_cases > 0, citizen / np.maximum(channel_cases, 1),
-                                 np.nan)
+        citizen_share = np.where(channel_cases > 0, citizen / np.maximum(channel_cases, 1), np.nan)
 
     closing_frame = durations(cases, types)
     return LogTargets(
-        types=types, patches=patches, until=until, window_start=start, first_day=first,
-        recorded_rate=recorded_rate, rate_ci=np.stack([lo, hi], axis=-1),
-        recent_cases=recent, total_cases=longrun.sum(axis=0).astype(np.int64),
-        prior_weight=alpha, hour_profile=hour_profile, weekday_profile=weekday_profile,
-        holiday_multiplier=holiday_multiplier, holiday_ci=np.stack([h_lo, h_hi], axis=-1),
-        holiday_cases=hol_obs.astype(np.int64), citizen_share=citizen_share,
-        channel_cases=channel_cases.astype(np.int64), closing_hours=closing_frame)
+        types=types,
+        patches=patches,
+        until=until,
+        window_start=start,
+        first_day=first,
+        recorded_rate=recorded_rate,
+        rate_ci=np.stack([lo, hi], axis=-1),
+        recent_cases=recent,
+        total_cases=longrun.sum(axis=0).astype(np.int64),
+        prior_weight=alpha,
+        hour_profile=hour_profile,
+        weekday_profile=weekday_profile,
+        holiday_multiplier=holiday_multiplier,
+        holiday_ci=np.stack([h_lo, h_hi], axis=-1),
+        holiday_cases=hol_obs.astype(np.int64),
+        citizen_share=citizen_share,
+        channel_cases=channel_cases.astype(np.int64),
+        closing_hours=closing_frame,
+    )
 
 
 DURATIONS = {
@@ -250,8 +287,7 @@ def durations(cases: pd.DataFrame, types: tuple[str, ...]) -> pd.DataFrame:
             continue
         hours = (cases[b] - cases[a]).dt.total_seconds() / 3600.0
         for t in types:
-            m = (cases["type"] == t).to_numpy() & hours.notna().to_numpy() & (
-                hours >= 0).to_numpy()
+            m = (cases["type"] == t).to_numpy() & hours.notna().to_numpy() & (hours >= 0).to_numpy()
             x = np.sort(hours[m].to_numpy())
             k = len(x)
             if k == 0:
@@ -260,8 +296,7 @@ def durations(cases: pd.DataFrame, types: tuple[str, ...]) -> pd.DataFrame:
             lo_i = max(0, math.floor(k / 2 - half))
             hi_i = min(k - 1, math.ceil(k / 2 + half))
             rows.append((name, t, k, float(np.median(x)), float(x[lo_i]), float(x[hi_i])))
-    return pd.DataFrame(rows, columns=["duration", "type", "cases", "median", "ci_low",
-                                       "ci_high"])
+    return pd.DataFrame(rows, columns=["duration", "type", "cases", "median", "ci_low", "ci_high"])
 
 
 def _best_alpha(counts: npt.NDArray[np.int64], means: npt.NDArray[np.float64]) -> float:
@@ -271,8 +306,9 @@ def _best_alpha(counts: npt.NDArray[np.int64], means: npt.NDArray[np.float64]) -
     lg = np.vectorize(math.lgamma)
     best, best_ll = float(ALPHA_GRID[-1]), -math.inf
     for a in ALPHA_GRID:
-        ll = float(np.sum(lg(n + a) - math.lgamma(a) + a * np.log(a / (a + m))
-                          + n * np.log(m / (a + m))))
+        ll = float(
+            np.sum(lg(n + a) - math.lgamma(a) + a * np.log(a / (a + m)) + n * np.log(m / (a + m)))
+        )
         if ll > best_ll:
             best, best_ll = float(a), ll
     return best

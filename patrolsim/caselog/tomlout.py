@@ -53,8 +53,9 @@ def _is_table(path: tuple[str, ...], value: Any) -> bool:
     return len(path) == 1 or path[-2] in _SUBTABLE_PARENTS or path[-1] in _SUBTABLE_KEYS
 
 
-def toml_text(doc: Mapping[str, Any], comments: Mapping[str, str] | None = None,
-              header: str = "") -> str:
+def toml_text(
+    doc: Mapping[str, Any], comments: Mapping[str, str] | None = None, header: str = ""
+) -> str:
     """TOML text of ``doc``; ``comments`` maps dotted key paths to an end-of-line comment."""
     comments = comments or {}
     out: list[str] = [header.rstrip() + "\n"] if header else []
@@ -67,8 +68,9 @@ def toml_text(doc: Mapping[str, Any], comments: Mapping[str, str] | None = None,
     def emit(table: Mapping[str, Any], path: tuple[str, ...]) -> None:
         for k, v in table.items():
             p = (*path, k)
-            if _is_table(p, v) or (len(p) == 1 and isinstance(v, list) and v
-                                   and all(isinstance(x, Mapping) for x in v)):
+            if _is_table(p, v) or (
+                len(p) == 1 and isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
+            ):
                 continue
             out.append(line(p, v))
         for k, v in table.items():
@@ -78,8 +80,9 @@ def toml_text(doc: Mapping[str, Any], comments: Mapping[str, str] | None = None,
                 note = comments.get(".".join(p))
                 out.append(f"[{'.'.join(_key(x) for x in p)}]" + (f"  # {note}" if note else ""))
                 emit(v, p)
-            elif len(p) == 1 and isinstance(v, list) and v and all(isinstance(x, Mapping)
-                                                                  for x in v):
+            elif (
+                len(p) == 1 and isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
+            ):
                 for item in v:
                     out.append("")
                     out.append(f"[[{_key(k)}]]")

@@ -101,8 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         n = len(exc.problems)
-        print(f"patrolsim: {n} problem{'s' if n != 1 else ''} found; nothing was written.",
-              file=sys.stderr)
+        print(
+            f"patrolsim: {n} problem{'s' if n != 1 else ''} found; nothing was written.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except InfeasibleError as exc:
         print(f"patrolsim: {exc}", file=sys.stderr)
@@ -111,10 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("patrolsim: terminated; --out was left as it was.", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
-        print("patrolsim: interrupted; --out was left as it was (a sweep keeps its finished "
-              "runs).", file=sys.stderr)
+        print(
+            "patrolsim: interrupted; --out was left as it was (a sweep keeps its finished runs).",
+            file=sys.stderr,
+        )
         return 130
     except OSError as exc:
-        print(f"patrolsim: cannot go on: {_os_message(exc)}; --out was left as it was.",
-              file=sys.stderr)
+        print(
+            f"patrolsim: cannot go on: {_os_message(exc)}; --out was left as it was.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT

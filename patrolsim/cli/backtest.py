@@ -25,17 +25,28 @@ from patrolsim.errors import ScenarioError
 def register(sub: Any) -> None:
     """Add the ``backtest`` subcommand."""
     p = sub.add_parser(
-        "backtest", help="score the calibrated simulator's forecasts on held-out weeks",
+        "backtest",
+        help="score the calibrated simulator's forecasts on held-out weeks",
         description="Rolling origin, week by week: fit on everything before the week, forecast "
         "its recorded cases per patch x type x day by simulation, and score them against the "
         "log together with two baselines (historical mean, seasonal naive). Writes "
-        "scores.csv, cells.csv and report.html under --out.")
+        "scores.csv, cells.csv and report.html under --out.",
+    )
     add_log_arguments(p)
-    p.add_argument("--train-until", required=True, type=parse_date, metavar="DATE",
-                   help="last day of the first fit; the first held-out week starts after it")
+    p.add_argument(
+        "--train-until",
+        required=True,
+        type=parse_date,
+        metavar="DATE",
+        help="last day of the first fit; the first held-out week starts after it",
+    )
     p.add_argument("--weeks", type=int, default=13, help="held-out weeks (default 13)")
-    p.add_argument("--forecast-reps", type=int, default=BacktestSettings().reps,
-                   help=f"forecast replications per week (default {BacktestSettings().reps})")
+    p.add_argument(
+        "--forecast-reps",
+        type=int,
+        default=BacktestSettings().reps,
+        help=f"forecast replications per week (default {BacktestSettings().reps})",
+    )
     p.add_argument("--out", required=True, metavar="OUT", help="output folder (must not exist)")
     add_fit_arguments(p)
     p.set_defaults(func=run)
@@ -55,16 +66,21 @@ def run(args: argparse.Namespace) -> int:
     last = args.train_until + dt.timedelta(days=7 * args.weeks)
     problems = []
     if args.train_until < placed.first_day + dt.timedelta(days=fit_settings.fit_days + 7):
-        problems.append(f"--train-until: the log must hold {fit_settings.fit_days + 7} days "
-                        f"before it, from {placed.first_day} (got {args.train_until})")
+        problems.append(
+            f"--train-until: the log must hold {fit_settings.fit_days + 7} days "
+            f"before it, from {placed.first_day} (got {args.train_until})"
+        )
     if last > placed.last_day:
-        problems.append(f"--weeks: {args.weeks} weeks after {args.train_until} end on {last}, "
-                        f"after the log's last day {placed.last_day}")
+        problems.append(
+            f"--weeks: {args.weeks} weeks after {args.train_until} end on {last}, "
+            f"after the log's last day {placed.last_day}"
+        )
     if problems:
         raise ScenarioError(problems)
     print(placed.summary())
-    result = backtest(scenario, placed.cases, places.ids, tuple(mapping.types), args.train_until,
-                      settings)
+    result = backtest(
+        scenario, placed.cases, places.ids, tuple(mapping.types), args.train_until, settings
+    )
     print(result.summary())
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

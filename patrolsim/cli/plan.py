@@ -33,30 +33,54 @@ from patrolsim.terms import LANGS
 def register(sub: Any) -> None:
     """Add the ``plan`` subcommand."""
     p = sub.add_parser(
-        "plan", help="next week's roster and routes, simulated against the baselines",
+        "plan",
+        help="next week's roster and routes, simulated against the baselines",
         description="Estimate the week's demand by simulation, build the roster (CP-SAT) and "
         "the routes of every shift (OR-Tools routing), simulate the plan against posts+mobile "
         "and hotspot patrol with the same staff and random numbers, and write everything with "
-        "an HTML report under --out.")
+        "an HTML report under --out.",
+    )
     p.add_argument("scenario", metavar="DIR", help="scenario folder")
     p.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="the Monday to plan")
     p.add_argument("--reps", type=int, default=10, help="replications per arm (default 10)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    p.add_argument("--roster-work", type=float, default=None, metavar="W",
-                   help="roster search effort in CP-SAT deterministic time: reproducible "
-                        "(default patrolsim.plan.week.ROSTER_WORK, 20)")
-    p.add_argument("--roster-time-limit", type=float, default=None, metavar="S",
-                   help="solve the roster for S seconds on two workers instead of "
-                        "--roster-work: may give a different roster run to run")
-    p.add_argument("--route-branches", type=int, default=4000, metavar="N",
-                   help="route search effort per squad, day and shift, in solver branches: "
-                        "reproducible (default 4000, about a second each)")
-    p.add_argument("--keep", metavar="ROSTER.csv",
-                   help="the roster already issued for this week: re-plan keeping every "
-                   "assignment the rules allow, and write changes.csv")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of the report, sheets and summary: zh or en (default: "
-                   "scenario.toml's language, zh when it names none)")
+    p.add_argument(
+        "--roster-work",
+        type=float,
+        default=None,
+        metavar="W",
+        help="roster search effort in CP-SAT deterministic time: reproducible "
+        "(default patrolsim.plan.week.ROSTER_WORK, 20)",
+    )
+    p.add_argument(
+        "--roster-time-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="solve the roster for S seconds on two workers instead of "
+        "--roster-work: may give a different roster run to run",
+    )
+    p.add_argument(
+        "--route-branches",
+        type=int,
+        default=4000,
+        metavar="N",
+        help="route search effort per squad, day and shift, in solver branches: "
+        "reproducible (default 4000, about a second each)",
+    )
+    p.add_argument(
+        "--keep",
+        metavar="ROSTER.csv",
+        help="the roster already issued for this week: re-plan keeping every "
+        "assignment the rules allow, and write changes.csv",
+    )
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help="language of the report, sheets and summary: zh or en (default: "
+        "scenario.toml's language, zh when it names none)",
+    )
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
     p.set_defaults(func=run)
 
@@ -64,8 +88,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, make the plan and write its files."""
     problems: list[str] = []
-    week = parse_date(args.week, lambda: problems.append(
-        f"--week: expected a date like 2026-11-30 (got {args.week!r})"))
+    week = parse_date(
+        args.week,
+        lambda: problems.append(f"--week: expected a date like 2026-11-30 (got {args.week!r})"),
+    )
     for name in ("roster_work", "roster_time_limit", "route_branches"):
         value = getattr(args, name)
         if value is not None and not value > 0:
@@ -86,21 +112,33 @@ def run(args: argparse.Namespace) -> int:
         return _plan(args, scenario, week, kept, stage, Path(args.out))
 
 
-def _plan(args: argparse.Namespace, scenario: Any, week: Any, kept: Any, out: Path,
-          final: Path) -> int:
+def _plan(
+    args: argparse.Namespace, scenario: Any, week: Any, kept: Any, out: Path, final: Path
+) -> int:
     """Make the plan and write its files into the staging folder ``out``."""
     lang = args.lang or scenario.language
-    bar = tqdm(total=3 * args.reps + 3 + 7 * len(scenario.shifts), unit="step",
-               file=sys.stderr, desc="planning")
+    bar = tqdm(
+        total=3 * args.reps + 3 + 7 * len(scenario.shifts),
+        unit="step",
+        file=sys.stderr,
+        desc="planning",
+    )
 
     def progress(text: str) -> None:
         bar.set_postfix_str(text, refresh=False)
         bar.update(1)
 
-    result = plan_week(scenario, week, reps=args.reps, seed=args.seed,
-                       roster_work=ROSTER_WORK if args.roster_work is None else args.roster_work,
-                       route_branches=args.route_branches, progress=progress,
-                       roster_time_limit_s=args.roster_time_limit, keep=kept)
+    result = plan_week(
+        scenario,
+        week,
+        reps=args.reps,
+        seed=args.seed,
+        roster_work=ROSTER_WORK if args.roster_work is None else args.roster_work,
+        route_branches=args.route_branches,
+        progress=progress,
+        roster_time_limit_s=args.roster_time_limit,
+        keep=kept,
+    )
     bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()
     write_csv(result.roster.to_frame(), out / "roster.csv")
@@ -110,9 +148,16 @@ def _plan(args: argparse.Namespace, scenario: Any, week: Any, kept: Any, out: Pa
     roster_summary = result.roster.summary_dict()
     del roster_summary["solve_time_s"]  # in timings.json, with the other steps' times
     write_json(out / "roster_summary.json", roster_summary)
-    write_json(out / "summary.json", {
-        "week": result.week_start.isoformat(), "reps": result.reps, "seed": result.seed,
-        "lang": lang, "roster": roster_summary})
+    write_json(
+        out / "summary.json",
+        {
+            "week": result.week_start.isoformat(),
+            "reps": result.reps,
+            "seed": result.seed,
+            "lang": lang,
+            "roster": roster_summary,
+        },
+    )
     write_district_outputs(out, scenario, result.routes, lang=lang)
     write_csv(result.demand.requirements_frame(), out / "requirements.csv")
     write_csv(result.comparison(), out / "comparison.csv")
@@ -126,9 +171,17 @@ def _plan(args: argparse.Namespace, scenario: Any, week: Any, kept: Any, out: Pa
         changes = changes_frame(kept, result.roster, scenario, lang)
         write_csv(changes, out / "changes.csv")
         n_kept, n_before = kept_share(kept, result.roster)
-        print(change_summary(changes, lang) + (
-            f"；保留原排班 {n_kept}/{n_before}" if lang == "zh" else
-            f"; {n_kept} of {n_before} issued assignments kept"))
-    print(f"已将排班表、路线、比较结果、report.html 和 report.png 写入 {final}" if lang == "zh" else
-          f"wrote the roster, routes, comparison, report.html and report.png to {final}")
+        print(
+            change_summary(changes, lang)
+            + (
+                f"；保留原排班 {n_kept}/{n_before}"
+                if lang == "zh"
+                else f"; {n_kept} of {n_before} issued assignments kept"
+            )
+        )
+    print(
+        f"已将排班表、路线、比较结果、report.html 和 report.png 写入 {final}"
+        if lang == "zh"
+        else f"wrote the roster, routes, comparison, report.html and report.png to {final}"
+    )
     return 0

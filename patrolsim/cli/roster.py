@@ -62,7 +62,8 @@ MAX_WEEKS = 52
 def register(sub: Any) -> None:
     """Add the ``roster`` subcommand."""
     p = sub.add_parser(
-        "roster", help="solve the weekly roster (CP-SAT) or a shift-scheduling benchmark",
+        "roster",
+        help="solve the weekly roster (CP-SAT) or a shift-scheduling benchmark",
         description="Solve the roster of a scenario for one or more weeks from --week, or a "
         "Curtois shift-scheduling benchmark instance with --curtois. Cover is soft unless "
         "--strict-cover: uncovered shifts are listed in summary.json.",
@@ -70,32 +71,60 @@ def register(sub: Any) -> None:
     p.add_argument("scenario", metavar="DIR", nargs="?", help="scenario folder")
     p.add_argument("--week", metavar="YYYY-MM-DD", help="first day of the roster (a Monday)")
     p.add_argument("--weeks", type=int, default=1, help="number of weeks (default 1)")
-    p.add_argument("--requirements", metavar="FILE",
-                   help="requirements.csv (date,shift,squad,units,auxiliaries); default: "
-                   "default_cover of scenario.toml")
-    p.add_argument("--preferences", metavar="FILE",
-                   help="preferences.csv (staff_id,date,shift,kind,weight)")
+    p.add_argument(
+        "--requirements",
+        metavar="FILE",
+        help="requirements.csv (date,shift,squad,units,auxiliaries); default: "
+        "default_cover of scenario.toml",
+    )
+    p.add_argument(
+        "--preferences", metavar="FILE", help="preferences.csv (staff_id,date,shift,kind,weight)"
+    )
     p.add_argument("--previous", metavar="ROSTER.csv", help="last week's roster.csv")
-    p.add_argument("--keep", metavar="ROSTER.csv",
-                   help="the roster already issued for this week: re-plan keeping every "
-                   "assignment the rules allow, and write changes.csv")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of roster.xlsx, changes.csv and the summary: zh or en "
-                   "(default: scenario.toml's language)")
-    p.add_argument("--strict-cover", action="store_true",
-                   help="make cover a hard rule; an impossible week is explained in words")
+    p.add_argument(
+        "--keep",
+        metavar="ROSTER.csv",
+        help="the roster already issued for this week: re-plan keeping every "
+        "assignment the rules allow, and write changes.csv",
+    )
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help="language of roster.xlsx, changes.csv and the summary: zh or en "
+        "(default: scenario.toml's language)",
+    )
+    p.add_argument(
+        "--strict-cover",
+        action="store_true",
+        help="make cover a hard rule; an impossible week is explained in words",
+    )
     p.add_argument("--ics", action="store_true", help="also write one .ics file per person")
     p.add_argument("--curtois", metavar="FILE", help="solve a Curtois benchmark instance")
-    p.add_argument("--work-limit", type=float, default=None, metavar="UNITS",
-                   help="CP-SAT deterministic time limit (default "
-                   f"{DEFAULT_WORK_LIMIT:g} per week of roster); the same inputs and seed give "
-                   "the same roster")
-    p.add_argument("--time-limit", type=float, default=None, metavar="S",
-                   help="wall-clock limit in seconds instead of --work-limit (not "
-                   "reproducible); an --strict-cover explanation comes on top")
-    p.add_argument("--workers", type=int, default=None,
-                   help="CP-SAT workers (default 1 with --work-limit, 2 with --time-limit; "
-                   "more than 1 is not reproducible)")
+    p.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        metavar="UNITS",
+        help="CP-SAT deterministic time limit (default "
+        f"{DEFAULT_WORK_LIMIT:g} per week of roster); the same inputs and seed give "
+        "the same roster",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-clock limit in seconds instead of --work-limit (not "
+        "reproducible); an --strict-cover explanation comes on top",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="CP-SAT workers (default 1 with --work-limit, 2 with --time-limit; "
+        "more than 1 is not reproducible)",
+    )
     p.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--out", metavar="OUT", required=True, help="output folder")
@@ -107,8 +136,9 @@ def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
     default work limit grows with the roster's ``weeks``."""
     problems = []
     if args.time_limit is not None and not 0 < args.time_limit <= 86_400:
-        problems.append(f"--time-limit: must be positive and at most 86400 seconds "
-                        f"(got {args.time_limit})")
+        problems.append(
+            f"--time-limit: must be positive and at most 86400 seconds (got {args.time_limit})"
+        )
     if args.work_limit is not None and not args.work_limit > 0:
         problems.append(f"--work-limit: must be positive (got {args.work_limit})")
     if args.workers is not None and args.workers < 1:
@@ -119,14 +149,23 @@ def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
     default = DEFAULT_WORK_LIMIT * max(1, weeks)
     work = args.work_limit if args.work_limit is not None or wall else default
     workers = args.workers if args.workers is not None else (2 if wall and work is None else 1)
-    return RosterParams(time_limit_s=args.time_limit, max_deterministic_time=work,
-                        num_workers=workers, seed=args.seed, progress=not args.quiet)
+    return RosterParams(
+        time_limit_s=args.time_limit,
+        max_deterministic_time=work,
+        num_workers=workers,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
 
 
 def _budget(params: RosterParams) -> dict[str, Any]:
     """The budget as summary.json records it."""
-    return {"work_limit": params.max_deterministic_time, "time_limit_s": params.time_limit_s,
-            "num_workers": params.num_workers, "seed": params.seed}
+    return {
+        "work_limit": params.max_deterministic_time,
+        "time_limit_s": params.time_limit_s,
+        "num_workers": params.num_workers,
+        "seed": params.seed,
+    }
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -161,10 +200,12 @@ def _curtois_solve(args: argparse.Namespace, inst: Any, params: RosterParams, ou
         "solver": "patrolsim.roster (district roster model)",
         "status": res.roster.status,
         "objective": ev.objective,
-        "objective_terms": {"on_requests": ev.on_request_penalty,
-                            "off_requests": ev.off_request_penalty,
-                            "under_cover": ev.under_cover_penalty,
-                            "over_cover": ev.over_cover_penalty},
+        "objective_terms": {
+            "on_requests": ev.on_request_penalty,
+            "off_requests": ev.off_request_penalty,
+            "under_cover": ev.under_cover_penalty,
+            "over_cover": ev.over_cover_penalty,
+        },
         "solver_objective": res.roster.objective,
         "best_bound": res.roster.best_bound,
         "gap": None if math.isnan(res.roster.gap) else res.roster.gap,
@@ -187,11 +228,12 @@ def _curtois_solve(args: argparse.Namespace, inst: Any, params: RosterParams, ou
 def _district(args: argparse.Namespace) -> int:
     """Read the inputs, then solve and write the roster (see the module docstring)."""
     problems: list[str] = []
-    start = parse_date(args.week, lambda: problems.append(
-        f"--week: expected a date like 2026-11-23 (got {args.week!r})"))
+    start = parse_date(
+        args.week,
+        lambda: problems.append(f"--week: expected a date like 2026-11-23 (got {args.week!r})"),
+    )
     if not 1 <= args.weeks <= MAX_WEEKS:
-        problems.append(f"--weeks: must be at least 1 and at most {MAX_WEEKS} "
-                        f"(got {args.weeks})")
+        problems.append(f"--weeks: must be at least 1 and at most {MAX_WEEKS} (got {args.weeks})")
     if problems:
         raise ScenarioError(problems)
     assert start is not None
@@ -203,14 +245,18 @@ def _district(args: argparse.Namespace) -> int:
     else:
         reqs = default_requirements(sc, start, days)
     prefs_path = args.preferences or (Path(args.scenario) / "preferences.csv")
-    prefs = (read_preferences(prefs_path, sc)
-             if args.preferences or Path(prefs_path).is_file() else ())
+    prefs = (
+        read_preferences(prefs_path, sc) if args.preferences or Path(prefs_path).is_file() else ()
+    )
     previous = read_previous_roster(args.previous, sc) if args.previous else {}
     kept = read_previous_roster(args.keep, sc) if args.keep else None
     lang = args.lang or sc.language
     if start.weekday() != 0:
-        print(f"patrolsim roster: note: --week {start} is a "
-              f"{start.strftime('%A')}; weeks are counted from it", file=sys.stderr)
+        print(
+            f"patrolsim roster: note: --week {start} is a "
+            f"{start.strftime('%A')}; weeks are counted from it",
+            file=sys.stderr,
+        )
     problem = RosterProblem(sc, start, days, reqs, prefs, previous, args.strict_cover)
     if kept is not None:
         problem = keep_problem(problem, kept)
@@ -220,17 +266,34 @@ def _district(args: argparse.Namespace) -> int:
         return _solve_and_write(args, sc, problem, params, kept, lang, start, days, out)
 
 
-def _solve_and_write(args: argparse.Namespace, sc: Any, problem: Any, params: RosterParams,
-                     kept: Any, lang: Any, start: Any, days: int, out: Path) -> int:
+def _solve_and_write(
+    args: argparse.Namespace,
+    sc: Any,
+    problem: Any,
+    params: RosterParams,
+    kept: Any,
+    lang: Any,
+    start: Any,
+    days: int,
+    out: Path,
+) -> int:
     """Solve the roster and write its files into the staging folder ``out``."""
     try:
         roster = solve_roster(problem, params)
     except InfeasibleError as exc:
-        write_json(out / "summary.json", {
-            "status": "INFEASIBLE", "start": start.isoformat(), "days": days,
-            "strict_cover": args.strict_cover, "explanation": [line.strip().removeprefix("- ")
-                            for line in str(exc).splitlines()[1:]] or [str(exc)],
-        })
+        write_json(
+            out / "summary.json",
+            {
+                "status": "INFEASIBLE",
+                "start": start.isoformat(),
+                "days": days,
+                "strict_cover": args.strict_cover,
+                "explanation": [
+                    line.strip().removeprefix("- ") for line in str(exc).splitlines()[1:]
+                ]
+                or [str(exc)],
+            },
+        )
         raise
     write_csv(roster.to_frame(), out / "roster.csv", bom=False)
     write_csv(standard_cover(roster, sc), out / "coverage.csv", bom=False)
@@ -243,8 +306,10 @@ def _solve_and_write(args: argparse.Namespace, sc: Any, problem: Any, params: Ro
         write_csv(changes, out / "changes.csv", bom=False)
         n_kept, n_before = kept_share(kept, roster)
         change_line = change_summary(changes, lang) + (
-            f"；保留原排班 {n_kept}/{n_before}" if lang == "zh" else
-            f"; {n_kept} of {n_before} issued assignments kept")
+            f"；保留原排班 {n_kept}/{n_before}"
+            if lang == "zh"
+            else f"; {n_kept} of {n_before} issued assignments kept"
+        )
     if args.ics:
         write_roster_ics(roster, out / "ics")
     summary = roster.summary_dict()
@@ -258,6 +323,3 @@ def _solve_and_write(args: argparse.Namespace, sc: Any, problem: Any, params: Ro
     if change_line:
         print(change_line)
     return 0
-
-
-

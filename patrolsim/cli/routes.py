@@ -84,9 +84,12 @@ def register(sub: Any) -> None:
         action="store_true",
         help="stop by counts, not the clock (the default; kept for older scripts)",
     )
-    p.add_argument("--lang", choices=("zh", "en"), default=None,
-                   help="language of the route sheets: zh or en (default: scenario.toml's "
-                   "language)")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the route sheets: zh or en (default: scenario.toml's language)",
+    )
     p.add_argument("--out", metavar="OUT", required=True, help="output folder")
     p.set_defaults(func=_run)
 
@@ -94,8 +97,10 @@ def register(sub: Any) -> None:
 def _params(args: argparse.Namespace) -> RoutingParams:
     if args.time_limit is not None:
         if not 0 < args.time_limit <= 86_400:
-            raise ScenarioError(f"--time-limit:0: time-limit: must be > 0 and at most 86400 "
-                                f"seconds (got {args.time_limit})")
+            raise ScenarioError(
+                f"--time-limit:0: time-limit: must be > 0 and at most 86400 "
+                f"seconds (got {args.time_limit})"
+            )
         return RoutingParams(deterministic=False, time_limit_s=args.time_limit, seed=args.seed)
     if args.branches is None:
         return RoutingParams(seed=args.seed)
@@ -186,18 +191,30 @@ def _run_district(args: argparse.Namespace) -> int:
         entries = read_roster(args.roster, scenario)
         if not any(e.date == date for e in entries):
             days = sorted({e.date.isoformat() for e in entries})
-            raise ScenarioError(f"{args.roster}:0: date: no rows for {date.isoformat()} "
-                                f"(got {', '.join(days[:7]) or 'none'})")
-        roster_units = {shift: units for (day, shift), units
-                        in route_units([e for e in entries if e.date == date], scenario).items()}
+            raise ScenarioError(
+                f"{args.roster}:0: date: no rows for {date.isoformat()} "
+                f"(got {', '.join(days[:7]) or 'none'})"
+            )
+        roster_units = {
+            shift: units
+            for (day, shift), units in route_units(
+                [e for e in entries if e.date == date], scenario
+            ).items()
+        }
     params = _params(args)
     with run_folder(args.out) as out:
         return _route_and_write(args, scenario, date, shifts, roster_units, params, out)
 
 
-def _route_and_write(args: argparse.Namespace, scenario: Any, date: dt.date, shifts: list[Any],
-                     roster_units: dict[str, list[Any]] | None, params: RoutingParams,
-                     out: Path) -> int:
+def _route_and_write(
+    args: argparse.Namespace,
+    scenario: Any,
+    date: dt.date,
+    shifts: list[Any],
+    roster_units: dict[str, list[Any]] | None,
+    params: RoutingParams,
+    out: Path,
+) -> int:
     """Plan each shift's routes and write them into the staging folder ``out``."""
     plans = []
     summary: dict[str, Any] = {

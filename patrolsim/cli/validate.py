@@ -15,15 +15,21 @@ from patrolsim.scenario.summary import summarise
 
 def register(sub: Any) -> None:
     """Add the ``validate`` and ``schema`` subcommands."""
-    p = sub.add_parser("validate", help="check a scenario folder and summarise it",
-                       description="Read every file of a scenario folder and report all "
-                       "problems at once as FILE:ROW: FIELD: message (exit 2), or print a "
-                       "summary (exit 0).")
+    p = sub.add_parser(
+        "validate",
+        help="check a scenario folder and summarise it",
+        description="Read every file of a scenario folder and report all "
+        "problems at once as FILE:ROW: FIELD: message (exit 2), or print a "
+        "summary (exit 0).",
+    )
     p.add_argument("scenario", metavar="DIR", help="scenario folder")
     p.set_defaults(func=_validate)
 
-    s = sub.add_parser("schema", help="write the JSON Schema of scenario.toml",
-                       description="Write the JSON Schema of scenario.toml (for editors).")
+    s = sub.add_parser(
+        "schema",
+        help="write the JSON Schema of scenario.toml",
+        description="Write the JSON Schema of scenario.toml (for editors).",
+    )
     s.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     s.set_defaults(func=_schema)
 

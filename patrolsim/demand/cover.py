@@ -75,15 +75,21 @@ class Demand:
     def summary(self) -> str:
         """A short account of the week's demand."""
         units = sum(r.units for r in self.requirements)
-        return (f"demand for the week of {self.week_start}: {self.rates.sum():.0f} visible "
-                f"violations, {self.complaints_per_hour.sum():.0f} complaints, "
-                f"{units} unit-shifts required")
+        return (
+            f"demand for the week of {self.week_start}: {self.rates.sum():.0f} visible "
+            f"violations, {self.complaints_per_hour.sum():.0f} complaints, "
+            f"{units} unit-shifts required"
+        )
 
     def requirements_frame(self) -> pd.DataFrame:
         """The requirements as a table (``requirements.csv`` columns)."""
-        return pd.DataFrame([(r.date.isoformat(), r.shift, r.squad, r.units, r.auxiliaries)
-                             for r in self.requirements],
-                            columns=["date", "shift", "squad", "units", "auxiliaries"])
+        return pd.DataFrame(
+            [
+                (r.date.isoformat(), r.shift, r.squad, r.units, r.auxiliaries)
+                for r in self.requirements
+            ],
+            columns=["date", "shift", "squad", "units", "auxiliaries"],
+        )
 
 
 def erlang_c_wait_probability(servers: int, offered_load: float) -> float:
@@ -102,8 +108,9 @@ def erlang_c_wait_probability(servers: int, offered_load: float) -> float:
     return last / (total + last)
 
 
-def units_for_response(rate_per_hour: float, service_min: float, target_min: float,
-                       share: float, limit: int = 50) -> int:
+def units_for_response(
+    rate_per_hour: float, service_min: float, target_min: float, share: float, limit: int = 50
+) -> int:
     """Fewest units such that P(wait ≤ target) ≥ ``share`` (M/M/c, Erlang C)."""
     if rate_per_hour <= 0:
         return 0
@@ -118,8 +125,9 @@ def units_for_response(rate_per_hour: float, service_min: float, target_min: flo
     return limit
 
 
-def _starts_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: int
-                      ) -> npt.NDArray[np.float64]:
+def _starts_from_runs(
+    scenario: Scenario, runs: Sequence[SimResult], first_day: int
+) -> npt.NDArray[np.float64]:
     """Violations started per day, patch, hour and type (mean over the runs)."""
     starts = np.zeros((7, len(scenario.patches), 24, len(scenario.violation_types)))
     for run in runs:
@@ -128,13 +136,17 @@ def _starts_from_runs(scenario: Scenario, runs: Sequence[SimResult], first_day: 
         day = (start // 1440).astype(np.int64) - first_day
         keep = (day >= 0) & (day < 7)
         hour = ((start % 1440) // 60).astype(np.int64)
-        np.add.at(starts, (day[keep], v["patch"].to_numpy()[keep], hour[keep],
-                           v["type"].to_numpy()[keep]), 1.0)
+        np.add.at(
+            starts,
+            (day[keep], v["patch"].to_numpy()[keep], hour[keep], v["type"].to_numpy()[keep]),
+            1.0,
+        )
     return starts / max(len(runs), 1)
 
 
-def _complaints(scenario: Scenario, runs: Sequence[SimResult], first_day: int
-                ) -> npt.NDArray[np.float64]:
+def _complaints(
+    scenario: Scenario, runs: Sequence[SimResult], first_day: int
+) -> npt.NDArray[np.float64]:
     squad_of = np.array([scenario.squad(p.squad).index for p in scenario.patches])
     out = np.zeros((7, len(scenario.squads), 24))
     for run in runs:
@@ -152,22 +164,25 @@ AREA_ROWS = 512
 """Rows of a squad's travel block summed at a time (bounds memory in large districts)."""
 
 
-def _service_min(scenario: Scenario, runs: Sequence[SimResult], squad: str
-                 ) -> tuple[float, float]:
+def _service_min(scenario: Scenario, runs: Sequence[SimResult], squad: str) -> tuple[float, float]:
     """Mean travel across the squad's area and mean handling time of complained violations."""
     area = [p.index for p in scenario.patches if p.squad == squad and p.kind != "base"]
     mean_travel = 0.0
     for k in range(0, len(area), AREA_ROWS):  # a block of rows at a time: no n² at scale
-        block = scenario.network.travel_min_between(scenario.patrol.mode,
-                                                    area[k:k + AREA_ROWS], area)
+        block = scenario.network.travel_min_between(
+            scenario.patrol.mode, area[k : k + AREA_ROWS], area
+        )
         mean_travel += float(block.sum()) / (len(area) * len(area))
     weights = np.zeros(len(scenario.violation_types))
     for run in runs:
         c = run.complaints
         weights += np.bincount(c.loc[~c["internal"], "type"], minlength=len(weights))
     handling = np.array([vt.handling_min for vt in scenario.violation_types])
-    mean_handling = float((weights * handling).sum() / weights.sum()) if weights.sum() else \
-        float(handling.mean())
+    mean_handling = (
+        float((weights * handling).sum() / weights.sum())
+        if weights.sum()
+        else float(handling.mean())
+    )
     return mean_travel, mean_handling
 
 
@@ -188,8 +203,12 @@ def _share_out(total: int, weights: Sequence[float], floors: Sequence[int]) -> l
     return [o + int(b) for o, b in zip(out, base, strict=True)]
 
 
-def _fit_floors(floors: list[int], capacity: int, hours: Sequence[Sequence[int]],
-                complaints: npt.NDArray[np.float64]) -> list[int]:
+def _fit_floors(
+    floors: list[int],
+    capacity: int,
+    hours: Sequence[Sequence[int]],
+    complaints: npt.NDArray[np.float64],
+) -> list[int]:
     """Lower the Erlang C floors until they fit the units there are.
 
     A unit is taken first from the shift whose loss leaves the fewest complaints with no unit
@@ -227,15 +246,22 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
     first_day = (week_start - scenario.start_date).days
     visibility = np.array([vt.visibility for vt in scenario.violation_types])
     prior = base_intensity(scenario, first_day + 7)[first_day:].transpose(0, 2, 1, 3)
-    rates = ((1.0 - PRIOR_WEIGHT) * _starts_from_runs(scenario, runs, first_day)
-             + PRIOR_WEIGHT * prior) * visibility
+    rates = (
+        (1.0 - PRIOR_WEIGHT) * _starts_from_runs(scenario, runs, first_day) + PRIOR_WEIGHT * prior
+    ) * visibility
     for p in scenario.patches:
         if p.kind == "base":
             rates[:, p.index] = 0.0
     complaints = _complaints(scenario, runs, first_day)
     target = scenario.complaint_target_min
-    share = next((t.min for t in scenario.targets
-                  if t.kpi == "complaints_within_target_share" and t.min is not None), 0.8)
+    share = next(
+        (
+            t.min
+            for t in scenario.targets
+            if t.kpi == "complaints_within_target_share" and t.min is not None
+        ),
+        0.8,
+    )
     rules = scenario.roster
     cover = dict(rules.default_cover) or {s.name: 1 for s in scenario.shifts}
     shifts = [s for s in scenario.shifts if cover.get(s.name, 0) > 0] or list(scenario.shifts)
@@ -247,33 +273,48 @@ def weekly_demand(scenario: Scenario, runs: Sequence[SimResult], week_start: dt.
         members = [m for m in scenario.staff if m.squad == sq.id]
         dates = [week_start + dt.timedelta(days=d) for d in range(7)]
         present = [[m for m in members if not scenario.on_leave(m.id, date)] for date in dates]
-        certified_days = sum(min(WORK_DAYS_PER_WEEK, sum(m in day for day in present))
-                             for m in members if m.certified)
-        auxiliary_days = sum(min(WORK_DAYS_PER_WEEK, sum(m in day for day in present))
-                             for m in members if not m.certified)
-        hours_of = {s.name: [(m // 60) % 24 for m in range(s.start_min, s.end_min, 60)]
-                    for s in shifts}
-        value = [[shift_value(scenario, PatchRates(rates[d], response), sq.id, s)
-                  for s in shifts] for d in range(7)]
+        certified_days = sum(
+            min(WORK_DAYS_PER_WEEK, sum(m in day for day in present))
+            for m in members
+            if m.certified
+        )
+        auxiliary_days = sum(
+            min(WORK_DAYS_PER_WEEK, sum(m in day for day in present))
+            for m in members
+            if not m.certified
+        )
+        hours_of = {
+            s.name: [(m // 60) % 24 for m in range(s.start_min, s.end_min, 60)] for s in shifts
+        }
+        value = [
+            [shift_value(scenario, PatchRates(rates[d], response), sq.id, s) for s in shifts]
+            for d in range(7)
+        ]
         day_mass = [sum(v) for v in value]
         week_units = _share_out(int(certified_days // rules.unit_certified), day_mass, [0] * 7)
         week_aux = _share_out(int(auxiliary_days), day_mass, [0] * 7)
         for d, date in enumerate(dates):
             for h in range(24):
                 complaint_units[d, sq.index, h] = units_for_response(
-                    complaints[d, sq.index, h], travel + handling, target - travel, share)
+                    complaints[d, sq.index, h], travel + handling, target - travel, share
+                )
             on_duty = sum(1 for m in present[d] if m.certified) // rules.unit_certified
             capacity = min(week_units[d], on_duty)
-            floors = [int(complaint_units[d, sq.index, hours_of[s.name]].max(initial=0))
-                      for s in shifts]
-            floors = _fit_floors([min(f, capacity) for f in floors], capacity,
-                                 [hours_of[s.name] for s in shifts],
-                                 complaints[d, sq.index])
+            floors = [
+                int(complaint_units[d, sq.index, hours_of[s.name]].max(initial=0)) for s in shifts
+            ]
+            floors = _fit_floors(
+                [min(f, capacity) for f in floors],
+                capacity,
+                [hours_of[s.name] for s in shifts],
+                complaints[d, sq.index],
+            )
             units = _share_out(capacity, value[d], floors)
             # auxiliaries: their places in the units, then spare ones in pairs (persuasion units)
             aux_floor = [u * rules.unit_auxiliaries for u in units]
-            pairs = _share_out(max(week_aux[d] - sum(aux_floor), 0) // 2, value[d],
-                               [0] * len(shifts))
+            pairs = _share_out(
+                max(week_aux[d] - sum(aux_floor), 0) // 2, value[d], [0] * len(shifts)
+            )
             aux = [f + 2 * n for f, n in zip(aux_floor, pairs, strict=True)]
             for s, n_units, n_aux in zip(shifts, units, aux, strict=True):
                 requirements.append(Requirement(date, s.name, sq.id, n_units, n_aux))

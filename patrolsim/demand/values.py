@@ -107,8 +107,12 @@ class TypeResponse:
         """The scenario's violation types."""
         types = scenario.violation_types
         return cls(
-            np.array([math.inf if vt.duration_mean_min is None else vt.duration_mean_min / 60.0
-                      for vt in types]),
+            np.array(
+                [
+                    math.inf if vt.duration_mean_min is None else vt.duration_mean_min / 60.0
+                    for vt in types
+                ]
+            ),
             np.array([vt.dynamics.prior_risk for vt in types]),
             np.array([vt.dynamics.presence_risk for vt in types]),
             np.array([vt.dynamics.risk_elasticity for vt in types]),
@@ -157,17 +161,21 @@ class PatchRates:
 
     def __post_init__(self) -> None:
         if self.rates.ndim != 3 or self.rates.shape[1] != 24:
-            raise ValueError(f"Expected rates of shape (patches, 24, types), got "
-                             f"{self.rates.shape}.")
+            raise ValueError(
+                f"Expected rates of shape (patches, 24, types), got {self.rates.shape}."
+            )
         if self.response.n_types != self.rates.shape[2]:
-            raise ValueError(f"Expected a response for each of the {self.rates.shape[2]} "
-                             f"types, got {self.response.n_types}.")
+            raise ValueError(
+                f"Expected a response for each of the {self.rates.shape[2]} "
+                f"types, got {self.response.n_types}."
+            )
         if (self.rates < 0).any():
             raise ValueError("Expected rates >= 0.")
 
 
-def hidden_hours(rate: npt.ArrayLike, life_h: npt.ArrayLike, interval_h: float
-                 ) -> npt.NDArray[np.float64]:
+def hidden_hours(
+    rate: npt.ArrayLike, life_h: npt.ArrayLike, interval_h: float
+) -> npt.NDArray[np.float64]:
     """Violation-hours of the violations starting in an interval that ends with a visit.
 
     Parameters
@@ -195,8 +203,9 @@ def hidden_hours(rate: npt.ArrayLike, life_h: npt.ArrayLike, interval_h: float
     return r * per_rate
 
 
-def failing_hours(rate: npt.NDArray[np.float64], life_h: npt.NDArray[np.float64],
-                  interval_h: float) -> float:
+def failing_hours(
+    rate: npt.NDArray[np.float64], life_h: npt.NDArray[np.float64], interval_h: float
+) -> float:
     """Hours of an interval after a visit in which an inspection would see a violation.
 
     Violations noticed on site build up after a visit as ``m(s) = Σ r D (1 − exp(−s/D))``
@@ -226,15 +235,18 @@ def _saved_per_rate(response: TypeResponse, interval_h: float) -> npt.NDArray[np
     return saved
 
 
-def _split_gain(rate: npt.NDArray[np.float64], response: TypeResponse, interval_h: float,
-                fail_weight: float) -> float:
+def _split_gain(
+    rate: npt.NDArray[np.float64], response: TypeResponse, interval_h: float, fail_weight: float
+) -> float:
     """What a stop in the middle of an interval of ``interval_h`` saves: the violation-hours
     of :func:`_saved_per_rate` at these rates, plus ``fail_weight`` × the failing hours it
     saves."""
     value = float(np.dot(rate, _saved_per_rate(response, interval_h)))
     if fail_weight > 0:
-        value += fail_weight * (failing_hours(rate, response.life_h, interval_h)
-                                - 2.0 * failing_hours(rate, response.life_h, interval_h / 2.0))
+        value += fail_weight * (
+            failing_hours(rate, response.life_h, interval_h)
+            - 2.0 * failing_hours(rate, response.life_h, interval_h / 2.0)
+        )
     return value
 
 
@@ -246,8 +258,9 @@ def _share_inside(lo_min: int, hi_min: int, window: tuple[int, int]) -> float:
     return float(((minutes >= window[0]) & (minutes < window[1])).mean())
 
 
-def _mean_rates(rates: npt.NDArray[np.float64], lo_min: int, hi_min: int
-                ) -> npt.NDArray[np.float64]:
+def _mean_rates(
+    rates: npt.NDArray[np.float64], lo_min: int, hi_min: int
+) -> npt.NDArray[np.float64]:
     """Mean over the minutes [lo, hi) of hourly rates (``(24, types)``), across midnight."""
     if hi_min <= lo_min:
         return np.zeros(rates.shape[1])
@@ -256,10 +269,14 @@ def _mean_rates(rates: npt.NDArray[np.float64], lo_min: int, hi_min: int
     return (rates[hours] * counts[:, None]).sum(axis=0) / len(minutes)
 
 
-def patch_values(patch_rates: npt.NDArray[np.float64], response: TypeResponse,
-                 slots: list[tuple[int, int]], gap_min: int,
-                 inspection_min: tuple[int, int] = (0, 1440),
-                 fail_weight: float = FAIL_WEIGHT) -> tuple[list[float], float]:
+def patch_values(
+    patch_rates: npt.NDArray[np.float64],
+    response: TypeResponse,
+    slots: list[tuple[int, int]],
+    gap_min: int,
+    inspection_min: tuple[int, int] = (0, 1440),
+    fail_weight: float = FAIL_WEIGHT,
+) -> tuple[list[float], float]:
     """Repeat-visit value per slot and first-visit value of one patch for one shift.
 
     Parameters
@@ -288,13 +305,13 @@ def patch_values(patch_rates: npt.NDArray[np.float64], response: TypeResponse,
     repeat = []
     for a, b in slots:
         weight = fail_weight * _share_inside(a - gap_min, b + gap_min, inspection_min)
-        repeat.append(_split_gain(_mean_rates(patch_rates, a, b), response, 2.0 * gap_h,
-                                  weight))
+        repeat.append(_split_gain(_mean_rates(patch_rates, a, b), response, 2.0 * gap_h, weight))
     lo, hi = slots[0][0], slots[-1][1]
     length = hi - lo
     weight = fail_weight * _share_inside(lo - length, hi + length, inspection_min)
-    first = _split_gain(_mean_rates(patch_rates, lo - length, hi), response,
-                        2.0 * length / 60.0, weight)
+    first = _split_gain(
+        _mean_rates(patch_rates, lo - length, hi), response, 2.0 * length / 60.0, weight
+    )
     return repeat, first
 
 
@@ -363,8 +380,9 @@ def shift_slots(lo: int, hi: int, gap: int) -> list[tuple[int, int]]:
 def patrol_patches(scenario: Scenario, squad: str) -> list[Patch]:
     """The squad's street patches (not its base)."""
     base = scenario.squad(squad).base_index
-    return [p for p in scenario.patches
-            if p.squad == squad and p.kind != "base" and p.index != base]
+    return [
+        p for p in scenario.patches if p.squad == squad and p.kind != "base" and p.index != base
+    ]
 
 
 def shift_value(scenario: Scenario, rates: PatchRates, squad: str, shift: ShiftType) -> float:
@@ -378,7 +396,8 @@ def shift_value(scenario: Scenario, rates: PatchRates, squad: str, shift: ShiftT
     slots = shift_slots(shift.start_min, shift.end_min, gap)
     total = 0.0
     for p in patrol_patches(scenario, squad):
-        repeat, first = patch_values(rates.rates[p.index], rates.response, slots, gap,
-                                     INSPECTION_HOURS_MIN)
+        repeat, first = patch_values(
+            rates.rates[p.index], rates.response, slots, gap, INSPECTION_HOURS_MIN
+        )
         total += first + sum(repeat)
     return total

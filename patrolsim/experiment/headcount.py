@@ -26,8 +26,10 @@ def headcount(scenario: Scenario, staffing: float) -> pd.DataFrame:
     """People per squad and role today and at ``staffing``, and the change."""
     now = Counter((m.squad, m.role) for m in scenario.staff)
     then = Counter((m.squad, m.role) for m in scale_staff(scenario.staff, staffing))
-    rows = [(sq, role, now[sq, role], then[sq, role], then[sq, role] - now[sq, role])
-            for sq, role in sorted(set(now) | set(then))]
+    rows = [
+        (sq, role, now[sq, role], then[sq, role], then[sq, role] - now[sq, role])
+        for sq, role in sorted(set(now) | set(then))
+    ]
     return pd.DataFrame(rows, columns=list(HEADCOUNT_COLUMNS))
 
 
@@ -44,43 +46,63 @@ def headcount_words(scenario: Scenario, staffing: float, lang: Lang = "zh") -> s
     squads = {s.id: s.name if lang == "zh" else s.id for s in scenario.squads}
     roles = [r for r in ("certified", "auxiliary") if r in total]
     if not any(total.get(r, 0) for r in roles):
-        return ("人员不变(现有人员的 1 倍)" if lang == "zh" else
-                "no change in people (1 × the current staff)")
+        return (
+            "人员不变(现有人员的 1 倍)"
+            if lang == "zh"
+            else "no change in people (1 × the current staff)"
+        )
     detail = []
     for sq, rows in table.groupby("squad", sort=False):
         counts = _by_role(rows)
         parts = [f"{term(r, lang)} {counts[r]:+d}" for r in roles if counts.get(r)]
         if parts:
-            detail.append(f"{squads.get(str(sq), sq)}：" + "、".join(parts) if lang == "zh" else
-                          f"{squads.get(str(sq), sq)}: " + ", ".join(parts))
+            detail.append(
+                f"{squads.get(str(sq), sq)}：" + "、".join(parts)
+                if lang == "zh"
+                else f"{squads.get(str(sq), sq)}: " + ", ".join(parts)
+            )
     if lang == "zh":
         up = "、".join(f"{term(r)} {total[r]} 人" for r in roles if total[r] > 0)
         down = "、".join(f"{term(r)} {-total[r]} 人" for r in roles if total[r] < 0)
-        change = "，".join(p for p in (f"需增加{up}" if up else "",
-                                       f"可减少{down}" if down else "") if p)
+        change = "，".join(
+            p for p in (f"需增加{up}" if up else "", f"可减少{down}" if down else "") if p
+        )
         return f"{change}({'；'.join(detail)})(现有人员的 {staffing:g} 倍)"
-    change = ", ".join(f"{'add' if total[r] > 0 else 'remove'} {abs(total[r])} "
-                       f"{term(r, lang)}" for r in roles if total[r])
-    return (f"{change[0].upper()}{change[1:]} ({'; '.join(detail)}) "
-            f"({staffing:g} × the current staff)")
+    change = ", ".join(
+        f"{'add' if total[r] > 0 else 'remove'} {abs(total[r])} {term(r, lang)}"
+        for r in roles
+        if total[r]
+    )
+    return (
+        f"{change[0].upper()}{change[1:]} ({'; '.join(detail)}) ({staffing:g} × the current staff)"
+    )
 
 
 def _check_words(check: TargetCheck, lang: Lang) -> str:
     t = check.target
-    bound = " ".join(p for p in (f"≥ {format_kpi(t.kpi, t.min, lang)}" if t.min is not None
-                                 else "", f"≤ {format_kpi(t.kpi, t.max, lang)}"
-                                 if t.max is not None else "") if p)
-    mean, lo, hi = (format_kpi(check.kpi, x, lang) for x in (check.mean, check.ci_low,
-                                                            check.ci_high))
+    bound = " ".join(
+        p
+        for p in (
+            f"≥ {format_kpi(t.kpi, t.min, lang)}" if t.min is not None else "",
+            f"≤ {format_kpi(t.kpi, t.max, lang)}" if t.max is not None else "",
+        )
+        if p
+    )
+    mean, lo, hi = (
+        format_kpi(check.kpi, x, lang) for x in (check.mean, check.ci_low, check.ci_high)
+    )
     if lang == "zh":
-        return (f"{term(check.kpi)}(目标 {bound})均值 {mean}，95%置信区间 {lo} 至 {hi}，"
-                f"{'达标' if check.met else '未达标'}")
-    return (f"{term(check.kpi, lang)} (target {bound}): mean {mean}, 95% CI {lo} to {hi}, "
-            f"{'met' if check.met else 'not met'}")
+        return (
+            f"{term(check.kpi)}(目标 {bound})均值 {mean}，95%置信区间 {lo} 至 {hi}，"
+            f"{'达标' if check.met else '未达标'}"
+        )
+    return (
+        f"{term(check.kpi, lang)} (target {bound}): mean {mean}, 95% CI {lo} to {hi}, "
+        f"{'met' if check.met else 'not met'}"
+    )
 
 
-def recommendation_words(scenario: Scenario, rec: PolicyRecommendation,
-                         lang: Lang = "zh") -> str:
+def recommendation_words(scenario: Scenario, rec: PolicyRecommendation, lang: Lang = "zh") -> str:
     """One policy's staffing answer in words: the level in people, and why.
 
     The level is the smallest tested whose confidence intervals meet every target
@@ -93,20 +115,35 @@ def recommendation_words(scenario: Scenario, rec: PolicyRecommendation,
     if rec.staffing is None:
         top = rec.levels[-1]
         why = ("；" if lang == "zh" else "; ").join(_check_words(c, lang) for c in top.failing)
-        return name + sep + (f"所测人员水平均未达到全部目标；即使在现有人员的 {top.staffing:g} 倍，"
-                             f"{why}" if lang == "zh" else
-                             f"no level tested meets every target; even at {top.staffing:g} × "
-                             f"the current staff, {why}")
+        return (
+            name
+            + sep
+            + (
+                f"所测人员水平均未达到全部目标；即使在现有人员的 {top.staffing:g} 倍，{why}"
+                if lang == "zh"
+                else f"no level tested meets every target; even at {top.staffing:g} × "
+                f"the current staff, {why}"
+            )
+        )
     text = name + sep + headcount_words(scenario, rec.staffing, lang)
     lower = [lv for lv in rec.levels if lv.staffing < rec.staffing]
     if lower:
-        why = ("；" if lang == "zh" else "; ").join(_check_words(c, lang)
-                                                    for c in lower[-1].failing)
-        text += (f"。低一档(现有人员的 {lower[-1].staffing:g} 倍)时：{why}" if lang == "zh" else
-                 f". One level lower ({lower[-1].staffing:g} ×): {why}")
+        why = ("；" if lang == "zh" else "; ").join(
+            _check_words(c, lang) for c in lower[-1].failing
+        )
+        text += (
+            f"。低一档(现有人员的 {lower[-1].staffing:g} 倍)时：{why}"
+            if lang == "zh"
+            else f". One level lower ({lower[-1].staffing:g} ×): {why}"
+        )
     if rec.not_monotone:
-        text += ("。注意：更高的人员水平 " + "、".join(f"{s:g}" for s in rec.not_monotone)
-                 + " 倍并未全部达标，增加模拟次数可能改变结论" if lang == "zh" else
-                 ". Caution: the larger level(s) " + ", ".join(f"{s:g}" for s in rec.not_monotone)
-                 + " do not meet every target; more replications may change this")
+        text += (
+            "。注意：更高的人员水平 "
+            + "、".join(f"{s:g}" for s in rec.not_monotone)
+            + " 倍并未全部达标，增加模拟次数可能改变结论"
+            if lang == "zh"
+            else ". Caution: the larger level(s) "
+            + ", ".join(f"{s:g}" for s in rec.not_monotone)
+            + " do not meet every target; more replications may change this"
+        )
     return text + ("。" if lang == "zh" else ".")

@@ -56,13 +56,26 @@ from patrolsim.experiment.replicate import mean_ci
 from patrolsim.experiment.sweep import BASE_POLICY_NAMES, _worker_scenario
 from patrolsim.scenario.model import Scenario, StaffMember, Target
 from patrolsim.sim.costs import fixed_cost
+from patrolsim.sim.engine import simulate
 from patrolsim.sim.policies import scale_staff
 
 CONFIRM_OFFSET = 100_000
 """Seeds of the confirmation runs start this far above the search's first seed."""
 COST = "annual_cost"
-SUMMARY_COLUMNS = ("mix", "certified", "auxiliary", "policy", "levers", "fixed_cost", "stage",
-                   "kpi", "mean", "ci_low", "ci_high", "n")
+SUMMARY_COLUMNS = (
+    "mix",
+    "certified",
+    "auxiliary",
+    "policy",
+    "levers",
+    "fixed_cost",
+    "stage",
+    "kpi",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "n",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +92,13 @@ class Mix:
     @property
     def name(self) -> str:
         """E.g. ``c1-a0.5-hotspot+zone-P21+cameras-sites``."""
-        parts = [f"c{self.certified:g}-a{self.auxiliary:g}-{self.policy}",
-                 *sorted(self.levers)]
+        parts = [f"c{self.certified:g}-a{self.auxiliary:g}-{self.policy}", *sorted(self.levers)]
         return "+".join(parts)
 
 
-def mix_staff(staff: Sequence[StaffMember], certified: float, auxiliary: float
-              ) -> tuple[StaffMember, ...]:
+def mix_staff(
+    staff: Sequence[StaffMember], certified: float, auxiliary: float
+) -> tuple[StaffMember, ...]:
     """The staff list with ``certified`` × its officers and leaders, ``auxiliary`` × its
     auxiliaries (each stratified by squad, as :func:`~patrolsim.sim.policies.scale_staff`)."""
     officers = scale_staff([m for m in staff if m.role != "auxiliary"], certified)
@@ -95,9 +108,11 @@ def mix_staff(staff: Sequence[StaffMember], certified: float, auxiliary: float
 
 def mix_scenario(scenario: Scenario, mix: Mix) -> Scenario:
     """``scenario`` with the mix's staff list and exactly its levers enabled."""
-    return dataclasses.replace(scenario, staff=mix_staff(scenario.staff, mix.certified,
-                                                         mix.auxiliary),
-                               levers=scenario.levers.with_enabled(set(mix.levers)))
+    return dataclasses.replace(
+        scenario,
+        staff=mix_staff(scenario.staff, mix.certified, mix.auxiliary),
+        levers=scenario.levers.with_enabled(set(mix.levers)),
+    )
 
 
 def mix_fixed_cost(scenario: Scenario, mix: Mix) -> float:
@@ -156,15 +171,18 @@ class MixSpec:
             problems.append("--auxiliary: give fractions >= 0, e.g. 0,0.5,1")
         for p in self.policies:
             if p not in BASE_POLICY_NAMES:
-                problems.append(f"--policy: unknown policy {p!r}; expected one of "
-                                f"{', '.join(BASE_POLICY_NAMES)}")
+                problems.append(
+                    f"--policy: unknown policy {p!r}; expected one of "
+                    f"{', '.join(BASE_POLICY_NAMES)}"
+                )
         if not self.policies:
             problems.append("--policy: give at least one policy")
         if self.budget is not None and not self.budget > 0:
             problems.append(f"--budget: must be positive (got {self.budget:g})")
         if not 2 <= self.reps <= self.reps_final:
-            problems.append(f"--reps: need 2 <= reps <= reps-final (got {self.reps}, "
-                            f"{self.reps_final})")
+            problems.append(
+                f"--reps: need 2 <= reps <= reps-final (got {self.reps}, {self.reps_final})"
+            )
         if self.finalists < 1:
             problems.append(f"--finalists: must be at least 1 (got {self.finalists})")
         if self.runners_up < 0:
@@ -186,17 +204,25 @@ class MixSpec:
         """
         names = scenario.levers.names() if self.levers is None else self.levers
         unknown = [n for n in names if n not in scenario.levers.names()]
-        problems = [f"--levers: the scenario defines no lever {n!r}; it has "
-                    f"{', '.join(scenario.levers.names()) or 'none'}" for n in unknown]
+        problems = [
+            f"--levers: the scenario defines no lever {n!r}; it has "
+            f"{', '.join(scenario.levers.names()) or 'none'}"
+            for n in unknown
+        ]
         if not self.target_list(scenario):
-            problems.append("targets: the scenario has no [targets] and none were given "
-                            "(--target)")
+            problems.append("targets: the scenario has no [targets] and none were given (--target)")
         if problems:
             raise ScenarioError(problems)
-        subsets = [frozenset(c) for r in range(len(names) + 1)
-                   for c in itertools.combinations(names, r)]
-        mixes = [Mix(c, a, p, s) for c in sorted(self.certified) for a in sorted(self.auxiliary)
-                 for p in self.policies for s in subsets]
+        subsets = [
+            frozenset(c) for r in range(len(names) + 1) for c in itertools.combinations(names, r)
+        ]
+        mixes = [
+            Mix(c, a, p, s)
+            for c in sorted(self.certified)
+            for a in sorted(self.auxiliary)
+            for p in self.policies
+            for s in subsets
+        ]
         costs = {m: mix_fixed_cost(scenario, m) for m in mixes}
         return sorted(mixes, key=lambda m: (costs[m], m.name))
 
@@ -219,19 +245,26 @@ class MixTask:
 
 def run_mix_task(task: MixTask) -> dict[str, object]:
     """Simulate one run of the search (in a worker); return its row of ``runs.csv``."""
-    from patrolsim.sim.engine import simulate
 
     t0 = time.perf_counter()
     c0 = time.process_time()
     scenario = _worker_scenario(task.scenario_dir, task.scenario_hash)
     variant = mix_scenario(scenario, task.mix)
     result = simulate(variant, task.mix.policy, task.seed, days=task.days, campaigns=False)
-    row: dict[str, object] = {"mix": task.mix.name, "stage": task.stage, "seed": task.seed,
-                              **{k: float(v) for k, v in result.kpis.items()}}
+    row: dict[str, object] = {
+        "mix": task.mix.name,
+        "stage": task.stage,
+        "seed": task.seed,
+        **{k: float(v) for k, v in result.kpis.items()},
+    }
     v = result.violations
     lo, hi = result.warmup_min, result.horizon_min
-    hours = np.clip(np.minimum(v["end"].to_numpy(), hi) - np.maximum(v["start"].to_numpy(), lo),
-                    0.0, None) / 60.0
+    hours = (
+        np.clip(
+            np.minimum(v["end"].to_numpy(), hi) - np.maximum(v["start"].to_numpy(), lo), 0.0, None
+        )
+        / 60.0
+    )
     for i, name in enumerate(result.violation_types):
         row[f"violation_hours:{name}"] = float(hours[v["type"].to_numpy() == i].sum())
     row["wall_s"] = round(time.perf_counter() - t0, 3)
@@ -240,8 +273,9 @@ def run_mix_task(task: MixTask) -> dict[str, object]:
     return row
 
 
-def _status(rows: pd.DataFrame, targets: Sequence[Target], confidence: float
-            ) -> tuple[str, dict[str, tuple[float, float, float, int]]]:
+def _status(
+    rows: pd.DataFrame, targets: Sequence[Target], confidence: float
+) -> tuple[str, dict[str, tuple[float, float, float, int]]]:
     """``meets``, ``fails`` or ``unclear`` for one mix's runs, and the intervals (with cost)."""
     cis = {}
     verdicts = []
@@ -297,34 +331,49 @@ class MixResult:
     def summary(self) -> str:
         """What was searched, the choice, its cost and KPIs, and how sure it is (Chinese first)."""
         t = self.table
-        lines = [f"配置搜索 mix search of {self.scenario_name}: {len(t)} mixes, {len(self.runs)} "
-                 f"runs in {self.wall_s:.0f} s; "
-                 f"{(t['status'] == 'meets').sum()} meet every target, "
-                 f"{(t['status'] == 'unclear').sum()} unclear, "
-                 f"{(t['status'] == 'fails').sum()} fail one"]
+        lines = [
+            f"配置搜索 mix search of {self.scenario_name}: {len(t)} mixes, {len(self.runs)} "
+            f"runs in {self.wall_s:.0f} s; "
+            f"{(t['status'] == 'meets').sum()} meet every target, "
+            f"{(t['status'] == 'unclear').sum()} unclear, "
+            f"{(t['status'] == 'fails').sum()} fail one"
+        ]
         row = self.chosen_row()
         if row is None:
-            lines.append("没有满足全部目标的配置 no mix meets every target with its whole "
-                         "confidence interval; widen the grid or the budget")
+            lines.append(
+                "没有满足全部目标的配置 no mix meets every target with its whole "
+                "confidence interval; widen the grid or the budget"
+            )
             return "\n".join(lines)
         lines.append(f"最省的达标配置 cheapest mix meeting every target: {row['mix']}")
-        lines.append(f"  年度成本 annual cost {row['cost_mean'] / 1e4:.1f} 万元 (95% CI "
-                     f"{row['cost_ci_low'] / 1e4:.1f}–{row['cost_ci_high'] / 1e4:.1f}; "
-                     f"fixed {row['fixed_cost'] / 1e4:.1f})")
+        lines.append(
+            f"  年度成本 annual cost {row['cost_mean'] / 1e4:.1f} 万元 (95% CI "
+            f"{row['cost_ci_low'] / 1e4:.1f}–{row['cost_ci_high'] / 1e4:.1f}; "
+            f"fixed {row['fixed_cost'] / 1e4:.1f})"
+        )
         for target in self.targets:
-            lines.append(f"  {target.kpi}: {row[target.kpi + ':mean']:.4g} (CI "
-                         f"{row[target.kpi + ':ci_low']:.4g}–{row[target.kpi + ':ci_high']:.4g})")
+            lines.append(
+                f"  {target.kpi}: {row[target.kpi + ':mean']:.4g} (CI "
+                f"{row[target.kpi + ':ci_low']:.4g}–{row[target.kpi + ':ci_high']:.4g})"
+            )
         c = self.confirmation
         if not c.empty:
             mine = c[c["mix"] == self.choice].iloc[0]
-            again = ("meets every target again" if mine["status"] == "meets"
-                     else f"does NOT meet every target again ({mine['status']})")
-            lines.append(f"  复核 confirmation on {int(mine['n'])} fresh seeds: {again}; "
-                         f"{mine['share_runs_meeting']:.0%} of its runs met every target")
+            again = (
+                "meets every target again"
+                if mine["status"] == "meets"
+                else f"does NOT meet every target again ({mine['status']})"
+            )
+            lines.append(
+                f"  复核 confirmation on {int(mine['n'])} fresh seeds: {again}; "
+                f"{mine['share_runs_meeting']:.0%} of its runs met every target"
+            )
             others = c[c["mix"] != self.choice]
             for _, o in others.iterrows():
-                lines.append(f"  runner-up {o['mix']}: {o['status']} on fresh seeds, "
-                             f"{o['cost_mean'] / 1e4:.1f} 万元")
+                lines.append(
+                    f"  runner-up {o['mix']}: {o['status']} on fresh seeds, "
+                    f"{o['cost_mean'] / 1e4:.1f} 万元"
+                )
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -335,14 +384,23 @@ class MixResult:
         return self.table
 
 
-def _tasks(mixes: Iterable[Mix], seeds: Iterable[int], days: int, folder: str, content_hash: str,
-           stage: str) -> list[MixTask]:
+def _tasks(
+    mixes: Iterable[Mix],
+    seeds: Iterable[int],
+    days: int,
+    folder: str,
+    content_hash: str,
+    stage: str,
+) -> list[MixTask]:
     seeds = list(seeds)
     return [MixTask(m, s, days, folder, content_hash, stage) for m in mixes for s in seeds]
 
 
-def _run(tasks: Sequence[MixTask], executor: cf.Executor | None,
-         progress: Callable[[int, int], None] | None) -> list[dict[str, object]]:
+def _run(
+    tasks: Sequence[MixTask],
+    executor: cf.Executor | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     if executor is None:
         for i, task in enumerate(tasks):
@@ -363,20 +421,36 @@ def _run(tasks: Sequence[MixTask], executor: cf.Executor | None,
     return rows
 
 
-def _mix_rows(mixes: Sequence[Mix], runs: pd.DataFrame, fixed: dict[Mix, float],
-              targets: Sequence[Target], confidence: float) -> pd.DataFrame:
+def _mix_rows(
+    mixes: Sequence[Mix],
+    runs: pd.DataFrame,
+    fixed: dict[Mix, float],
+    targets: Sequence[Target],
+    confidence: float,
+) -> pd.DataFrame:
     out = []
     for m in mixes:
         rows = runs[runs["mix"] == m.name]
         status, cis = _status(rows, targets, confidence)
         record: dict[str, object] = {
-            "mix": m.name, "certified": m.certified, "auxiliary": m.auxiliary,
-            "policy": m.policy, "levers": "+".join(sorted(m.levers)), "fixed_cost": fixed[m],
-            "status": status, "n": len(rows), "cost_mean": cis[COST][0],
-            "cost_ci_low": cis[COST][1], "cost_ci_high": cis[COST][2],
-            "share_runs_meeting": float(np.mean([
-                all(t.met_by(float(r[t.kpi])) for t in targets) for _, r in rows.iterrows()]))
-            if len(rows) else math.nan,
+            "mix": m.name,
+            "certified": m.certified,
+            "auxiliary": m.auxiliary,
+            "policy": m.policy,
+            "levers": "+".join(sorted(m.levers)),
+            "fixed_cost": fixed[m],
+            "status": status,
+            "n": len(rows),
+            "cost_mean": cis[COST][0],
+            "cost_ci_low": cis[COST][1],
+            "cost_ci_high": cis[COST][2],
+            "share_runs_meeting": float(
+                np.mean(
+                    [all(t.met_by(float(r[t.kpi])) for t in targets) for _, r in rows.iterrows()]
+                )
+            )
+            if len(rows)
+            else math.nan,
         }
         for kpi, (mean, low, high, _) in cis.items():
             if kpi == COST:
@@ -388,9 +462,13 @@ def _mix_rows(mixes: Sequence[Mix], runs: pd.DataFrame, fixed: dict[Mix, float],
     return pd.DataFrame(out)
 
 
-def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None = None,
-               scenario_dir: str | None = None,
-               progress: Callable[[str, int, int], None] | None = None) -> MixResult:
+def search_mix(
+    scenario: Scenario,
+    spec: MixSpec,
+    executor: cf.Executor | None = None,
+    scenario_dir: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> MixResult:
     """Find the cheapest mix whose confidence intervals meet every target (module docstring).
 
     Parameters
@@ -414,9 +492,13 @@ def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None =
     t0 = time.perf_counter()
     days = scenario.horizon_days if spec.days is None else spec.days
     if not scenario.warmup_days < days <= scenario.horizon_days:
-        raise ScenarioError([f"--days: must be more than the warm-up of {scenario.warmup_days} "
-                             f"days and at most the horizon of {scenario.horizon_days} "
-                             f"(got {days})"])
+        raise ScenarioError(
+            [
+                f"--days: must be more than the warm-up of {scenario.warmup_days} "
+                f"days and at most the horizon of {scenario.horizon_days} "
+                f"(got {days})"
+            ]
+        )
     targets = spec.target_list(scenario)
     mixes = spec.grid(scenario)
     fixed = {m: mix_fixed_cost(scenario, m) for m in mixes}
@@ -424,9 +506,13 @@ def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None =
         mixes = [m for m in mixes if fixed[m] <= spec.budget]
         if not mixes:
             cheapest = min(fixed.values())
-            raise ScenarioError([f"--budget: no mix of the grid costs at most "
-                                 f"{spec.budget:.0f} a year (the cheapest costs "
-                                 f"{cheapest:.0f})"])
+            raise ScenarioError(
+                [
+                    f"--budget: no mix of the grid costs at most "
+                    f"{spec.budget:.0f} a year (the cheapest costs "
+                    f"{cheapest:.0f})"
+                ]
+            )
     folder = scenario_dir or scenario.folder
     h = scenario.content_hash
 
@@ -436,8 +522,7 @@ def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None =
         return lambda done, total: progress(stage, done, total)
 
     search_seeds = range(spec.seed, spec.seed + spec.reps)
-    rows = _run(_tasks(mixes, search_seeds, days, folder, h, "screen"), executor,
-                report("screen"))
+    rows = _run(_tasks(mixes, search_seeds, days, folder, h, "screen"), executor, report("screen"))
     runs = pd.DataFrame(rows)
     table = _mix_rows(mixes, runs, fixed, targets, spec.confidence)
     refined: list[Mix] = []
@@ -446,13 +531,13 @@ def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None =
     while True:
         by_name = {m.name: m for m in mixes}
         open_ = table[(table["status"] != "fails") & ~table["mix"].isin([m.name for m in refined])]
-        batch = [by_name[n] for n in open_.sort_values(["cost_mean", "mix"])["mix"]
-                 .head(spec.finalists)]
+        batch = [
+            by_name[n] for n in open_.sort_values(["cost_mean", "mix"])["mix"].head(spec.finalists)
+        ]
         if not batch:
             break
         if len(more):
-            rows = _run(_tasks(batch, more, days, folder, h, "refine"), executor,
-                        report("refine"))
+            rows = _run(_tasks(batch, more, days, folder, h, "refine"), executor, report("refine"))
             runs = pd.concat([runs, pd.DataFrame(rows)], ignore_index=True)
         refined.extend(batch)
         table = _mix_rows(mixes, runs, fixed, targets, spec.confidence)
@@ -468,16 +553,23 @@ def search_mix(scenario: Scenario, spec: MixSpec, executor: cf.Executor | None =
         names = [choice, *ranked["mix"].head(spec.runners_up)]
         chosen = [by_name[n] for n in names]
         fresh = range(spec.seed + CONFIRM_OFFSET, spec.seed + CONFIRM_OFFSET + spec.reps_final)
-        rows = _run(_tasks(chosen, fresh, days, folder, h, "confirm"), executor,
-                    report("confirm"))
+        rows = _run(_tasks(chosen, fresh, days, folder, h, "confirm"), executor, report("confirm"))
         confirm_runs = pd.DataFrame(rows)
         runs = pd.concat([runs, confirm_runs], ignore_index=True)
         confirmation = _mix_rows(chosen, confirm_runs, fixed, targets, spec.confidence)
     search = runs[runs["stage"] != "confirm"]
     table = _mix_rows(mixes, search, fixed, targets, spec.confidence)
     table = table.sort_values(["cost_mean", "mix"]).reset_index(drop=True)
-    return MixResult(spec, scenario.name, tuple(targets), runs, table, choice, confirmation,
-                     time.perf_counter() - t0)
+    return MixResult(
+        spec,
+        scenario.name,
+        tuple(targets),
+        runs,
+        table,
+        choice,
+        confirmation,
+        time.perf_counter() - t0,
+    )
 
 
 def frontier(table: pd.DataFrame, kpi: str, lower_is_better: bool = True) -> pd.DataFrame:

@@ -42,8 +42,10 @@ class TargetCheck:
             bounds.append(f"≥ {self.target.min:g}")
         if self.target.max is not None:
             bounds.append(f"≤ {self.target.max:g}")
-        return (f"{self.kpi} {' and '.join(bounds)}: mean {_num(self.mean)}, CI "
-                f"{_num(self.ci_low)}–{_num(self.ci_high)} ({'met' if self.met else 'not met'})")
+        return (
+            f"{self.kpi} {' and '.join(bounds)}: mean {_num(self.mean)}, CI "
+            f"{_num(self.ci_low)}–{_num(self.ci_high)} ({'met' if self.met else 'not met'})"
+        )
 
 
 def _num(x: float) -> str:
@@ -85,8 +87,9 @@ class PolicyRecommendation:
         """Levels above the recommended one that do not meet every target."""
         if self.staffing is None:
             return ()
-        return tuple(lv.staffing for lv in self.levels
-                     if lv.staffing > self.staffing and not lv.meets_all)
+        return tuple(
+            lv.staffing for lv in self.levels if lv.staffing > self.staffing and not lv.meets_all
+        )
 
     def summary(self) -> str:
         """The recommendation in plain words."""
@@ -95,22 +98,27 @@ class PolicyRecommendation:
         if self.staffing is None:
             top = self.levels[-1]
             reasons = "; ".join(c.describe() for c in top.failing)
-            return (f"{self.policy}: no staffing level tested meets every target; even at "
-                    f"{top.staffing:g} × the current staff, {reasons}.")
+            return (
+                f"{self.policy}: no staffing level tested meets every target; even at "
+                f"{top.staffing:g} × the current staff, {reasons}."
+            )
         level = next(lv for lv in self.levels if lv.staffing == self.staffing)
-        text = (f"{self.policy}: {self.staffing:g} × the current staff is the smallest level "
-                f"tested whose confidence intervals meet every target")
+        text = (
+            f"{self.policy}: {self.staffing:g} × the current staff is the smallest level "
+            f"tested whose confidence intervals meet every target"
+        )
         if level.checks:
             text += " (" + "; ".join(c.describe() for c in level.checks) + ")"
         lower = [lv for lv in self.levels if lv.staffing < self.staffing]
         if lower:
             below = lower[-1]
-            text += (f". At {below.staffing:g}: "
-                     + "; ".join(c.describe() for c in below.failing))
+            text += f". At {below.staffing:g}: " + "; ".join(c.describe() for c in below.failing)
         if self.not_monotone:
-            text += (". Caution: the larger level(s) "
-                     + ", ".join(f"{s:g}" for s in self.not_monotone)
-                     + " do not meet every target; more replications may change this")
+            text += (
+                ". Caution: the larger level(s) "
+                + ", ".join(f"{s:g}" for s in self.not_monotone)
+                + " do not meet every target; more replications may change this"
+            )
         return text + "."
 
 
@@ -125,8 +133,10 @@ class Recommendation:
     def summary(self) -> str:
         """One paragraph per policy, in plain words."""
         if not self.targets:
-            return ("The scenario sets no targets, so every staffing level meets them; add "
-                    "[targets] to scenario.toml to get a recommendation.")
+            return (
+                "The scenario sets no targets, so every staffing level meets them; add "
+                "[targets] to scenario.toml to get a recommendation."
+            )
         return "\n".join(p.summary() for p in self.policies)
 
     def __str__(self) -> str:
@@ -134,24 +144,42 @@ class Recommendation:
 
     def to_json(self) -> dict[str, Any]:
         """The recommendation as a JSON-ready dict (``recommendation.json``)."""
+
         def check(c: TargetCheck) -> dict[str, Any]:
-            return {"kpi": c.kpi, "min": c.target.min, "max": c.target.max,
-                    "mean": _finite(c.mean), "ci_low": _finite(c.ci_low),
-                    "ci_high": _finite(c.ci_high), "met": c.met}
+            return {
+                "kpi": c.kpi,
+                "min": c.target.min,
+                "max": c.target.max,
+                "mean": _finite(c.mean),
+                "ci_low": _finite(c.ci_low),
+                "ci_high": _finite(c.ci_high),
+                "met": c.met,
+            }
 
         return {
             "confidence": self.confidence,
-            "rule": ("smallest staffing level tested at which, for every target, the whole "
-                     "confidence interval of the KPI's mean meets it (ci_low >= min, "
-                     "ci_high <= max)"),
+            "rule": (
+                "smallest staffing level tested at which, for every target, the whole "
+                "confidence interval of the KPI's mean meets it (ci_low >= min, "
+                "ci_high <= max)"
+            ),
             "targets": [{"kpi": t.kpi, "min": t.min, "max": t.max} for t in self.targets],
-            "policies": [{
-                "policy": p.policy,
-                "staffing": p.staffing,
-                "text": p.summary(),
-                "levels": [{"staffing": lv.staffing, "meets_all": lv.meets_all,
-                            "checks": [check(c) for c in lv.checks]} for lv in p.levels],
-            } for p in self.policies],
+            "policies": [
+                {
+                    "policy": p.policy,
+                    "staffing": p.staffing,
+                    "text": p.summary(),
+                    "levels": [
+                        {
+                            "staffing": lv.staffing,
+                            "meets_all": lv.meets_all,
+                            "checks": [check(c) for c in lv.checks],
+                        }
+                        for lv in p.levels
+                    ],
+                }
+                for p in self.policies
+            ],
         }
 
 
@@ -168,9 +196,12 @@ def check_target(target: Target, mean: float, ci_low: float, ci_high: float) -> 
     return not (target.max is not None and ci_high > target.max)
 
 
-def recommend(summary: pd.DataFrame, targets: Sequence[Target],
-              policies: Sequence[str] | None = None, confidence: float = 0.95
-              ) -> Recommendation:
+def recommend(
+    summary: pd.DataFrame,
+    targets: Sequence[Target],
+    policies: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> Recommendation:
     """The smallest staffing level per policy whose confidence intervals meet every target.
 
     Parameters
@@ -190,14 +221,20 @@ def recommend(summary: pd.DataFrame, targets: Sequence[Target],
         A target names a KPI that the summary does not have.
     """
     known = set(summary["kpi"])
-    problems = [f"scenario.toml: targets: {t.kpi}: not a KPI of the sweep" for t in targets
-                if t.kpi not in known]
+    problems = [
+        f"scenario.toml: targets: {t.kpi}: not a KPI of the sweep"
+        for t in targets
+        if t.kpi not in known
+    ]
     if problems:
         raise ScenarioError(problems)
     names = list(policies) if policies is not None else list(dict.fromkeys(summary["policy"]))
     index: Mapping[tuple[float, str, str], tuple[float, float, float]] = {
-        (float(r.staffing), str(r.policy), str(r.kpi)): (float(r.mean), float(r.ci_low),
-                                                         float(r.ci_high))
+        (float(r.staffing), str(r.policy), str(r.kpi)): (
+            float(r.mean),
+            float(r.ci_low),
+            float(r.ci_high),
+        )
         for r in summary.itertuples(index=False)
     }
     out = []

@@ -27,8 +27,17 @@ from patrolsim.scenario.model import KPI_NAMES, Scenario
 from patrolsim.sim.engine import simulate
 
 SUMMARY_COLUMNS = ("staffing", "policy", "kpi", "mean", "ci_low", "ci_high", "n")
-DIFFERENCE_COLUMNS = ("staffing", "policy", "baseline", "kpi", "mean_diff", "ci_low", "ci_high",
-                      "n", "method")
+DIFFERENCE_COLUMNS = (
+    "staffing",
+    "policy",
+    "baseline",
+    "kpi",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "n",
+    "method",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +144,7 @@ def welch_ci(a: Iterable[float], b: Iterable[float], confidence: float = 0.95) -
     return MeanCI(diff, diff - half, diff + half, n)
 
 
-def replication_seeds(seed: int, reps: int, cell: int = 0, common: bool = True
-                      ) -> tuple[int, ...]:
+def replication_seeds(seed: int, reps: int, cell: int = 0, common: bool = True) -> tuple[int, ...]:
     """The seeds of one experiment cell.
 
     Parameters
@@ -184,8 +192,14 @@ class Replications:
         return self.summary()
 
 
-def replicate(scenario: Scenario, policy: str, seeds: Sequence[int], days: int | None = None,
-              staffing: float = 1.0, campaigns: bool = False) -> Replications:
+def replicate(
+    scenario: Scenario,
+    policy: str,
+    seeds: Sequence[int],
+    days: int | None = None,
+    staffing: float = 1.0,
+    campaigns: bool = False,
+) -> Replications:
     """Simulate one cell in this process, one row of KPIs per seed.
 
     Parameters
@@ -201,8 +215,7 @@ def replicate(scenario: Scenario, policy: str, seeds: Sequence[int], days: int |
     """
     rows = []
     for seed in seeds:
-        result = simulate(scenario, policy, seed, days=days, staffing=staffing,
-                          campaigns=campaigns)
+        result = simulate(scenario, policy, seed, days=days, staffing=staffing, campaigns=campaigns)
         rows.append({"seed": seed, **{k: float(result.kpis[k]) for k in KPI_NAMES}})
     return Replications(policy, staffing, pd.DataFrame(rows, columns=["seed", *KPI_NAMES]))
 
@@ -211,8 +224,9 @@ def _ordered(values: pd.Series) -> list[object]:
     return list(dict.fromkeys(values.tolist()))
 
 
-def summarise(results: pd.DataFrame, kpis: Sequence[str] = KPI_NAMES,
-              confidence: float = 0.95) -> pd.DataFrame:
+def summarise(
+    results: pd.DataFrame, kpis: Sequence[str] = KPI_NAMES, confidence: float = 0.95
+) -> pd.DataFrame:
     """Mean and confidence interval of every KPI in every (staffing, policy) cell.
 
     Parameters
@@ -241,8 +255,9 @@ def summarise(results: pd.DataFrame, kpis: Sequence[str] = KPI_NAMES,
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
-def paired_differences(results: pd.DataFrame, baseline: str, kpis: Sequence[str] = KPI_NAMES,
-                       confidence: float = 0.95) -> pd.DataFrame:
+def paired_differences(
+    results: pd.DataFrame, baseline: str, kpis: Sequence[str] = KPI_NAMES, confidence: float = 0.95
+) -> pd.DataFrame:
     """Differences ``policy − baseline`` at each staffing level, with confidence intervals.
 
     Runs of the two cells are paired by seed (common random numbers): the interval is the
@@ -285,6 +300,7 @@ def paired_differences(results: pd.DataFrame, baseline: str, kpis: Sequence[str]
                 else:
                     ci = welch_ci(other[kpi], base[kpi], confidence)
                     method = "welch"
-                rows.append((staffing, policy, baseline, kpi, ci.mean, ci.low, ci.high, ci.n,
-                             method))
+                rows.append(
+                    (staffing, policy, baseline, kpi, ci.mean, ci.low, ci.high, ci.n, method)
+                )
     return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))

@@ -86,14 +86,26 @@ class RunKey:
 
     def as_dict(self) -> dict[str, Any]:
         """The key as JSON-ready values."""
-        return {"scenario_hash": self.scenario_hash, "staffing": float(self.staffing),
-                "policy": self.policy, "seed": int(self.seed), "days": int(self.days)}
+        return {
+            "scenario_hash": self.scenario_hash,
+            "staffing": float(self.staffing),
+            "policy": self.policy,
+            "seed": int(self.seed),
+            "days": int(self.days),
+        }
 
     @property
     def digest(self) -> str:
         """A stable 32-hex-digit name for the run (the record's file name)."""
-        text = json.dumps([self.scenario_hash, repr(float(self.staffing)), self.policy,
-                           int(self.seed), int(self.days)])
+        text = json.dumps(
+            [
+                self.scenario_hash,
+                repr(float(self.staffing)),
+                self.policy,
+                int(self.seed),
+                int(self.days),
+            ]
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -114,22 +126,36 @@ class RunRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
-        return {"version": RECORD_VERSION, "key": self.key.as_dict(),
-                "kpis": {k: float(v) for k, v in self.kpis.items()}, "info": dict(self.info)}
+        return {
+            "version": RECORD_VERSION,
+            "key": self.key.as_dict(),
+            "kpis": {k: float(v) for k, v in self.kpis.items()},
+            "info": dict(self.info),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
         """Rebuild a record written by :meth:`to_json`."""
         k = data["key"]
-        key = RunKey(str(k["scenario_hash"]), float(k["staffing"]), str(k["policy"]),
-                     int(k["seed"]), int(k["days"]))
-        return cls(key, {str(n): float(v) for n, v in data["kpis"].items()},
-                   dict(data.get("info", {})))
+        key = RunKey(
+            str(k["scenario_hash"]),
+            float(k["staffing"]),
+            str(k["policy"]),
+            int(k["seed"]),
+            int(k["days"]),
+        )
+        return cls(
+            key, {str(n): float(v) for n, v in data["kpis"].items()}, dict(data.get("info", {}))
+        )
 
     def row(self) -> dict[str, Any]:
         """The record as a row of ``results.csv``."""
-        return {"staffing": self.key.staffing, "policy": self.key.policy, "seed": self.key.seed,
-                **{k: float(self.kpis[k]) for k in KPI_NAMES}}
+        return {
+            "staffing": self.key.staffing,
+            "policy": self.key.policy,
+            "seed": self.key.seed,
+            **{k: float(self.kpis[k]) for k in KPI_NAMES},
+        }
 
 
 class ResultStore:
@@ -182,12 +208,18 @@ class ResultStore:
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as exc:
-            warnings.warn(f"{path}: unreadable run record ({exc}); the run will be redone",
-                          PatrolsimWarning, stacklevel=2)
+            warnings.warn(
+                f"{path}: unreadable run record ({exc}); the run will be redone",
+                PatrolsimWarning,
+                stacklevel=2,
+            )
             return None
         if record.key != key:
-            warnings.warn(f"{path}: record is for another run; the run will be redone",
-                          PatrolsimWarning, stacklevel=2)
+            warnings.warn(
+                f"{path}: record is for another run; the run will be redone",
+                PatrolsimWarning,
+                stacklevel=2,
+            )
             return None
         return record
 
@@ -219,8 +251,7 @@ class ResultStore:
         removed = 0
         for path in self.runs.glob(".*"):
             try:
-                if (_writer_is_dead(path.name)
-                        or now - path.stat().st_mtime > older_than_s):
+                if _writer_is_dead(path.name) or now - path.stat().st_mtime > older_than_s:
                     path.unlink()
                     removed += 1
             except FileNotFoundError:
@@ -245,6 +276,12 @@ class ResultStore:
         for key in keys:
             record = self.get(key)
             if record is not None:
-                rows.append({"staffing": key.staffing, "policy": key.policy, "seed": key.seed,
-                             **record.info})
+                rows.append(
+                    {
+                        "staffing": key.staffing,
+                        "policy": key.policy,
+                        "seed": key.seed,
+                        **record.info,
+                    }
+                )
         return pd.DataFrame(rows)

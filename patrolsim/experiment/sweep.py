@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from patrolsim._version import __version__
 from patrolsim.errors import PatrolsimError, PatrolsimWarning, ScenarioError
@@ -66,7 +67,13 @@ from patrolsim.experiment.recommend import Recommendation, recommend
 from patrolsim.experiment.replicate import paired_differences, replication_seeds, summarise
 from patrolsim.experiment.store import RESULT_COLUMNS, ResultStore, RunKey, RunRecord
 from patrolsim.outputs import atomic_path, write_json
+from patrolsim.scenario import load_scenario
 from patrolsim.scenario.model import KPI_NAMES, Scenario
+from patrolsim.sim.costs import staff_cost
+from patrolsim.sim.engine import simulate
+from patrolsim.sim.policies import PolicyContext, make_policy, scale_staff
+from patrolsim.sim.violations import base_intensity
+from patrolsim.streams import stream
 
 CAMPAIGN_SUFFIX = "@campaign"
 OVERTIME_SUFFIX = "@campaign+overtime"
@@ -104,17 +111,23 @@ class PolicyVariant:
             The base policy or the suffix is unknown.
         """
         base, sep, variant = text.strip().partition("@")
-        if base not in BASE_POLICY_NAMES or (sep and variant not in ("campaign",
-                                                                      "campaign+overtime")):
-            raise ScenarioError([f"--policy: unknown policy {text!r}; expected one of "
-                                 f"{', '.join(BASE_POLICY_NAMES)}, optionally followed by "
-                                 f"{CAMPAIGN_SUFFIX} (at equal staff-hours) or "
-                                 f"{OVERTIME_SUFFIX} (on top of the rota)"])
+        if base not in BASE_POLICY_NAMES or (
+            sep and variant not in ("campaign", "campaign+overtime")
+        ):
+            raise ScenarioError(
+                [
+                    f"--policy: unknown policy {text!r}; expected one of "
+                    f"{', '.join(BASE_POLICY_NAMES)}, optionally followed by "
+                    f"{CAMPAIGN_SUFFIX} (at equal staff-hours) or "
+                    f"{OVERTIME_SUFFIX} (on top of the rota)"
+                ]
+            )
         return cls(base, bool(sep), variant == "campaign+overtime")
 
 
-def campaign_window_problems(scenario: Scenario, days: int,
-                             variants: Sequence[PolicyVariant]) -> list[str]:
+def campaign_window_problems(
+    scenario: Scenario, days: int, variants: Sequence[PolicyVariant]
+) -> list[str]:
     """A line per campaign variant when no campaign date falls in the measured days.
 
     The measured days run from the end of the warm-up to ``days``; a campaign variant that
@@ -129,9 +142,11 @@ def campaign_window_problems(scenario: Scenario, days: int,
         return []
     needed = min((c.start - scenario.start_date).days + 1 for c in scenario.campaigns)
     spans = "; ".join(f"{c.name} {c.start} to {c.end}" for c in scenario.campaigns)
-    return [f"--policy: {', '.join(asked)}: no campaign falls in the days simulated "
-            f"({first} to {last}), so the arm would equal the one without it; the campaigns "
-            f"run {spans}: simulate at least --days {needed}, or leave out @campaign"]
+    return [
+        f"--policy: {', '.join(asked)}: no campaign falls in the days simulated "
+        f"({first} to {last}), so the arm would equal the one without it; the campaigns "
+        f"run {spans}: simulate at least --days {needed}, or leave out @campaign"
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,14 +237,14 @@ def _worker_scenario(folder: str, content_hash: str) -> Scenario:
     cached = _SCENARIOS.get((folder, content_hash))
     if cached is not None:
         return cached
-    from patrolsim.scenario import load_scenario
 
     scenario = load_scenario(folder)
     if scenario.content_hash != content_hash:
         raise PatrolsimError(
             f"{folder}: on worker {socket.gethostname()} the scenario's files differ from the "
             f"ones the sweep started with (hash {scenario.content_hash[:12]} ≠ "
-            f"{content_hash[:12]}); give every machine the same scenario folder")
+            f"{content_hash[:12]}); give every machine the same scenario folder"
+        )
     _SCENARIOS.clear()
     _SCENARIOS[(folder, content_hash)] = scenario
     return scenario
@@ -244,42 +259,54 @@ def unit_staff_hours(units: pd.DataFrame, warmup_min: float) -> tuple[float, flo
         Steady units' hours and campaign units' hours.
     """
     measured = units[units["start"] >= warmup_min]
-    hours = (measured["certified"] + measured["auxiliaries"]) * (measured["end"]
-                                                                 - measured["start"]) / 60.0
+    hours = (
+        (measured["certified"] + measured["auxiliaries"])
+        * (measured["end"] - measured["start"])
+        / 60.0
+    )
     campaign = measured["kind"] == "campaign"
     return float(hours[~campaign].sum()), float(hours[campaign].sum())
 
 
 def run_task(task: RunTask) -> RunRecord:
     """Simulate one run (in a worker) and return its record."""
-    from patrolsim.sim.engine import simulate
 
     t0 = time.perf_counter()
     c0 = time.process_time()
     scenario = _worker_scenario(task.scenario_dir, task.key.scenario_hash)
-    result = simulate(scenario, task.base_policy, task.key.seed, days=task.key.days,
-                      staffing=task.steady_staffing, campaigns=task.campaigns)
+    result = simulate(
+        scenario,
+        task.base_policy,
+        task.key.seed,
+        days=task.key.days,
+        staffing=task.steady_staffing,
+        campaigns=task.campaigns,
+    )
     steady, campaign = unit_staff_hours(result.units, result.warmup_min)
     kpis = {k: float(v) for k, v in result.kpis.items()}
     if task.steady_staffing != task.key.staffing:
         # a campaign variant's people come out of the budget at its nominal staffing
-        from patrolsim.sim.costs import staff_cost
-        from patrolsim.sim.policies import scale_staff
 
         rates = scenario.levers.costs
-        kpis["annual_cost"] += (staff_cost(scale_staff(scenario.staff, task.key.staffing), rates)
-                                - staff_cost(scale_staff(scenario.staff, task.steady_staffing),
-                                             rates))
-    info = {"steady_staffing": task.steady_staffing, "campaigns": task.campaigns,
-            "staff_hours": steady + campaign, "campaign_staff_hours": campaign,
-            "wall_s": round(time.perf_counter() - t0, 3),
-            "cpu_s": round(time.process_time() - c0, 3), "host": socket.gethostname(),
-            "patrolsim": __version__}
+        kpis["annual_cost"] += staff_cost(
+            scale_staff(scenario.staff, task.key.staffing), rates
+        ) - staff_cost(scale_staff(scenario.staff, task.steady_staffing), rates)
+    info = {
+        "steady_staffing": task.steady_staffing,
+        "campaigns": task.campaigns,
+        "staff_hours": steady + campaign,
+        "campaign_staff_hours": campaign,
+        "wall_s": round(time.perf_counter() - t0, 3),
+        "cpu_s": round(time.process_time() - c0, 3),
+        "host": socket.gethostname(),
+        "patrolsim": __version__,
+    }
     return RunRecord(task.key, kpis, info)
 
 
-def planned_staff_hours(scenario: Scenario, staffing: float, days: int, campaigns: bool
-                        ) -> tuple[float, float]:
+def planned_staff_hours(
+    scenario: Scenario, staffing: float, days: int, campaigns: bool
+) -> tuple[float, float]:
     """Person-hours the default rota plans at ``staffing``, over the measured window.
 
     Every base policy forms the same units (they differ only in how units patrol), so this
@@ -290,12 +317,15 @@ def planned_staff_hours(scenario: Scenario, staffing: float, days: int, campaign
     tuple[float, float]
         Steady units' hours and (if ``campaigns``) campaign units' hours.
     """
-    from patrolsim.sim.policies import PolicyContext, make_policy, scale_staff
-    from patrolsim.sim.violations import base_intensity
-    from patrolsim.streams import stream
 
-    ctx = PolicyContext(scenario, scale_staff(scenario.staff, staffing), days,
-                        base_intensity(scenario, days), stream(0, "patrol"), campaigns)
+    ctx = PolicyContext(
+        scenario,
+        scale_staff(scenario.staff, staffing),
+        days,
+        base_intensity(scenario, days),
+        stream(0, "patrol"),
+        campaigns,
+    )
     policy = make_policy("mobile")
     steady = campaign = 0.0
     for day in range(scenario.warmup_days, days):
@@ -329,7 +359,6 @@ def equal_hours_staffing(scenario: Scenario, staffing: float, days: int) -> floa
     if campaign == 0.0:
         return staffing
     target = budget - campaign
-    from patrolsim.sim.policies import scale_staff
 
     cache: dict[tuple[str, ...], float] = {}  # by staff list: many levels give the same one
 
@@ -346,19 +375,25 @@ def equal_hours_staffing(scenario: Scenario, staffing: float, days: int) -> floa
             lo = mid
         else:
             hi = mid
-    best = min((s for s in (lo, hi) if s > 0), key=lambda s: (abs(hours(s) - target), s),
-               default=0.0)
+    best = min(
+        (s for s in (lo, hi) if s > 0), key=lambda s: (abs(hours(s) - target), s), default=0.0
+    )
     if target <= 0 or best == 0.0:
-        raise ScenarioError([
-            f"--staffing: at {staffing:g} the campaigns need {campaign:.0f} staff-hours, "
-            f"the whole budget of {budget:.0f}, so @campaign cannot be compared at equal "
-            f"staff-hours there: use larger levels"])
+        raise ScenarioError(
+            [
+                f"--staffing: at {staffing:g} the campaigns need {campaign:.0f} staff-hours, "
+                f"the whole budget of {budget:.0f}, so @campaign cannot be compared at equal "
+                f"staff-hours there: use larger levels"
+            ]
+        )
     if abs(hours(best) - target) > EQUAL_HOURS_TOLERANCE * budget:
         warnings.warn(
             f"at staffing {staffing:g}, @campaign variants have {hours(best) + campaign:.0f} "
             f"staff-hours instead of {budget:.0f} ({(hours(best) + campaign) / budget - 1:+.0%}):"
             f" the staff list is too small to match more closely in whole people",
-            PatrolsimWarning, stacklevel=2)
+            PatrolsimWarning,
+            stacklevel=2,
+        )
     for digits in (2, 3, 4):  # a short number with the same staff list, if there is one
         scale = 10.0**digits
         for short in (math.ceil(best * scale) / scale, math.floor(best * scale) / scale):
@@ -367,8 +402,9 @@ def equal_hours_staffing(scenario: Scenario, staffing: float, days: int) -> floa
     return best
 
 
-def plan_runs(scenario: Scenario, spec: SweepSpec, scenario_dir: str | None = None
-              ) -> list[RunTask]:
+def plan_runs(
+    scenario: Scenario, spec: SweepSpec, scenario_dir: str | None = None
+) -> list[RunTask]:
     """The runs of ``spec``: staffing ascending, policies in the order given, then seeds.
 
     Raises
@@ -380,8 +416,10 @@ def plan_runs(scenario: Scenario, spec: SweepSpec, scenario_dir: str | None = No
     days = scenario.horizon_days if spec.days is None else spec.days
     problems = []
     if not scenario.warmup_days < days <= scenario.horizon_days:
-        problems.append(f"--days: must be more than the warm-up of {scenario.warmup_days} "
-                        f"days and at most the horizon of {scenario.horizon_days} (got {days})")
+        problems.append(
+            f"--days: must be more than the warm-up of {scenario.warmup_days} "
+            f"days and at most the horizon of {scenario.horizon_days} (got {days})"
+        )
     variants = [PolicyVariant.parse(p) for p in spec.policies]
     if any(v.campaigns for v in variants) and not scenario.campaigns:
         problems.append(f"--policy: {CAMPAIGN_SUFFIX}: the scenario has no [[campaigns]]")
@@ -430,9 +468,11 @@ class SweepResult:
 
     def summary(self) -> str:
         """A few lines: what ran, and the recommendation."""
-        return (f"sweep of {self.scenario_name}: {len(self.results)} runs "
-                f"({self.ran} run now, {self.skipped} already recorded) in {self.wall_s:.0f} s\n"
-                + self.recommendation.summary())
+        return (
+            f"sweep of {self.scenario_name}: {len(self.results)} runs "
+            f"({self.ran} run now, {self.skipped} already recorded) in {self.wall_s:.0f} s\n"
+            + self.recommendation.summary()
+        )
 
     def __str__(self) -> str:
         return self.summary()
@@ -442,8 +482,9 @@ class SweepResult:
         return self.summary_table.copy()
 
 
-def _manifest(scenario: Scenario, spec: SweepSpec, tasks: Sequence[RunTask], state: str
-              ) -> dict[str, Any]:
+def _manifest(
+    scenario: Scenario, spec: SweepSpec, tasks: Sequence[RunTask], state: str
+) -> dict[str, Any]:
     return {
         "patrolsim": __version__,
         "scenario": scenario.name,
@@ -462,15 +503,27 @@ def _manifest(scenario: Scenario, spec: SweepSpec, tasks: Sequence[RunTask], sta
 
 
 def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, unit="run", desc="sweep", disable=not enabled,
-                file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="run",
+        desc="sweep",
+        disable=not enabled,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.05,
+    )
 
 
-def execute(tasks: Sequence[RunTask], store: ResultStore, executor: cf.Executor | None = None,
-            progress: bool = True, done: int = 0,
-            on_record: Callable[[RunRecord], None] | None = None) -> int:
+def execute(
+    tasks: Sequence[RunTask],
+    store: ResultStore,
+    executor: cf.Executor | None = None,
+    progress: bool = True,
+    done: int = 0,
+    on_record: Callable[[RunRecord], None] | None = None,
+) -> int:
     """Run ``tasks`` and record each as it finishes; return how many were recorded.
 
     Parameters
@@ -534,14 +587,20 @@ def execute(tasks: Sequence[RunTask], store: ResultStore, executor: cf.Executor 
         raise PatrolsimError(
             f"{len(failures)} of {len(tasks)} runs failed; the others are recorded. First: "
             f"staffing {first.key.staffing:g}, {first.key.policy}, seed {first.key.seed}: "
-            f"{type(error).__name__}: {error}")
+            f"{type(error).__name__}: {error}"
+        )
     return recorded
 
 
-def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | os.PathLike[str],
-              executor: cf.Executor | None = None, progress: bool = True,
-              scenario_dir: str | None = None, tasks: Sequence[RunTask] | None = None
-              ) -> SweepResult:
+def run_sweep(
+    scenario: Scenario,
+    spec: SweepSpec,
+    out: str | os.PathLike[str],
+    executor: cf.Executor | None = None,
+    progress: bool = True,
+    scenario_dir: str | None = None,
+    tasks: Sequence[RunTask] | None = None,
+) -> SweepResult:
     """Run every run of ``spec`` not yet recorded under ``out``; summarise all of them.
 
     Parameters
@@ -571,29 +630,45 @@ def run_sweep(scenario: Scenario, spec: SweepSpec, out: str | os.PathLike[str],
     done = store.done(keys)
     # Largest staff first: the costliest runs start early and the last ones to finish are
     # short, so workers do not wait on one long straggler at the end.
-    pending = sorted((t for t in tasks if t.key not in done),
-                     key=lambda t: (-t.steady_staffing, t.campaigns))
+    pending = sorted(
+        (t for t in tasks if t.key not in done), key=lambda t: (-t.steady_staffing, t.campaigns)
+    )
     write_json(Path(out) / "manifest.json", _manifest(scenario, spec, tasks, "running"))
     ran = execute(pending, store, executor, progress, done=len(done))
     records = [store.get(k) for k in keys]
     found = [r for r in records if r is not None]
     if len(found) != len(tasks):
-        raise PatrolsimError(f"{out}: {len(tasks) - len(found)} runs are missing from the "
-                             f"store after the sweep; run it again")
+        raise PatrolsimError(
+            f"{out}: {len(tasks) - len(found)} runs are missing from the "
+            f"store after the sweep; run it again"
+        )
     results = pd.DataFrame([r.row() for r in found], columns=list(RESULT_COLUMNS))
-    infos = pd.DataFrame([{"staffing": r.key.staffing, "policy": r.key.policy, **r.info}
-                          for r in found])
+    infos = pd.DataFrame(
+        [{"staffing": r.key.staffing, "policy": r.key.policy, **r.info} for r in found]
+    )
     for col in HOURS_COLUMNS:
         results[col] = infos[col].to_numpy(dtype=float)
     table = summarise(results, (*KPI_NAMES, *HOURS_COLUMNS), spec.confidence)
     differences = paired_differences(results, spec.policies[0], KPI_NAMES, spec.confidence)
     results = results[list(RESULT_COLUMNS)]
-    steady = (infos.groupby(["staffing", "policy"], sort=False)["steady_staffing"].first()
-              .reset_index())
+    steady = (
+        infos.groupby(["staffing", "policy"], sort=False)["steady_staffing"].first().reset_index()
+    )
     rec = recommend(table, scenario.targets, spec.policies, spec.confidence)
     write_json(Path(out) / "manifest.json", _manifest(scenario, spec, tasks, "finished"))
-    return SweepResult(spec, scenario.name, scenario.content_hash, results, table, differences,
-                       rec, steady, ran, len(done), time.perf_counter() - t0)
+    return SweepResult(
+        spec,
+        scenario.name,
+        scenario.content_hash,
+        results,
+        table,
+        differences,
+        rec,
+        steady,
+        ran,
+        len(done),
+        time.perf_counter() - t0,
+    )
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -608,13 +683,23 @@ def write_outputs(result: SweepResult, out: str | os.PathLike[str]) -> list[Path
     ``steady_staffing.csv`` and ``recommendation.json``.
     """
     folder = Path(out)
-    paths = [folder / "results.csv", folder / "summary.csv", folder / "differences.csv",
-             folder / "steady_staffing.csv"]
-    for frame, path in zip((result.results, result.summary_table, result.differences,
-                            result.steady_staffing), paths, strict=True):
+    paths = [
+        folder / "results.csv",
+        folder / "summary.csv",
+        folder / "differences.csv",
+        folder / "steady_staffing.csv",
+    ]
+    for frame, path in zip(
+        (result.results, result.summary_table, result.differences, result.steady_staffing),
+        paths,
+        strict=True,
+    ):
         _csv(frame, path)
-    rec = {"scenario": result.scenario_name, "scenario_hash": result.scenario_hash,
-           **result.recommendation.to_json()}
+    rec = {
+        "scenario": result.scenario_name,
+        "scenario_hash": result.scenario_hash,
+        **result.recommendation.to_json(),
+    }
     paths.append(write_json(folder / "recommendation.json", rec))
     return paths
 
@@ -652,13 +737,15 @@ def local_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
 
     The workers die with the process that made the pool (:func:`_die_with_parent`).
     """
-    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
-                                  initializer=_die_with_parent, initargs=(os.getpid(),))
+    return cf.ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 @contextlib.contextmanager
-def open_executor(workers: int | None = None, dask: str | None = None
-                  ) -> Iterator[cf.Executor]:
+def open_executor(workers: int | None = None, dask: str | None = None) -> Iterator[cf.Executor]:
     """An executor for :func:`run_sweep`, closed (and its pending work cancelled) on exit.
 
     Parameters
@@ -682,13 +769,13 @@ def open_executor(workers: int | None = None, dask: str | None = None
     try:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a dependency
-        raise PatrolsimError("--dask needs the 'distributed' package: "
-                             "pip install 'dask[distributed]'") from exc
+        raise PatrolsimError(
+            "--dask needs the 'distributed' package: pip install 'dask[distributed]'"
+        ) from exc
     try:
         client = Client(dask, timeout="20s")  # type: ignore[no-untyped-call]
     except OSError as exc:
-        raise ScenarioError([f"--dask: cannot reach a Dask scheduler at {dask} ({exc})"]
-                            ) from exc
+        raise ScenarioError([f"--dask: cannot reach a Dask scheduler at {dask} ({exc})"]) from exc
     try:
         executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
         try:

@@ -234,8 +234,14 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
             maxes[sid] = _int(count, where, "MaxShifts", problems)
         for sid in shift_ids - set(maxes):
             maxes[sid] = 0
-        names = ("MaxTotalMinutes", "MinTotalMinutes", "MaxConsecutiveShifts",
-                 "MinConsecutiveShifts", "MinConsecutiveDaysOff", "MaxWeekends")
+        names = (
+            "MaxTotalMinutes",
+            "MinTotalMinutes",
+            "MaxConsecutiveShifts",
+            "MinConsecutiveShifts",
+            "MinConsecutiveDaysOff",
+            "MaxWeekends",
+        )
         nums = [_int(c, where, n, problems) for c, n in zip(cells[2:], names, strict=True)]
         staff_rows.append((cells[0], maxes, nums))
     staff_ids = {r[0] for r in staff_rows}
@@ -266,8 +272,9 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
             day = _int(cells[1], where, "Day", problems)
             if day >= horizon:
                 problems.append(f"{where}: Day: outside the horizon 0..{horizon - 1} (got {day})")
-            out.append(ShiftRequest(cells[0], day, cells[2], _int(cells[3], where, "Weight",
-                                                                  problems)))
+            out.append(
+                ShiftRequest(cells[0], day, cells[2], _int(cells[3], where, "Weight", problems))
+            )
         return out
 
     on = requests("SECTION_SHIFT_ON_REQUESTS")
@@ -286,12 +293,15 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
         if (day, cells[1]) in seen:
             problems.append(f"{where}: cover: second row for day {day} shift {cells[1]}")
         seen.add((day, cells[1]))
-        cover.append(CoverRequirement(
-            day, cells[1],
-            _int(cells[2], where, "Requirement", problems),
-            _int(cells[3], where, "WeightForUnder", problems),
-            _int(cells[4], where, "WeightForOver", problems),
-        ))
+        cover.append(
+            CoverRequirement(
+                day,
+                cells[1],
+                _int(cells[2], where, "Requirement", problems),
+                _int(cells[3], where, "WeightForUnder", problems),
+                _int(cells[4], where, "WeightForOver", problems),
+            )
+        )
     if problems:
         raise ScenarioError(problems)
 
@@ -299,8 +309,9 @@ def read_curtois(path: str | os.PathLike[str]) -> CurtoisInstance:
         CurtoisStaff(sid, maxes, *nums, days_off=days_off.get(sid, ()))  # type: ignore[arg-type, misc]
         for sid, maxes, nums in staff_rows
     )
-    return CurtoisInstance(p.stem, horizon, tuple(shifts), staff, tuple(on), tuple(off),
-                           tuple(cover))
+    return CurtoisInstance(
+        p.stem, horizon, tuple(shifts), staff, tuple(on), tuple(off), tuple(cover)
+    )
 
 
 def _runs(worked: list[bool], value: bool) -> Iterable[tuple[int, int]]:
@@ -377,9 +388,7 @@ def evaluate_curtois(instance: CurtoisInstance, assignment: Assignment) -> Curto
                     f"{e.id}: {length} consecutive days off from day {start}, "
                     f"at least {e.min_consecutive_off}"
                 )
-        weekends = sum(
-            1 for w in range(instance.weeks) if worked[7 * w + 5] or worked[7 * w + 6]
-        )
+        weekends = sum(1 for w in range(instance.weeks) if worked[7 * w + 5] or worked[7 * w + 6])
         if weekends > e.max_weekends:
             violations.append(f"{e.id}: {weekends} weekends worked, at most {e.max_weekends}")
         for d in e.days_off:
@@ -403,8 +412,9 @@ def evaluate_curtois(instance: CurtoisInstance, assignment: Assignment) -> Curto
         c.weight_over * max(0, counts.get((c.day, c.shift), 0) - c.requirement)
         for c in instance.cover
     )
-    return CurtoisEvaluation(on_pen + off_pen + under + over, on_pen, off_pen, under, over,
-                             tuple(violations))
+    return CurtoisEvaluation(
+        on_pen + off_pen + under + over, on_pen, off_pen, under, over, tuple(violations)
+    )
 
 
 def read_assignment_csv(path: str | os.PathLike[str]) -> dict[tuple[str, int], str]:

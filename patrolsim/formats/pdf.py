@@ -32,8 +32,7 @@ def _undate(pdf: bytes) -> bytes:
     the same page always gives the same bytes. Each date keeps its length, so the
     cross-reference offsets stay valid.
     """
-    return _DATES.sub(lambda m: b"/" + m.group(1) + b" (D:20000101000000" + m.group(2) + b")",
-                      pdf)
+    return _DATES.sub(lambda m: b"/" + m.group(1) + b" (D:20000101000000" + m.group(2) + b")", pdf)
 
 
 def find_browser() -> str | None:
@@ -50,9 +49,18 @@ def find_browser() -> str | None:
 
 def chromium_command(browser: str, profile: str) -> list[str]:
     """Chromium's arguments for a quiet headless run with a throw-away profile."""
-    return [browser, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}"]
+    return [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+    ]
 
 
 def html_to_pdf(page: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bool:
@@ -67,22 +75,39 @@ def html_to_pdf(page: str | os.PathLike[str], pdf: str | os.PathLike[str]) -> bo
     if browser is None:
         return False
     with tempfile.TemporaryDirectory() as profile, atomic_path(pdf) as tmp:
-        subprocess.run([*chromium_command(browser, profile), "--no-pdf-header-footer",
-                        "--disable-pdf-tagging", f"--print-to-pdf={tmp}",
-                        Path(page).resolve().as_uri()],
-                       check=True, capture_output=True, timeout=TIMEOUT_S)
+        subprocess.run(
+            [
+                *chromium_command(browser, profile),
+                "--no-pdf-header-footer",
+                "--disable-pdf-tagging",
+                f"--print-to-pdf={tmp}",
+                Path(page).resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT_S,
+        )
         tmp.write_bytes(_undate(tmp.read_bytes()))
     return True
 
 
-def screenshot(page: str | os.PathLike[str], png: str | os.PathLike[str],
-               width: int = 1200, height: int = 1600) -> bool:
+def screenshot(
+    page: str | os.PathLike[str], png: str | os.PathLike[str], width: int = 1200, height: int = 1600
+) -> bool:
     """A PNG of ``page`` as the browser renders it; ``False`` when no browser is installed."""
     browser = find_browser()
     if browser is None:
         return False
     with tempfile.TemporaryDirectory() as profile, atomic_path(png) as tmp:
-        subprocess.run([*chromium_command(browser, profile), f"--screenshot={tmp}",
-                        f"--window-size={width},{height}", Path(page).resolve().as_uri()],
-                       check=True, capture_output=True, timeout=TIMEOUT_S)
+        subprocess.run(
+            [
+                *chromium_command(browser, profile),
+                f"--screenshot={tmp}",
+                f"--window-size={width},{height}",
+                Path(page).resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT_S,
+        )
     return True

@@ -29,15 +29,19 @@ def _escape(text: str) -> str:
     """RFC 5545 TEXT escaping; CR LF, CR and LF all become ``\\n``, other controls go."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(c for c in text if c == "\n" or c == "\t" or c.isprintable())
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def ics_text(entries: list[RosterEntry], name: str, stamp: dt.datetime | None = None) -> str:
     """The calendar of one person's shifts as RFC 5545 text (CRLF line ends)."""
     stamp = stamp or dt.datetime.now(dt.UTC)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//patrolsim//roster//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_escape(name)} 排班"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//patrolsim//roster//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape(name)} 排班",
+    ]
     for e in entries:
         lines += [
             "BEGIN:VEVENT",

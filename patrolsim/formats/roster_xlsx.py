@@ -23,8 +23,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from patrolsim.outputs import write_bytes
 from patrolsim.roster import Roster
@@ -43,8 +43,16 @@ _THIN = Side(style="thin", color="808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, bold: bool = False,
-         fill: str | None = None, centre: bool = True, border: bool = True) -> None:
+def _put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: Any,
+    bold: bool = False,
+    fill: str | None = None,
+    centre: bool = True,
+    border: bool = True,
+) -> None:
     """Write one cell; text always as a string (never a formula)."""
     cell = ws.cell(row=row, column=col)
     cell.value = value
@@ -84,21 +92,27 @@ def _clock(minutes: int) -> str:
 
 
 def _legend(scenario: Scenario, lang: Lang) -> str:
-    parts = [f"{_shift_name(scenario, s.name, lang)} {_clock(s.start_min)}–{_clock(s.end_min)}"
-             for s in scenario.shifts]
+    parts = [
+        f"{_shift_name(scenario, s.name, lang)} {_clock(s.start_min)}–{_clock(s.end_min)}"
+        for s in scenario.shifts
+    ]
     parts.append(f"{term('off', lang)} = {'休息' if lang == 'zh' else 'day off'}")
     parts.append(f"{term('leave', lang)} = {'请假(括号内为类别)' if lang == 'zh' else 'leave'}")
-    return term('legend', lang) + ("：" if lang == "zh" else ": ") + "  ·  ".join(parts)
+    return term("legend", lang) + ("：" if lang == "zh" else ": ") + "  ·  ".join(parts)
 
 
 def _week_words(roster: Roster, lang: Lang) -> str:
     last = roster.start + dt.timedelta(days=roster.days - 1)
-    return (f"{roster.start.isoformat()} 至 {last.isoformat()}" if lang == "zh" else
-            f"{roster.start.isoformat()} to {last.isoformat()}")
+    return (
+        f"{roster.start.isoformat()} 至 {last.isoformat()}"
+        if lang == "zh"
+        else f"{roster.start.isoformat()} to {last.isoformat()}"
+    )
 
 
-def _cover_counts(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str, str],
-                                                              tuple[int, int]]:
+def _cover_counts(
+    roster: Roster, scenario: Scenario
+) -> dict[tuple[dt.date, str, str], tuple[int, int]]:
     """``(units required, units provided)`` per day, shift and squad (standard cover)."""
     c = scenario.roster.unit_certified
     certified = {m.id for m in scenario.staff if m.certified}
@@ -114,12 +128,17 @@ def _cover_counts(roster: Roster, scenario: Scenario) -> dict[tuple[dt.date, str
     return out
 
 
-def _squad_sheet(wb: Workbook, roster: Roster, scenario: Scenario, squad_id: str,
-                 dates: Sequence[dt.date], lang: Lang) -> None:
+def _squad_sheet(
+    wb: Workbook,
+    roster: Roster,
+    scenario: Scenario,
+    squad_id: str,
+    dates: Sequence[dt.date],
+    lang: Lang,
+) -> None:
     squad = scenario.squad(squad_id)
     ws = wb.create_sheet(squad.name if lang == "zh" else squad.id)
-    title = (f"{scenario.name} · {squad.name} · {term('roster', lang)} · "
-             f"{_week_words(roster, lang)}")
+    title = f"{scenario.name} · {squad.name} · {term('roster', lang)} · {_week_words(roster, lang)}"
     n_cols = 4 + len(dates) + 2
     _put(ws, 1, 1, title, bold=True, centre=False, border=False)
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
@@ -127,23 +146,36 @@ def _squad_sheet(wb: Workbook, roster: Roster, scenario: Scenario, squad_id: str
     _put(ws, 2, 1, _legend(scenario, lang), centre=False, border=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
     header = TITLE_ROWS + 1
-    heads = [term("name", lang), "编号" if lang == "zh" else "id", term("role", lang),
-             term("squad", lang),
-             *[f"{d.month:02d}-{d.day:02d}\n{weekday(d.weekday(), lang)}" for d in dates],
-             term("hours", lang), term("contract_hours", lang)]
+    heads = [
+        term("name", lang),
+        "编号" if lang == "zh" else "id",
+        term("role", lang),
+        term("squad", lang),
+        *[f"{d.month:02d}-{d.day:02d}\n{weekday(d.weekday(), lang)}" for d in dates],
+        term("hours", lang),
+        term("contract_hours", lang),
+    ]
     for j, h in enumerate(heads, start=1):
         _put(ws, header, j, h, bold=True, fill="EDEDED")
     fills = {s.name: SHIFT_COLOURS[i % len(SHIFT_COLOURS)] for i, s in enumerate(scenario.shifts)}
     by_cell = {(e.staff_id, e.date): e for e in roster.entries}
     leave_of = {(lv.staff_id, d): lv for lv in scenario.leave for d in dates if lv.covers(d)}
     row = header
-    for p in sorted((m for m in scenario.staff if m.squad == squad_id),
-                    key=lambda m: (m.role != "leader", not m.certified, m.id)):
+    for p in sorted(
+        (m for m in scenario.staff if m.squad == squad_id),
+        key=lambda m: (m.role != "leader", not m.certified, m.id),
+    ):
         row += 1
         _put(ws, row, 1, p.name, centre=False)
         _put(ws, row, 2, p.id)
-        _put(ws, row, 3, term(p.role, lang) if lang == "en" else
-             {"leader": "中队长", "certified": "执法队员", "auxiliary": "协管员"}[p.role])
+        _put(
+            ws,
+            row,
+            3,
+            term(p.role, lang)
+            if lang == "en"
+            else {"leader": "中队长", "certified": "执法队员", "auxiliary": "协管员"}[p.role],
+        )
         _put(ws, row, 4, squad.name if lang == "zh" else squad.id)
         minutes = 0
         for j, d in enumerate(dates, start=5):
@@ -153,8 +185,13 @@ def _squad_sheet(wb: Workbook, roster: Roster, scenario: Scenario, squad_id: str
                 minutes += scenario.shift(e.shift).duration_min
                 _put(ws, row, j, _shift_name(scenario, e.shift, lang), fill=fills[e.shift])
             elif lv is not None:
-                _put(ws, row, j, f"{term('leave', lang)}({leave_kind(lv.kind, lang)})",
-                     fill=LEAVE_COLOUR)
+                _put(
+                    ws,
+                    row,
+                    j,
+                    f"{term('leave', lang)}({leave_kind(lv.kind, lang)})",
+                    fill=LEAVE_COLOUR,
+                )
             else:
                 _put(ws, row, j, term("off", lang))
         contract = p.weekly_hours * len(dates) / 7
@@ -163,7 +200,7 @@ def _squad_sheet(wb: Workbook, roster: Roster, scenario: Scenario, squad_id: str
         _put(ws, row, 6 + len(dates), round(contract, 1))
     counts = _cover_counts(roster, scenario)
     row += 1
-    label = ("在岗组数(实配/应配)" if lang == "zh" else "units on duty (provided/required)")
+    label = "在岗组数(实配/应配)" if lang == "zh" else "units on duty (provided/required)"
     _put(ws, row, 1, label, bold=True, centre=False, border=False)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     for s in scenario.shifts:
@@ -186,10 +223,13 @@ def _squad_sheet(wb: Workbook, roster: Roster, scenario: Scenario, squad_id: str
     _print_setup(ws, header, title)
 
 
-def _summary_sheet(ws: Worksheet, roster: Roster, scenario: Scenario,
-                   dates: Sequence[dt.date], lang: Lang) -> None:
-    title = f"{scenario.name} · {term('roster', lang)} {term('summary', lang)} · " \
-            f"{_week_words(roster, lang)}"
+def _summary_sheet(
+    ws: Worksheet, roster: Roster, scenario: Scenario, dates: Sequence[dt.date], lang: Lang
+) -> None:
+    title = (
+        f"{scenario.name} · {term('roster', lang)} {term('summary', lang)} · "
+        f"{_week_words(roster, lang)}"
+    )
     n_cols = 2 + len(dates)
     _put(ws, 1, 1, title, bold=True, centre=False, border=False)
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
@@ -197,8 +237,11 @@ def _summary_sheet(ws: Worksheet, roster: Roster, scenario: Scenario,
     _put(ws, 2, 1, _legend(scenario, lang), centre=False, border=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
     header = TITLE_ROWS + 1
-    heads = [term("squad", lang), term("shift", lang),
-             *[f"{d.month:02d}-{d.day:02d}\n{weekday(d.weekday(), lang)}" for d in dates]]
+    heads = [
+        term("squad", lang),
+        term("shift", lang),
+        *[f"{d.month:02d}-{d.day:02d}\n{weekday(d.weekday(), lang)}" for d in dates],
+    ]
     for j, h in enumerate(heads, start=1):
         _put(ws, header, j, h, bold=True, fill="EDEDED")
     counts = _cover_counts(roster, scenario)
@@ -214,11 +257,14 @@ def _summary_sheet(ws: Worksheet, roster: Roster, scenario: Scenario,
                 short_total += max(0, need - got)
                 _put(ws, row, j, f"{got}/{need}", fill=SHORT_COLOUR if got < need else None)
     row += 2
-    note = (f"格内为在岗组数(实配/应配，每组 {scenario.roster.unit_certified} 名执法队员)；"
-            f"橙色为未达标准配置，本周共缺 {short_total} 组次。" if lang == "zh" else
-            f"Cells: units on duty, provided/required (a unit is "
-            f"{scenario.roster.unit_certified} certified officers); orange: short of the "
-            f"standard cover; {short_total} unit-shifts short this week.")
+    note = (
+        f"格内为在岗组数(实配/应配，每组 {scenario.roster.unit_certified} 名执法队员)；"
+        f"橙色为未达标准配置，本周共缺 {short_total} 组次。"
+        if lang == "zh"
+        else f"Cells: units on duty, provided/required (a unit is "
+        f"{scenario.roster.unit_certified} certified officers); orange: short of the "
+        f"standard cover; {short_total} unit-shifts short this week."
+    )
     _put(ws, row, 1, note, centre=False, border=False)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
     ws.column_dimensions["A"].width = 10
@@ -229,8 +275,9 @@ def _summary_sheet(ws: Worksheet, roster: Roster, scenario: Scenario,
     _print_setup(ws, header, title)
 
 
-def write_roster_xlsx(roster: Roster, scenario: Scenario, path: str | os.PathLike[str],
-                      lang: Lang = "zh") -> None:
+def write_roster_xlsx(
+    roster: Roster, scenario: Scenario, path: str | os.PathLike[str], lang: Lang = "zh"
+) -> None:
     """Write ``roster`` as a print-ready workbook at ``path`` (atomically).
 
     Parameters

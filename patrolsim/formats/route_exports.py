@@ -194,8 +194,9 @@ def _members(scenario: Scenario, unit: DutyUnit) -> str:
     return "、".join(names.get(m, m) for m in unit.members) if unit.members else "—"
 
 
-def unit_section_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
-                      lang: Lang = "zh") -> str:
+def unit_section_html(
+    scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute, lang: Lang = "zh"
+) -> str:
     """One unit's route as a printable section: people by name, stop windows with slack."""
     e = html.escape
     zh = lang == "zh"
@@ -206,7 +207,7 @@ def unit_section_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
     for r, slack in zip(ur.rows, slack_min(ur), strict=True):
         p = scenario.patches[r.patch_index]
         kind = scenario.patch_kinds.get(p.kind)
-        kind_label = (kind.label if kind is not None and zh else p.kind.replace("_", " "))
+        kind_label = kind.label if kind is not None and zh else p.kind.replace("_", " ")
         purpose = _PURPOSES.get(r.purpose, (r.purpose, r.purpose))[0 if zh else 1]
         stay = round(r.depart_min - r.start_min)
         rows.append(
@@ -217,29 +218,35 @@ def unit_section_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
         )
     shift_name = shift.label if zh and shift.label else shift.name
     sq_name = squad.name if zh else squad.id
-    heads = (("#", "到达时段", "停留(分钟)", "机动余量(分钟)", "地点", "类型", "任务", "✓") if zh
-             else ("#", "arrive between", "stay (min)", "slack (min)", "place", "kind",
-                   "task", "✓"))
+    heads = (
+        ("#", "到达时段", "停留(分钟)", "机动余量(分钟)", "地点", "类型", "任务", "✓")
+        if zh
+        else ("#", "arrive between", "stay (min)", "slack (min)", "place", "kind", "task", "✓")
+    )
     head = "".join(f"<th>{h}</th>" for h in heads)
     if zh:
-        meta = (f'<p class="meta">日期：{plan.date.isoformat()} {weekday(plan.date.weekday())}'
-                f" &nbsp; 班次：{e(shift_name)} {fmt_time(u.start_min)}–{fmt_time(u.end_min)}</p>"
-                f'<p class="meta">组员：{e(_members(scenario, u))}</p>'
-                f'<p class="meta">巡查点 {len(ur.stops)} 个；每点停留 '
-                f"{scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} 分钟；同一地点至少间隔 "
-                f"{scenario.patrol.revisit_gap_min:g} 分钟再去。按到达时段到达即可，"
-                f"机动余量为可推迟而不影响收队的分钟数。</p>")
+        meta = (
+            f'<p class="meta">日期：{plan.date.isoformat()} {weekday(plan.date.weekday())}'
+            f" &nbsp; 班次：{e(shift_name)} {fmt_time(u.start_min)}–{fmt_time(u.end_min)}</p>"
+            f'<p class="meta">组员：{e(_members(scenario, u))}</p>'
+            f'<p class="meta">巡查点 {len(ur.stops)} 个；每点停留 '
+            f"{scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} 分钟；同一地点至少间隔 "
+            f"{scenario.patrol.revisit_gap_min:g} 分钟再去。按到达时段到达即可，"
+            f"机动余量为可推迟而不影响收队的分钟数。</p>"
+        )
         title = f"巡查路线单 · {e(sq_name)} · {e(unit_title(scenario, u, lang))}"
     else:
         day = weekday(plan.date.weekday(), lang)
-        meta = (f'<p class="meta">Date: {plan.date.isoformat()} {day}'
-                f" &nbsp; Shift: {e(shift_name)} {fmt_time(u.start_min)}–{fmt_time(u.end_min)}</p>"
-                f'<p class="meta">Members: {e(_members(scenario, u))}</p>'
-                f'<p class="meta">{len(ur.stops)} stops of '
-                f"{scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} min; the same place "
-                f"again after at least {scenario.patrol.revisit_gap_min:g} min. Arrive within "
-                f"the window; slack is how many minutes later the unit may be without "
-                f"finishing late.</p>")
+        meta = (
+            f'<p class="meta">Date: {plan.date.isoformat()} {day}'
+            f" &nbsp; Shift: {e(shift_name)} {fmt_time(u.start_min)}–{fmt_time(u.end_min)}</p>"
+            f'<p class="meta">Members: {e(_members(scenario, u))}</p>'
+            f'<p class="meta">{len(ur.stops)} stops of '
+            f"{scenario.patrol.stop_min:g}–{scenario.patrol.stop_max:g} min; the same place "
+            f"again after at least {scenario.patrol.revisit_gap_min:g} min. Arrive within "
+            f"the window; slack is how many minutes later the unit may be without "
+            f"finishing late.</p>"
+        )
         title = f"Patrol route sheet · {e(sq_name)} · {e(unit_title(scenario, u, lang))}"
     return f"""<section class="unit"><h1>{title}</h1>
 {meta}
@@ -259,8 +266,13 @@ def _page(title: str, body: str, font_css: str, lang: Lang) -> str:
 """
 
 
-def unit_sheet_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
-                    lang: Lang = "zh", font_css: str | None = None) -> str:
+def unit_sheet_html(
+    scenario: Scenario,
+    plan: DistrictRoutes,
+    ur: UnitRoute,
+    lang: Lang = "zh",
+    font_css: str | None = None,
+) -> str:
     """A printable route sheet (路线单) for one unit, with its Chinese font embedded.
 
     ``font_css`` is an ``@font-face`` rule to reuse (subsetting the font takes seconds);
@@ -271,12 +283,20 @@ def unit_sheet_html(scenario: Scenario, plan: DistrictRoutes, ur: UnitRoute,
     return _page(title, body, font_css if font_css is not None else font_face_css(body), lang)
 
 
-def packet_html(scenario: Scenario, plans: Sequence[DistrictRoutes], squad: str,
-                lang: Lang = "zh", font_css: str | None = None) -> str:
+def packet_html(
+    scenario: Scenario,
+    plans: Sequence[DistrictRoutes],
+    squad: str,
+    lang: Lang = "zh",
+    font_css: str | None = None,
+) -> str:
     """One squad's packet for one day: every unit's sheet of every shift, a page each."""
-    sections = [unit_section_html(scenario, plan, ur, lang)
-                for plan in sorted(plans, key=lambda p: scenario.shift(p.shift).start_min)
-                for ur in plan.routes if ur.unit.squad == squad]
+    sections = [
+        unit_section_html(scenario, plan, ur, lang)
+        for plan in sorted(plans, key=lambda p: scenario.shift(p.shift).start_min)
+        for ur in plan.routes
+        if ur.unit.squad == squad
+    ]
     body = "\n".join(sections)
     sq = scenario.squad(squad)
     date = plans[0].date if plans else ""
@@ -376,23 +396,29 @@ def write_district_outputs(
     written: list[Path] = []
     rows = [row for plan in plans for row in route_rows(scenario, plan)]
     written.append(write_routes_csv(folder / "routes.csv", rows))
-    sections = {(plan.date, plan.shift, id(ur)): unit_section_html(scenario, plan, ur, lang)
-                for plan in plans for ur in plan.routes}
+    sections = {
+        (plan.date, plan.shift, id(ur)): unit_section_html(scenario, plan, ur, lang)
+        for plan in plans
+        for ur in plan.routes
+    }
     font_css = font_face_css("".join(sections.values()))
     for plan in plans:
         for ur in plan.routes:
             # The unit label comes from roster.csv: encoded, it cannot leave sheets/.
-            name = safe_name(f"sheet_{plan.date.isoformat()}_{plan.shift}_{unit_name(ur.unit)}") + ".html"
-            written.append(write_text(folder / "sheets" / name,
-                                      unit_sheet_html(scenario, plan, ur, lang, font_css)))
+            stem = f"sheet_{plan.date.isoformat()}_{plan.shift}_{unit_name(ur.unit)}"
+            name = safe_name(stem) + ".html"
+            written.append(
+                write_text(
+                    folder / "sheets" / name, unit_sheet_html(scenario, plan, ur, lang, font_css)
+                )
+            )
     by_day: dict[tuple[str, str], list[DistrictRoutes]] = {}
     for plan in plans:
         for squad in dict.fromkeys(ur.unit.squad for ur in plan.routes):
             by_day.setdefault((plan.date.isoformat(), squad), []).append(plan)
     for (date, squad), day_plans in sorted(by_day.items()):
         page = folder / "packets" / (safe_name(f"packet_{date}_{squad}") + ".html")
-        written.append(write_text(page, packet_html(scenario, day_plans, squad, lang,
-                                                    font_css)))
+        written.append(write_text(page, packet_html(scenario, day_plans, squad, lang, font_css)))
         if pdf and html_to_pdf(page, page.with_suffix(".pdf")):
             written.append(page.with_suffix(".pdf"))
     written.append(write_json(folder / "routes.geojson", routes_geojson(scenario, plans)))

@@ -43,18 +43,21 @@ def patch_kpi_table(results: Sequence[SimResult], scenario: Scenario) -> pd.Data
     """Per patch, mean over replications, with the patch's name, kind, tier and squad."""
     frames = [r.patch_kpis() for r in results]
     mean = pd.concat(frames).groupby("patch_id", sort=False).mean()
-    info = pd.DataFrame({
-        "patch_id": [p.id for p in scenario.patches],
-        "name": [p.name for p in scenario.patches],
-        "kind": [p.kind for p in scenario.patches],
-        "tier": [p.tier for p in scenario.patches],
-        "squad": [p.squad for p in scenario.patches],
-    })
+    info = pd.DataFrame(
+        {
+            "patch_id": [p.id for p in scenario.patches],
+            "name": [p.name for p in scenario.patches],
+            "kind": [p.kind for p in scenario.patches],
+            "tier": [p.tier for p in scenario.patches],
+            "squad": [p.squad for p in scenario.patches],
+        }
+    )
     return info.merge(mean.reset_index(), on="patch_id")
 
 
-def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[str]
-             ) -> dict[str, object]:
+def manifest(
+    results: Sequence[SimResult], scenario: Scenario, argv: Sequence[str]
+) -> dict[str, object]:
     """What produced the run: versions, scenario hash, seeds, parameters, command."""
     first = results[0]
     return {
@@ -63,8 +66,11 @@ def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[st
         "platform": platform.platform(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": list(argv),
-        "scenario": {"name": scenario.name, "folder": scenario.folder,
-                     "content_hash": scenario.content_hash},
+        "scenario": {
+            "name": scenario.name,
+            "folder": scenario.folder,
+            "content_hash": scenario.content_hash,
+        },
         "policy": first.policy,
         "staffing": first.staffing,
         "campaigns": first.campaigns,
@@ -72,13 +78,18 @@ def manifest(results: Sequence[SimResult], scenario: Scenario, argv: Sequence[st
         "warmup_days": first.warmup_days,
         "seeds": [r.seed for r in results],
         "parameters": {
-            "violation_types": {v.name: {**{k: val for k, val in dataclasses.asdict(v).items()
-                                           if k != "dynamics"},
-                                        "dynamics": dataclasses.asdict(v.dynamics)}
-                                for v in scenario.violation_types},
+            "violation_types": {
+                v.name: {
+                    **{k: val for k, val in dataclasses.asdict(v).items() if k != "dynamics"},
+                    "dynamics": dataclasses.asdict(v.dynamics),
+                }
+                for v in scenario.violation_types
+            },
             "patrol": dataclasses.asdict(scenario.patrol),
-            "roster": {**dataclasses.asdict(scenario.roster),
-                       "default_cover": dict(scenario.roster.default_cover)},
+            "roster": {
+                **dataclasses.asdict(scenario.roster),
+                "default_cover": dict(scenario.roster.default_cover),
+            },
             "complaint_target_min": scenario.complaint_target_min,
             "inspections_per_day": scenario.inspections_per_day,
             "levers": levers_document(scenario.levers),
@@ -97,8 +108,9 @@ def write_csv(frame: pd.DataFrame, path: Path, bom: bool = True) -> Path:
     return write_text(path, ("\ufeff" if bom else "") + text)
 
 
-def write_run(results: Sequence[SimResult], scenario: Scenario, out: Path, argv: Sequence[str]
-              ) -> list[Path]:
+def write_run(
+    results: Sequence[SimResult], scenario: Scenario, out: Path, argv: Sequence[str]
+) -> list[Path]:
     """Write kpis.csv, timeseries.csv, patch_kpis.csv and manifest.json under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     return [

@@ -49,5 +49,7 @@ def font_face_css(text: str) -> str:
     Put it in the page's ``<style>`` and name :data:`FONT_FAMILY` first in ``font-family``.
     """
     data = base64.b64encode(subset_font(text)).decode("ascii")
-    return (f'@font-face {{ font-family: "{FONT_FAMILY}"; '
-            f'src: url(data:font/otf;base64,{data}) format("opentype"); }}\n')
+    return (
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; '
+        f'src: url(data:font/otf;base64,{data}) format("opentype"); }}\n'
+    )

@@ -20,8 +20,17 @@ from patrolsim.roster.inputs import default_requirements
 from patrolsim.scenario.model import Scenario
 from patrolsim.terms import Lang
 
-COLUMNS = ("date", "shift", "squad", "units_required", "units_provided", "units_short",
-           "auxiliaries_required", "auxiliaries_provided", "auxiliaries_short")
+COLUMNS = (
+    "date",
+    "shift",
+    "squad",
+    "units_required",
+    "units_provided",
+    "units_short",
+    "auxiliaries_required",
+    "auxiliaries_provided",
+    "auxiliaries_short",
+)
 
 
 def standard_cover(roster: Roster, scenario: Scenario) -> pd.DataFrame:
@@ -43,9 +52,19 @@ def standard_cover(roster: Roster, scenario: Scenario) -> pd.DataFrame:
         units = cert[key] // c if c else 0
         spare = cert[key] - c * min(units, r.units)
         places = aux[key] + spare
-        rows.append((r.date.isoformat(), r.shift, r.squad, r.units, units,
-                     max(0, r.units - units), r.auxiliaries, places,
-                     max(0, r.auxiliaries - places)))
+        rows.append(
+            (
+                r.date.isoformat(),
+                r.shift,
+                r.squad,
+                r.units,
+                units,
+                max(0, r.units - units),
+                r.auxiliaries,
+                places,
+                max(0, r.auxiliaries - places),
+            )
+        )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -62,10 +81,14 @@ def cover_sentence(cover: pd.DataFrame, lang: Lang = "zh") -> str:
     n_short = int((cover["units_short"] > 0).sum())
     aux_short = int(cover["auxiliaries_short"].sum())
     if lang == "zh":
-        return (f"按标准配置应配 {req} 组次，实配 {got} 组次，缺口 {short} 组次"
-                f"(涉及 {n_short} 个班次)；协管员岗位缺口 {aux_short} 个。")
-    return (f"The standard cover requires {req} unit-shifts; the roster provides {got}; "
-            f"{short} are short ({n_short} shifts); {aux_short} auxiliary places are short.")
+        return (
+            f"按标准配置应配 {req} 组次，实配 {got} 组次，缺口 {short} 组次"
+            f"(涉及 {n_short} 个班次)；协管员岗位缺口 {aux_short} 个。"
+        )
+    return (
+        f"The standard cover requires {req} unit-shifts; the roster provides {got}; "
+        f"{short} are short ({n_short} shifts); {aux_short} auxiliary places are short."
+    )
 
 
 def roster_sentence(roster: Roster, scenario: Scenario, lang: Lang = "zh") -> str:
@@ -74,7 +97,10 @@ def roster_sentence(roster: Roster, scenario: Scenario, lang: Lang = "zh") -> st
     last = roster.start + dt.timedelta(days=roster.days - 1)
     cover = cover_sentence(standard_cover(roster, scenario), lang)
     if lang == "zh":
-        return (f"排班 {roster.start} 至 {last}：{people} 人共 {len(roster.entries)} 个班次。"
-                + cover)
-    return (f"Roster {roster.start} to {last}: {len(roster.entries)} shifts for {people} "
-            f"people. " + cover)
+        return (
+            f"排班 {roster.start} 至 {last}：{people} 人共 {len(roster.entries)} 个班次。" + cover
+        )
+    return (
+        f"Roster {roster.start} to {last}: {len(roster.entries)} shifts for {people} "
+        f"people. " + cover
+    )

@@ -27,8 +27,9 @@ def _minutes(moment: dt.datetime, date: dt.date) -> int:
     return int(delta.total_seconds() // 60)
 
 
-def route_units(entries: Iterable[RosterEntry], scenario: Scenario
-                ) -> dict[tuple[dt.date, str], list[DutyUnit]]:
+def route_units(
+    entries: Iterable[RosterEntry], scenario: Scenario
+) -> dict[tuple[dt.date, str], list[DutyUnit]]:
     """Patrol units of each day and shift.
 
     Parameters
@@ -48,7 +49,8 @@ def route_units(entries: Iterable[RosterEntry], scenario: Scenario
     certified = {m.id for m in scenario.staff if m.certified}
     keep = scenario.roster.unit_auxiliaries
     groups: dict[tuple[dt.date, str, str], dict[str, list[RosterEntry]]] = defaultdict(
-        lambda: defaultdict(list))
+        lambda: defaultdict(list)
+    )
     for e in entries:
         groups[e.date, e.shift, e.squad][e.unit].append(e)
     out: dict[tuple[dt.date, str], list[DutyUnit]] = defaultdict(list)
@@ -63,21 +65,28 @@ def route_units(entries: Iterable[RosterEntry], scenario: Scenario
                 continue
             spare.extend(auxs[keep:])
             team = certs + auxs[:keep]
-            out[date, shift].append(DutyUnit(
-                squad, label.removeprefix(f"{squad}-"),
-                min(_minutes(e.start, date) for e in team),
-                max(_minutes(e.end, date) for e in team),
-                tuple(e.staff_id for e in team)))
+            out[date, shift].append(
+                DutyUnit(
+                    squad,
+                    label.removeprefix(f"{squad}-"),
+                    min(_minutes(e.start, date) for e in team),
+                    max(_minutes(e.end, date) for e in team),
+                    tuple(e.staff_id for e in team),
+                )
+            )
         for n in range(0, len(spare), 2):
-            pair = spare[n:n + 2]
+            pair = spare[n : n + 2]
             ids = tuple(e.staff_id for e in pair)
             start = min(_minutes(e.start, date) for e in pair)
             end = max(_minutes(e.end, date) for e in pair)
             last = out[date, shift][-1] if out[date, shift] else None
             if len(pair) == 1 and last is not None and last.squad == squad:
                 out[date, shift][-1] = dataclasses.replace(
-                    last, members=last.members + ids, start_min=min(last.start_min, start),
-                    end_min=max(last.end_min, end))
+                    last,
+                    members=last.members + ids,
+                    start_min=min(last.start_min, start),
+                    end_min=max(last.end_min, end),
+                )
                 continue
             out[date, shift].append(DutyUnit(squad, f"{shift}-p{n // 2 + 1}", start, end, ids))
     return dict(out)

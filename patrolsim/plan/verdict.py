@@ -40,8 +40,9 @@ class KpiVerdict:
     ``unchanged`` for counts of activity that are neither good nor bad in themselves."""
 
 
-def kpi_verdicts(paired: pd.DataFrame, baseline: str,
-                 kpis: Sequence[str] = KPI_NAMES) -> list[KpiVerdict]:
+def kpi_verdicts(
+    paired: pd.DataFrame, baseline: str, kpis: Sequence[str] = KPI_NAMES
+) -> list[KpiVerdict]:
     """Classify the paired differences plan − ``baseline`` of every KPI.
 
     A KPI is better (or worse) when its whole 95 % confidence interval lies on the good (or
@@ -74,16 +75,27 @@ def kpi_sentence(v: KpiVerdict, lang: Lang = "zh") -> str:
     diff = change_words(v.kpi, v.difference, lang)
     lo, hi = change_words(v.kpi, v.ci_low, lang), change_words(v.kpi, v.ci_high, lang)
     if lang == "zh":
-        word = {"better": "更好", "worse": "更差", "no_different": "无明显差别",
-                "changed": "有变化", "unchanged": "无明显变化"}[v.outcome]
+        word = {
+            "better": "更好",
+            "worse": "更差",
+            "no_different": "无明显差别",
+            "changed": "有变化",
+            "unchanged": "无明显变化",
+        }[v.outcome]
         return f"{name}{word}：{diff}(有95%的把握介于{lo}与{hi}之间)"
-    word = {"better": "better", "worse": "worse", "no_different": "no clear difference",
-            "changed": "changed", "unchanged": "no clear change"}[v.outcome]
+    word = {
+        "better": "better",
+        "worse": "worse",
+        "no_different": "no clear difference",
+        "changed": "changed",
+        "unchanged": "no clear change",
+    }[v.outcome]
     return f"{name}: {word}, {diff} (95% sure: between {lo} and {hi})"
 
 
-def target_sentences(comparison: pd.DataFrame, targets: Sequence[Target], policy: str,
-                     lang: Lang = "zh") -> list[str]:
+def target_sentences(
+    comparison: pd.DataFrame, targets: Sequence[Target], policy: str, lang: Lang = "zh"
+) -> list[str]:
     """Whether ``policy``'s mean meets each target, one sentence per target."""
     out = []
     for t in targets:
@@ -91,16 +103,23 @@ def target_sentences(comparison: pd.DataFrame, targets: Sequence[Target], policy
         if rows.empty:
             continue
         mean = float(rows["mean"].iloc[0])
-        bound = " ".join(p for p in (
-            f"≥ {format_kpi(t.kpi, t.min, lang)}" if t.min is not None else "",
-            f"≤ {format_kpi(t.kpi, t.max, lang)}" if t.max is not None else "") if p)
+        bound = " ".join(
+            p
+            for p in (
+                f"≥ {format_kpi(t.kpi, t.min, lang)}" if t.min is not None else "",
+                f"≤ {format_kpi(t.kpi, t.max, lang)}" if t.max is not None else "",
+            )
+            if p
+        )
         met = term("meets_target" if t.met_by(mean) else "misses_target", lang)
         sep = "：" if lang == "zh" else ": "
-        out.append(f"{term(t.kpi, lang)}{sep}{term('target', lang)} {bound}，"
-                   f"{policy_term(policy, lang)} {format_kpi(t.kpi, mean, lang)}，{met}"
-                   if lang == "zh" else
-                   f"{term(t.kpi, lang)}{sep}{term('target', lang)} {bound}; "
-                   f"{policy_term(policy, lang)} {format_kpi(t.kpi, mean, lang)}, {met}")
+        out.append(
+            f"{term(t.kpi, lang)}{sep}{term('target', lang)} {bound}，"
+            f"{policy_term(policy, lang)} {format_kpi(t.kpi, mean, lang)}，{met}"
+            if lang == "zh"
+            else f"{term(t.kpi, lang)}{sep}{term('target', lang)} {bound}; "
+            f"{policy_term(policy, lang)} {format_kpi(t.kpi, mean, lang)}, {met}"
+        )
     return out
 
 
@@ -110,11 +129,19 @@ def verdict_summary(verdicts: Sequence[KpiVerdict], baseline: str, lang: Lang = 
     for v in verdicts:
         groups.setdefault(v.outcome, []).append(term(v.kpi, lang))
     if lang == "zh":
-        parts = [f"{w}：{'、'.join(groups[k])}" for k, w in (
-            ("better", "更好"), ("worse", "更差"), ("no_different", "无明显差别"))
-            if groups.get(k)]
+        parts = [
+            f"{w}：{'、'.join(groups[k])}"
+            for k, w in (("better", "更好"), ("worse", "更差"), ("no_different", "无明显差别"))
+            if groups.get(k)
+        ]
         return f"与{policy_term(baseline, lang)}相比，" + "；".join(parts) + "。"
-    parts = [f"{w}: {', '.join(groups[k])}" for k, w in (
-        ("better", "better"), ("worse", "worse"), ("no_different", "no clear difference"))
-        if groups.get(k)]
+    parts = [
+        f"{w}: {', '.join(groups[k])}"
+        for k, w in (
+            ("better", "better"),
+            ("worse", "worse"),
+            ("no_different", "no clear difference"),
+        )
+        if groups.get(k)
+    ]
     return f"Against {policy_term(baseline, lang)}: " + "; ".join(parts) + "."

@@ -89,8 +89,10 @@ class PlanResult:
         plan = self.runs[PLANNED]
         for baseline in BASELINES:
             for kpi in KPI_NAMES:
-                diffs = [p.kpis[kpi] - b.kpis[kpi]
-                         for p, b in zip(plan, self.runs[baseline], strict=True)]
+                diffs = [
+                    p.kpis[kpi] - b.kpis[kpi]
+                    for p, b in zip(plan, self.runs[baseline], strict=True)
+                ]
                 ci = mean_ci(diffs)
                 rows.append((baseline, kpi, ci.mean, ci.low, ci.high))
         return pd.DataFrame(rows, columns=["baseline", "kpi", "difference", "ci_low", "ci_high"])
@@ -105,21 +107,25 @@ class PlanResult:
                 lo, hi = float(row["ci_low"]), float(row["ci_high"])
                 won = hi < 0 if better == "lower" else lo > 0
                 word = "beats" if won else "does not clearly beat"
-                lines.append(f"plan {word} {baseline} on {kpi}: difference "
-                             f"{float(row['difference']):+.3g} (95% CI {lo:+.3g} to {hi:+.3g})")
+                lines.append(
+                    f"plan {word} {baseline} on {kpi}: difference "
+                    f"{float(row['difference']):+.3g} (95% CI {lo:+.3g} to {hi:+.3g})"
+                )
         return lines
 
     def summary(self) -> str:
         """The headline of the plan."""
-        return "\n".join([
-            f"plan for the week of {self.week_start}: {self.reps} replications per arm",
-            self.demand.summary(),
-            self.roster.summary(),
-            f"routes: {len(self.routes)} shifts, "
-            f"{sum(len(r.routes) for r in self.routes)} unit routes, "
-            f"{sum(len(r.unmet_posts) for r in self.routes)} fixed posts not reachable",
-            *self.verdict(),
-        ])
+        return "\n".join(
+            [
+                f"plan for the week of {self.week_start}: {self.reps} replications per arm",
+                self.demand.summary(),
+                self.roster.summary(),
+                f"routes: {len(self.routes)} shifts, "
+                f"{sum(len(r.routes) for r in self.routes)} unit routes, "
+                f"{sum(len(r.unmet_posts) for r in self.routes)} fixed posts not reachable",
+                *self.verdict(),
+            ]
+        )
 
     def __str__(self) -> str:
         return self.summary()
@@ -134,16 +140,20 @@ def check_week(scenario: Scenario, week_start: dt.date) -> list[str]:
     problems = []
     offset = (week_start - scenario.start_date).days
     if week_start.weekday() != 0:
-        problems.append(f"--week: must be a Monday (got {week_start}, a "
-                        f"{week_start.strftime('%A')})")
+        problems.append(
+            f"--week: must be a Monday (got {week_start}, a {week_start.strftime('%A')})"
+        )
     if offset < 0 or offset + 7 > scenario.horizon_days:
-        problems.append(f"--week: the week must lie inside the scenario's horizon "
-                        f"{scenario.start_date} to {scenario.end_date} (got {week_start})")
+        problems.append(
+            f"--week: the week must lie inside the scenario's horizon "
+            f"{scenario.start_date} to {scenario.end_date} (got {week_start})"
+        )
     return problems
 
 
-def plan_policy(scenario: Scenario, week_start: dt.date, routes: Sequence[DistrictRoutes]
-                ) -> PlannedPolicy:
+def plan_policy(
+    scenario: Scenario, week_start: dt.date, routes: Sequence[DistrictRoutes]
+) -> PlannedPolicy:
     """The routes as the simulator's ``planned`` policy (day indices from the scenario start)."""
     certified = {m.id for m in scenario.staff if m.certified}
     plan: dict[int, list[UnitSpec]] = defaultdict(list)
@@ -154,15 +164,29 @@ def plan_policy(scenario: Scenario, week_start: dt.date, routes: Sequence[Distri
             unit = route.unit
             squad = scenario.squad(unit.squad)
             n_cert = sum(1 for m in unit.members if m in certified)
-            plan[day].append(UnitSpec(
-                id=f"d{day:03d}-{district.shift}-{unit.label}", squad=unit.squad,
-                shift=district.shift, start=midnight + unit.start_min,
-                end=midnight + unit.end_min, members=unit.members, certified=n_cert,
-                auxiliaries=len(unit.members) - n_cert, kind="planned", base=squad.base_index,
-                area=tuple(p.index for p in scenario.patches
-                           if p.squad == unit.squad and p.kind != "base"),
-                route=tuple((row.patch_index, midnight + row.start_min,
-                             midnight + row.depart_min) for row in route.stops)))
+            plan[day].append(
+                UnitSpec(
+                    id=f"d{day:03d}-{district.shift}-{unit.label}",
+                    squad=unit.squad,
+                    shift=district.shift,
+                    start=midnight + unit.start_min,
+                    end=midnight + unit.end_min,
+                    members=unit.members,
+                    certified=n_cert,
+                    auxiliaries=len(unit.members) - n_cert,
+                    kind="planned",
+                    base=squad.base_index,
+                    area=tuple(
+                        p.index
+                        for p in scenario.patches
+                        if p.squad == unit.squad and p.kind != "base"
+                    ),
+                    route=tuple(
+                        (row.patch_index, midnight + row.start_min, midnight + row.depart_min)
+                        for row in route.stops
+                    ),
+                )
+            )
     return PlannedPolicy(dict(plan))
 
 
@@ -213,8 +237,9 @@ def plan_week(
     """
     problems = check_week(scenario, week_start)
     if reps < 2:
-        problems.append(f"--reps: need at least 2 replications for confidence intervals "
-                        f"(got {reps})")
+        problems.append(
+            f"--reps: need at least 2 replications for confidence intervals (got {reps})"
+        )
     if problems:
         raise ScenarioError(problems)
     say = progress or (lambda _: None)
@@ -229,8 +254,15 @@ def plan_week(
         runs = []
         for i, s in enumerate(seeds):
             say(f"simulating {name}: replication {i + 1}/{reps}")
-            runs.append(simulate(scenario, SwitchPolicy(usual, policy, first_day), s, days=days,
-                                 measure_from_day=first_day))
+            runs.append(
+                simulate(
+                    scenario,
+                    SwitchPolicy(usual, policy, first_day),
+                    s,
+                    days=days,
+                    measure_from_day=first_day,
+                )
+            )
         timings[f"simulate {name}"] = time.perf_counter() - t0
         return tuple(runs)
 
@@ -243,8 +275,9 @@ def plan_week(
     t0 = time.perf_counter()
     if roster_time_limit_s is None:
         say(f"solving the roster ({roster_work:g} units of deterministic time)")
-        roster_params = RosterParams(time_limit_s=None, max_deterministic_time=roster_work,
-                                     num_workers=1, seed=seed)
+        roster_params = RosterParams(
+            time_limit_s=None, max_deterministic_time=roster_work, num_workers=1, seed=seed
+        )
     else:
         say(f"solving the roster (up to {roster_time_limit_s:g} s)")
         roster_params = RosterParams(time_limit_s=roster_time_limit_s, seed=seed)
@@ -257,20 +290,29 @@ def plan_week(
     t0 = time.perf_counter()
     units = route_units(roster.entries, scenario)
     routes = []
-    params = RoutingParams(deterministic=True, branch_limit=route_branches,
-                           solution_limit=ROUTE_SOLUTIONS, restarts=1, seed=seed)
+    params = RoutingParams(
+        deterministic=True,
+        branch_limit=route_branches,
+        solution_limit=ROUTE_SOLUTIONS,
+        restarts=1,
+        seed=seed,
+    )
     for i, ((date, shift), unit_list) in enumerate(sorted(units.items())):
         say(f"routing {date} {shift} ({i + 1}/{len(units)})")
         d = (date - week_start).days
-        routes.append(solve_district_routes(scenario, date, shift, unit_list,
-                                            demand.patch_rates(d), params))
+        routes.append(
+            solve_district_routes(scenario, date, shift, unit_list, demand.patch_rates(d), params)
+        )
     timings["routes"] = time.perf_counter() - t0
 
-    runs = {PLANNED: arm(plan_policy(scenario, week_start, routes), PLANNED),
-            "posts+mobile": baseline,
-            "hotspot": arm(HotspotPolicy(), "hotspot")}
-    return PlanResult(scenario, week_start, reps, seed, demand, roster, tuple(routes), runs,
-                      timings)
+    runs = {
+        PLANNED: arm(plan_policy(scenario, week_start, routes), PLANNED),
+        "posts+mobile": baseline,
+        "hotspot": arm(HotspotPolicy(), "hotspot"),
+    }
+    return PlanResult(
+        scenario, week_start, reps, seed, demand, roster, tuple(routes), runs, timings
+    )
 
 
 def daily_series(result: PlanResult) -> pd.DataFrame:
@@ -279,8 +321,9 @@ def daily_series(result: PlanResult) -> pd.DataFrame:
     dates = [result.week_start + dt.timedelta(days=d) for d in range(7)]
     rows = []
     for policy, runs in result.runs.items():
-        per_day = pd.concat([r.timeseries().groupby("date")["violation_hours"].sum()
-                             for r in runs], axis=1).mean(axis=1)
+        per_day = pd.concat(
+            [r.timeseries().groupby("date")["violation_hours"].sum() for r in runs], axis=1
+        ).mean(axis=1)
         for d, date in enumerate(dates):
             rows.append((policy, date, first + d, float(per_day.get(date.isoformat(), 0.0))))
     return pd.DataFrame(rows, columns=["policy", "date", "day", "violation_hours"])

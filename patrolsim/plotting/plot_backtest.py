@@ -10,8 +10,12 @@ from matplotlib.axes import Axes
 
 from patrolsim.caselog.terms import term
 
-COLOURS = {"observed": "#222222", "simulation": "#d62728", "historical_mean": "#1f77b4",
-           "seasonal_naive": "#2ca02c"}
+COLOURS = {
+    "observed": "#222222",
+    "simulation": "#d62728",
+    "historical_mean": "#1f77b4",
+    "seasonal_naive": "#2ca02c",
+}
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
@@ -25,11 +29,18 @@ def plot_weekly_totals(weekly: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     table = weekly.pivot(index="week", columns="model", values="forecast")
     observed = weekly.groupby("week")["observed"].first()
-    ax.plot(observed.index, observed.to_numpy(), "o-", color=COLOURS["observed"],
-            label=term("observed"), linewidth=2)
+    ax.plot(
+        observed.index,
+        observed.to_numpy(),
+        "o-",
+        color=COLOURS["observed"],
+        label=term("observed"),
+        linewidth=2,
+    )
     for model in table.columns:
-        ax.plot(table.index, table[model].to_numpy(), ".--", color=COLOURS.get(model),
-                label=term(model))
+        ax.plot(
+            table.index, table[model].to_numpy(), ".--", color=COLOURS.get(model), label=term(model)
+        )
     ax.set_xlabel(term("week"))
     ax.set_ylabel(term("cases"))
     ax.set_title("每周实际与预测案件 Observed vs forecast cases per week")
@@ -38,19 +49,33 @@ def plot_weekly_totals(weekly: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_hotspots(lon: npt.ArrayLike, lat: npt.ArrayLike, values: npt.ArrayLike,
-                  title: str, top: npt.ArrayLike | None = None, ax: Axes | None = None) -> Axes:
+def plot_hotspots(
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    values: npt.ArrayLike,
+    title: str,
+    top: npt.ArrayLike | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Patches as squares coloured by ``values``; ``top`` outlines the top-10 % patches."""
     ax = _axes(ax, (5, 5))
     v = np.asarray(values, dtype=float)
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    sc = ax.scatter(lon, lat, c=v, s=60, marker="s", cmap="YlOrRd",
-                    vmin=0, vmax=max(float(v.max()), 1e-9))
+    sc = ax.scatter(
+        lon, lat, c=v, s=60, marker="s", cmap="YlOrRd", vmin=0, vmax=max(float(v.max()), 1e-9)
+    )
     if top is not None:
         mask = np.asarray(top, dtype=bool)
-        ax.scatter(lon[mask], lat[mask], s=90, marker="s",
-                   facecolors="none", edgecolors="black", linewidths=1.2)
+        ax.scatter(
+            lon[mask],
+            lat[mask],
+            s=90,
+            marker="s",
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.2,
+        )
     ax.figure.colorbar(sc, ax=ax, shrink=0.8)
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
@@ -65,8 +90,13 @@ def plot_calibration_curve(curve: pd.DataFrame, ax: Axes | None = None) -> Axes:
     top = float(max(curve["forecast"].max(), curve["observed"].max())) * 1.05
     ax.plot([0, top], [0, top], color="#999999", linewidth=1, label="y = x")
     for model, c in curve.groupby("model", sort=False):
-        ax.plot(c["forecast"], c["observed"], "o-", color=COLOURS.get(str(model)),
-                label=term(str(model)))
+        ax.plot(
+            c["forecast"],
+            c["observed"],
+            "o-",
+            color=COLOURS.get(str(model)),
+            label=term(str(model)),
+        )
     ax.set_xlabel("预测均值 mean forecast per cell")
     ax.set_ylabel("实际均值 mean observed per cell")
     ax.set_title("校准曲线 Calibration curve (deciles of cells)")

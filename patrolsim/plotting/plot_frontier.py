@@ -23,9 +23,11 @@ KPI_LABELS = {
     "complaints_within_target_share": "按时响应比例 answered in time",
     "inspection_pass_rate": "检查通过率 inspection pass rate",
 }
-STATUS_STYLE = {"meets": ("#1a7f37", "达标 meets every target"),
-                "unclear": ("#d4a017", "不确定 unclear"),
-                "fails": ("#b42318", "不达标 fails a target")}
+STATUS_STYLE = {
+    "meets": ("#1a7f37", "达标 meets every target"),
+    "unclear": ("#d4a017", "不确定 unclear"),
+    "fails": ("#b42318", "不达标 fails a target"),
+}
 
 
 def kpi_label(kpi: str) -> str:
@@ -33,9 +35,14 @@ def kpi_label(kpi: str) -> str:
     return KPI_LABELS.get(kpi, kpi)
 
 
-def plot_frontier(table: pd.DataFrame, kpi: str, frontier: pd.DataFrame | None = None,
-                  choice: str | None = None, targets: Sequence[Target] = (),
-                  ax: Axes | None = None) -> Axes:
+def plot_frontier(
+    table: pd.DataFrame,
+    kpi: str,
+    frontier: pd.DataFrame | None = None,
+    choice: str | None = None,
+    targets: Sequence[Target] = (),
+    ax: Axes | None = None,
+) -> Axes:
     """Mean annual cost against ``kpi`` for every mix, with confidence intervals.
 
     Parameters
@@ -63,27 +70,55 @@ def plot_frontier(table: pd.DataFrame, kpi: str, frontier: pd.DataFrame | None =
             continue
         x = rows["cost_mean"].to_numpy(dtype=float) / wan
         y = rows[f"{kpi}:mean"].to_numpy(dtype=float)
-        yerr = [y - rows[f"{kpi}:ci_low"].to_numpy(dtype=float),
-                rows[f"{kpi}:ci_high"].to_numpy(dtype=float) - y]
-        ax.errorbar(x, y, yerr=yerr, fmt="o", ms=4, color=colour, alpha=0.75, elinewidth=0.8,
-                    capsize=2, label=label)
+        yerr = [
+            y - rows[f"{kpi}:ci_low"].to_numpy(dtype=float),
+            rows[f"{kpi}:ci_high"].to_numpy(dtype=float) - y,
+        ]
+        ax.errorbar(
+            x,
+            y,
+            yerr=yerr,
+            fmt="o",
+            ms=4,
+            color=colour,
+            alpha=0.75,
+            elinewidth=0.8,
+            capsize=2,
+            label=label,
+        )
     if frontier is not None and not frontier.empty:
-        ax.plot(frontier["cost_mean"].to_numpy(dtype=float) / wan,
-                frontier[f"{kpi}:mean"].to_numpy(dtype=float), color="black", linewidth=1.0,
-                drawstyle="steps-post", label="成本–效果前沿 frontier")
+        ax.plot(
+            frontier["cost_mean"].to_numpy(dtype=float) / wan,
+            frontier[f"{kpi}:mean"].to_numpy(dtype=float),
+            color="black",
+            linewidth=1.0,
+            drawstyle="steps-post",
+            label="成本–效果前沿 frontier",
+        )
     if choice is not None:
         row = table[table["mix"] == choice]
         if not row.empty:
-            ax.plot(float(row["cost_mean"].iloc[0]) / wan, float(row[f"{kpi}:mean"].iloc[0]),
-                    marker="*", ms=16, color="#1f4e9c", linestyle="none",
-                    label=f"推荐 choice: {choice}")
+            ax.plot(
+                float(row["cost_mean"].iloc[0]) / wan,
+                float(row[f"{kpi}:mean"].iloc[0]),
+                marker="*",
+                ms=16,
+                color="#1f4e9c",
+                linestyle="none",
+                label=f"推荐 choice: {choice}",
+            )
     for target in targets:
         if target.kpi != kpi:
             continue
         for value, word in ((target.min, "≥"), (target.max, "≤")):
             if value is not None:
-                ax.axhline(value, color="black", linestyle="--", linewidth=1.0,
-                           label=f"目标 target {word} {value:g}")
+                ax.axhline(
+                    value,
+                    color="black",
+                    linestyle="--",
+                    linewidth=1.0,
+                    label=f"目标 target {word} {value:g}",
+                )
     ax.set_xlabel("年度成本(万元) annual cost (10k yuan)")
     ax.set_ylabel(kpi_label(kpi))
     ax.set_title("配置的成本与效果(均值及95%置信区间) cost and effect of each mix")

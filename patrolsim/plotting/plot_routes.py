@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
+
 from patrolsim.terms import Lang, term
 
 if TYPE_CHECKING:
@@ -15,8 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["plot_routes"]
 
 
-def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None,
-                lang: Lang = "zh") -> Axes:
+def plot_routes(
+    scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None, lang: Lang = "zh"
+) -> Axes:
     """Draw the patches, squad bases and every unit's route of one shift (local metres).
 
     Parameters
@@ -34,15 +37,21 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
         The axes drawn on. Strict-tier patches are drawn larger; each route is a coloured line
         with its stop numbers. Chinese names need a CJK font to render (boxes otherwise).
     """
-    import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 9))
     xs = [p.x_m for p in scenario.patches]
     ys = [p.y_m for p in scenario.patches]
     sizes = [60 if p.tier == "strict" else 25 for p in scenario.patches]
-    ax.scatter(xs, ys, s=sizes, c="lightgrey", edgecolors="grey", zorder=1,
-               label="巡查点位" if lang == "zh" else "patches")
+    ax.scatter(
+        xs,
+        ys,
+        s=sizes,
+        c="lightgrey",
+        edgecolors="grey",
+        zorder=1,
+        label="巡查点位" if lang == "zh" else "patches",
+    )
     for sq in scenario.squads:
         b = scenario.patches[sq.base_index]
         ax.scatter([b.x_m], [b.y_m], marker="s", s=120, c="black", zorder=3)
@@ -62,8 +71,11 @@ def plot_routes(scenario: Scenario, plan: DistrictRoutes, ax: Axes | None = None
             lw=1.5,
             alpha=0.8,
             zorder=2,
-            label=(f"{ur.unit.label}({len(ur.stops)} 个巡查点)" if lang == "zh"
-                   else f"{ur.unit.label} ({len(ur.stops)} stops)"),
+            label=(
+                f"{ur.unit.label}({len(ur.stops)} 个巡查点)"
+                if lang == "zh"
+                else f"{ur.unit.label} ({len(ur.stops)} stops)"
+            ),
         )
         for r in ur.stops:
             p = scenario.patches[r.patch_index]

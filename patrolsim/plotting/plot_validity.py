@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 if TYPE_CHECKING:
@@ -16,8 +17,6 @@ __all__ = ["plot_check"]
 
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
-        import matplotlib.pyplot as plt
-
         _, ax = plt.subplots(figsize=(6.4, 4.0))
     return ax
 
@@ -31,8 +30,14 @@ def plot_koper(result: CheckResult, ax: Axes | None = None) -> Axes:
     """P(new violation within 30 min of leaving) by stop length, with Koper's two points."""
     ax = _axes(ax)
     t = result.table
-    ax.errorbar(t["stop_min"], 100 * t["p_new_30min"], yerr=196 * t["se"], marker="o",
-                capsize=2, label="model (95 % CI)")
+    ax.errorbar(
+        t["stop_min"],
+        100 * t["p_new_30min"],
+        yerr=196 * t["se"],
+        marker="o",
+        capsize=2,
+        label="model (95 % CI)",
+    )
     ax.plot([0], [15], "s", color="black", label="Koper 1995")
     ax.plot([10, 16], [4, 4], "-", color="black", lw=3)
     ax.axhspan(2, 6, xmin=0.5, xmax=0.8, color="grey", alpha=0.15)
@@ -44,8 +49,13 @@ def plot_koper(result: CheckResult, ax: Axes | None = None) -> Axes:
 
 
 def _campaign_band(ax: Axes, result: CheckResult, days_key: str) -> None:
-    ax.axvspan(0, float(result.settings[days_key]), color="orange", alpha=0.12,  # type: ignore[arg-type]
-               label="campaign")
+    ax.axvspan(
+        0,
+        float(result.settings[days_key]),  # type: ignore[arg-type]
+        color="orange",
+        alpha=0.12,
+        label="campaign",
+    )
     ax.axhline(1.0, color="black", lw=0.8)
 
 
@@ -97,8 +107,11 @@ def plot_displacement(result: CheckResult, ax: Axes | None = None) -> Axes:
     t = result.table
     x = np.arange(len(t))
     bottom = np.zeros(len(t))
-    for col, colour in (("displacement", "tab:red"), ("neither", "lightgrey"),
-                        ("diffusion", "tab:green")):
+    for col, colour in (
+        ("displacement", "tab:red"),
+        ("neither", "lightgrey"),
+        ("diffusion", "tab:green"),
+    ):
         ax.bar(x, 100 * t[col], bottom=bottom, color=colour, label=col)
         bottom += 100 * t[col].to_numpy()
     ax.set_xticks(x, [f"{r.type}\nWDQ {r.wdq:+.2f}" for r in t.itertuples()])
@@ -113,8 +126,14 @@ def plot_broken_windows(result: CheckResult, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     t = result.table
     x = np.arange(len(t))
-    ax.errorbar(x, t["ratio"], yerr=[t["ratio"] - t["ratio_low"], t["ratio_high"] - t["ratio"]],
-                fmt="o", capsize=3, label="model (95 % CI)")
+    ax.errorbar(
+        x,
+        t["ratio"],
+        yerr=[t["ratio"] - t["ratio_low"], t["ratio_high"] - t["ratio"]],
+        fmt="o",
+        capsize=3,
+        label="model (95 % CI)",
+    )
     ax.axhline(27 / 13, color="black", ls="--", label="Keizer et al. 2008: 27/13")
     ax.axhline(1.0, color="grey", lw=0.8)
     ax.set_xticks(x, list(t["type"]), rotation=30, ha="right", fontsize=8)
@@ -141,9 +160,15 @@ def plot_erlang(result: CheckResult, ax: Axes | None = None) -> Axes:
     return ax
 
 
-_PLOTS = {"koper": plot_koper, "crackdown": plot_crackdown, "tipping": plot_tipping,
-          "dose": plot_dose, "displacement": plot_displacement,
-          "broken_windows": plot_broken_windows, "erlang": plot_erlang}
+_PLOTS = {
+    "koper": plot_koper,
+    "crackdown": plot_crackdown,
+    "tipping": plot_tipping,
+    "dose": plot_dose,
+    "displacement": plot_displacement,
+    "broken_windows": plot_broken_windows,
+    "erlang": plot_erlang,
+}
 
 
 def plot_measures(result: CheckResult, ax: Axes | None = None) -> Axes:
@@ -151,8 +176,9 @@ def plot_measures(result: CheckResult, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     crits = result.criteria
     x = np.arange(len(crits))
-    ax.bar(x, [c.value for c in crits], color=["tab:green" if c.passed else "tab:red"
-                                               for c in crits])
+    ax.bar(
+        x, [c.value for c in crits], color=["tab:green" if c.passed else "tab:red" for c in crits]
+    )
     for i, c in enumerate(crits):
         if c.low is not None or c.high is not None:
             lo = c.low if c.low is not None else 0.0

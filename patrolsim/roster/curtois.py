@@ -61,8 +61,14 @@ from patrolsim.scenario.model import (
     TravelRules,
 )
 
-__all__ = ["CURTOIS_START", "CurtoisRoster", "curtois_problem", "curtois_scenario",
-           "roster_assignment", "solve_curtois_roster"]
+__all__ = [
+    "CURTOIS_START",
+    "CurtoisRoster",
+    "curtois_problem",
+    "curtois_scenario",
+    "roster_assignment",
+    "solve_curtois_roster",
+]
 
 #: The date given to day 0 of every instance: a Monday, as the benchmark's day 0.
 CURTOIS_START = dt.date(2024, 1, 1)
@@ -79,13 +85,19 @@ def curtois_scenario(instance: CurtoisInstance, start: dt.date = CURTOIS_START) 
 
     The scenario has no places and no simulation parameters: it serves the roster only.
     """
-    shifts = tuple(ShiftType(s.id, s.id, SHIFT_START_MIN, SHIFT_START_MIN + s.length_min)
-                   for s in instance.shifts)
-    staff = tuple(StaffMember(i, e.id, e.id, "certified", SQUAD, 0.0, 0.0, 168.0)
-                  for i, e in enumerate(instance.staff))
-    leave = tuple(Leave(e.id, start + dt.timedelta(days=d), start + dt.timedelta(days=d),
-                        "day off")
-                  for e in instance.staff for d in sorted(set(e.days_off)))
+    shifts = tuple(
+        ShiftType(s.id, s.id, SHIFT_START_MIN, SHIFT_START_MIN + s.length_min)
+        for s in instance.shifts
+    )
+    staff = tuple(
+        StaffMember(i, e.id, e.id, "certified", SQUAD, 0.0, 0.0, 168.0)
+        for i, e in enumerate(instance.staff)
+    )
+    leave = tuple(
+        Leave(e.id, start + dt.timedelta(days=d), start + dt.timedelta(days=d), "day off")
+        for e in instance.staff
+        for d in sorted(set(e.days_off))
+    )
     longest = max((e.max_consecutive for e in instance.staff), default=instance.horizon)
     rules = RosterRules(
         min_rest_hours=0.0,
@@ -94,9 +106,16 @@ def curtois_scenario(instance: CurtoisInstance, start: dt.date = CURTOIS_START) 
         unit_certified=1,
         unit_auxiliaries=0,
         hours_tolerance=0.0,
-        weights=RosterWeights(shortfall=100, surplus=1, preference=1, fairness_nights=0,
-                              fairness_weekends=0, shift_consistency=0, weekend_pair=0,
-                              stability=0),
+        weights=RosterWeights(
+            shortfall=100,
+            surplus=1,
+            preference=1,
+            fairness_nights=0,
+            fairness_weekends=0,
+            shift_consistency=0,
+            weekend_pair=0,
+            stability=0,
+        ),
     )
     dates = [start + dt.timedelta(days=k) for k in range(instance.horizon)]
     return Scenario(
@@ -159,10 +178,11 @@ def curtois_problem(instance: CurtoisInstance, start: dt.date = CURTOIS_START) -
         for c in instance.cover
     )
     preferences = tuple(
-        [Preference(r.staff, date(r.day), r.shift, "want", r.weight)
-         for r in instance.on_requests]
-        + [Preference(r.staff, date(r.day), r.shift, "avoid", r.weight)
-           for r in instance.off_requests]
+        [Preference(r.staff, date(r.day), r.shift, "want", r.weight) for r in instance.on_requests]
+        + [
+            Preference(r.staff, date(r.day), r.shift, "avoid", r.weight)
+            for r in instance.off_requests
+        ]
     )
     limits = tuple(
         StaffLimits(
@@ -178,8 +198,9 @@ def curtois_problem(instance: CurtoisInstance, start: dt.date = CURTOIS_START) -
         for e in instance.staff
     )
     pairs = tuple((s.id, t) for s in instance.shifts for t in s.cannot_follow)
-    return RosterProblem(sc, start, instance.horizon, requirements, preferences,
-                         limits=limits, forbidden_pairs=pairs)
+    return RosterProblem(
+        sc, start, instance.horizon, requirements, preferences, limits=limits, forbidden_pairs=pairs
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,22 +222,24 @@ class CurtoisRoster:
     def summary(self) -> str:
         """One line: instance, status, evaluated objective, bound, violations and time."""
         r = self.roster
-        return (f"{self.instance}: {r.status} objective {self.objective} bound "
-                f"{r.best_bound:.0f} (roster objective {r.objective:.0f}), "
-                f"{len(self.evaluation.violations)} hard violation(s), {r.solve_time_s:.1f} s")
+        return (
+            f"{self.instance}: {r.status} objective {self.objective} bound "
+            f"{r.best_bound:.0f} (roster objective {r.objective:.0f}), "
+            f"{len(self.evaluation.violations)} hard violation(s), {r.solve_time_s:.1f} s"
+        )
 
     def __str__(self) -> str:
         return self.summary()
 
 
-def roster_assignment(roster: Roster, start: dt.date = CURTOIS_START
-                      ) -> dict[tuple[str, int], str]:
+def roster_assignment(roster: Roster, start: dt.date = CURTOIS_START) -> dict[tuple[str, int], str]:
     """``{(staff_id, day index): shift}`` of a roster whose day 0 is ``start``."""
     return {(e.staff_id, (e.date - start).days): e.shift for e in roster.entries}
 
 
-def solve_curtois_roster(instance: CurtoisInstance, params: RosterParams | None = None
-                         ) -> CurtoisRoster:
+def solve_curtois_roster(
+    instance: CurtoisInstance, params: RosterParams | None = None
+) -> CurtoisRoster:
     """Solve a benchmark instance with the district roster and evaluate it independently.
 
     Parameters
@@ -234,5 +257,6 @@ def solve_curtois_roster(instance: CurtoisInstance, params: RosterParams | None 
     params = params if params is not None else RosterParams()
     roster = solve_roster(curtois_problem(instance), params)
     assignment = roster_assignment(roster)
-    return CurtoisRoster(instance.name, roster, assignment,
-                         evaluate_curtois(instance, assignment), params)
+    return CurtoisRoster(
+        instance.name, roster, assignment, evaluate_curtois(instance, assignment), params
+    )

@@ -58,17 +58,24 @@ def infeasibility_core(
     params = params if params is not None else RosterParams()
     built = build_roster_model(problem, explain=True)
     built.model.clear_objective()
-    lit_of = {key: built.model.get_bool_var_from_proto_index(i)
-              for i, key in built.assumptions.items()}
+    lit_of = {
+        key: built.model.get_bool_var_from_proto_index(i) for i, key in built.assumptions.items()
+    }
     used = 0.0
 
     def solve(keys: Sequence[RuleKey], limit: float) -> tuple[Any, list[RuleKey]]:
         nonlocal used
         built.model.clear_assumptions()
         built.model.add_assumptions([lit_of[k] for k in keys])
-        sp = dataclasses.replace(params, time_limit_s=None, max_deterministic_time=max(limit, 0.1),
-                                 num_workers=1, subsolvers=("max_lp",), progress=False,
-                                 log_search=False)
+        sp = dataclasses.replace(
+            params,
+            time_limit_s=None,
+            max_deterministic_time=max(limit, 0.1),
+            num_workers=1,
+            subsolvers=("max_lp",),
+            progress=False,
+            log_search=False,
+        )
         solver = make_solver(sp)
         status = solver.solve(built.model)
         used += solver.response_proto.deterministic_time
@@ -99,8 +106,16 @@ def infeasibility_core(
 
 def _order(keys: Sequence[RuleKey]) -> list[RuleKey]:
     """Try to drop personal rules before cover and leave, so that those stay in the core."""
-    rank = {"max_consecutive_days": 0, "rest": 1, "days_off": 2, "hours": 3, "limits": 3,
-            "duty": 4, "leave": 5, "cover": 6}
+    rank = {
+        "max_consecutive_days": 0,
+        "rest": 1,
+        "days_off": 2,
+        "hours": 3,
+        "limits": 3,
+        "duty": 4,
+        "leave": 5,
+        "cover": 6,
+    }
     return sorted(dict.fromkeys(keys), key=lambda k: (rank.get(k[0], 9), str(k)))
 
 
@@ -120,14 +135,21 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
         total *= rules.unit_certified
         first = min(date for date, _ in mine)
         last = max(date for date, _ in mine)
-        out.append(f"squad {squad}: these {len(mine)} shifts between {_day(first)} and "
-                   f"{_day(last)} need {total} certified officer-shifts together, more than its "
-                   "people can work under the rules listed with them")
+        out.append(
+            f"squad {squad}: these {len(mine)} shifts between {_day(first)} and "
+            f"{_day(last)} need {total} certified officer-shifts together, more than its "
+            "people can work under the rules listed with them"
+        )
     shift_order = {sh.name: i for i, sh in enumerate(sc.shifts)}
 
     def order(k: RuleKey) -> tuple[bool, str, dt.date, int, str]:
-        return (k[0] != "cover", k[1] if k[0] == "cover" else "", k[2] or dt.date.min,
-                shift_order.get(k[3], 0), str(k))
+        return (
+            k[0] != "cover",
+            k[1] if k[0] == "cover" else "",
+            k[2] or dt.date.min,
+            shift_order.get(k[3], 0),
+            str(k),
+        )
 
     for rule, who, date, extra in sorted(keys, key=order):
         if rule == "cover" and date is not None:
@@ -135,17 +157,26 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
             people = [p for p in sc.staff if p.squad == who and p.certified]
             away = [p for p in people if sc.on_leave(p.id, date)]
             avail = len(people) - len(away)
-            text = (f"{_day(date)} {extra}, squad {who} needs {req.units} unit"
-                    f"{'s' if req.units != 1 else ''} = {req.units * rules.unit_certified} "
-                    f"certified officers")
+            text = (
+                f"{_day(date)} {extra}, squad {who} needs {req.units} unit"
+                f"{'s' if req.units != 1 else ''} = {req.units * rules.unit_certified} "
+                f"certified officers"
+            )
             if req.auxiliaries:
                 text += f" and {req.auxiliaries} auxiliary place(s)"
             text += f"; {avail} certified officer{'s are' if avail != 1 else ' is'} available"
             if away:
-                text += ": " + _join([f"{p.id} {p.name}" for p in away]) + (
-                    " is" if len(away) == 1 else " are") + " on leave"
-            aux_people = [p for p in sc.staff if p.squad == who and not p.certified
-                          and not sc.on_leave(p.id, date)]
+                text += (
+                    ": "
+                    + _join([f"{p.id} {p.name}" for p in away])
+                    + (" is" if len(away) == 1 else " are")
+                    + " on leave"
+                )
+            aux_people = [
+                p
+                for p in sc.staff
+                if p.squad == who and not p.certified and not sc.on_leave(p.id, date)
+            ]
             spare = max(0, avail - req.units * rules.unit_certified)
             if req.auxiliaries and len(aux_people) + spare < req.auxiliaries:
                 text += f"; only {len(aux_people)} auxiliaries are available"
@@ -153,32 +184,47 @@ def describe(keys: Sequence[RuleKey], problem: RosterProblem) -> list[str]:
         elif rule == "leave" and date is not None:
             end, _, kind = extra.partition(" ")
             p = staff.get(who)
-            out.append(f"{who} {p.name if p else ''} is on leave ({kind}) {date.isoformat()} to "
-                       f"{end}")
+            out.append(
+                f"{who} {p.name if p else ''} is on leave ({kind}) {date.isoformat()} to {end}"
+            )
         elif rule == "rest":
-            text = (f"{_person(sc, who)} needs {rules.min_rest_hours:g} h rest between shifts "
-                    "(no late → early, no night → day)")
+            text = (
+                f"{_person(sc, who)} needs {rules.min_rest_hours:g} h rest between shifts "
+                "(no late → early, no night → day)"
+            )
             if problem.forbidden_pairs:
-                text += " and may not work " + _join(
-                    [f"{a} then {b}" for a, b in problem.forbidden_pairs]) + " on consecutive days"
+                text += (
+                    " and may not work "
+                    + _join([f"{a} then {b}" for a, b in problem.forbidden_pairs])
+                    + " on consecutive days"
+                )
             out.append(text)
         elif rule == "limits":
-            out.append(f"{_person(sc, who)} has personal limits over the roster period "
-                       "(shifts of each type, total hours, runs of work and rest, weekends)")
+            out.append(
+                f"{_person(sc, who)} has personal limits over the roster period "
+                "(shifts of each type, total hours, runs of work and rest, weekends)"
+            )
         elif rule == "max_consecutive_days":
-            out.append(f"{_person(sc, who)} may work at most {rules.max_consecutive_days} "
-                       "days in a row")
+            out.append(
+                f"{_person(sc, who)} may work at most {rules.max_consecutive_days} days in a row"
+            )
         elif rule == "days_off" and date is not None:
-            out.append(f"{_person(sc, who)} needs {rules.min_days_off_per_week} days off in the "
-                       f"week from {_day(date)}")
+            out.append(
+                f"{_person(sc, who)} needs {rules.min_days_off_per_week} days off in the "
+                f"week from {_day(date)}"
+            )
         elif rule == "hours" and date is not None:
             p = staff[who]
-            out.append(f"{_person(sc, who)} must work {p.min_weekly_hours:g}–"
-                       f"{p.max_weekly_hours:g} h in the week from {_day(date)} "
-                       "(contract hours, leave credited)")
+            out.append(
+                f"{_person(sc, who)} must work {p.min_weekly_hours:g}–"
+                f"{p.max_weekly_hours:g} h in the week from {_day(date)} "
+                "(contract hours, leave credited)"
+            )
         elif rule == "duty" and date is not None:
-            out.append(f"{_day(date)}: everyone working attends {who} ({extra} shift), so the "
-                       "other shifts may carry no spare people")
+            out.append(
+                f"{_day(date)}: everyone working attends {who} ({extra} shift), so the "
+                "other shifts may carry no spare people"
+            )
         else:
             out.append(f"{rule} {who} {date or ''} {extra}".strip())
     return out
@@ -212,9 +258,11 @@ def explain_infeasible(
     """
     core = infeasibility_core(problem, params, work)
     if not core:
-        return ["the solver could not isolate the conflicting rules within "
-                f"{work:g} units of deterministic time; try without --strict-cover to see "
-                "the uncovered shifts"]
+        return [
+            "the solver could not isolate the conflicting rules within "
+            f"{work:g} units of deterministic time; try without --strict-cover to see "
+            "the uncovered shifts"
+        ]
     return describe(core, problem)
 
 

@@ -98,13 +98,9 @@ class StaffLimits:
                 f"Expected max_minutes ≥ min_minutes ({self.min_minutes}), got {self.max_minutes}."
             )
         if self.max_consecutive_days is not None and self.max_consecutive_days < 1:
-            raise ValueError(
-                f"Expected max_consecutive_days ≥ 1, got {self.max_consecutive_days}."
-            )
+            raise ValueError(f"Expected max_consecutive_days ≥ 1, got {self.max_consecutive_days}.")
         if self.min_consecutive_days < 1:
-            raise ValueError(
-                f"Expected min_consecutive_days ≥ 1, got {self.min_consecutive_days}."
-            )
+            raise ValueError(f"Expected min_consecutive_days ≥ 1, got {self.min_consecutive_days}.")
         if self.min_consecutive_days_off < 1:
             raise ValueError(
                 f"Expected min_consecutive_days_off ≥ 1, got {self.min_consecutive_days_off}."
@@ -157,8 +153,9 @@ def default_requirements(
             if units <= 0:
                 continue
             for squad in scenario.squads:
-                out.append(Requirement(date, shift.name, squad.id, units,
-                                       units * rules.unit_auxiliaries))
+                out.append(
+                    Requirement(date, shift.name, squad.id, units, units * rules.unit_auxiliaries)
+                )
     return tuple(out)
 
 
@@ -171,9 +168,7 @@ def _display(path: Path) -> str:
     return str(path)
 
 
-def read_requirements(
-    path: str | os.PathLike[str], scenario: Scenario
-) -> tuple[Requirement, ...]:
+def read_requirements(path: str | os.PathLike[str], scenario: Scenario) -> tuple[Requirement, ...]:
     """Read ``requirements.csv`` (``date,shift,squad,units,auxiliaries``).
 
     ``auxiliaries`` may be left empty: it then defaults to ``units × unit_auxiliaries``.
@@ -185,8 +180,9 @@ def read_requirements(
     """
     p = Path(path)
     problems = Problems()
-    table = read_table(p, _display(p), problems, ("date", "shift", "squad", "units"),
-                       optional=("auxiliaries",))
+    table = read_table(
+        p, _display(p), problems, ("date", "shift", "squad", "units"), optional=("auxiliaries",)
+    )
     problems.raise_if_any()
     assert table is not None
     shifts = [s.name for s in scenario.shifts]
@@ -210,9 +206,13 @@ def read_requirements(
             continue
         key = (date, shift, squad_raw)
         if key in seen:
-            problems.add(table.file, row.line, "date",
-                         f"second row for {date} {shift} {squad_raw}, first in row {seen[key]}",
-                         row.cells["date"])
+            problems.add(
+                table.file,
+                row.line,
+                "date",
+                f"second row for {date} {shift} {squad_raw}, first in row {seen[key]}",
+                row.cells["date"],
+            )
             continue
         seen[key] = row.line
         n_aux = int(aux) if aux is not None else int(units) * scenario.roster.unit_auxiliaries
@@ -234,8 +234,9 @@ def read_preferences(path: str | os.PathLike[str], scenario: Scenario) -> tuple[
     """
     p = Path(path)
     problems = Problems()
-    table = read_table(p, _display(p), problems, ("staff_id", "date", "shift", "kind"),
-                       optional=("weight",))
+    table = read_table(
+        p, _display(p), problems, ("staff_id", "date", "shift", "kind"), optional=("weight",)
+    )
     problems.raise_if_any()
     assert table is not None
     staff = {s.id for s in scenario.staff}
@@ -254,8 +255,15 @@ def read_preferences(path: str | os.PathLike[str], scenario: Scenario) -> tuple[
             c.flag("weight", "expected a whole number", row.cells["weight"])
         if not c.ok or date is None or shift is None or kind is None:
             continue
-        out.append(Preference(sid, date, shift, kind,  # type: ignore[arg-type]
-                              int(weight) if weight is not None else 1))
+        out.append(
+            Preference(
+                sid,
+                date,
+                shift,
+                kind,  # type: ignore[arg-type]
+                int(weight) if weight is not None else 1,
+            )
+        )
     problems.raise_if_any()
     return tuple(out)
 
@@ -272,8 +280,13 @@ def read_previous_roster(path: str | os.PathLike[str], scenario: Scenario) -> Pr
     """
     p = Path(path)
     problems = Problems()
-    table = read_table(p, _display(p), problems, ("staff_id", "date", "shift"),
-                       optional=("name", "role", "squad", "start", "end", "unit"))
+    table = read_table(
+        p,
+        _display(p),
+        problems,
+        ("staff_id", "date", "shift"),
+        optional=("name", "role", "squad", "start", "end", "unit"),
+    )
     problems.raise_if_any()
     assert table is not None
     staff = {s.id for s in scenario.staff}

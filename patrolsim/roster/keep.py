@@ -28,14 +28,26 @@ from patrolsim.roster.result import Roster
 from patrolsim.scenario.model import RosterWeights, Scenario
 from patrolsim.terms import Lang, leave_kind, term
 
-__all__ = ["CHANGES_COLUMNS", "change_summary", "changes_frame", "keep_problem", "keep_weight",
-           "kept_share"]
+__all__ = [
+    "CHANGES_COLUMNS",
+    "change_summary",
+    "changes_frame",
+    "keep_problem",
+    "keep_weight",
+    "kept_share",
+]
 
 CHANGES_COLUMNS = ("staff_id", "name", "date", "before", "after", "reason")
 
 #: Soft rules a change must cost more than (all but missing cover).
-_OUTWEIGHED = ("surplus", "preference", "fairness_nights", "fairness_weekends",
-               "shift_consistency", "weekend_pair")
+_OUTWEIGHED = (
+    "surplus",
+    "preference",
+    "fairness_nights",
+    "fairness_weekends",
+    "shift_consistency",
+    "weekend_pair",
+)
 
 
 def keep_weight(weights: RosterWeights) -> int:
@@ -63,8 +75,10 @@ def keep_problem(problem: RosterProblem, kept: PreviousRoster) -> RosterProblem:
     inside = {k: v for k, v in kept.items() if k[1] in dates}
     if not inside:
         first, last = problem.dates[0], problem.dates[-1]
-        raise ScenarioError(f"--keep: the roster has no shifts from {first} to {last}; give "
-                            f"the roster issued for the week being re-planned")
+        raise ScenarioError(
+            f"--keep: the roster has no shifts from {first} to {last}; give "
+            f"the roster issued for the week being re-planned"
+        )
     sc = problem.scenario
     weights = dataclasses.replace(sc.roster.weights, stability=keep_weight(sc.roster.weights))
     scenario = dataclasses.replace(sc, roster=dataclasses.replace(sc.roster, weights=weights))
@@ -73,8 +87,9 @@ def keep_problem(problem: RosterProblem, kept: PreviousRoster) -> RosterProblem:
     return dataclasses.replace(problem, scenario=scenario, previous=previous)
 
 
-def _assignments(roster: Roster | Mapping[tuple[str, dt.date], str]
-                 ) -> dict[tuple[str, dt.date], str]:
+def _assignments(
+    roster: Roster | Mapping[tuple[str, dt.date], str],
+) -> dict[tuple[str, dt.date], str]:
     if isinstance(roster, Roster):
         return {(e.staff_id, e.date): e.shift for e in roster.entries}
     return dict(roster)
@@ -88,8 +103,9 @@ def kept_share(before: Mapping[tuple[str, dt.date], str], after: Roster) -> tupl
     return sum(1 for k, v in inside.items() if now.get(k) == v), len(inside)
 
 
-def changes_frame(before: Mapping[tuple[str, dt.date], str], after: Roster,
-                  scenario: Scenario, lang: Lang = "zh") -> pd.DataFrame:
+def changes_frame(
+    before: Mapping[tuple[str, dt.date], str], after: Roster, scenario: Scenario, lang: Lang = "zh"
+) -> pd.DataFrame:
     """Every person-day whose shift changed: ``staff_id,name,date,before,after,reason``.
 
     ``before`` and ``after`` hold the shift's name, ``休`` for a day off or ``假`` for leave (in
@@ -105,26 +121,45 @@ def changes_frame(before: Mapping[tuple[str, dt.date], str], after: Roster,
             was, is_ = before.get((p.id, d)), now.get((p.id, d))
             if was == is_:
                 continue
-            leave = next((lv for lv in scenario.leave
-                          if lv.staff_id == p.id and lv.covers(d)), None)
-            own_leave = any(lv.staff_id == p.id and lv.covers(x)
-                            for lv in scenario.leave for x in dates)
-            after_word = (labels[is_] if is_ else
-                          term("leave", lang) if leave else term("off", lang))
+            leave = next(
+                (lv for lv in scenario.leave if lv.staff_id == p.id and lv.covers(d)), None
+            )
+            own_leave = any(
+                lv.staff_id == p.id and lv.covers(x) for lv in scenario.leave for x in dates
+            )
+            after_word = labels[is_] if is_ else term("leave", lang) if leave else term("off", lang)
             if leave is not None:
-                reason = (f"请假({leave_kind(leave.kind, lang)})" if lang == "zh" else
-                          f"on leave ({leave_kind(leave.kind, lang)})")
+                reason = (
+                    f"请假({leave_kind(leave.kind, lang)})"
+                    if lang == "zh"
+                    else f"on leave ({leave_kind(leave.kind, lang)})"
+                )
             elif own_leave:
-                reason = ("本人本周请假，其余班次随之调整" if lang == "zh" else
-                          "own leave this week: the other days move with it")
+                reason = (
+                    "本人本周请假，其余班次随之调整"
+                    if lang == "zh"
+                    else "own leave this week: the other days move with it"
+                )
             elif was is None:
-                reason = ("顶替请假人员，补足班次" if lang == "zh" else
-                          "covers for colleagues on leave")
+                reason = (
+                    "顶替请假人员，补足班次" if lang == "zh" else "covers for colleagues on leave"
+                )
             else:
-                reason = ("为满足休息、轮休和工时规则而调整" if lang == "zh" else
-                          "keeps the rest, days-off and hours rules")
-            rows.append((p.id, p.name, d.isoformat(),
-                         labels[was] if was else term("off", lang), after_word, reason))
+                reason = (
+                    "为满足休息、轮休和工时规则而调整"
+                    if lang == "zh"
+                    else "keeps the rest, days-off and hours rules"
+                )
+            rows.append(
+                (
+                    p.id,
+                    p.name,
+                    d.isoformat(),
+                    labels[was] if was else term("off", lang),
+                    after_word,
+                    reason,
+                )
+            )
     return pd.DataFrame(rows, columns=list(CHANGES_COLUMNS))
 
 
@@ -135,6 +170,7 @@ def change_summary(changes: pd.DataFrame, lang: Lang = "zh") -> str:
         return f"{people} 人调整 {shifts} 个班次" if shifts else "排班无变化"
     if not shifts:
         return "no change to the roster"
-    return (f"{people} {'person changes' if people == 1 else 'people change'} "
-            f"{shifts} shift{'s' if shifts != 1 else ''}")
-
+    return (
+        f"{people} {'person changes' if people == 1 else 'people change'} "
+        f"{shifts} shift{'s' if shifts != 1 else ''}"
+    )

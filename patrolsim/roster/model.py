@@ -161,13 +161,15 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
             if prev_shift == today:
                 m.add(x[p.id, 0, tomorrow] == 0).only_enforce_if(g)
             for k in range(n_days - 1):
-                m.add_bool_or([x[p.id, k, today].Not(),
-                               x[p.id, k + 1, tomorrow].Not()]).only_enforce_if(g)
+                m.add_bool_or(
+                    [x[p.id, k, today].Not(), x[p.id, k + 1, tomorrow].Not()]
+                ).only_enforce_if(g)
         g = guard(("max_consecutive_days", p.id, None, ""))
         own = problem.limits_of(p.id).max_consecutive_days
         mx = rules.max_consecutive_days if own is None else min(own, rules.max_consecutive_days)
-        history = [1 if (p.id, dates[0] - dt.timedelta(days=j)) in prev else 0
-                   for j in range(mx, 0, -1)]
+        history = [
+            1 if (p.id, dates[0] - dt.timedelta(days=j)) in prev else 0 for j in range(mx, 0, -1)
+        ]
         seq: list[Any] = [*history, *(work[p.id, k] for k in range(n_days))]
         for start in range(len(seq) - mx):
             window = seq[start : start + mx + 1]
@@ -209,8 +211,9 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                 m.add(minutes <= lim.max_minutes).only_enforce_if(g)
         days_worked = [work[pid, k] for k in range(n_days)]
         add_min_run_clauses(m, days_worked, lim.min_consecutive_days, enforce=g)
-        add_min_run_clauses(m, [w.Not() for w in days_worked], lim.min_consecutive_days_off,
-                            enforce=g)
+        add_min_run_clauses(
+            m, [w.Not() for w in days_worked], lim.min_consecutive_days_off, enforce=g
+        )
         if lim.max_weekends is not None:
             worked_weekends = []
             for days in problem.weekends():
@@ -240,8 +243,9 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                 aux = sum(x[p.id, k, s.name] for p in people if not p.certified)
                 key = (k, s.name, sq.id)
                 name = f"(day={dates[k]}, shift={s.name}, squad={sq.id})"
-                w_under = w8.shortfall if req is None or req.weight_under is None \
-                    else req.weight_under
+                w_under = (
+                    w8.shortfall if req is None or req.weight_under is None else req.weight_under
+                )
                 w_over = w8.surplus if req is None or req.weight_over is None else req.weight_over
                 us = m.new_int_var(0, units, f"units_short{name}")
                 m.add(cert + c * us >= c * units)
@@ -258,8 +262,9 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                     pen["shortfall"][1].append(w_under)
                     pen["auxiliary_shortfall"][0].append(aus)
                     pen["auxiliary_shortfall"][1].append(-(-w_under // 4))
-                vs, cs = add_soft_cover(m, cert + aux, c * units + places, len(people), 0,
-                                        w_over, f"cover{name}")
+                vs, cs = add_soft_cover(
+                    m, cert + aux, c * units + places, len(people), 0, w_over, f"cover{name}"
+                )
                 surplus[key] = vs[0] if vs else m.new_constant(0)
                 pen["surplus"][0].extend(vs)
                 pen["surplus"][1].extend(cs)
@@ -278,10 +283,12 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
                     units = req.units if req else 0
                     places = req.auxiliaries if req else 0
                     people = by_squad[sq.id]
-                    m.add(sum(x[p.id, k, s.name] for p in people)
-                          <= c * units + places).only_enforce_if(g)
-                    m.add(sum(x[p.id, k, s.name] for p in people if not p.certified)
-                          <= places).only_enforce_if(g)
+                    m.add(
+                        sum(x[p.id, k, s.name] for p in people) <= c * units + places
+                    ).only_enforce_if(g)
+                    m.add(
+                        sum(x[p.id, k, s.name] for p in people if not p.certified) <= places
+                    ).only_enforce_if(g)
 
     add_soft_rules(problem, m, x, work, pen)
     m.minimize(sum(cf * v for r in SOFT_RULES for v, cf in zip(*pen[r], strict=True)))
@@ -294,6 +301,13 @@ def build_roster_model(problem: RosterProblem, explain: bool = False) -> RosterM
     if explain:
         m.add_assumptions(list(guards.values()))
     return RosterModel(
-        problem, m, x, work, units_short, aux_short, surplus,
-        {r: (tuple(pen[r][0]), tuple(pen[r][1])) for r in SOFT_RULES}, assumptions,
+        problem,
+        m,
+        x,
+        work,
+        units_short,
+        aux_short,
+        surplus,
+        {r: (tuple(pen[r][0]), tuple(pen[r][1])) for r in SOFT_RULES},
+        assumptions,
     )

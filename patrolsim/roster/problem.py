@@ -103,8 +103,9 @@ class RosterProblem:
         return list(out.values())
 
 
-def forbidden_successions(shifts: Sequence[ShiftType], min_rest_hours: float
-                          ) -> set[tuple[str, str]]:
+def forbidden_successions(
+    shifts: Sequence[ShiftType], min_rest_hours: float
+) -> set[tuple[str, str]]:
     """Pairs (shift today, shift tomorrow) that leave less than ``min_rest_hours`` of rest."""
     out: set[tuple[str, str]] = set()
     for s in shifts:

@@ -66,8 +66,13 @@ def read_roster(path: str | os.PathLike[str], scenario: Scenario) -> tuple[Roste
     p = Path(path)
     problems = Problems()
     display = os.fspath(path)
-    table = read_table(p, display, problems, ("staff_id", "date", "shift"),
-                       optional=("name", "role", "squad", "start", "end", "unit"))
+    table = read_table(
+        p,
+        display,
+        problems,
+        ("staff_id", "date", "shift"),
+        optional=("name", "role", "squad", "start", "end", "unit"),
+    )
     problems.raise_if_any()
     assert table is not None
     staff = {m.id: m for m in scenario.staff}
@@ -113,15 +118,28 @@ def read_roster(path: str | os.PathLike[str], scenario: Scenario) -> tuple[Roste
     for (date, shift, squad), ids in by_group.items():
         ids = sorted(ids)
         formed[date, shift, squad] = unit_labels(
-            [i for i in ids if staff[i].certified], [i for i in ids if not staff[i].certified],
-            squad, shift, c_unit)
+            [i for i in ids if staff[i].certified],
+            [i for i in ids if not staff[i].certified],
+            squad,
+            shift,
+            c_unit,
+        )
     entries = []
     for sid, squad, date, shift, start, end, unit in rows:
         member = staff[sid]
         midnight = dt.datetime.combine(date, dt.time(0), tzinfo=tz)
-        entries.append(RosterEntry(
-            sid, member.name, member.role, squad, date, shift,
-            midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end),
-            unit or formed[date, shift, squad][sid]))
+        entries.append(
+            RosterEntry(
+                sid,
+                member.name,
+                member.role,
+                squad,
+                date,
+                shift,
+                midnight + dt.timedelta(minutes=start),
+                midnight + dt.timedelta(minutes=end),
+                unit or formed[date, shift, squad][sid],
+            )
+        )
     entries.sort(key=lambda e: (e.date, e.squad, e.staff_id, e.shift))
     return tuple(entries)

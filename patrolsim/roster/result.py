@@ -17,8 +17,17 @@ from patrolsim.roster.cpsat import relative_gap
 from patrolsim.scenario.model import StaffMember
 
 #: Names of the soft rules, in the order reported.
-SOFT_RULES = ("shortfall", "auxiliary_shortfall", "surplus", "preference", "fairness_nights",
-              "fairness_weekends", "shift_consistency", "weekend_pair", "stability")
+SOFT_RULES = (
+    "shortfall",
+    "auxiliary_shortfall",
+    "surplus",
+    "preference",
+    "fairness_nights",
+    "fairness_weekends",
+    "shift_consistency",
+    "weekend_pair",
+    "stability",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +114,14 @@ class Roster:
             f"{len(self.entries)} shifts for {len({e.staff_id for e in self.entries})} people",
         ]
         if self.penalties:
-            lines.append("relaxed: " + ", ".join(
-                f"{r} {self.penalty_by_rule[r]}" for r in self.penalties))
+            lines.append(
+                "relaxed: " + ", ".join(f"{r} {self.penalty_by_rule[r]}" for r in self.penalties)
+            )
         for u in self.uncovered:
-            lines.append(f"uncovered: {u.date} {u.shift} squad {u.squad}: "
-                         f"{u.units_missing} unit(s), {u.auxiliaries_missing} auxiliary place(s)")
+            lines.append(
+                f"uncovered: {u.date} {u.shift} squad {u.squad}: "
+                f"{u.units_missing} unit(s), {u.auxiliaries_missing} auxiliary place(s)"
+            )
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -119,8 +131,20 @@ class Roster:
         """One row per shift worked: staff_id,name,role,squad,date,shift,start,end,unit."""
         cols = ["staff_id", "name", "role", "squad", "date", "shift", "start", "end", "unit"]
         return pd.DataFrame(
-            [[e.staff_id, e.name, e.role, e.squad, e.date.isoformat(), e.shift,
-              e.start.isoformat(), e.end.isoformat(), e.unit] for e in self.entries],
+            [
+                [
+                    e.staff_id,
+                    e.name,
+                    e.role,
+                    e.squad,
+                    e.date.isoformat(),
+                    e.shift,
+                    e.start.isoformat(),
+                    e.end.isoformat(),
+                    e.unit,
+                ]
+                for e in self.entries
+            ],
             columns=cols,
         )
 
@@ -136,14 +160,19 @@ class Roster:
         rows = []
         for p in self.staff:
             mine = [e for e in self.entries if e.staff_id == p.id]
-            rows.append({
-                "staff_id": p.id, "name": p.name, "role": p.role, "squad": p.squad,
-                "shifts": len(mine),
-                "hours": round(sum((e.end - e.start).total_seconds() for e in mine) / 3600, 2),
-                "nights": sum(1 for e in mine if e.shift in self.night_shifts),
-                "weekend_shifts": sum(1 for e in mine if e.date.weekday() >= 5),
-                "contract_hours_per_week": p.weekly_hours,
-            })
+            rows.append(
+                {
+                    "staff_id": p.id,
+                    "name": p.name,
+                    "role": p.role,
+                    "squad": p.squad,
+                    "shifts": len(mine),
+                    "hours": round(sum((e.end - e.start).total_seconds() for e in mine) / 3600, 2),
+                    "nights": sum(1 for e in mine if e.shift in self.night_shifts),
+                    "weekend_shifts": sum(1 for e in mine if e.date.weekday() >= 5),
+                    "contract_hours_per_week": p.weekly_hours,
+                }
+            )
         return pd.DataFrame(rows)
 
     def summary_dict(self) -> dict[str, Any]:
@@ -160,16 +189,27 @@ class Roster:
             "penalties": dict(self.penalty_by_rule),
             "relaxed_rules": list(self.penalties),
             "uncovered": [
-                {"date": u.date.isoformat(), "shift": u.shift, "squad": u.squad,
-                 "units_missing": u.units_missing, "auxiliaries_missing": u.auxiliaries_missing,
-                 "units_needed": u.units_needed, "certified_rostered": u.certified}
+                {
+                    "date": u.date.isoformat(),
+                    "shift": u.shift,
+                    "squad": u.squad,
+                    "units_missing": u.units_missing,
+                    "auxiliaries_missing": u.auxiliaries_missing,
+                    "units_needed": u.units_needed,
+                    "certified_rostered": u.certified,
+                }
                 for u in self.uncovered
             ],
         }
 
 
-def unit_labels(certified: Sequence[str], auxiliaries: Sequence[str], squad: str, shift: str,
-                unit_certified: int) -> dict[str, str]:
+def unit_labels(
+    certified: Sequence[str],
+    auxiliaries: Sequence[str],
+    squad: str,
+    shift: str,
+    unit_certified: int,
+) -> dict[str, str]:
     """The unit each person on one day × shift × squad belongs to, by staff id.
 
     Certified officers form units of ``unit_certified`` in the order given (a remainder joins
@@ -184,7 +224,9 @@ def unit_labels(certified: Sequence[str], auxiliaries: Sequence[str], squad: str
     n_units = len(certified) // unit_certified if unit_certified else 0
     if not n_units:
         return {pid: f"{squad}-{shift}-aux" for pid in (*certified, *auxiliaries)}
-    out = {pid: f"{squad}-{shift}-{min(i // unit_certified, n_units - 1) + 1}"
-           for i, pid in enumerate(certified)}
+    out = {
+        pid: f"{squad}-{shift}-{min(i // unit_certified, n_units - 1) + 1}"
+        for i, pid in enumerate(certified)
+    }
     out.update({pid: f"{squad}-{shift}-{i % n_units + 1}" for i, pid in enumerate(auxiliaries)})
     return out

@@ -121,12 +121,18 @@ def add_soft_rules(
         tag = f"{squad}.{'certified' if cert else 'auxiliary'}"
         if nights:
             counts = [sum(x[p.id, k, s] for k in range(n_days) for s in nights) for p in people]
-            extend("fairness_nights",
-                   add_soft_spread(m, counts, n_days, w8.fairness_nights, f"nights.{tag}"))
+            extend(
+                "fairness_nights",
+                add_soft_spread(m, counts, n_days, w8.fairness_nights, f"nights.{tag}"),
+            )
         if weekend_days:
             counts = [sum(work[p.id, k] for k in weekend_days) for p in people]
-            extend("fairness_weekends", add_soft_spread(m, counts, len(weekend_days),
-                                                        w8.fairness_weekends, f"weekends.{tag}"))
+            extend(
+                "fairness_weekends",
+                add_soft_spread(
+                    m, counts, len(weekend_days), w8.fairness_weekends, f"weekends.{tag}"
+                ),
+            )
 
     for p in sc.staff:
         for block in problem.blocks():
@@ -138,8 +144,9 @@ def add_soft_rules(
                 for k in block:
                     m.add_implication(x[p.id, k, s.name], y)
                 used.append(y)
-            z = m.new_int_var(0, len(sc.shifts), f"extra_shift_types(staff={p.id}, "
-                                                 f"week={dates[block[0]]})")
+            z = m.new_int_var(
+                0, len(sc.shifts), f"extra_shift_types(staff={p.id}, week={dates[block[0]]})"
+            )
             m.add(z >= sum(used) - 1)
             extend("shift_consistency", ([z], [w8.shift_consistency]))
         for k in range(n_days - 1):

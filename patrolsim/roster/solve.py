@@ -97,21 +97,40 @@ def extract_roster(
                 certs = sorted((p for p in people if p.certified), key=lambda p: p.id)
                 auxs = sorted((p for p in people if not p.certified), key=lambda p: p.id)
                 n_units = len(certs) // c if c else 0
-                unit_of = unit_labels([p.id for p in certs], [p.id for p in auxs], sq.id,
-                                      s.name, c)
+                unit_of = unit_labels([p.id for p in certs], [p.id for p in auxs], sq.id, s.name, c)
                 for p in sorted(people, key=lambda p: p.id):
-                    entries.append(RosterEntry(
-                        p.id, p.name, p.role, p.squad, date, s.name,
-                        midnight + dt.timedelta(minutes=s.start_min),
-                        midnight + dt.timedelta(minutes=s.end_min), unit_of[p.id]))
+                    entries.append(
+                        RosterEntry(
+                            p.id,
+                            p.name,
+                            p.role,
+                            p.squad,
+                            date,
+                            s.name,
+                            midnight + dt.timedelta(minutes=s.start_min),
+                            midnight + dt.timedelta(minutes=s.end_min),
+                            unit_of[p.id],
+                        )
+                    )
                 req = need.get((k, s.name, sq.id))
                 key = (k, s.name, sq.id)
                 if req is None and not people:
                     continue
-                cover.append(CoverRow(
-                    date, s.name, sq.id, req.units if req else 0, req.auxiliaries if req else 0,
-                    len(certs), len(auxs), n_units, solver.value(built.units_short[key]),
-                    solver.value(built.aux_short[key]), solver.value(built.surplus[key])))
+                cover.append(
+                    CoverRow(
+                        date,
+                        s.name,
+                        sq.id,
+                        req.units if req else 0,
+                        req.auxiliaries if req else 0,
+                        len(certs),
+                        len(auxs),
+                        n_units,
+                        solver.value(built.units_short[key]),
+                        solver.value(built.aux_short[key]),
+                        solver.value(built.surplus[key]),
+                    )
+                )
     by_rule = {
         r: int(sum(cf * solver.value(v) for v, cf in zip(*built.penalties[r], strict=True)))
         for r in SOFT_RULES
@@ -121,7 +140,16 @@ def extract_roster(
         by_rule["auxiliary_shortfall"] = 0
     entries.sort(key=lambda e: (e.date, e.squad, e.staff_id))
     return Roster(
-        problem.start, problem.days, tuple(entries), tuple(cover), status,
-        float(solver.objective_value), float(solver.best_objective_bound), wall_time_s, by_rule,
-        problem.strict_cover, tuple(sc.staff), tuple(s.name for s in sc.shifts if s.night),
+        problem.start,
+        problem.days,
+        tuple(entries),
+        tuple(cover),
+        status,
+        float(solver.objective_value),
+        float(solver.best_objective_bound),
+        wall_time_s,
+        by_rule,
+        problem.strict_cover,
+        tuple(sc.staff),
+        tuple(s.name for s in sc.shifts if s.night),
     )

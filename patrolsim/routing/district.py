@@ -183,12 +183,33 @@ class DistrictRoutes:
     def to_frame(self) -> pd.DataFrame:
         """One row per line of every unit's route: date, shift, unit, seq, patch_index,
         arrive_min, start_min, depart_min, purpose (minutes after the day's midnight)."""
-        cols = ["date", "shift", "unit", "seq", "patch_index", "arrive_min", "start_min",
-                "depart_min", "purpose"]
+        cols = [
+            "date",
+            "shift",
+            "unit",
+            "seq",
+            "patch_index",
+            "arrive_min",
+            "start_min",
+            "depart_min",
+            "purpose",
+        ]
         return pd.DataFrame(
-            [[self.date.isoformat(), self.shift, r.unit.label, v.seq, v.patch_index,
-              v.arrive_min, v.start_min, v.depart_min, v.purpose]
-             for r in self.routes for v in r.rows],
+            [
+                [
+                    self.date.isoformat(),
+                    self.shift,
+                    r.unit.label,
+                    v.seq,
+                    v.patch_index,
+                    v.arrive_min,
+                    v.start_min,
+                    v.depart_min,
+                    v.purpose,
+                ]
+                for r in self.routes
+                for v in r.rows
+            ],
             columns=cols,
         )
 
@@ -286,14 +307,16 @@ def build_squad_problem(
     slots = shift_slots(lo, hi, gap)
     choice = 0
     for p in patrol_patches(scenario, squad):
-        repeat, first = patch_values(rates.rates[p.index], rates.response, slots, gap,
-                                     INSPECTION_HOURS_MIN)
+        repeat, first = patch_values(
+            rates.rates[p.index], rates.response, slots, gap, INSPECTION_HOURS_MIN
+        )
         if max(max(repeat), first) <= 0:
             continue
         # The first visit of the shift is worth at least a repeat visit of an average slot.
         first = max(first, sum(repeat) / len(repeat))
         post_windows = [
-            (a, b - stop_len) for a, b in _kind_windows(scenario, p.kind, lo, hi)
+            (a, b - stop_len)
+            for a, b in _kind_windows(scenario, p.kind, lo, hi)
             if b - stop_len >= a
         ]
         is_post = p.tier == "strict" and bool(post_windows)
@@ -310,8 +333,9 @@ def build_squad_problem(
             for value, alt, label in offers:
                 if value <= 0:
                     continue
-                stops.append(Stop(p.index, 0, stop_len * 60, wins, group=p.index, choice=alt,
-                                  label=label))
+                stops.append(
+                    Stop(p.index, 0, stop_len * 60, wins, group=p.index, choice=alt, label=label)
+                )
                 stop_patch.append(p.index)
                 stop_post.append(False)
                 stop_risk.append(value)
@@ -337,8 +361,10 @@ def build_squad_problem(
     # squad; a squad's few dozen patches are kilobytes).
     location_patch = sorted({sq.base_index, *stop_patch})
     local = {p: k for k, p in enumerate(location_patch)}
-    stops = [dataclasses.replace(s, prize=pz, location=local[s.location])
-             for s, pz in zip(stops, prizes, strict=True)]
+    stops = [
+        dataclasses.replace(s, prize=pz, location=local[s.location])
+        for s, pz in zip(stops, prizes, strict=True)
+    ]
     vehicles = []
     brk = round(rules.meal_break_min)
     for u in units:
@@ -409,15 +435,22 @@ def _unit_rows(
         depart = max(depart, min(vis.start + stop_max_s, latest))
         purpose = "post" if sp.stop_post[vis.stop] else "patrol"
         rows.append(
-            VisitRow(seq, sp.patch(vis.location), vis.arrive / 60, vis.start / 60, depart / 60,
-                     purpose)
+            VisitRow(
+                seq, sp.patch(vis.location), vis.arrive / 60, vis.start / 60, depart / 60, purpose
+            )
         )
         seq += 1
         if route.break_after == i + 1 and route.break_start is not None:
             b = route.break_start
             rows.append(
-                VisitRow(seq, sp.patch(vis.location), b / 60, b / 60,
-                         (b + veh.break_duration) / 60, "break")
+                VisitRow(
+                    seq,
+                    sp.patch(vis.location),
+                    b / 60,
+                    b / 60,
+                    (b + veh.break_duration) / 60,
+                    "break",
+                )
             )
             seq += 1
     if route.break_after == 0 and route.break_start is not None:
@@ -454,8 +487,9 @@ def _unit_rows(
     return tuple(fixed)
 
 
-def _as_rates(scenario: Scenario, date: dt.date,
-              risk: PatchRates | npt.NDArray[np.float64] | None) -> PatchRates:
+def _as_rates(
+    scenario: Scenario, date: dt.date, risk: PatchRates | npt.NDArray[np.float64] | None
+) -> PatchRates:
     """The routes' demand input as :class:`PatchRates`.
 
     A plain risk array (violations per hour, per patch or per patch and hour) is taken as
@@ -465,8 +499,9 @@ def _as_rates(scenario: Scenario, date: dt.date,
         return default_rates(scenario, date)
     if isinstance(risk, PatchRates):
         if risk.rates.shape[0] != len(scenario.patches):
-            raise ValueError(f"Expected rates for {len(scenario.patches)} patches, got "
-                             f"{risk.rates.shape[0]}.")
+            raise ValueError(
+                f"Expected rates for {len(scenario.patches)} patches, got {risk.rates.shape[0]}."
+            )
         return risk
     arr = np.asarray(risk, dtype=np.float64)
     if arr.shape[0] != len(scenario.patches) or arr.ndim not in (1, 2):
@@ -485,9 +520,12 @@ def _solve_until_found(problem: RoutingProblem, params: RoutingParams) -> Routin
     for _ in range(RETRIES):
         if sol.status != "no solution" or not problem.stops:
             break
-        params = dataclasses.replace(params, time_limit_s=2 * params.time_limit_s,
-                                     branch_limit=2 * params.branch_limit,
-                                     solution_limit=2 * params.solution_limit)
+        params = dataclasses.replace(
+            params,
+            time_limit_s=2 * params.time_limit_s,
+            branch_limit=2 * params.branch_limit,
+            solution_limit=2 * params.solution_limit,
+        )
         sol = solve_problem(problem, params)
     return sol
 
@@ -545,8 +583,9 @@ def solve_district_routes(
     budget = max(params.time_limit_s - (time.perf_counter() - t0) - 0.3, 0.2 * len(problems))
     for sq, sp in problems.items():
         share = budget * max(len(sp.problem.stops), 1) / total_stops
-        sol = _solve_until_found(sp.problem, dataclasses.replace(params,
-                                                                 time_limit_s=max(share, 0.2)))
+        sol = _solve_until_found(
+            sp.problem, dataclasses.replace(params, time_limit_s=max(share, 0.2))
+        )
         solutions[sq] = sol
         for vi, u in enumerate(sp.units):
             routes_by_unit[u.label] = UnitRoute(u, _unit_rows(sp, sol, vi, stop_max_s))

@@ -162,4 +162,5 @@ class Levers:
             tuple(dataclasses.replace(z, enabled=z.name in names) for z in self.stall_zones),
             tuple(dataclasses.replace(c, enabled=c.name in names) for c in self.cameras),
             tuple(dataclasses.replace(s, enabled=s.name in names) for s in self.shopfront),
-            self.costs)
+            self.costs,
+        )

@@ -83,17 +83,27 @@ def load_scenario(folder: str | Path) -> Scenario:
         problems.raise_if_any()
 
     config, toml_text, raw = _read_config(root, problems)
-    patches_t = read_table(root / PATCHES_FILE, _disp(root, PATCHES_FILE), problems,
-                           required=("id", "name", "kind", "tier", "squad"),
-                           optional=("x_m", "y_m", "lon", "lat", "area"),
-                           optional_prefixes=(RATE_PREFIX,))
-    staff_t = read_table(root / STAFF_FILE, _disp(root, STAFF_FILE), problems,
-                         required=("id", "name", "role", "squad", "weekly_hours"),
-                         optional=("min_weekly_hours", "max_weekly_hours"))
-    leave_t = _optional(root, LEAVE_FILE, problems, required=("staff_id", "start", "end"),
-                        optional=("kind",))
-    roads_t = _optional(root, ROADS_FILE, problems, required=("from", "to"),
-                        optional=("minutes", "metres"))
+    patches_t = read_table(
+        root / PATCHES_FILE,
+        _disp(root, PATCHES_FILE),
+        problems,
+        required=("id", "name", "kind", "tier", "squad"),
+        optional=("x_m", "y_m", "lon", "lat", "area"),
+        optional_prefixes=(RATE_PREFIX,),
+    )
+    staff_t = read_table(
+        root / STAFF_FILE,
+        _disp(root, STAFF_FILE),
+        problems,
+        required=("id", "name", "role", "squad", "weekly_hours"),
+        optional=("min_weekly_hours", "max_weekly_hours"),
+    )
+    leave_t = _optional(
+        root, LEAVE_FILE, problems, required=("staff_id", "start", "end"), optional=("kind",)
+    )
+    roads_t = _optional(
+        root, ROADS_FILE, problems, required=("from", "to"), optional=("minutes", "metres")
+    )
 
     ctx = _Context(root, config, toml_text, raw, problems)
     patches = _patches(ctx, patches_t)
@@ -113,17 +123,23 @@ def _disp(root: Path, name: str) -> str:
     return str(root / name)
 
 
-def _optional(root: Path, name: str, problems: Problems, required: Sequence[str],
-              optional: Sequence[str]) -> Table | None:
+def _optional(
+    root: Path, name: str, problems: Problems, required: Sequence[str], optional: Sequence[str]
+) -> Table | None:
     path = root / name
     if not path.exists():
         if not path.is_symlink():
             return None
         # A link to nothing or a loop: the file was meant to be there, so skipping it would
         # silently drop everyone's leave (or every road).
-        problems.add(_disp(root, name), 0, "(file)", "a symbolic link that leads to no "
-                     "readable file (missing target or a loop); fix the link or remove it",
-                     _link_target(path))
+        problems.add(
+            _disp(root, name),
+            0,
+            "(file)",
+            "a symbolic link that leads to no "
+            "readable file (missing target or a loop); fix the link or remove it",
+            _link_target(path),
+        )
         return None
     return read_table(path, _disp(root, name), problems, required=required, optional=optional)
 
@@ -138,8 +154,7 @@ def _link_target(path: Path) -> str:
 # ---------------------------------------------------------------------------- scenario.toml
 
 
-def _read_config(root: Path, problems: Problems
-                 ) -> tuple[ScenarioIn | None, str, dict[str, Any]]:
+def _read_config(root: Path, problems: Problems) -> tuple[ScenarioIn | None, str, dict[str, Any]]:
     display = _disp(root, SCENARIO_FILE)
     try:
         data = (root / SCENARIO_FILE).read_bytes()
@@ -273,8 +288,9 @@ def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -
 
     def known_kind(loc: Sequence[object], kind: str) -> None:
         if kind not in kinds:
-            ctx.bad_config(loc, f"unknown patch kind; expected one of {', '.join(sorted(kinds))}",
-                           kind)
+            ctx.bad_config(
+                loc, f"unknown patch kind; expected one of {', '.join(sorted(kinds))}", kind
+            )
 
     for name, vt in config.violation_types.items():
         for kind in vt.base_rate_per_day:
@@ -287,13 +303,19 @@ def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -
         seen.add(shift.name)
     for name in config.roster.default_cover:
         if name not in shift_names:
-            ctx.bad_config(("roster", "default_cover", name),
-                           f"unknown shift; expected one of {', '.join(shift_names)}", name)
+            ctx.bad_config(
+                ("roster", "default_cover", name),
+                f"unknown shift; expected one of {', '.join(shift_names)}",
+                name,
+            )
     for i, duty in enumerate(config.duties):
         for name in duty.shifts:
             if name not in shift_names:
-                ctx.bad_config(("duties", i, "shifts"),
-                               f"unknown shift; expected one of {', '.join(shift_names)}", name)
+                ctx.bad_config(
+                    ("duties", i, "shifts"),
+                    f"unknown shift; expected one of {', '.join(shift_names)}",
+                    name,
+                )
         if parse_hhmm(duty.start) % 1440 == parse_hhmm(duty.end) % 1440:
             ctx.bad_config(("duties", i, "end"), "duty has zero length", duty.end)
 
@@ -303,21 +325,26 @@ def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -
             ctx.bad_config(("squads", i, "id"), "duplicate squad id", squad.id)
         seen.add(squad.id)
         if patch_ids is not None and squad.base_patch not in patch_ids:
-            ctx.bad_config(("squads", i, "base_patch"), f"no such patch in {PATCHES_FILE}",
-                           squad.base_patch)
+            ctx.bad_config(
+                ("squads", i, "base_patch"), f"no such patch in {PATCHES_FILE}", squad.base_patch
+            )
 
     start = config.start_date
     end = start + dt.timedelta(days=config.horizon_days - 1)
     if config.warmup_days >= config.horizon_days:
-        ctx.bad_config(("warmup_days",), f"must be shorter than horizon_days "
-                       f"({config.horizon_days})", config.warmup_days)
+        ctx.bad_config(
+            ("warmup_days",),
+            f"must be shorter than horizon_days ({config.horizon_days})",
+            config.warmup_days,
+        )
     for i, campaign in enumerate(config.campaigns):
         loc: tuple[object, ...] = ("campaigns", i)
         for field_name in ("start", "end"):
             day = getattr(campaign, field_name)
             if not start <= day <= end:
-                ctx.bad_config((*loc, field_name), f"date outside the horizon {start} to {end}",
-                               str(day))
+                ctx.bad_config(
+                    (*loc, field_name), f"date outside the horizon {start} to {end}", str(day)
+                )
         for kind in campaign.patch_kinds:
             known_kind((*loc, "patch_kinds"), kind)
         for pid in campaign.patches:
@@ -325,16 +352,21 @@ def _check_config(ctx: _Context, config: ScenarioIn, patches: _Patches | None) -
                 ctx.bad_config((*loc, "patches"), f"no such patch in {PATCHES_FILE}", pid)
         for vt_name in campaign.violation_types:
             if vt_name not in types:
-                ctx.bad_config((*loc, "violation_types"),
-                               f"unknown violation type; expected one of {', '.join(types)}",
-                               vt_name)
+                ctx.bad_config(
+                    (*loc, "violation_types"),
+                    f"unknown violation type; expected one of {', '.join(types)}",
+                    vt_name,
+                )
     for kpi, target in config.targets.items():
         if kpi.endswith(SHARE_SUFFIXES):
             for bound in ("min", "max"):
                 value = getattr(target, bound)
                 if value is not None and not 0.0 <= value <= 1.0:
-                    ctx.bad_config(("targets", kpi, bound), "a share must lie between 0 and 1 "
-                                   "(write 85% as 0.85)", value)
+                    ctx.bad_config(
+                        ("targets", kpi, bound),
+                        "a share must lie between 0 and 1 (write 85% as 0.85)",
+                        value,
+                    )
     for i, exam in enumerate(config.calendar.exam_periods):
         for kind in exam.patch_kinds:
             known_kind(("calendar", "exam_periods", i, "patch_kinds"), kind)
@@ -357,15 +389,26 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
     has_xy = "x_m" in table.columns and "y_m" in table.columns
     has_lonlat = "lon" in table.columns and "lat" in table.columns
     if not has_xy and not has_lonlat:
-        problems.add(table.file, 1, "x_m", "missing column; give x_m,y_m (metres) or lon,lat",
-                     ",".join(table.columns))
+        problems.add(
+            table.file,
+            1,
+            "x_m",
+            "missing column; give x_m,y_m (metres) or lon,lat",
+            ",".join(table.columns),
+        )
         return None
     rate_columns = [c for c in table.columns if c.startswith(RATE_PREFIX)]
     types = ctx.type_names
     for column in rate_columns:
         if types is not None and column.removeprefix(RATE_PREFIX) not in types:
-            problems.add(table.file, 1, column, "rate column for an unknown violation type; "
-                         f"expected rate_ + one of {', '.join(sorted(types))}", column)
+            problems.add(
+                table.file,
+                1,
+                column,
+                "rate column for an unknown violation type; "
+                f"expected rate_ + one of {', '.join(sorted(types))}",
+                column,
+            )
     if not table.rows:
         problems.add(table.file, 2, "(rows)", "no patches; a scenario needs at least one")
         return None
@@ -381,8 +424,9 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
         tier = cells.choice("tier", TIERS, TIER_ALIASES)
         squad = cells.text("squad")
         if squad and squads is not None and squad not in squads:
-            cells.flag("squad", f"unknown squad; expected one of {', '.join(sorted(squads))}",
-                       squad)
+            cells.flag(
+                "squad", f"unknown squad; expected one of {', '.join(sorted(squads))}", squad
+            )
         if has_xy:
             x = cells.number("x_m", -1e7, 1e7)
             y = cells.number("y_m", -1e7, 1e7)
@@ -394,8 +438,19 @@ def _patches(ctx: _Context, table: Table | None) -> _Patches | None:
             value = cells.number(column, 0.0, MAX_RATE_PER_DAY, required=False)
             if value is not None:
                 rates[column.removeprefix(RATE_PREFIX)] = value
-        rows.append({"line": row.line, "id": pid, "name": name, "kind": kind, "tier": tier,
-                     "squad": squad, "x": x, "y": y, "rates": rates})
+        rows.append(
+            {
+                "line": row.line,
+                "id": pid,
+                "name": name,
+                "kind": kind,
+                "tier": tier,
+                "squad": squad,
+                "x": x,
+                "y": y,
+                "rates": rates,
+            }
+        )
     check_unique(table, "id", [(r["line"], r["id"]) for r in rows if r["id"]], problems)
     if has_lonlat and not has_xy:
         _project(rows)
@@ -431,8 +486,9 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
         role = cells.choice("role", ROLES, ROLE_ALIASES)
         squad = cells.text("squad")
         if squad and squads is not None and squad not in squads:
-            cells.flag("squad", f"unknown squad; expected one of {', '.join(sorted(squads))}",
-                       squad)
+            cells.flag(
+                "squad", f"unknown squad; expected one of {', '.join(sorted(squads))}", squad
+            )
         hours = cells.number("weekly_hours", 0.0, 84.0)
         low = cells.number("min_weekly_hours", 0.0, 84.0, required=False)
         high = cells.number("max_weekly_hours", 0.0, 84.0, required=False)
@@ -440,16 +496,28 @@ def _staff(ctx: _Context, table: Table | None) -> list[dict[str, Any]] | None:
             low = max(0.0, hours - tolerance) if low is None else low
             high = min(84.0, hours + tolerance) if high is None else high
             if low > hours or high < hours:
-                cells.flag("weekly_hours", f"must lie between min_weekly_hours {low:g} and "
-                           f"max_weekly_hours {high:g}", row.cells["weekly_hours"])
-        rows.append({"line": row.line, "id": sid, "name": name, "role": role, "squad": squad,
-                     "hours": hours, "low": low, "high": high})
+                cells.flag(
+                    "weekly_hours",
+                    f"must lie between min_weekly_hours {low:g} and max_weekly_hours {high:g}",
+                    row.cells["weekly_hours"],
+                )
+        rows.append(
+            {
+                "line": row.line,
+                "id": sid,
+                "name": name,
+                "role": role,
+                "squad": squad,
+                "hours": hours,
+                "low": low,
+                "high": high,
+            }
+        )
     check_unique(table, "id", [(r["line"], r["id"]) for r in rows if r["id"]], problems)
     return rows
 
 
-def _leave(ctx: _Context, table: Table | None, staff: list[dict[str, Any]] | None
-           ) -> list[Leave]:
+def _leave(ctx: _Context, table: Table | None, staff: list[dict[str, Any]] | None) -> list[Leave]:
     if table is None:
         return []
     known = None if staff is None else {s["id"] for s in staff}
@@ -475,8 +543,13 @@ def _roads(ctx: _Context, table: Table | None, patches: _Patches | None) -> list
     has_min = "minutes" in table.columns
     has_m = "metres" in table.columns
     if has_min == has_m:
-        ctx.problems.add(table.file, 1, "minutes", "give exactly one of the columns minutes or "
-                         "metres", ",".join(table.columns))
+        ctx.problems.add(
+            table.file,
+            1,
+            "minutes",
+            "give exactly one of the columns minutes or metres",
+            ",".join(table.columns),
+        )
         return []
     unit = "minutes" if has_min else "metres"
     known = None if patches is None else set(patches.ids)
@@ -521,16 +594,22 @@ def _window(start: str, end: str) -> tuple[int, int]:
     return (a, b if b > a else b + 1440)
 
 
-def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
-           staff_rows: list[dict[str, Any]], leave: list[Leave],
-           road_rows: list[dict[str, Any]]) -> Scenario:
+def _build(
+    root: Path,
+    config: ScenarioIn,
+    patch_rows: _Patches,
+    staff_rows: list[dict[str, Any]],
+    leave: list[Leave],
+    road_rows: list[dict[str, Any]],
+) -> Scenario:
     kinds: dict[str, PatchKind] = {}
     for name, label in BUILTIN_PATCH_KINDS.items():
         kinds[name] = PatchKind(name, label)
     for name, kind_in in config.patch_kinds.items():
         label = kind_in.label or BUILTIN_PATCH_KINDS.get(name, name)
-        kinds[name] = PatchKind(name, label,
-                                tuple(_window(w.start, w.end) for w in kind_in.windows))
+        kinds[name] = PatchKind(
+            name, label, tuple(_window(w.start, w.end) for w in kind_in.windows)
+        )
 
     vtypes = tuple(
         ViolationType(
@@ -554,16 +633,35 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         for name, v in config.violation_types.items()
     )
     patches = tuple(
-        Patch(i, r["id"], r["name"], r["kind"], r["tier"], float(r["x"]), float(r["y"]),
-              r["squad"], dict(r["rates"]))
+        Patch(
+            i,
+            r["id"],
+            r["name"],
+            r["kind"],
+            r["tier"],
+            float(r["x"]),
+            float(r["y"]),
+            r["squad"],
+            dict(r["rates"]),
+        )
         for i, r in enumerate(patch_rows.rows)
     )
     index = {p.id: p.index for p in patches}
-    squads = tuple(Squad(i, s.id, s.name, s.base_patch, index[s.base_patch])
-                   for i, s in enumerate(config.squads))
+    squads = tuple(
+        Squad(i, s.id, s.name, s.base_patch, index[s.base_patch])
+        for i, s in enumerate(config.squads)
+    )
     staff = tuple(
-        StaffMember(i, r["id"], r["name"], r["role"], r["squad"], float(r["hours"]),
-                    float(r["low"]), float(r["high"]))
+        StaffMember(
+            i,
+            r["id"],
+            r["name"],
+            r["role"],
+            r["squad"],
+            float(r["hours"]),
+            float(r["low"]),
+            float(r["high"]),
+        )
         for i, r in enumerate(staff_rows)
     )
     shifts = tuple(
@@ -571,34 +669,69 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
     )
     all_shifts = tuple(s.name for s in shifts)
     duties = tuple(
-        Duty(d.name, WEEKDAYS.index(d.weekday), *_window(d.start, d.end), d.every_weeks,
-             tuple(d.shifts) or all_shifts)
+        Duty(
+            d.name,
+            WEEKDAYS.index(d.weekday),
+            *_window(d.start, d.end),
+            d.every_weeks,
+            tuple(d.shifts) or all_shifts,
+        )
         for d in config.duties
     )
     r = config.roster
-    roster = RosterRules(r.min_rest_hours, r.max_consecutive_days, r.min_days_off_per_week,
-                         r.unit_certified, r.unit_auxiliaries, r.hours_tolerance,
-                         dict(r.default_cover), RosterWeights(**r.weights.model_dump()))
+    roster = RosterRules(
+        r.min_rest_hours,
+        r.max_consecutive_days,
+        r.min_days_off_per_week,
+        r.unit_certified,
+        r.unit_auxiliaries,
+        r.hours_tolerance,
+        dict(r.default_cover),
+        RosterWeights(**r.weights.model_dump()),
+    )
     p = config.patrol
     patrol = PatrolRules(p.stop_min, p.stop_max, p.revisit_gap_min, p.meal_break_min, p.mode)
     campaigns = tuple(
-        Campaign(c.name, c.start, c.end, tuple(c.patch_kinds), tuple(c.patches),
-                 tuple(c.violation_types), c.extra_units)
+        Campaign(
+            c.name,
+            c.start,
+            c.end,
+            tuple(c.patch_kinds),
+            tuple(c.patches),
+            tuple(c.violation_types),
+            c.extra_units,
+        )
         for c in config.campaigns
     )
     cal = config.calendar
-    exams = tuple(ExamPeriod(e.name, e.start, e.end, tuple(e.patch_kinds), e.multiplier)
-                  for e in cal.exam_periods)
-    calendar = CalendarRules(cal.public_holidays, tuple(cal.extra_holidays),
-                             tuple(cal.not_holidays), tuple(cal.inspection_days), cal.country)
-    days = build_days(config.start_date, config.horizon_days, calendar.public_holidays,
-                      calendar.extra_holidays, calendar.not_holidays, exams,
-                      calendar.inspection_days, country=calendar.country)
+    exams = tuple(
+        ExamPeriod(e.name, e.start, e.end, tuple(e.patch_kinds), e.multiplier)
+        for e in cal.exam_periods
+    )
+    calendar = CalendarRules(
+        cal.public_holidays,
+        tuple(cal.extra_holidays),
+        tuple(cal.not_holidays),
+        tuple(cal.inspection_days),
+        cal.country,
+    )
+    days = build_days(
+        config.start_date,
+        config.horizon_days,
+        calendar.public_holidays,
+        calendar.extra_holidays,
+        calendar.not_holidays,
+        exams,
+        calendar.inspection_days,
+        country=calendar.country,
+    )
     t = config.travel
-    travel = TravelRules({"foot": t.foot_kmh, "ebike": t.ebike_kmh, "car": t.car_kmh},
-                         t.circuity, t.roads_mode)
-    roads = tuple(RoadEdge(rr["from"], rr["to"], rr.get("metres"), rr.get("minutes"))
-                  for rr in road_rows)
+    travel = TravelRules(
+        {"foot": t.foot_kmh, "ebike": t.ebike_kmh, "car": t.car_kmh}, t.circuity, t.roads_mode
+    )
+    roads = tuple(
+        RoadEdge(rr["from"], rr["to"], rr.get("metres"), rr.get("minutes")) for rr in road_rows
+    )
     network = network_for(patches, travel, roads)
     targets = tuple(Target(k, v.min, v.max) for k, v in config.targets.items())
     return Scenario(
@@ -632,4 +765,3 @@ def _build(root: Path, config: ScenarioIn, patch_rows: _Patches,
         levers=build_levers(config),
         language=config.language,
     )
-

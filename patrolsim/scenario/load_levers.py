@@ -27,8 +27,9 @@ def lever_names(config: ScenarioIn) -> list[tuple[tuple[object, ...], str]]:
     return out
 
 
-def check_levers(config: ScenarioIn, patch_ids: set[str] | None, bad: BadConfig,
-                 patches_file: str) -> None:
+def check_levers(
+    config: ScenarioIn, patch_ids: set[str] | None, bad: BadConfig, patches_file: str
+) -> None:
     """Report levers that name unknown patches or types, or share a name."""
     types = set(config.violation_types)
 
@@ -39,8 +40,9 @@ def check_levers(config: ScenarioIn, patch_ids: set[str] | None, bad: BadConfig,
     def vtypes(loc: tuple[object, ...], names: Sequence[str]) -> None:
         for name in names:
             if name not in types:
-                bad(loc, f"unknown violation type; expected one of {', '.join(sorted(types))}",
-                    name)
+                bad(
+                    loc, f"unknown violation type; expected one of {', '.join(sorted(types))}", name
+                )
 
     for i, z in enumerate(config.stall_zones):
         patch(("stall_zones", i, "patch"), z.patch)
@@ -49,7 +51,8 @@ def check_levers(config: ScenarioIn, patch_ids: set[str] | None, bad: BadConfig,
             bad(("stall_zones", i, "close"), "the zone is never open (open = close)", z.close)
     watched: list[tuple[str, int, CameraIn | ShopfrontIn]] = [
         *(("cameras", i, c) for i, c in enumerate(config.cameras)),
-        *(("shopfront", i, s) for i, s in enumerate(config.shopfront))]
+        *(("shopfront", i, s) for i, s in enumerate(config.shopfront)),
+    ]
     for kind, i, item in watched:
         for pid in item.patches:
             patch((kind, i, "patches"), pid)
@@ -57,8 +60,12 @@ def check_levers(config: ScenarioIn, patch_ids: set[str] | None, bad: BadConfig,
     seen: set[str] = set()
     for loc, name in lever_names(config):
         if name in seen:
-            bad(loc, "duplicate lever name (stall zones, cameras and shop-front contracts "
-                "share one namespace)", name)
+            bad(
+                loc,
+                "duplicate lever name (stall zones, cameras and shop-front contracts "
+                "share one namespace)",
+                name,
+            )
         seen.add(name)
 
 
@@ -68,19 +75,52 @@ def build_levers(config: ScenarioIn) -> Levers:
     zones = []
     for z in config.stall_zones:
         a, b = parse_hhmm(z.open) % 1440, parse_hhmm(z.close) % 1440
-        zones.append(StallZone(next(names), z.patch, a, b if b > a else b + 1440, z.capacity,
-                               tuple(z.violation_types), z.radius_m, z.uptake,
-                               z.deterred_uptake, z.annual_cost, z.enabled))
-    cameras = tuple(Camera(next(names), tuple(c.patches), tuple(c.violation_types),
-                           c.detect_per_hour, c.dispatch, c.deterrence, c.annual_cost, c.enabled)
-                    for c in config.cameras)
-    shops = tuple(ShopfrontContract(next(names), tuple(s.patches), s.share,
-                                    tuple(s.violation_types), s.rate_reduction, s.grace_days,
-                                    s.lapse_tau_days, s.annual_cost, s.enabled)
-                  for s in config.shopfront)
+        zones.append(
+            StallZone(
+                next(names),
+                z.patch,
+                a,
+                b if b > a else b + 1440,
+                z.capacity,
+                tuple(z.violation_types),
+                z.radius_m,
+                z.uptake,
+                z.deterred_uptake,
+                z.annual_cost,
+                z.enabled,
+            )
+        )
+    cameras = tuple(
+        Camera(
+            next(names),
+            tuple(c.patches),
+            tuple(c.violation_types),
+            c.detect_per_hour,
+            c.dispatch,
+            c.deterrence,
+            c.annual_cost,
+            c.enabled,
+        )
+        for c in config.cameras
+    )
+    shops = tuple(
+        ShopfrontContract(
+            next(names),
+            tuple(s.patches),
+            s.share,
+            tuple(s.violation_types),
+            s.rate_reduction,
+            s.grace_days,
+            s.lapse_tau_days,
+            s.annual_cost,
+            s.enabled,
+        )
+        for s in config.shopfront
+    )
     c = config.costs
-    costs = Costs(c.certified_per_year, c.auxiliary_per_year, c.leader_per_year,
-                  c.overtime_per_hour)
+    costs = Costs(
+        c.certified_per_year, c.auxiliary_per_year, c.leader_per_year, c.overtime_per_hour
+    )
     return Levers(tuple(zones), cameras, shops, costs)
 
 
@@ -91,32 +131,58 @@ def _hhmm(minutes: int) -> str:
 def levers_document(levers: Levers) -> dict[str, object]:
     """The TOML tables of ``levers`` (the inverse of :func:`build_levers`), for saving."""
     c = levers.costs
-    costs: dict[str, object] = {"certified_per_year": c.certified_per_year,
-                                "auxiliary_per_year": c.auxiliary_per_year,
-                                "overtime_per_hour": c.overtime_per_hour}
+    costs: dict[str, object] = {
+        "certified_per_year": c.certified_per_year,
+        "auxiliary_per_year": c.auxiliary_per_year,
+        "overtime_per_hour": c.overtime_per_hour,
+    }
     if c.leader_per_year is not None:
         costs["leader_per_year"] = c.leader_per_year
     doc: dict[str, object] = {"costs": costs}
     if levers.stall_zones:
         doc["stall_zones"] = [
-            {"name": z.name, "patch": z.patch, "open": _hhmm(z.open_min),
-             "close": _hhmm(z.close_min), "capacity": z.capacity,
-             "violation_types": list(z.violation_types), "radius_m": z.radius_m,
-             "uptake": z.uptake, "deterred_uptake": z.deterred_uptake,
-             "annual_cost": z.annual_cost, "enabled": z.enabled}
-            for z in levers.stall_zones]
+            {
+                "name": z.name,
+                "patch": z.patch,
+                "open": _hhmm(z.open_min),
+                "close": _hhmm(z.close_min),
+                "capacity": z.capacity,
+                "violation_types": list(z.violation_types),
+                "radius_m": z.radius_m,
+                "uptake": z.uptake,
+                "deterred_uptake": z.deterred_uptake,
+                "annual_cost": z.annual_cost,
+                "enabled": z.enabled,
+            }
+            for z in levers.stall_zones
+        ]
     if levers.cameras:
         doc["cameras"] = [
-            {"name": k.name, "patches": list(k.patches), "violation_types": list(k.violation_types),
-             "detect_per_hour": k.detect_per_hour, "dispatch": k.dispatch,
-             "deterrence": k.deterrence, "annual_cost": k.annual_cost_per_patch,
-             "enabled": k.enabled}
-            for k in levers.cameras]
+            {
+                "name": k.name,
+                "patches": list(k.patches),
+                "violation_types": list(k.violation_types),
+                "detect_per_hour": k.detect_per_hour,
+                "dispatch": k.dispatch,
+                "deterrence": k.deterrence,
+                "annual_cost": k.annual_cost_per_patch,
+                "enabled": k.enabled,
+            }
+            for k in levers.cameras
+        ]
     if levers.shopfront:
         doc["shopfront"] = [
-            {"name": s.name, "patches": list(s.patches), "share": s.share,
-             "violation_types": list(s.violation_types), "rate_reduction": s.rate_reduction,
-             "grace_days": s.grace_days, "lapse_tau_days": s.lapse_tau_days,
-             "annual_cost": s.annual_cost_per_patch, "enabled": s.enabled}
-            for s in levers.shopfront]
+            {
+                "name": s.name,
+                "patches": list(s.patches),
+                "share": s.share,
+                "violation_types": list(s.violation_types),
+                "rate_reduction": s.rate_reduction,
+                "grace_days": s.grace_days,
+                "lapse_tau_days": s.lapse_tau_days,
+                "annual_cost": s.annual_cost_per_patch,
+                "enabled": s.enabled,
+            }
+            for s in levers.shopfront
+        ]
     return doc

@@ -518,13 +518,15 @@ class Network:
         """Whether roads.csv gives minutes (travel then scales by speed from ``road_mode``)."""
         return self.road_lengths is not None and self.road_unit == "minutes"
 
-    def _fallback_m(self, sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
-                    ) -> npt.NDArray[np.float64]:
+    def _fallback_m(
+        self, sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
         diff = self.xy[sources][:, None, :] - self.xy[targets][None, :, :]
         return np.sqrt((diff**2).sum(axis=-1)) * self.circuity
 
-    def _road_block(self, sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
-                    ) -> npt.NDArray[np.float64]:
+    def _road_block(
+        self, sources: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
         """Road lengths (metres or minutes; inf where no road path) for the block."""
         assert self.road_lengths is not None
         out = np.full((len(sources), len(targets)), np.inf)
@@ -536,8 +538,9 @@ class Network:
                     out[row, k] = length
         return out
 
-    def _metres_and_minutes(self, rows: Indices, cols: Indices | None
-                            ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+    def _metres_and_minutes(
+        self, rows: Indices, cols: Indices | None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
         sources = np.asarray(rows, dtype=np.int64)
         targets = np.arange(self.n) if cols is None else np.asarray(cols, dtype=np.int64)
         fallback_m = self._fallback_m(sources, targets)
@@ -551,14 +554,14 @@ class Network:
         minutes = np.where(np.isfinite(road), road, fallback_m / per_min)
         return minutes * per_min, minutes
 
-    def distance_between(self, rows: Indices, cols: Indices | None = None
-                         ) -> npt.NDArray[np.int64]:
+    def distance_between(self, rows: Indices, cols: Indices | None = None) -> npt.NDArray[np.int64]:
         """Street metres from each patch in ``rows`` to each in ``cols`` (default: all)."""
         metres, _ = self._metres_and_minutes(rows, cols)
         return np.rint(metres).astype(np.int64)
 
-    def travel_s_between(self, mode: str, rows: Indices,
-                         cols: Indices | None = None) -> npt.NDArray[np.int64]:
+    def travel_s_between(
+        self, mode: str, rows: Indices, cols: Indices | None = None
+    ) -> npt.NDArray[np.int64]:
         """Travel time in whole seconds by ``mode`` from each of ``rows`` to each of ``cols``."""
         metres, minutes = self._metres_and_minutes(rows, cols)
         if minutes is not None:
@@ -568,8 +571,9 @@ class Network:
         metres_per_s = self.speeds_kmh[mode] / 3.6
         return np.rint(np.rint(metres) / metres_per_s).astype(np.int64)
 
-    def travel_min_between(self, mode: str, rows: Indices,
-                           cols: Indices | None = None) -> npt.NDArray[np.float64]:
+    def travel_min_between(
+        self, mode: str, rows: Indices, cols: Indices | None = None
+    ) -> npt.NDArray[np.float64]:
         """Travel time in minutes (whole seconds / 60) by ``mode``; see :meth:`travel_s_between`."""
         return self.travel_s_between(mode, rows, cols).astype(np.float64) / 60.0
 
@@ -594,8 +598,9 @@ class Network:
             return self.travel_min(mode)
         return TravelRows(self, mode)
 
-    def neighbours(self, radius_m: float, keep: npt.NDArray[np.bool_] | None = None
-                   ) -> list[list[int]]:
+    def neighbours(
+        self, radius_m: float, keep: npt.NDArray[np.bool_] | None = None
+    ) -> list[list[int]]:
         """For each patch, the other patches within ``radius_m`` street metres, ascending.
 
         ``keep`` limits the neighbours to patches where it is true. Without roads, candidates
@@ -616,8 +621,12 @@ class Network:
         for i, (kx, ky) in enumerate(keys.tolist()):
             buckets.setdefault((kx, ky), []).append(i)
         for i, (kx, ky) in enumerate(keys.tolist()):
-            near = [j for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-                    for j in buckets.get((kx + dx, ky + dy), ())]
+            near = [
+                j
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for j in buckets.get((kx + dx, ky + dy), ())
+            ]
             cand = np.array(sorted(near), dtype=np.int64)
             d = self.distance_between([i], cand)[0]
             ok = (d <= radius_m) & keep_mask[cand] & (cand != i)
@@ -640,7 +649,8 @@ class TravelRows:
         self.cache_rows = cache_rows
         self._rows: OrderedDict[int, npt.NDArray[np.float64]] = OrderedDict()
         self._xy: list[list[float]] | None = (
-            network.xy.tolist() if network.road_lengths is None else None)
+            network.xy.tolist() if network.road_lengths is None else None
+        )
         self._metres_per_s = network.speeds_kmh[mode] / 3.6
 
     @property

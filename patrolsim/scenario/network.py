@@ -80,12 +80,19 @@ def build_network(
         return Network(xy, dict(speeds_kmh), circuity)
     unit = "metres" if all(r.metres is not None for r in roads) else "minutes"
     graph = _road_graph(len(xy), roads, unit)
-    return Network(xy, dict(speeds_kmh), circuity, _Dijkstra(graph), unit,
-                   roads_mode if unit == "minutes" else None)
+    return Network(
+        xy,
+        dict(speeds_kmh),
+        circuity,
+        _Dijkstra(graph),
+        unit,
+        roads_mode if unit == "minutes" else None,
+    )
 
 
-def network_for(patches: Sequence[Patch], travel: TravelRules, roads: Sequence[RoadEdge] = ()
-                ) -> Network:
+def network_for(
+    patches: Sequence[Patch], travel: TravelRules, roads: Sequence[RoadEdge] = ()
+) -> Network:
     """Build the :class:`Network` of ``patches`` from the scenario's travel rules and roads."""
     index = {p.id: p.index for p in patches}
     edges = [Road(index[r.source], index[r.target], r.metres, r.minutes) for r in roads]

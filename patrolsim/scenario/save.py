@@ -86,11 +86,18 @@ def scenario_document(scenario: Scenario) -> dict[str, Any]:
         {"name": s.name, "label": s.label, "start": _hhmm(s.start_min), "end": _hhmm(s.end_min)}
         for s in scenario.shifts
     ]
-    doc["squads"] = [{"id": s.id, "name": s.name, "base_patch": s.base_patch}
-                     for s in scenario.squads]
+    doc["squads"] = [
+        {"id": s.id, "name": s.name, "base_patch": s.base_patch} for s in scenario.squads
+    ]
     doc["duties"] = [
-        {"name": d.name, "weekday": WEEKDAYS[d.weekday], "start": _hhmm(d.start_min),
-         "end": _hhmm(d.end_min), "every_weeks": d.every_weeks, "shifts": list(d.shifts)}
+        {
+            "name": d.name,
+            "weekday": WEEKDAYS[d.weekday],
+            "start": _hhmm(d.start_min),
+            "end": _hhmm(d.end_min),
+            "every_weeks": d.every_weeks,
+            "shifts": list(d.shifts),
+        }
         for d in scenario.duties
     ]
     roster = dataclasses.asdict(scenario.roster)
@@ -98,9 +105,15 @@ def scenario_document(scenario: Scenario) -> dict[str, Any]:
     doc["roster"] = roster
     doc["patrol"] = dataclasses.asdict(scenario.patrol)
     doc["campaigns"] = [
-        {"name": c.name, "start": c.start, "end": c.end, "patch_kinds": list(c.patch_kinds),
-         "patches": list(c.patches), "violation_types": list(c.violation_types),
-         "extra_units": c.extra_units}
+        {
+            "name": c.name,
+            "start": c.start,
+            "end": c.end,
+            "patch_kinds": list(c.patch_kinds),
+            "patches": list(c.patches),
+            "violation_types": list(c.violation_types),
+            "extra_units": c.extra_units,
+        }
         for c in scenario.campaigns
     ]
     cal = scenario.calendar
@@ -111,15 +124,24 @@ def scenario_document(scenario: Scenario) -> dict[str, Any]:
         "inspection_days": list(cal.inspection_days),
         "country": cal.country,
         "exam_periods": [
-            {"name": e.name, "start": e.start, "end": e.end, "patch_kinds": list(e.patch_kinds),
-             "multiplier": e.multiplier}
+            {
+                "name": e.name,
+                "start": e.start,
+                "end": e.end,
+                "patch_kinds": list(e.patch_kinds),
+                "multiplier": e.multiplier,
+            }
             for e in scenario.exam_periods
         ],
     }
     t = scenario.travel
-    doc["travel"] = {"foot_kmh": t.speeds_kmh["foot"], "ebike_kmh": t.speeds_kmh["ebike"],
-                     "car_kmh": t.speeds_kmh["car"], "circuity": t.circuity,
-                     "roads_mode": t.roads_mode}
+    doc["travel"] = {
+        "foot_kmh": t.speeds_kmh["foot"],
+        "ebike_kmh": t.speeds_kmh["ebike"],
+        "car_kmh": t.speeds_kmh["car"],
+        "circuity": t.circuity,
+        "roads_mode": t.roads_mode,
+    }
     doc["complaints"] = {"response_target_min": scenario.complaint_target_min}
     doc["inspections"] = {"per_day": scenario.inspections_per_day}
     doc["targets"] = {
@@ -137,32 +159,69 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     write_text(root / SCENARIO_FILE, tomli_w.dumps(scenario_document(scenario)))
 
     rate_types = sorted({t for p in scenario.patches for t in p.rate_overrides})
-    header = ["id", "name", "kind", "tier", "x_m", "y_m", "squad",
-              *(RATE_PREFIX + t for t in rate_types)]
+    header = [
+        "id",
+        "name",
+        "kind",
+        "tier",
+        "x_m",
+        "y_m",
+        "squad",
+        *(RATE_PREFIX + t for t in rate_types),
+    ]
     rows: list[list[object]] = [
-        [p.id, p.name, p.kind, p.tier, repr(p.x_m), repr(p.y_m), p.squad,
-         *(repr(p.rate_overrides[t]) if t in p.rate_overrides else "" for t in rate_types)]
+        [
+            p.id,
+            p.name,
+            p.kind,
+            p.tier,
+            repr(p.x_m),
+            repr(p.y_m),
+            p.squad,
+            *(repr(p.rate_overrides[t]) if t in p.rate_overrides else "" for t in rate_types),
+        ]
         for p in scenario.patches
     ]
     write_text(root / PATCHES_FILE, _csv(header, rows))
 
-    write_text(root / STAFF_FILE, _csv(
-        ["id", "name", "role", "squad", "weekly_hours", "min_weekly_hours", "max_weekly_hours"],
-        [[s.id, s.name, s.role, s.squad, repr(s.weekly_hours), repr(s.min_weekly_hours),
-          repr(s.max_weekly_hours)] for s in scenario.staff],
-    ))
+    write_text(
+        root / STAFF_FILE,
+        _csv(
+            ["id", "name", "role", "squad", "weekly_hours", "min_weekly_hours", "max_weekly_hours"],
+            [
+                [
+                    s.id,
+                    s.name,
+                    s.role,
+                    s.squad,
+                    repr(s.weekly_hours),
+                    repr(s.min_weekly_hours),
+                    repr(s.max_weekly_hours),
+                ]
+                for s in scenario.staff
+            ],
+        ),
+    )
     for name in (LEAVE_FILE, ROADS_FILE):
         (root / name).unlink(missing_ok=True)
     if scenario.leave:
-        write_text(root / LEAVE_FILE, _csv(
-            ["staff_id", "start", "end", "kind"],
-            [[lv.staff_id, lv.start.isoformat(), lv.end.isoformat(), lv.kind]
-             for lv in scenario.leave],
-        ))
+        write_text(
+            root / LEAVE_FILE,
+            _csv(
+                ["staff_id", "start", "end", "kind"],
+                [
+                    [lv.staff_id, lv.start.isoformat(), lv.end.isoformat(), lv.kind]
+                    for lv in scenario.leave
+                ],
+            ),
+        )
     if scenario.roads:
         unit = "metres" if scenario.roads[0].metres is not None else "minutes"
-        write_text(root / ROADS_FILE, _csv(
-            ["from", "to", unit],
-            [[r.source, r.target, repr(getattr(r, unit))] for r in scenario.roads],
-        ))
+        write_text(
+            root / ROADS_FILE,
+            _csv(
+                ["from", "to", unit],
+                [[r.source, r.target, repr(getattr(r, unit))] for r in scenario.roads],
+            ),
+        )
     return root

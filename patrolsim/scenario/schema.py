@@ -166,8 +166,9 @@ class ShiftIn(_Strict):
     @model_validator(mode="after")
     def _length(self) -> ShiftIn:
         if parse_hhmm(self.start) % 1440 == parse_hhmm(self.end) % 1440:
-            raise ValueError(f"shift {self.name} has zero length "
-                             f"(start {self.start} = end {self.end})")
+            raise ValueError(
+                f"shift {self.name} has zero length (start {self.start} = end {self.end})"
+            )
         return self
 
 
@@ -236,8 +237,9 @@ class PatrolIn(_Strict):
     @model_validator(mode="after")
     def _stops(self) -> PatrolIn:
         if self.stop_max < self.stop_min:
-            raise ValueError(f"stop_max must be at least stop_min "
-                             f"(got {self.stop_max} < {self.stop_min})")
+            raise ValueError(
+                f"stop_max must be at least stop_min (got {self.stop_max} < {self.stop_min})"
+            )
         return self
 
 
@@ -283,8 +285,11 @@ class CalendarIn(_Strict):
     not_holidays: list[dt.date] = Field(default_factory=list, description="remove these holidays")
     exam_periods: list[ExamPeriodIn] = Field(default_factory=list)
     inspection_days: list[dt.date] = Field(default_factory=list)
-    country: str = Field("CN", description="ISO 3166 country code whose public holidays apply "
-                         "(a case log from elsewhere gets its own holidays)")
+    country: str = Field(
+        "CN",
+        description="ISO 3166 country code whose public holidays apply "
+        "(a case log from elsewhere gets its own holidays)",
+    )
 
     @field_validator("country")
     @classmethod
@@ -333,8 +338,9 @@ class InspectionsIn(_Strict):
     per_day: int = Field(20, ge=0, le=10_000)
 
 
-LeverName = Annotated[str, Field(min_length=1, max_length=64,
-                                 pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")]
+LeverName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$")
+]
 
 
 class StallZoneIn(_Strict):
@@ -348,10 +354,14 @@ class StallZoneIn(_Strict):
     capacity: int = Field(ge=0, le=100_000, description="pitches")
     violation_types: list[str] = Field(default_factory=lambda: list(_ZONE.violation_types))
     radius_m: NonNegative = _ZONE.radius_m
-    uptake: Probability = Field(_ZONE.uptake, description="share of would-be vendors nearby "
-                                "who take a free pitch (assumption)")
-    deterred_uptake: Probability = Field(_ZONE.deterred_uptake, description="share of vendors "
-                                         "deterred nearby who take a free pitch (assumption)")
+    uptake: Probability = Field(
+        _ZONE.uptake,
+        description="share of would-be vendors nearby who take a free pitch (assumption)",
+    )
+    deterred_uptake: Probability = Field(
+        _ZONE.deterred_uptake,
+        description="share of vendors deterred nearby who take a free pitch (assumption)",
+    )
     annual_cost: NonNegative = _ZONE.annual_cost
     enabled: bool = True
 
@@ -368,13 +378,17 @@ class CameraIn(_Strict):
     name: LeverName | None = Field(None, description="unique lever name; default cameras-<n>")
     patches: list[str] = Field(min_length=1, description="ids of the patches covered")
     violation_types: list[str] = Field(default_factory=lambda: list(_CAMERA.violation_types))
-    detect_per_hour: Probability = Field(_CAMERA.detect_per_hour, description="P(a live "
-                                         "violation in view is noticed within an hour)")
+    detect_per_hour: Probability = Field(
+        _CAMERA.detect_per_hour, description="P(a live violation in view is noticed within an hour)"
+    )
     dispatch: bool = Field(_CAMERA.dispatch, description="a detection sends a unit")
-    deterrence: Probability = Field(_CAMERA.deterrence, description="share of would-be "
-                                    "violators put off (default 0; give a source)")
-    annual_cost: NonNegative = Field(_CAMERA.annual_cost_per_patch,
-                                     description="yuan per patch covered per year")
+    deterrence: Probability = Field(
+        _CAMERA.deterrence,
+        description="share of would-be violators put off (default 0; give a source)",
+    )
+    annual_cost: NonNegative = Field(
+        _CAMERA.annual_cost_per_patch, description="yuan per patch covered per year"
+    )
     enabled: bool = True
 
 
@@ -389,8 +403,9 @@ class ShopfrontIn(_Strict):
     rate_reduction: Probability = _SHOP.rate_reduction
     grace_days: NonNegative = _SHOP.grace_days
     lapse_tau_days: Positive = _SHOP.lapse_tau_days
-    annual_cost: NonNegative = Field(_SHOP.annual_cost_per_patch,
-                                     description="yuan per patch per year")
+    annual_cost: NonNegative = Field(
+        _SHOP.annual_cost_per_patch, description="yuan per patch per year"
+    )
     enabled: bool = True
 
 
@@ -461,4 +476,3 @@ class ScenarioIn(_Strict):
             if kpi not in KPI_NAMES:
                 raise ValueError(f"unknown KPI {kpi!r}; expected one of {', '.join(KPI_NAMES)}")
         return value
-

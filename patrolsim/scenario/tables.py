@@ -40,8 +40,12 @@ class Problems:
 
     def add(self, file: str, row: int | str, field_: str, message: str, got: object = None) -> None:
         """Record one problem; ``got`` is the offending value, if there is one."""
-        suffix = "" if got is None else f" (got {_shorten(got)!r})" if isinstance(got, str) else (
-            f" (got {_shorten(got)})"
+        suffix = (
+            ""
+            if got is None
+            else f" (got {_shorten(got)!r})"
+            if isinstance(got, str)
+            else (f" (got {_shorten(got)})")
         )
         if not field_.isprintable():
             field_ = repr(field_)  # a header cell with a line break must not split the line
@@ -144,8 +148,9 @@ def read_table(
         problems.add(display, reader.line_num + 1, "(row)", f"malformed CSV: {exc}")
         return None
     if not records or not any(cell.strip() for cell in records[0][1]):
-        problems.add(display, 1, "(header)", "the file is empty; expected a header row",
-                     ",".join(required))
+        problems.add(
+            display, 1, "(header)", "the file is empty; expected a header row", ",".join(required)
+        )
         return None
 
     header = [cell.strip().lower() for cell in records[0][1]]
@@ -180,13 +185,19 @@ def read_table(
             continue
         extra = [cell for cell in record[width:] if cell.strip()]
         if extra:
-            problems.add(display, line, "(row)",
-                         f"row has {len(record)} cells but the header has {width} columns",
-                         ",".join(record))
+            problems.add(
+                display,
+                line,
+                "(row)",
+                f"row has {len(record)} cells but the header has {width} columns",
+                ",".join(record),
+            )
             continue
         # Cells that patrolsim guarded against spreadsheet formulas are read back as written.
-        cells = {name: (unguard_cell(record[i].strip()) if i < len(record) else "")
-                 for i, name in enumerate(header)}
+        cells = {
+            name: (unguard_cell(record[i].strip()) if i < len(record) else "")
+            for i, name in enumerate(header)
+        }
         rows.append(Row(line, cells))
     return Table(display, tuple(header), tuple(rows))
 
@@ -223,18 +234,22 @@ class Cells:
         if value == "":
             return value
         if not value.isprintable():
-            self.flag(name, "must not hold control characters such as line breaks or tabs",
-                      value)
+            self.flag(name, "must not hold control characters such as line breaks or tabs", value)
         elif any(c in ID_FORBIDDEN for c in value):
-            self.flag(name, "must not hold any of / \\ : * ? \" < > | (ids name files)", value)
+            self.flag(name, 'must not hold any of / \\ : * ? " < > | (ids name files)', value)
         elif value.startswith("."):
             self.flag(name, "must not start with a dot (ids name files)", value)
         elif len(value) > ID_MAX_LEN:
             self.flag(name, f"must be at most {ID_MAX_LEN} characters long", value)
         return value
 
-    def number(self, name: str, minimum: float | None = None, maximum: float | None = None,
-               required: bool = True) -> float | None:
+    def number(
+        self,
+        name: str,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        required: bool = True,
+    ) -> float | None:
         """The cell as a finite number within [minimum, maximum]."""
         raw = self.row.cells.get(name, "")
         if raw == "":
@@ -257,8 +272,9 @@ class Cells:
             return None
         return value
 
-    def choice(self, name: str, options: Sequence[str], aliases: Mapping[str, str] | None = None
-               ) -> str | None:
+    def choice(
+        self, name: str, options: Sequence[str], aliases: Mapping[str, str] | None = None
+    ) -> str | None:
         """The cell as one of ``options`` (case-insensitive; ``aliases`` map other spellings)."""
         raw = self.text(name)
         if raw == "":
@@ -292,13 +308,15 @@ def parse_date(raw: str, on_error: Callable[[], None]) -> dt.date | None:
     return None
 
 
-def check_unique(table: Table, name: str, values: Iterable[tuple[int, str]], problems: Problems
-                 ) -> None:
+def check_unique(
+    table: Table, name: str, values: Iterable[tuple[int, str]], problems: Problems
+) -> None:
     """Record every repeat of an id, naming the row where it first appeared."""
     first: dict[str, int] = {}
     for line, value in values:
         if value in first:
-            problems.add(table.file, line, name, f"duplicate id, first used in row {first[value]}",
-                         value)
+            problems.add(
+                table.file, line, name, f"duplicate id, first used in row {first[value]}", value
+            )
         else:
             first[value] = line

@@ -49,10 +49,12 @@ class CostBreakdown:
 
     def summary(self) -> str:
         """One line: total and items in 10k yuan (万元)."""
-        return (f"年度成本 annual cost {self.total / 1e4:.1f} 万元: 人员 staff "
-                f"{self.staff / 1e4:.1f}, 加班 overtime {self.overtime / 1e4:.1f}, 摊点群 stall "
-                f"zones {self.stall_zones / 1e4:.1f}, 视频探头 cameras {self.cameras / 1e4:.1f}, "
-                f"门前三包 shop-front {self.shopfront / 1e4:.1f}")
+        return (
+            f"年度成本 annual cost {self.total / 1e4:.1f} 万元: 人员 staff "
+            f"{self.staff / 1e4:.1f}, 加班 overtime {self.overtime / 1e4:.1f}, 摊点群 stall "
+            f"zones {self.stall_zones / 1e4:.1f}, 视频探头 cameras {self.cameras / 1e4:.1f}, "
+            f"门前三包 shop-front {self.shopfront / 1e4:.1f}"
+        )
 
     def __str__(self) -> str:
         return self.summary()
@@ -60,15 +62,22 @@ class CostBreakdown:
     def to_frame(self) -> pd.DataFrame:
         """One row per item with its cost (yuan per year), then the total."""
         items = ("staff", "overtime", "stall_zones", "cameras", "shopfront")
-        return pd.DataFrame({"item": [*items, "total"],
-                             "annual_cost": [*(getattr(self, i) for i in items), self.total]})
+        return pd.DataFrame(
+            {
+                "item": [*items, "total"],
+                "annual_cost": [*(getattr(self, i) for i in items), self.total],
+            }
+        )
 
 
 def staff_cost(staff: Sequence[StaffMember], costs: Costs) -> float:
     """Yuan per year for the people on ``staff``."""
     leader = costs.certified_per_year if costs.leader_per_year is None else costs.leader_per_year
-    rate = {"certified": costs.certified_per_year, "auxiliary": costs.auxiliary_per_year,
-            "leader": leader}
+    rate = {
+        "certified": costs.certified_per_year,
+        "auxiliary": costs.auxiliary_per_year,
+        "leader": leader,
+    }
     return float(sum(rate[m.role] for m in staff))
 
 
@@ -77,8 +86,9 @@ def fixed_cost(staff: Sequence[StaffMember], levers: Levers) -> CostBreakdown:
     return annual_cost(staff, levers, 0.0, 1.0)
 
 
-def annual_cost(staff: Sequence[StaffMember], levers: Levers, overtime_person_hours: float,
-                measured_days: float) -> CostBreakdown:
+def annual_cost(
+    staff: Sequence[StaffMember], levers: Levers, overtime_person_hours: float, measured_days: float
+) -> CostBreakdown:
     """Annual cost of a configuration.
 
     Parameters
@@ -99,8 +109,10 @@ def annual_cost(staff: Sequence[StaffMember], levers: Levers, overtime_person_ho
         staff=staff_cost(staff, c),
         overtime=overtime_person_hours * DAYS_PER_YEAR / measured_days * c.overtime_per_hour,
         stall_zones=float(sum(z.annual_cost for z in levers.stall_zones if z.enabled)),
-        cameras=float(sum(k.annual_cost_per_patch * len(k.patches) for k in levers.cameras
-                          if k.enabled)),
-        shopfront=float(sum(s.annual_cost_per_patch * len(s.patches) for s in levers.shopfront
-                            if s.enabled)),
+        cameras=float(
+            sum(k.annual_cost_per_patch * len(k.patches) for k in levers.cameras if k.enabled)
+        ),
+        shopfront=float(
+            sum(s.annual_cost_per_patch * len(s.patches) for s in levers.shopfront if s.enabled)
+        ),
     )

@@ -181,8 +181,9 @@ def advance(
     return risk, anchor, credibility, latent
 
 
-def learn(risk: float, anchor: float, credibility: float, outcome: str, dyn: Dynamics
-          ) -> tuple[float, float, float]:
+def learn(
+    risk: float, anchor: float, credibility: float, outcome: str, dyn: Dynamics
+) -> tuple[float, float, float]:
     """Update (R, A, C) after an outcome at the patch.
 
     ``outcome`` is ``"sanctioned"`` (a unit with powers handled it), ``"unsanctioned"`` (it

@@ -47,8 +47,10 @@ class Dispatcher:
         for unit in self.on_shift:
             if unit.state != "patrol" or not self._suitable(unit, complaint):
                 continue
-            if (best is None
-                    or travel[unit.location, viol.patch] < travel[best.location, viol.patch]):
+            if (
+                best is None
+                or travel[unit.location, viol.patch] < travel[best.location, viol.patch]
+            ):
                 best = unit
         if best is None:
             self._seq += 1

@@ -35,8 +35,15 @@ from patrolsim.streams import stream
 class Run:
     """Everything one replication shares: environment, street, dispatcher, policy."""
 
-    def __init__(self, scenario: Scenario, policy: Policy, seed: int, days: int, staffing: float,
-                 campaigns: bool) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: Policy,
+        seed: int,
+        days: int,
+        staffing: float,
+        campaigns: bool,
+    ) -> None:
         self.env = simpy.Environment()
         self.scenario = scenario
         self.days = days
@@ -154,11 +161,11 @@ def simulate(
         first day of a planned week.
     """
     days = scenario.horizon_days if days is None else days
-    problems = check_arguments(scenario, days, seed, staffing,
-                               warmup=measure_from_day is None)
+    problems = check_arguments(scenario, days, seed, staffing, warmup=measure_from_day is None)
     if measure_from_day is not None and not 0 <= measure_from_day < days:
-        problems.append(f"measure_from_day: must be a day of the run, 0 to {days - 1} "
-                        f"(got {measure_from_day})")
+        problems.append(
+            f"measure_from_day: must be a day of the run, 0 to {days - 1} (got {measure_from_day})"
+        )
     if problems:
         raise ScenarioError(problems)
     chosen = make_policy(policy) if isinstance(policy, str) else policy
@@ -175,8 +182,9 @@ MAX_STAFFING = 10.0
 """Largest staffing level (a multiple of the staff list) a run accepts."""
 
 
-def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float,
-                    warmup: bool = True) -> list[str]:
+def check_arguments(
+    scenario: Scenario, days: int, seed: int, staffing: float, warmup: bool = True
+) -> list[str]:
     """Problems with run arguments, one line each (empty when all is well).
 
     ``warmup``: the KPIs start after the scenario's warm-up, so the run must be longer than it
@@ -184,15 +192,19 @@ def check_arguments(scenario: Scenario, days: int, seed: int, staffing: float,
     """
     problems = []
     if not 1 <= days <= scenario.horizon_days:
-        problems.append(f"--days: must be between 1 and the scenario's horizon "
-                        f"{scenario.horizon_days} (got {days})")
+        problems.append(
+            f"--days: must be between 1 and the scenario's horizon "
+            f"{scenario.horizon_days} (got {days})"
+        )
     elif warmup and days <= scenario.warmup_days:
-        problems.append(f"--days: must be longer than the warm-up of {scenario.warmup_days} "
-                        f"days (got {days})")
+        problems.append(
+            f"--days: must be longer than the warm-up of {scenario.warmup_days} days (got {days})"
+        )
     if seed < 0:
         problems.append(f"--seed: must be at least 0 (got {seed})")
     if not 0 <= staffing <= MAX_STAFFING:  # also refuses nan
-        problems.append(f"--staffing: must be at least 0 and at most {MAX_STAFFING:g} times "
-                        f"the staff list (got {staffing:g})")
+        problems.append(
+            f"--staffing: must be at least 0 and at most {MAX_STAFFING:g} times "
+            f"the staff list (got {staffing:g})"
+        )
     return problems
-

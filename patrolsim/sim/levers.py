@@ -118,8 +118,11 @@ class LeverField:
                 continue
             pz = scenario.patch_index(z.patch)
             zi = len(self.zones)
-            self.zones.append(_Zone(z.name, pz, z.open_min, z.close_min, z.capacity, z.uptake,
-                                    z.deterred_uptake, []))
+            self.zones.append(
+                _Zone(
+                    z.name, pz, z.open_min, z.close_min, z.capacity, z.uptake, z.deterred_uptake, []
+                )
+            )
             for p in range(n_patches):
                 if street[p] and dist[p, pz] <= z.radius_m:
                     for name in z.violation_types:
@@ -146,8 +149,7 @@ class LeverField:
             self.detect_rate = (-np.log(miss) / 60.0).tolist()  # per minute; inf if certain
         self.camera_deter = (1.0 - undeterred).tolist()
         # shop-front contracts: reduction per (patch, type) while kept, and the lapse
-        self.contract: list[tuple[float, float, float, str] | None] = [None] * (n_patches
-                                                                                 * n_types)
+        self.contract: list[tuple[float, float, float, str] | None] = [None] * (n_patches * n_types)
         for s in levers.shopfront:
             if not s.enabled or s.share * s.rate_reduction <= 0:
                 continue
@@ -155,8 +157,12 @@ class LeverField:
                 p = scenario.patch_index(pid)
                 for name in s.violation_types:
                     k = p * n_types + type_index[name]
-                    self.contract[k] = (s.share * s.rate_reduction, s.grace_days * 1440.0,
-                                        s.lapse_tau_days * 1440.0, s.name)
+                    self.contract[k] = (
+                        s.share * s.rate_reduction,
+                        s.grace_days * 1440.0,
+                        s.lapse_tau_days * 1440.0,
+                        s.name,
+                    )
         self.last_visit = [0.0] * n_patches
         rng = stream(seed, "levers")
         self.u_avert: list[float] = rng.random(n_candidates).tolist()
@@ -191,8 +197,9 @@ class LeverField:
 
     # ------------------------------------------------------------ stall zones
 
-    def _take(self, p: int, v: int, t: float, duration: float, u: float, deterred: bool,
-              how: str) -> bool:
+    def _take(
+        self, p: int, v: int, t: float, duration: float, u: float, deterred: bool, how: str
+    ) -> bool:
         for zi in self.zones_near[p * self.n_types + v]:
             zone = self.zones[zi]
             close = zone.close_of_opening(t)

@@ -58,7 +58,8 @@ class SimResult:
     presence_min: tuple[float, ...] = field(repr=False)
     """Unit-minutes present at each patch."""
     lever_events: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(EVENT_COLUMNS)), repr=False)
+        default_factory=lambda: pd.DataFrame(columns=list(EVENT_COLUMNS)), repr=False
+    )
     """Uses of stall-zone pitches, camera detections and averted occurrences
     (:data:`~patrolsim.sim.levers.EVENT_COLUMNS`); empty without enabled levers."""
 
@@ -89,8 +90,13 @@ class SimResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row: policy, seed, staffing, campaigns and every KPI (as ``replicate`` rows)."""
-        row = {"policy": self.policy, "seed": self.seed, "staffing": self.staffing,
-               "campaigns": self.campaigns, **{k: float(v) for k, v in self.kpis.items()}}
+        row = {
+            "policy": self.policy,
+            "seed": self.seed,
+            "staffing": self.staffing,
+            "campaigns": self.campaigns,
+            **{k: float(v) for k, v in self.kpis.items()},
+        }
         return pd.DataFrame([row])
 
     def timeseries(self) -> pd.DataFrame:
@@ -106,64 +112,97 @@ def _overlap_hours(start: np.ndarray, end: np.ndarray, lo: float, hi: float) -> 
     return np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None) / 60.0
 
 
-def collect(run: Run, seed: int, staffing: float, campaigns: bool, measure_from_day: int
-            ) -> SimResult:
+def collect(
+    run: Run, seed: int, staffing: float, campaigns: bool, measure_from_day: int
+) -> SimResult:
     """Turn a finished run into a :class:`SimResult`."""
     sc = run.scenario
     records = run.field.records
-    violations = pd.DataFrame({
-        "patch": np.array([v.patch for v in records], dtype=np.int64),
-        "type": np.array([v.vtype for v in records], dtype=np.int64),
-        "start": np.array([v.start for v in records], dtype=float),
-        "end": np.array([v.end for v in records], dtype=float),
-        "self_end": np.array([v.self_end for v in records], dtype=float),
-        "handling_from": np.array([v.handling_from for v in records], dtype=float),
-        "outcome": [v.outcome for v in records],
-        "sanctioned": np.array([v.sanctioned for v in records], dtype=bool),
-        "detected": np.array([v.detected for v in records], dtype=float),
-        "complained": np.array([v.complained for v in records], dtype=float),
-        "source": [v.source for v in records],
-        "unit": [v.unit for v in records],
-    })
-    complaints = pd.DataFrame({
-        "time": [c.time for c in run.dispatcher.complaints],
-        "patch": [c.violation.patch for c in run.dispatcher.complaints],
-        "type": [c.violation.vtype for c in run.dispatcher.complaints],
-        "internal": [c.internal for c in run.dispatcher.complaints],
-        "arrived": [c.arrived for c in run.dispatcher.complaints],
-        "unit": [c.unit for c in run.dispatcher.complaints],
-    })
+    violations = pd.DataFrame(
+        {
+            "patch": np.array([v.patch for v in records], dtype=np.int64),
+            "type": np.array([v.vtype for v in records], dtype=np.int64),
+            "start": np.array([v.start for v in records], dtype=float),
+            "end": np.array([v.end for v in records], dtype=float),
+            "self_end": np.array([v.self_end for v in records], dtype=float),
+            "handling_from": np.array([v.handling_from for v in records], dtype=float),
+            "outcome": [v.outcome for v in records],
+            "sanctioned": np.array([v.sanctioned for v in records], dtype=bool),
+            "detected": np.array([v.detected for v in records], dtype=float),
+            "complained": np.array([v.complained for v in records], dtype=float),
+            "source": [v.source for v in records],
+            "unit": [v.unit for v in records],
+        }
+    )
+    complaints = pd.DataFrame(
+        {
+            "time": [c.time for c in run.dispatcher.complaints],
+            "patch": [c.violation.patch for c in run.dispatcher.complaints],
+            "type": [c.violation.vtype for c in run.dispatcher.complaints],
+            "internal": [c.internal for c in run.dispatcher.complaints],
+            "arrived": [c.arrived for c in run.dispatcher.complaints],
+            "unit": [c.unit for c in run.dispatcher.complaints],
+        }
+    )
     inspections = pd.DataFrame(run.inspections, columns=["time", "patch", "passed"])
     unit_rows = []
     for unit in run.finished_units:
         spec = unit.spec
         row: dict[str, object] = {
-            "unit": spec.id, "squad": spec.squad, "shift": spec.shift, "kind": spec.kind,
-            "start": spec.start, "end": spec.end, "certified": spec.certified,
+            "unit": spec.id,
+            "squad": spec.squad,
+            "shift": spec.shift,
+            "kind": spec.kind,
+            "start": spec.start,
+            "end": spec.end,
+            "certified": spec.certified,
             "auxiliaries": spec.auxiliaries,
         }
         row.update(unit.budget.minutes)
         row["overtime"] = unit.budget.overtime
         unit_rows.append(row)
-    columns = ["unit", "squad", "shift", "kind", "start", "end", "certified", "auxiliaries",
-               *BUDGET_CATEGORIES, "overtime"]
+    columns = [
+        "unit",
+        "squad",
+        "shift",
+        "kind",
+        "start",
+        "end",
+        "certified",
+        "auxiliaries",
+        *BUDGET_CATEGORIES,
+        "overtime",
+    ]
     units = pd.DataFrame(unit_rows, columns=columns)
     result = SimResult(
-        scenario_name=sc.name, scenario_hash=sc.content_hash, policy=run.policy.name, seed=seed,
-        staffing=staffing, campaigns=campaigns, start_date=sc.start_date, days=run.days,
-        warmup_days=measure_from_day, violation_types=tuple(v.name for v in sc.violation_types),
-        patch_ids=tuple(p.id for p in sc.patches), kpis={}, violations=violations,
-        complaints=complaints, inspections=inspections, units=units,
+        scenario_name=sc.name,
+        scenario_hash=sc.content_hash,
+        policy=run.policy.name,
+        seed=seed,
+        staffing=staffing,
+        campaigns=campaigns,
+        start_date=sc.start_date,
+        days=run.days,
+        warmup_days=measure_from_day,
+        violation_types=tuple(v.name for v in sc.violation_types),
+        patch_ids=tuple(p.id for p in sc.patches),
+        kpis={},
+        violations=violations,
+        complaints=complaints,
+        inspections=inspections,
+        units=units,
         presence_min=tuple(float(x) for x in run.presence),
     )
     events = run.field.levers.events if run.field.levers is not None else []
-    result = dataclasses.replace(result, lever_events=pd.DataFrame(events,
-                                                                   columns=list(EVENT_COLUMNS)))
+    result = dataclasses.replace(
+        result, lever_events=pd.DataFrame(events, columns=list(EVENT_COLUMNS))
+    )
     kpis = compute_kpis(result, sc.complaint_target_min)
     kpis.update(lever_kpis(result))
     measured = units[units["start"] >= result.warmup_min]
-    overtime = float((measured["overtime"] * (measured["certified"] + measured["auxiliaries"]))
-                     .sum() / 60.0)
+    overtime = float(
+        (measured["overtime"] * (measured["certified"] + measured["auxiliaries"])).sum() / 60.0
+    )
     cost = annual_cost(run.staff, sc.levers, overtime, max(run.days - measure_from_day, 1))
     kpis["annual_cost"] = cost.total
     kpis["annual_cost_overtime"] = cost.overtime
@@ -179,9 +218,11 @@ def lever_kpis(result: SimResult) -> dict[str, float]:
     zone = e[e["kind"] == "zone"]
     return {
         "zone_vendors": float(len(zone)),
-        "zone_pitch_hours": float(_overlap_hours(zone["start"].to_numpy(dtype=float),
-                                                 zone["end"].to_numpy(dtype=float),
-                                                 lo, hi).sum()),
+        "zone_pitch_hours": float(
+            _overlap_hours(
+                zone["start"].to_numpy(dtype=float), zone["end"].to_numpy(dtype=float), lo, hi
+            ).sum()
+        ),
         "camera_detections": float((e["kind"] == "camera").sum()),
         "lever_averted": float((e["kind"] == "averted").sum()),
     }
@@ -209,14 +250,17 @@ def compute_kpis(result: SimResult, target_min: float) -> dict[str, float]:
         "violations_handled": float(handled),
         "violations_self_ended": float(self_ended),
         "violations_active_end": float(started - handled - self_ended),
-        "violation_hours": float(_overlap_hours(v["start"].to_numpy(), v["end"].to_numpy(),
-                                                lo, hi).sum()),
-        "recorded_violations": float((cohort["detected"].notna()
-                                      | cohort["complained"].notna()).sum()),
+        "violation_hours": float(
+            _overlap_hours(v["start"].to_numpy(), v["end"].to_numpy(), lo, hi).sum()
+        ),
+        "recorded_violations": float(
+            (cohort["detected"].notna() | cohort["complained"].notna()).sum()
+        ),
         "complaints": float(len(citizen)),
         "complaint_response_mean_min": float(waited.mean()) if len(waited) else 0.0,
         "complaint_response_p90_min": float(np.percentile(waited, 90)) if len(waited) else 0.0,
-        "complaints_within_target_share": float((waited <= target_min).mean()) if len(waited)
+        "complaints_within_target_share": float((waited <= target_min).mean())
+        if len(waited)
         else 1.0,
         "inspection_pass_rate": float(ins["passed"].mean()) if len(ins) else 1.0,
         "patrol_hours": float(measured[list(ON_STREET)].to_numpy().sum() / 60.0),
@@ -243,10 +287,18 @@ def daily_timeseries(result: SimResult) -> pd.DataFrame:
         handled_today = handled & (end >= lo) & (end < hi)
         for t, name in enumerate(result.violation_types):
             mask = kind == t
-            rows.append((date.isoformat(), name, int((started_today & mask).sum()),
-                         float(hours[mask].sum()), int((handled_today & mask).sum())))
-    return pd.DataFrame(rows, columns=["date", "type", "violations_started", "violation_hours",
-                                       "handled"])
+            rows.append(
+                (
+                    date.isoformat(),
+                    name,
+                    int((started_today & mask).sum()),
+                    float(hours[mask].sum()),
+                    int((handled_today & mask).sum()),
+                )
+            )
+    return pd.DataFrame(
+        rows, columns=["date", "type", "violations_started", "violation_hours", "handled"]
+    )
 
 
 def patch_table(result: SimResult) -> pd.DataFrame:
@@ -257,29 +309,34 @@ def patch_table(result: SimResult) -> pd.DataFrame:
     cohort = v[v["start"] >= lo]
     started = np.bincount(cohort["patch"], minlength=n)
     handled = np.bincount(cohort.loc[cohort["outcome"] == "handled", "patch"], minlength=n)
-    hours = np.bincount(v["patch"], weights=_overlap_hours(v["start"].to_numpy(),
-                                                           v["end"].to_numpy(), lo, hi),
-                        minlength=n)
+    hours = np.bincount(
+        v["patch"],
+        weights=_overlap_hours(v["start"].to_numpy(), v["end"].to_numpy(), lo, hi),
+        minlength=n,
+    )
     c = result.complaints
     c = c[(~c["internal"]) & (c["time"] >= lo)]
     complaints = np.bincount(c["patch"], minlength=n)
     ins = result.inspections
     ins = ins[ins["time"] >= lo]
     visits = np.bincount(ins["patch"].astype(np.int64), minlength=n)
-    passes = np.bincount(ins["patch"].astype(np.int64), weights=ins["passed"].astype(float),
-                         minlength=n)
+    passes = np.bincount(
+        ins["patch"].astype(np.int64), weights=ins["passed"].astype(float), minlength=n
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         pass_rate = np.where(visits > 0, passes / np.maximum(visits, 1), np.nan)
-    return pd.DataFrame({
-        "patch_id": result.patch_ids,
-        "violations_started": started,
-        "violation_hours": hours,
-        "handled": handled,
-        "complaints": complaints,
-        "inspections": visits,
-        "inspection_pass_rate": pass_rate,
-        "presence_hours": np.array(result.presence_min) / 60.0,
-    })
+    return pd.DataFrame(
+        {
+            "patch_id": result.patch_ids,
+            "violations_started": started,
+            "violation_hours": hours,
+            "handled": handled,
+            "complaints": complaints,
+            "inspections": visits,
+            "inspection_pass_rate": pass_rate,
+            "presence_hours": np.array(result.presence_min) / 60.0,
+        }
+    )
 
 
 def hour_weekday_counts(result: SimResult) -> pd.DataFrame:
@@ -291,8 +348,9 @@ def hour_weekday_counts(result: SimResult) -> pd.DataFrame:
     weekday = ((result.start_date.weekday() + minutes // 1440) % 7).astype(np.int64)
     table = np.zeros((24, 7), dtype=np.int64)
     np.add.at(table, (hour, weekday), 1)
-    return pd.DataFrame(table, index=range(24),
-                        columns=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    return pd.DataFrame(
+        table, index=range(24), columns=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    )
 
 
 def time_budget(result: SimResult) -> pd.DataFrame:

@@ -115,8 +115,13 @@ def scale_staff(staff: Sequence[StaffMember], staffing: float) -> tuple[StaffMem
         for i in range(target):
             original = members[i % len(members)]
             copy = i // len(members)
-            out.append(original if copy == 0 else dataclasses.replace(
-                original, id=f"{original.id}+{copy}", name=f"{original.name}+{copy}"))
+            out.append(
+                original
+                if copy == 0
+                else dataclasses.replace(
+                    original, id=f"{original.id}+{copy}", name=f"{original.name}+{copy}"
+                )
+            )
     return tuple(dataclasses.replace(m, index=i) for i, m in enumerate(out))
 
 
@@ -133,9 +138,15 @@ class _RowLists:
 class PolicyContext:
     """What policies may look at: the scenario, staff, expected load, and the live state."""
 
-    def __init__(self, scenario: Scenario, staff: Sequence[StaffMember], days: int,
-                 lam: npt.NDArray[np.float64], rng: np.random.Generator,
-                 campaigns: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        staff: Sequence[StaffMember],
+        days: int,
+        lam: npt.NDArray[np.float64],
+        rng: np.random.Generator,
+        campaigns: bool = True,
+    ) -> None:
         self.scenario = scenario
         self.staff = tuple(staff)
         self.days = days
@@ -152,8 +163,8 @@ class PolicyContext:
         }
         self.load = lam.sum(axis=3)  # D × 24 × P
         self.travel_rows: Sequence[list[float]] | _RowLists = (
-            self.travel.tolist() if isinstance(self.travel, np.ndarray)
-            else _RowLists(self.travel))
+            self.travel.tolist() if isinstance(self.travel, np.ndarray) else _RowLists(self.travel)
+        )
         self.last_visit = [-math.inf] * len(scenario.patches)
         self._load_key = -1
         self._load_list: list[float] = []
@@ -230,15 +241,19 @@ class BasePolicy:
             return []
         loads = {s: float(ctx.shift_load(day, s, area).sum()) for s in shifts}
         order = sorted(shifts, key=lambda s: -loads[s])
-        slots = [s for level in range(1, max(cover.values()) + 1) for s in order
-                 if cover.get(s, 0) >= level]
+        slots = [
+            s
+            for level in range(1, max(cover.values()) + 1)
+            for s in order
+            if cover.get(s, 0) >= level
+        ]
         n_units = len(available_cert) // rules.unit_certified
         groups: list[tuple[str, list[StaffMember]]] = []
         for i in range(n_units):
             shift = slots[i] if i < len(slots) else order[(i - len(slots)) % len(order)]
-            members = available_cert[i * rules.unit_certified:(i + 1) * rules.unit_certified]
+            members = available_cert[i * rules.unit_certified : (i + 1) * rules.unit_certified]
             groups.append((shift, members))
-        spare_cert = available_cert[n_units * rules.unit_certified:]
+        spare_cert = available_cert[n_units * rules.unit_certified :]
         if groups:
             groups[0][1].extend(spare_cert)
         aux = list(available_aux)
@@ -262,9 +277,18 @@ class BasePolicy:
             start, end = ctx.shift_window(day, shift)
             certified = sum(m.certified for m in members)
             spec = UnitSpec(
-                id=f"d{day:03d}-{shift}-{squad}-{n + 1}", squad=squad, shift=shift, start=start,
-                end=end, members=tuple(m.id for m in members), certified=certified,
-                auxiliaries=len(members) - certified, kind="mobile", base=base, area=area)
+                id=f"d{day:03d}-{shift}-{squad}-{n + 1}",
+                squad=squad,
+                shift=shift,
+                start=start,
+                end=end,
+                members=tuple(m.id for m in members),
+                certified=certified,
+                auxiliaries=len(members) - certified,
+                kind="mobile",
+                base=base,
+                area=area,
+            )
             specs.append(spec)
         return self._assign(ctx, day, specs)
 
@@ -281,8 +305,9 @@ class BasePolicy:
         return hotspot_stop(ctx, unit, now, unit.spec.area)
 
 
-def _posts(ctx: PolicyContext, day: int, specs: list[UnitSpec], which: Sequence[int]
-           ) -> list[UnitSpec]:
+def _posts(
+    ctx: PolicyContext, day: int, specs: list[UnitSpec], which: Sequence[int]
+) -> list[UnitSpec]:
     """Give the units at positions ``which`` (within each squad and shift) fixed posts."""
     out = []
     counters: dict[tuple[str, str], int] = {}
@@ -293,8 +318,9 @@ def _posts(ctx: PolicyContext, day: int, specs: list[UnitSpec], which: Sequence[
         if pos not in which:
             out.append(spec)
             continue
-        strict = ([p for p in spec.area if ctx.scenario.patches[p].tier == "strict"]
-                  or list(spec.area))
+        strict = [p for p in spec.area if ctx.scenario.patches[p].tier == "strict"] or list(
+            spec.area
+        )
         load = ctx.shift_load(day, spec.shift, strict)
         ranked = [strict[i] for i in np.argsort(-load, kind="stable")]
         post = ranked[pos % len(ranked)]
@@ -423,13 +449,24 @@ def campaign_units(ctx: PolicyContext, day: int) -> list[UnitSpec]:
             for n in range(campaign.extra_units):
                 base_patch = sc.patches[area[n % len(area)]]
                 base = sc.squad(base_patch.squad).base_index
-                specs.append(UnitSpec(
-                    id=f"d{day:03d}-{shift.name}-campaign{c_index + 1}-{n + 1}",
-                    squad=base_patch.squad, shift=shift.name, start=start, end=end,
-                    members=tuple(f"campaign{c_index + 1}-{n + 1}-{i}" for i in range(
-                        sc.roster.unit_certified + sc.roster.unit_auxiliaries)),
-                    certified=sc.roster.unit_certified, auxiliaries=sc.roster.unit_auxiliaries,
-                    kind="campaign", base=base, area=area))
+                specs.append(
+                    UnitSpec(
+                        id=f"d{day:03d}-{shift.name}-campaign{c_index + 1}-{n + 1}",
+                        squad=base_patch.squad,
+                        shift=shift.name,
+                        start=start,
+                        end=end,
+                        members=tuple(
+                            f"campaign{c_index + 1}-{n + 1}-{i}"
+                            for i in range(sc.roster.unit_certified + sc.roster.unit_auxiliaries)
+                        ),
+                        certified=sc.roster.unit_certified,
+                        auxiliaries=sc.roster.unit_auxiliaries,
+                        kind="campaign",
+                        base=base,
+                        area=area,
+                    )
+                )
     return specs
 
 
@@ -442,8 +479,9 @@ def mobile_stop(ctx: PolicyContext, unit: Unit) -> tuple[int, float] | None:
     return unit.round.pop(), MOBILE_STOP_MIN
 
 
-def hotspot_stop(ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
-                 ) -> tuple[int, float] | None:
+def hotspot_stop(
+    ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
+) -> tuple[int, float] | None:
     """Risk-weighted choice of the next patch, with a Koper-length stop.
 
     Weight of a patch: expected violations there this hour with no enforcement (what a bureau
@@ -483,10 +521,13 @@ def hotspot_stop(ctx: PolicyContext, unit: Unit, now: float, area: Sequence[int]
 def make_policy(name: str) -> Policy:
     """The base policy called ``name`` (``planned`` needs a plan: build PlannedPolicy)."""
     policies: dict[str, type[BasePolicy]] = {
-        "posts": PostsPolicy, "mobile": MobilePolicy, "posts+mobile": PostsMobilePolicy,
+        "posts": PostsPolicy,
+        "mobile": MobilePolicy,
+        "posts+mobile": PostsMobilePolicy,
         "hotspot": HotspotPolicy,
     }
     if name not in policies:
-        raise ScenarioError([f"--policy: unknown policy; expected one of "
-                             f"{', '.join(BASE_POLICIES)} (got {name!r})"])
+        raise ScenarioError(
+            [f"--policy: unknown policy; expected one of {', '.join(BASE_POLICIES)} (got {name!r})"]
+        )
     return policies[name]()

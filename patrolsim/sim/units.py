@@ -85,8 +85,9 @@ class Unit:
 
     # ------------------------------------------------------------------ helpers
 
-    def _timed(self, minutes: float, category: str, patch: int = -1
-               ) -> Generator[simpy.Event, Any, None]:
+    def _timed(
+        self, minutes: float, category: str, patch: int = -1
+    ) -> Generator[simpy.Event, Any, None]:
         """Spend ``minutes`` on ``category`` (present at ``patch`` if given); interruptible."""
         env = self.run.env
         t0 = env.now
@@ -214,8 +215,9 @@ class Unit:
             yield from self._look(patch)
         return False
 
-    def _off_street(self, start: float, end: float, category: str
-                    ) -> Generator[simpy.Event, Any, None]:
+    def _off_street(
+        self, start: float, end: float, category: str
+    ) -> Generator[simpy.Event, Any, None]:
         previous, self.state = self.state, "busy"
         try:
             if category == "off_street" and self.location != self.spec.base:
@@ -242,4 +244,3 @@ class Unit:
         self.state = "patrol" if run.env.now < self._home_by() else "busy"
         if self.state == "patrol":
             run.dispatcher.available(self)
-

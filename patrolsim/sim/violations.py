@@ -110,8 +110,9 @@ class Candidates:
     complaint_delay: npt.NDArray[np.float64]
 
 
-def sample_candidates(scenario: Scenario, seed: int, days: int,
-                      lam: npt.NDArray[np.float64] | None = None) -> Candidates:
+def sample_candidates(
+    scenario: Scenario, seed: int, days: int, lam: npt.NDArray[np.float64] | None = None
+) -> Candidates:
     """Draw all candidate arrivals of ``days`` days in bulk (one stream per patch and type)."""
     lam = base_intensity(scenario, days) if lam is None else lam
     n_types = len(scenario.violation_types)
@@ -136,8 +137,11 @@ def sample_candidates(scenario: Scenario, seed: int, days: int,
             else:
                 duration = rng.exponential(vt.duration_mean_min, n)
             u_c = rng.random(n)
-            delay = rng.exponential(vt.complaint_delay_mean_min, n) if vt.complaint_delay_mean_min \
+            delay = (
+                rng.exponential(vt.complaint_delay_mean_min, n)
+                if vt.complaint_delay_mean_min
                 else np.zeros(n)
+            )
             parts.append((times, u, duration, u_c, delay))
             keys.append(np.full(n, p * n_types + v, dtype=np.int64))
     if not parts:
@@ -162,8 +166,9 @@ class ViolationField:
     :meth:`finish`; the engine feeds it candidates and timed events through :meth:`step`.
     """
 
-    def __init__(self, scenario: Scenario, seed: int, days: int,
-                 lam: npt.NDArray[np.float64] | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int, days: int, lam: npt.NDArray[np.float64] | None = None
+    ) -> None:
         self.scenario = scenario
         self.horizon = days * 1440.0
         self.n_patches = len(scenario.patches)
@@ -181,13 +186,16 @@ class ViolationField:
         # L_ref: mean base rate per minute × release time constant (see deterrence module)
         self.latent_ref = [
             max(rates[p, v] / 1440.0 * self.dyn[v].latent_release_tau_h * 60.0, 1e-9)
-            for p in range(self.n_patches) for v in range(self.n_types)
+            for p in range(self.n_patches)
+            for v in range(self.n_types)
         ]
         # types whose state can matter at each patch: a base rate there, or arrivals from
         # elsewhere (displacement, reappearance); others need no presence bookkeeping
         movable = [d.displacement_share > 0 or d.reappear_probability > 0 for d in self.dyn]
-        self.live = [[v for v in range(self.n_types) if rates[p, v] > 0 or movable[v]]
-                     for p in range(self.n_patches)]
+        self.live = [
+            [v for v in range(self.n_types) if rates[p, v] > 0 or movable[v]]
+            for p in range(self.n_patches)
+        ]
         self.present = [0] * self.n_patches
         self.active: list[list[Violation]] = [[] for _ in range(self.n_patches)]
         self.records: list[Violation] = []
@@ -209,8 +217,9 @@ class ViolationField:
         self.on_complaint: Callable[[Violation, float], None] = lambda v, t: None
         self.on_alert: Callable[[Violation, float], None] = lambda v, t: None
         """Called when a camera that dispatches notices a violation (set by the engine)."""
-        self.levers = (LeverField(scenario, seed, len(self._c_time))
-                       if scenario.levers.active else None)
+        self.levers = (
+            LeverField(scenario, seed, len(self._c_time)) if scenario.levers.active else None
+        )
         """The enabled stall zones, cameras and contracts (:mod:`patrolsim.sim.levers`)."""
         self.suppressed = np.zeros((self.n_patches, self.n_types), dtype=np.int64)
         self.released = np.zeros((self.n_patches, self.n_types), dtype=np.int64)
@@ -256,8 +265,11 @@ class ViolationField:
             assert self.levers is not None
             if viol.outcome == "active" and viol.self_end > now and math.isnan(viol.detected):
                 viol.detected = now
-                if (self.levers.detected(viol.patch, viol.vtype, now) and viol.handler < 0
-                        and math.isnan(viol.complained)):
+                if (
+                    self.levers.detected(viol.patch, viol.vtype, now)
+                    and viol.handler < 0
+                    and math.isnan(viol.complained)
+                ):
                     self.on_alert(viol, now)
             return None
         if kind == "reappear":
@@ -267,10 +279,20 @@ class ViolationField:
             f = deterrence.rate_factor(self.risk[p * self.n_types + v], self.dyn[v])
             if self.rng.random() < f:
                 vt = self.types[v]
-                duration = INF if vt.duration_mean_min is None else self.rng.exponential(
-                    vt.duration_mean_min)
-                self._start(p, v, now, "reappeared", duration, self.rng.random(),
-                            self.rng.exponential(vt.complaint_delay_mean_min or 1e-9))
+                duration = (
+                    INF
+                    if vt.duration_mean_min is None
+                    else self.rng.exponential(vt.duration_mean_min)
+                )
+                self._start(
+                    p,
+                    v,
+                    now,
+                    "reappeared",
+                    duration,
+                    self.rng.random(),
+                    self.rng.exponential(vt.complaint_delay_mean_min or 1e-9),
+                )
             return None
         return kind, payload
 
@@ -282,14 +304,21 @@ class ViolationField:
             return
         p, v = divmod(k, self.n_types)
         self.risk[k], self.anchor[k], self.credibility[k], self.latent[k] = deterrence.advance(
-            self.risk[k], self.anchor[k], self.credibility[k], self.latent[k], dt,
-            self.present[p] > 0, self.dyn[v])
+            self.risk[k],
+            self.anchor[k],
+            self.credibility[k],
+            self.latent[k],
+            dt,
+            self.present[p] > 0,
+            self.dyn[v],
+        )
         self.synced[k] = t
 
     def _learn(self, k: int, t: float, outcome: str) -> None:
         self._sync(k, t)
         self.risk[k], self.anchor[k], self.credibility[k] = deterrence.learn(
-            self.risk[k], self.anchor[k], self.credibility[k], outcome, self.dyn[k % self.n_types])
+            self.risk[k], self.anchor[k], self.credibility[k], outcome, self.dyn[k % self.n_types]
+        )
 
     def prune(self, p: int, t: float) -> None:
         """Settle violations at ``p`` that ended by themselves by time ``t``."""
@@ -325,15 +354,17 @@ class ViolationField:
         if u < fresh:
             if levers is not None and levers.absorb(i, p, v, t, self._c_duration[i], "fresh"):
                 return
-            self._start(p, v, t, "fresh", self._c_duration[i], self._c_u_complaint[i],
-                        self._c_delay[i])
+            self._start(
+                p, v, t, "fresh", self._c_duration[i], self._c_u_complaint[i], self._c_delay[i]
+            )
         elif u < released:
             self.latent[k] = max(0.0, self.latent[k] - 1.0)
             self.released[p, v] += 1
             if levers is not None and levers.absorb(i, p, v, t, self._c_duration[i], "latent"):
                 return
-            self._start(p, v, t, "latent", self._c_duration[i], self._c_u_complaint[i],
-                        self._c_delay[i])
+            self._start(
+                p, v, t, "latent", self._c_duration[i], self._c_u_complaint[i], self._c_delay[i]
+            )
         elif f < 1.0 and u < 1.0 / bound:
             # an opportunity that would have been taken at the prior risk, deterred now
             self.suppressed[p, v] += 1
@@ -350,11 +381,26 @@ class ViolationField:
                 self._sync(kq, t)
                 if (w2 * len(targets)) % 1.0 < deterrence.rate_factor(self.risk[kq], dyn):
                     self.displaced_in[q, v] += 1
-                    self._start(q, v, t, "displaced", self._c_duration[i],
-                                self._c_u_complaint[i], self._c_delay[i])
+                    self._start(
+                        q,
+                        v,
+                        t,
+                        "displaced",
+                        self._c_duration[i],
+                        self._c_u_complaint[i],
+                        self._c_delay[i],
+                    )
 
-    def _start(self, p: int, v: int, t: float, source: str, duration: float, u_complaint: float,
-               delay: float) -> Violation:
+    def _start(
+        self,
+        p: int,
+        v: int,
+        t: float,
+        source: str,
+        duration: float,
+        u_complaint: float,
+        delay: float,
+    ) -> Violation:
         viol = Violation(len(self.records), p, v, t, t + duration, source)
         self.records.append(viol)
         self.active[p].append(viol)
@@ -379,7 +425,7 @@ class ViolationField:
         self.present[p] += 1
         if self.levers is not None:
             self.levers.visit(p, t)
-        return self.risk[p * n:(p + 1) * n]
+        return self.risk[p * n : (p + 1) * n]
 
     def depart(self, p: int, t: float, at_arrival: list[float]) -> None:
         """A unit leaves ``p``; neighbours get ``diffusion_share`` of the risk it added there."""
@@ -441,8 +487,9 @@ class ViolationField:
         viol.sanctioned = sanctioned
         viol.unit = unit
         self._end(viol, t, "handled")
-        self._learn(viol.patch * self.n_types + viol.vtype, t,
-                    "sanctioned" if sanctioned else "escaped")
+        self._learn(
+            viol.patch * self.n_types + viol.vtype, t, "sanctioned" if sanctioned else "escaped"
+        )
 
     def learn_escape(self, viol: Violation, t: float) -> None:
         """A unit met ``viol`` but could not end it (persuasion failed): presence loses force."""

@@ -58,25 +58,40 @@ def violation_type(
     works through perceived risk alone (the Koper and dose checks).
     """
     return ViolationType(
-        name=name, label=name, base_rate_per_day={kind: rate_per_day},
-        hour_profile=(1.0,) * 24, weekday_profile=(1.0,) * 7,
-        duration_mean_min=duration_mean_min, visibility=visibility,
+        name=name,
+        label=name,
+        base_rate_per_day={kind: rate_per_day},
+        hour_profile=(1.0,) * 24,
+        weekday_profile=(1.0,) * 7,
+        duration_mean_min=duration_mean_min,
+        visibility=visibility,
         complaint_probability=complaint_probability,
-        complaint_delay_mean_min=complaint_delay_mean_min, handling_min=handling_min,
+        complaint_delay_mean_min=complaint_delay_mean_min,
+        handling_min=handling_min,
         handled_by=handled_by,  # type: ignore[arg-type]
-        persuasion_success=persuasion_success, priority=2, holiday_multiplier=1.0,
-        mobile=mobile, dynamics=dynamics if dynamics is not None else Dynamics())
+        persuasion_success=persuasion_success,
+        priority=2,
+        holiday_multiplier=1.0,
+        mobile=mobile,
+        dynamics=dynamics if dynamics is not None else Dynamics(),
+    )
 
 
-def with_flat_profiles(vt: ViolationType, kind: str = "main_road",
-                       rate_per_day: float | None = None) -> ViolationType:
+def with_flat_profiles(
+    vt: ViolationType, kind: str = "main_road", rate_per_day: float | None = None
+) -> ViolationType:
     """``vt`` (e.g. a reference-district type) with flat profiles, occurring at ``kind`` only.
 
     The rate defaults to the type's highest rate over all patch kinds.
     """
     rate = max(vt.base_rate_per_day.values()) if rate_per_day is None else rate_per_day
-    return dataclasses.replace(vt, base_rate_per_day={kind: rate}, hour_profile=(1.0,) * 24,
-                               weekday_profile=(1.0,) * 7, holiday_multiplier=1.0)
+    return dataclasses.replace(
+        vt,
+        base_rate_per_day={kind: rate},
+        hour_profile=(1.0,) * 24,
+        weekday_profile=(1.0,) * 7,
+        holiday_multiplier=1.0,
+    )
 
 
 DAYTIME = tuple(1.0 if 8 <= h < 22 else 0.0 for h in range(24))
@@ -107,23 +122,45 @@ def scenario(
     overrides = rate_overrides or {}
     patches = [Patch(0, "BASE", "base", "base", "normal", bx, by, "S1")]
     for i, (x, y) in enumerate(positions, start=1):
-        patches.append(Patch(i, f"P{i:02d}", f"P{i:02d}", kind, "strict", x, y, "S1",
-                             dict(overrides.get(i, {}))))
+        patches.append(
+            Patch(
+                i, f"P{i:02d}", f"P{i:02d}", kind, "strict", x, y, "S1", dict(overrides.get(i, {}))
+            )
+        )
     travel = TravelRules(speeds_kmh={"foot": 4.5, "ebike": 15.0, "car": 20.0}, circuity=1.0)
-    day_infos = tuple(DayInfo(START + dt.timedelta(days=d), None, True, (), False)
-                      for d in range(days))
+    day_infos = tuple(
+        DayInfo(START + dt.timedelta(days=d), None, True, (), False) for d in range(days)
+    )
     return Scenario(
-        name=name, folder="", start_date=START, horizon_days=days, timezone="Asia/Shanghai",
-        warmup_days=0, violation_types=tuple(types),
+        name=name,
+        folder="",
+        start_date=START,
+        horizon_days=days,
+        timezone="Asia/Shanghai",
+        warmup_days=0,
+        violation_types=tuple(types),
         patch_kinds={k: PatchKind(k, label) for k, label in BUILTIN_PATCH_KINDS.items()},
-        patches=tuple(patches), squads=(Squad(0, "S1", "S1", "BASE", 0),), staff=(), leave=(),
-        shifts=(), duties=(), roster=RosterRules(),
+        patches=tuple(patches),
+        squads=(Squad(0, "S1", "S1", "BASE", 0),),
+        staff=(),
+        leave=(),
+        shifts=(),
+        duties=(),
+        roster=RosterRules(),
         # stop_min 0: a planned stop lasts exactly as planned (the checks set stop lengths)
-        patrol=PatrolRules(stop_min=0.0, stop_max=0.0,
-                           meal_break_min=meal_break_min), campaigns=(), exam_periods=(),
-        calendar=CalendarRules(public_holidays=False), days=day_infos, travel=travel, roads=(),
-        network=network_for(patches, travel, ()), targets=(), complaint_target_min=30.0,
-        inspections_per_day=0, content_hash=f"validity:{name}")
+        patrol=PatrolRules(stop_min=0.0, stop_max=0.0, meal_break_min=meal_break_min),
+        campaigns=(),
+        exam_periods=(),
+        calendar=CalendarRules(public_holidays=False),
+        days=day_infos,
+        travel=travel,
+        roads=(),
+        network=network_for(patches, travel, ()),
+        targets=(),
+        complaint_target_min=30.0,
+        inspections_per_day=0,
+        content_hash=f"validity:{name}",
+    )
 
 
 def row(n: int, spacing_m: float = SPACING_M) -> list[tuple[float, float]]:
@@ -131,8 +168,14 @@ def row(n: int, spacing_m: float = SPACING_M) -> list[tuple[float, float]]:
     return [(i * spacing_m, 0.0) for i in range(n)]
 
 
-def unit(uid: str, start: float, end: float, stops: Sequence[tuple[int, float, float]],
-         certified: int = 2, base: int | None = None) -> UnitSpec:
+def unit(
+    uid: str,
+    start: float,
+    end: float,
+    stops: Sequence[tuple[int, float, float]],
+    certified: int = 2,
+    base: int | None = None,
+) -> UnitSpec:
     """A planned unit from ``start`` to ``end`` that makes ``stops`` (patch, start, depart).
 
     The unit starts and ends at ``base`` (default: its first stop's patch, so that it needs
@@ -140,9 +183,20 @@ def unit(uid: str, start: float, end: float, stops: Sequence[tuple[int, float, f
     """
     if base is None:
         base = stops[0][0] if stops else 0
-    return UnitSpec(id=uid, squad="S1", shift="validity", start=start, end=end,
-                    members=tuple(f"{uid}-{i}" for i in range(certified)), certified=certified,
-                    auxiliaries=0, kind="planned", base=base, area=(), route=tuple(stops))
+    return UnitSpec(
+        id=uid,
+        squad="S1",
+        shift="validity",
+        start=start,
+        end=end,
+        members=tuple(f"{uid}-{i}" for i in range(certified)),
+        certified=certified,
+        auxiliaries=0,
+        kind="planned",
+        base=base,
+        area=(),
+        route=tuple(stops),
+    )
 
 
 def plan(units_by_day: Mapping[int, Sequence[UnitSpec]]) -> PlannedPolicy:

@@ -16,18 +16,24 @@ from patrolsim.validation.hotspots import stops_plan
 from patrolsim.validation.result import CheckResult, Criterion
 
 
-def daily_counts(scenario_days: int, starts: np.ndarray, patches: np.ndarray,
-                 which: Sequence[int]) -> np.ndarray:
+def daily_counts(
+    scenario_days: int, starts: np.ndarray, patches: np.ndarray, which: Sequence[int]
+) -> np.ndarray:
     """Violations started per day at the patches ``which`` (summed)."""
     mask = np.isin(patches, list(which))
     day = (starts[mask] // 1440).astype(np.int64)
     return np.bincount(day, minlength=scenario_days)[:scenario_days].astype(float)
 
 
-def _series(vt: ViolationType, policy: PlannedPolicy, seeds: Sequence[int], days: int,
-            n_patches: int, which: Sequence[int]) -> np.ndarray:
-    sc = build.scenario([build.daytime(vt)], build.row(n_patches), days,
-                        name=f"campaign-{vt.name}")
+def _series(
+    vt: ViolationType,
+    policy: PlannedPolicy,
+    seeds: Sequence[int],
+    days: int,
+    n_patches: int,
+    which: Sequence[int],
+) -> np.ndarray:
+    sc = build.scenario([build.daytime(vt)], build.row(n_patches), days, name=f"campaign-{vt.name}")
     out = np.zeros(days)
     for seed in seeds:
         r = simulate(sc, policy, seed=seed, days=days, campaigns=False)
@@ -68,9 +74,12 @@ def crackdown(
     extra = {d: stops_per_day * intensity for d in range(c0, c1)}
     policy = stops_plan(which, stops_per_day, days, extra=extra)
     control = stops_plan(which, stops_per_day, days)
-    variants = {"default": vendor,
-                "high latent demand": dataclasses.replace(
-                    vendor, dynamics=dataclasses.replace(vendor.dynamics, **HIGH_LATENT))}
+    variants = {
+        "default": vendor,
+        "high latent demand": dataclasses.replace(
+            vendor, dynamics=dataclasses.replace(vendor.dynamics, **HIGH_LATENT)
+        ),
+    }
     series = {}
     for name, vt in variants.items():
         raw = _series(vt, policy, seeds, days, patches, which)
@@ -79,43 +88,64 @@ def crackdown(
     table = pd.DataFrame({"day": np.arange(days) - c0, **series})
     s = series["default"]
     week = np.convolve(s, np.ones(7) / 7, mode="valid")  # week[i] = mean of days i..i+6
-    first = float(s[c0:c0 + 3].mean())
-    best = float(week[c0:c1 - 6].min())
-    last = float(s[c1 - 7:c1].mean())
-    after = float(s[c1:c1 + 7].mean())
+    first = float(s[c0 : c0 + 3].mean())
+    best = float(week[c0 : c1 - 6].min())
+    last = float(s[c1 - 7 : c1].mean())
+    after = float(s[c1 : c1 + 7].mean())
     tail = float(s[-14:].mean())
     h = series["high latent demand"]
     h_3 = np.convolve(h, np.ones(3) / 3, mode="valid")
-    overshoot = float(h_3[c1:c1 + 14].max())
+    overshoot = float(h_3[c1 : c1 + 14].max())
     criteria = (
         Criterion("first 3 campaign days / no campaign", first, None, 0.85),
         Criterion("last campaign week − best campaign week (decay)", last - best, 0.02, None),
         Criterion("last campaign week / no campaign (still below)", last, None, 0.97),
         Criterion("first week after / no campaign (residual deterrence)", after, None, 0.98),
         Criterion("last two weeks / no campaign (return)", tail, 0.93, 1.07),
-        Criterion("high latent demand: highest 3 days after / no campaign (overshoot)",
-                  overshoot, 1.05, None),
+        Criterion(
+            "high latent demand: highest 3 days after / no campaign (overshoot)",
+            overshoot,
+            1.05,
+            None,
+        ),
     )
     return CheckResult(
-        number=2, key="crackdown", title="Crackdown dynamics",
+        number=2,
+        key="crackdown",
+        title="Crackdown dynamics",
         anchor="Sherman 1990: crackdowns cut violations quickly, lose force while they continue "
-               "(initial deterrence decay), leave residual deterrence after they end; DOMAIN.md: "
-               "一整就好、一停就乱 — a rebound, often above the old level",
+        "(initial deterrence decay), leave residual deterrence after they end; DOMAIN.md: "
+        "一整就好、一停就乱 — a rebound, often above the old level",
         figure=f"relative to no campaign: first 3 days {first:.2f}×, best week {best:.2f}, "
-               f"last week {last:.2f}; first week after {after:.2f}, weeks 7–8 after "
-               f"{tail:.2f}; with high latent demand the highest 3 days after reach "
-               f"{overshoot:.2f}×",
-        criteria=criteria, table=table,
-        settings={"seeds": list(seeds), "patches": patches, "before_days": before_days,
-                  "campaign_days": campaign_days, "after_days": after_days,
-                  "stops_per_day": stops_per_day, "intensity": intensity,
-                  "high_latent": HIGH_LATENT})
+        f"last week {last:.2f}; first week after {after:.2f}, weeks 7–8 after "
+        f"{tail:.2f}; with high latent demand the highest 3 days after reach "
+        f"{overshoot:.2f}×",
+        criteria=criteria,
+        table=table,
+        settings={
+            "seeds": list(seeds),
+            "patches": patches,
+            "before_days": before_days,
+            "campaign_days": campaign_days,
+            "after_days": after_days,
+            "stops_per_day": stops_per_day,
+            "intensity": intensity,
+            "high_latent": HIGH_LATENT,
+        },
+    )
 
 
 TIPPING_DYNAMICS = Dynamics(
-    prior_risk=0.10, presence_risk=0.10, risk_elasticity=3.0, residual_tau_h=6.0,
-    learn_sanction=0.01, learn_unsanctioned=0.02, learn_credibility=0.0,
-    anchor_tau_days=365.0, latent_share=0.0)
+    prior_risk=0.10,
+    presence_risk=0.10,
+    risk_elasticity=3.0,
+    residual_tau_h=6.0,
+    learn_sanction=0.01,
+    learn_unsanctioned=0.02,
+    learn_credibility=0.0,
+    anchor_tau_days=365.0,
+    latent_share=0.0,
+)
 """The swamping parameter set of check 3 (Kleiman 2009): presence alone means nothing
 (``presence_risk`` = prior), violators learn only from outcomes, and a place's norm is
 remembered for a year. With 40 would-be violations a day and capacity for about six
@@ -131,8 +161,9 @@ TIPPED_BELOW = 0.5
 of the four weeks before the campaign."""
 
 
-def _tipping_plan(days: int, campaign: tuple[int, int], extra_min: float,
-                  base_min: float) -> PlannedPolicy:
+def _tipping_plan(
+    days: int, campaign: tuple[int, int], extra_min: float, base_min: float
+) -> PlannedPolicy:
     """One complaint-answering unit a day for ``base_min`` from 08:00, plus one for
     ``extra_min`` from 08:00 on campaign days [campaign[0], campaign[1])."""
     by_day = {}
@@ -172,20 +203,30 @@ def tipping(
     so the check compares the share of replications tipped in each arm.
     """
     days = before_days + long_days + after_days
-    vt = build.violation_type(name="tipping", rate_per_day=rate_per_day, dynamics=dynamics,
-                              duration_mean_min=240.0, visibility=0.0,
-                              complaint_probability=1.0, complaint_delay_mean_min=5.0,
-                              handling_min=handling_min, handled_by="sanction")
+    vt = build.violation_type(
+        name="tipping",
+        rate_per_day=rate_per_day,
+        dynamics=dynamics,
+        duration_mean_min=240.0,
+        visibility=0.0,
+        complaint_probability=1.0,
+        complaint_delay_mean_min=5.0,
+        handling_min=handling_min,
+        handled_by="sanction",
+    )
     sc = build.scenario([build.daytime(vt)], build.row(1), days, name="tipping")
     c0 = before_days
     arms = {
         "no campaign": _tipping_plan(days, (0, 0), 0.0, base_min),
-        f"short ({short_days} days)": _tipping_plan(days, (c0, c0 + short_days), extra_min,
-                                                   base_min),
-        f"concentrated ({long_days} days)": _tipping_plan(days, (c0, c0 + long_days),
-                                                         extra_min, base_min),
+        f"short ({short_days} days)": _tipping_plan(
+            days, (c0, c0 + short_days), extra_min, base_min
+        ),
+        f"concentrated ({long_days} days)": _tipping_plan(
+            days, (c0, c0 + long_days), extra_min, base_min
+        ),
         f"spread over {spread_over} places": _tipping_plan(
-            days, (c0, c0 + long_days), extra_min / spread_over, base_min),
+            days, (c0, c0 + long_days), extra_min / spread_over, base_min
+        ),
     }
     series = {}
     levels = {}
@@ -197,10 +238,10 @@ def tipping(
             r = simulate(sc, policy, seed=seed, days=days, campaigns=False)
             v = r.violations
             daily = daily_counts(days, v["start"].to_numpy(), v["patch"].to_numpy(), [1])
-            finals.append(daily[-28:].mean() / daily[c0 - 28:c0].mean())
+            finals.append(daily[-28:].mean() / daily[c0 - 28 : c0].mean())
             total += daily
         total /= len(seeds)
-        base = total[c0 - 28:c0].mean()
+        base = total[c0 - 28 : c0].mean()
         series[name] = total / base
         levels[name] = float(total[-28:].mean() / base)
         tipped[name] = float(np.mean(np.asarray(finals) < TIPPED_BELOW))
@@ -209,23 +250,39 @@ def tipping(
     criteria = (
         Criterion("no campaign: share of replications tipped", tipped[names[0]], None, 0.2),
         Criterion("short campaign: share tipped (rebounds)", tipped[names[1]], None, 0.34),
-        Criterion("concentrated campaign: share tipped (lasting low level)", tipped[names[2]],
-                  0.66, None),
-        Criterion("spread campaign: share tipped (no lasting effect)", tipped[names[3]], None,
-                  0.34),
+        Criterion(
+            "concentrated campaign: share tipped (lasting low level)", tipped[names[2]], 0.66, None
+        ),
+        Criterion(
+            "spread campaign: share tipped (no lasting effect)", tipped[names[3]], None, 0.34
+        ),
         Criterion("concentrated campaign: last 4 weeks / before", levels[names[2]], None, 0.6),
     )
     return CheckResult(
-        number=3, key="tipping", title="Tipping",
+        number=3,
+        key="tipping",
+        title="Tipping",
         anchor="Kleiman 1993/2009: with enforcement swamped there are two equilibria; a "
-               "concentrated temporary surge can tip a place to lasting order, the same effort "
-               "spread evenly cannot",
-        figure="two to three months after the campaign, " + "; ".join(
-            f"{k}: {levels[k]:.2f}× the old level, {100 * tipped[k]:.0f} % of replications "
-            f"tipped" for k in levels),
-        criteria=criteria, table=table,
-        settings={"seeds": list(seeds), "before_days": before_days, "long_days": long_days,
-                  "short_days": short_days, "after_days": after_days,
-                  "spread_over": spread_over, "rate_per_day": rate_per_day,
-                  "base_min": base_min, "extra_min": extra_min, "handling_min": handling_min,
-                  "dynamics": dataclasses.asdict(dynamics)})
+        "concentrated temporary surge can tip a place to lasting order, the same effort "
+        "spread evenly cannot",
+        figure="two to three months after the campaign, "
+        + "; ".join(
+            f"{k}: {levels[k]:.2f}× the old level, {100 * tipped[k]:.0f} % of replications tipped"
+            for k in levels
+        ),
+        criteria=criteria,
+        table=table,
+        settings={
+            "seeds": list(seeds),
+            "before_days": before_days,
+            "long_days": long_days,
+            "short_days": short_days,
+            "after_days": after_days,
+            "spread_over": spread_over,
+            "rate_per_day": rate_per_day,
+            "base_min": base_min,
+            "extra_min": extra_min,
+            "handling_min": handling_min,
+            "dynamics": dataclasses.asdict(dynamics),
+        },
+    )

@@ -65,14 +65,15 @@ def koper_curve(
             starts = np.sort(result.violations["start"].to_numpy())
             t = np.asarray(leave)
             new = np.searchsorted(starts, t + 30.0, side="right") - np.searchsorted(
-                starts, t, side="right")
+                starts, t, side="right"
+            )
             share = float((new > 0).mean())
             hits.setdefault(stop, []).append(share)
-            rows.append({"stop_min": stop, "seed": seed, "p_new_30min": share,
-                         "trials": len(t)})
+            rows.append({"stop_min": stop, "seed": seed, "p_new_30min": share, "trials": len(t)})
     table = pd.DataFrame(rows)
     curve = table.groupby("stop_min", as_index=False).agg(
-        p_new_30min=("p_new_30min", "mean"), trials=("trials", "sum"))
+        p_new_30min=("p_new_30min", "mean"), trials=("trials", "sum")
+    )
     curve["se"] = np.sqrt(curve["p_new_30min"] * (1 - curve["p_new_30min"]) / curve["trials"])
     p = dict(zip(curve["stop_min"], curve["p_new_30min"], strict=True))
     drive_by = p[min(p)]
@@ -85,22 +86,27 @@ def koper_curve(
     criteria = (
         Criterion("after a drive-by (%)", 100 * drive_by, 13.0, 17.0),
         Criterion("after a 10–16 min stop (%)", 100 * band, 2.0, 6.0),
-        Criterion("falls with stop length: 1–4 min minus 5–8 min (pp)", 100 * (short - mid),
-                  0.5, None),
-        Criterion("falls with stop length: 5–8 min minus 10–16 min (pp)", 100 * (mid - band),
-                  0.5, None),
+        Criterion(
+            "falls with stop length: 1–4 min minus 5–8 min (pp)", 100 * (short - mid), 0.5, None
+        ),
+        Criterion(
+            "falls with stop length: 5–8 min minus 10–16 min (pp)", 100 * (mid - band), 0.5, None
+        ),
         Criterion("flat after 15 min: ≥16 min minus 12–14 min (pp)", 100 * flat, -1.0, 1.0),
     )
     return CheckResult(
-        number=1, key="koper", title="Koper curve",
+        number=1,
+        key="koper",
+        title="Koper curve",
         anchor="Koper 1995: P(disorder within 30 min of the police leaving) 15 % after a "
-               "drive-by, 4 % after a 10–16 min stop; flat after about 15 min",
+        "drive-by, 4 % after a 10–16 min stop; flat after about 15 min",
         figure=f"{100 * drive_by:.1f} % after a drive-by, {100 * band:.1f} % after a "
-               f"10–16 min stop ({int(curve['trials'].iloc[0])} trials per stop length)",
-        criteria=criteria, table=curve,
-        settings={"seeds": list(seeds), "days": days, "gap_h": gap_h,
-                  "rate_per_day": rate_per_day},
-        extra={"per_seed": table})
+        f"10–16 min stop ({int(curve['trials'].iloc[0])} trials per stop length)",
+        criteria=criteria,
+        table=curve,
+        settings={"seeds": list(seeds), "days": days, "gap_h": gap_h, "rate_per_day": rate_per_day},
+        extra={"per_seed": table},
+    )
 
 
 def erlang_c_wait(arrival_per_min: float, service_mean_min: float, servers: int) -> float:
@@ -136,12 +142,22 @@ def erlang_queue(
     warm-up) is one replication.
     """
     arrival = utilisation * servers / service_mean_min
-    dyn = Dynamics(presence_risk=Dynamics().prior_risk, learn_sanction=0.0,
-                   learn_unsanctioned=0.0, latent_share=0.0)
-    vt = build.violation_type(rate_per_day=arrival * 1440.0, dynamics=dyn,
-                              duration_mean_min=None, visibility=0.0,
-                              complaint_probability=1.0, complaint_delay_mean_min=0.0,
-                              handling_min=service_mean_min, handled_by="any")
+    dyn = Dynamics(
+        presence_risk=Dynamics().prior_risk,
+        learn_sanction=0.0,
+        learn_unsanctioned=0.0,
+        latent_share=0.0,
+    )
+    vt = build.violation_type(
+        rate_per_day=arrival * 1440.0,
+        dynamics=dyn,
+        duration_mean_min=None,
+        visibility=0.0,
+        complaint_probability=1.0,
+        complaint_delay_mean_min=0.0,
+        handling_min=service_mean_min,
+        handled_by="any",
+    )
     sc = build.scenario([vt], build.row(1), days, name="erlang")
     horizon = days * 1440.0
     units = [build.unit(f"c{i}", 0.0, horizon + 1440.0, [], base=1) for i in range(servers)]
@@ -154,8 +170,14 @@ def erlang_queue(
         c = c[(~c["internal"]) & (c["time"] >= warmup_days * 1440.0) & c["arrived"].notna()]
         w = (c["arrived"] - c["time"]).to_numpy()
         waits.append(float(w.mean()))
-        rows.append({"seed": seed, "mean_wait_min": float(w.mean()),
-                     "p_wait": float((w > 1e-9).mean()), "complaints": len(w)})
+        rows.append(
+            {
+                "seed": seed,
+                "mean_wait_min": float(w.mean()),
+                "p_wait": float((w > 1e-9).mean()),
+                "complaints": len(w),
+            }
+        )
     ci = mean_ci(waits)
     m, lo, hi = ci.mean, ci.low, ci.high
     table = pd.DataFrame(rows)
@@ -165,12 +187,21 @@ def erlang_queue(
         Criterion("95 % CI high − Erlang C (min)", hi - analytic, 0.0, None),
     )
     return CheckResult(
-        number=7, key="erlang", title="Queueing (Erlang C)",
+        number=7,
+        key="erlang",
+        title="Queueing (Erlang C)",
         anchor=f"Erlang C, M/M/{servers} at utilisation {utilisation:g}, mean handling "
-               f"{service_mean_min:g} min: mean wait {analytic:.2f} min",
+        f"{service_mean_min:g} min: mean wait {analytic:.2f} min",
         figure=f"mean wait {m:.2f} min (95 % CI {lo:.2f}–{hi:.2f}; {len(seeds)} replications, "
-               f"{int(table['complaints'].sum())} complaints), {100 * (m / analytic - 1):+.1f} %",
-        criteria=criteria, table=table,
-        settings={"seeds": list(seeds), "days": days, "servers": servers,
-                  "service_mean_min": service_mean_min, "utilisation": utilisation,
-                  "erlang_c_wait_min": analytic})
+        f"{int(table['complaints'].sum())} complaints), {100 * (m / analytic - 1):+.1f} %",
+        criteria=criteria,
+        table=table,
+        settings={
+            "seeds": list(seeds),
+            "days": days,
+            "servers": servers,
+            "service_mean_min": service_mean_min,
+            "utilisation": utilisation,
+            "erlang_c_wait_min": analytic,
+        },
+    )

@@ -45,45 +45,67 @@ def _with_levers(sc: Scenario, levers: Levers) -> Scenario:
     return dataclasses.replace(sc, levers=levers)
 
 
-def _zone(capacity: int, radius_m: float = 50.0, uptake: float = 0.6,
-          deterred_uptake: float = 0.9) -> StallZone:
-    return StallZone("zone", "P01", 0, 1440, capacity, ("vending",), radius_m, uptake,
-                     deterred_uptake, 0.0)
+def _zone(
+    capacity: int, radius_m: float = 50.0, uptake: float = 0.6, deterred_uptake: float = 0.9
+) -> StallZone:
+    return StallZone(
+        "zone", "P01", 0, 1440, capacity, ("vending",), radius_m, uptake, deterred_uptake, 0.0
+    )
 
 
-def stall_zone(vendor: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int = DAYS
-               ) -> CheckResult:
+def stall_zone(
+    vendor: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int = DAYS
+) -> CheckResult:
     """Check 8: uptake, capacity and enforcement pushing vendors into a stall zone.
 
     ``vendor`` (e.g. the reference district's street vendors, flat profiles) trades at patch
     P01 at 10 a day; P02 is 300 m away, a neighbour it can be displaced to. The zone is at P01
     (radius 50 m: it serves P01 only), open all day.
     """
-    vt = dataclasses.replace(build.with_flat_profiles(vendor, rate_per_day=10.0), name="vending",
-                             base_rate_per_day={"main_road": 10.0})
+    vt = dataclasses.replace(
+        build.with_flat_profiles(vendor, rate_per_day=10.0),
+        name="vending",
+        base_rate_per_day={"main_road": 10.0},
+    )
     # no broken windows: fewer stalls would otherwise draw fewer stalls, on top of the zone
-    vt = dataclasses.replace(vt, dynamics=dataclasses.replace(
-        vt.dynamics, neighbour_radius_m=400.0, broken_windows_gain=0.0))
-    sc = build.scenario([vt], [(0.0, 0.0), (300.0, 0.0)], days, name="stall-zone",
-                        rate_overrides={2: {"vending": 0.0}})
+    vt = dataclasses.replace(
+        vt,
+        dynamics=dataclasses.replace(
+            vt.dynamics, neighbour_radius_m=400.0, broken_windows_gain=0.0
+        ),
+    )
+    sc = build.scenario(
+        [vt],
+        [(0.0, 0.0), (300.0, 0.0)],
+        days,
+        name="stall-zone",
+        rate_overrides={2: {"vending": 0.0}},
+    )
     uptake = 0.6
     # a unit standing at P01 08:00–20:00 every day (deters; never handles: visibility 0)
     quiet = dataclasses.replace(sc, violation_types=(dataclasses.replace(vt, visibility=0.0),))
-    posted = build.plan({d: [build.unit(f"u{d}", d * 1440 + 480, d * 1440 + 1200,
-                                        [(1, d * 1440 + 480, d * 1440 + 1200)])]
-                         for d in range(days)})
+    posted = build.plan(
+        {
+            d: [
+                build.unit(
+                    f"u{d}", d * 1440 + 480, d * 1440 + 1200, [(1, d * 1440 + 480, d * 1440 + 1200)]
+                )
+            ]
+            for d in range(days)
+        }
+    )
     rows = []
     for seed in seeds:
         row: dict[str, float] = {"seed": seed}
         for label, capacity in (("none", 0), ("small", 1), ("ample", 1000)):
             levers = Levers(stall_zones=(_zone(capacity, uptake=uptake),))
-            r = simulate(_with_levers(sc, levers), build.plan({}), seed, days=days,
-                         campaigns=False)
+            r = simulate(_with_levers(sc, levers), build.plan({}), seed, days=days, campaigns=False)
             row[f"vending_{label}"] = float((r.violations["patch"] == 1).sum())
             row[f"pitches_{label}"] = float((r.lever_events["kind"] == "zone").sum())
             rp = simulate(_with_levers(quiet, levers), posted, seed, days=days, campaigns=False)
-            row[f"displaced_{label}"] = float(((rp.violations["patch"] == 2)
-                                               & (rp.violations["source"] == "displaced")).sum())
+            row[f"displaced_{label}"] = float(
+                ((rp.violations["patch"] == 2) & (rp.violations["source"] == "displaced")).sum()
+            )
             row[f"pushed_{label}"] = float(rp.lever_events["how"].isin(["deterred"]).sum())
             row[f"posted_pitches_{label}"] = float((rp.lever_events["kind"] == "zone").sum())
         rows.append(row)
@@ -95,28 +117,45 @@ def stall_zone(vendor: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int 
     m_taken = mean_ci(taken).mean
     m_small = mean_ci(small).mean
     criteria = (
-        Criterion("share of vending taken off the street (ample pitches)", m_taken,
-                  uptake - 0.1, uptake + 0.15),
+        Criterion(
+            "share of vending taken off the street (ample pitches)",
+            m_taken,
+            uptake - 0.1,
+            uptake + 0.15,
+        ),
         Criterion("share taken with one pitch", m_small, 0.0, m_taken),
         Criterion("displacement to the neighbour with the zone / without", displaced, 0.0, 0.5),
         Criterion("share of the zone's vendors sent there by the posted unit", pushed, 0.05, 1.0),
     )
-    figure = (f"ample pitches take {m_taken:.0%} of vending off the street (uptake {uptake:.0%});"
-              f" one pitch {m_small:.0%}; with a unit posted, {pushed:.0%} of the zone's vendors "
-              f"are ones it deterred, and displacement round the corner falls to "
-              f"{displaced:.0%} of what it is without the zone")
-    summary = pd.DataFrame({
-        "measure": ["taken (ample)", "taken (1 pitch)", "displaced with / without",
-                    "zone's vendors deterred by the unit"],
-        "value": [m_taken, m_small, displaced, pushed],
-    })
+    figure = (
+        f"ample pitches take {m_taken:.0%} of vending off the street (uptake {uptake:.0%});"
+        f" one pitch {m_small:.0%}; with a unit posted, {pushed:.0%} of the zone's vendors "
+        f"are ones it deterred, and displacement round the corner falls to "
+        f"{displaced:.0%} of what it is without the zone"
+    )
+    summary = pd.DataFrame(
+        {
+            "measure": [
+                "taken (ample)",
+                "taken (1 pitch)",
+                "displaced with / without",
+                "zone's vendors deterred by the unit",
+            ],
+            "value": [m_taken, m_small, displaced, pushed],
+        }
+    )
     return CheckResult(
-        number=8, key="stall_zone", title="Stall zones (疏堵结合)",
+        number=8,
+        key="stall_zone",
+        title="Stall zones (疏堵结合)",
         anchor="Seed 003: night-market stall zones absorb vending; Bromley 2000: relocation "
-               "uptake is partial — uptake is an assumption to calibrate",
-        figure=figure, criteria=criteria, table=summary,
+        "uptake is partial — uptake is an assumption to calibrate",
+        figure=figure,
+        criteria=criteria,
+        table=summary,
         settings={"seeds": list(seeds), "days": days, "uptake": uptake},
-        extra={"runs": table})
+        extra={"runs": table},
+    )
 
 
 def camera(seeds: tuple[int, ...] = SEEDS, days: int = DAYS) -> CheckResult:
@@ -126,23 +165,55 @@ def camera(seeds: tuple[int, ...] = SEEDS, days: int = DAYS) -> CheckResult:
     patch P02; a unit stands at P01 (2 km away) all day, free to answer calls.
     """
     p = 0.5
-    vt = build.violation_type("muck", rate_per_day=6.0, duration_mean_min=360.0,
-                              dynamics=Dynamics(), handling_min=20.0)
-    sc = build.scenario([vt], [(0.0, 0.0), (2000.0, 0.0)], days, name="camera",
-                        rate_overrides={1: {"muck": 0.0}})
-    standby = build.plan({d: [build.unit(f"u{d}", d * 1440, d * 1440 + 1440,
-                                         [(1, d * 1440, d * 1440 + 1440)])]
-                          for d in range(days)})
+    vt = build.violation_type(
+        "muck", rate_per_day=6.0, duration_mean_min=360.0, dynamics=Dynamics(), handling_min=20.0
+    )
+    sc = build.scenario(
+        [vt], [(0.0, 0.0), (2000.0, 0.0)], days, name="camera", rate_overrides={1: {"muck": 0.0}}
+    )
+    standby = build.plan(
+        {
+            d: [build.unit(f"u{d}", d * 1440, d * 1440 + 1440, [(1, d * 1440, d * 1440 + 1440)])]
+            for d in range(days)
+        }
+    )
     rows = []
     for seed in seeds:
         out: dict[str, float] = {"seed": seed}
-        for label, cams in (("none", ()), ("record", (Camera("cam", ("P02",), ("muck",), p,
-                                                             dispatch=False, deterrence=0.0,
-                                                             annual_cost_per_patch=0.0),)),
-                            ("dispatch", (Camera("cam", ("P02",), ("muck",), p, dispatch=True,
-                                                 deterrence=0.0, annual_cost_per_patch=0.0),))):
-            r = simulate(_with_levers(sc, Levers(cameras=cams)), standby, seed, days=days,
-                         campaigns=False)
+        for label, cams in (
+            ("none", ()),
+            (
+                "record",
+                (
+                    Camera(
+                        "cam",
+                        ("P02",),
+                        ("muck",),
+                        p,
+                        dispatch=False,
+                        deterrence=0.0,
+                        annual_cost_per_patch=0.0,
+                    ),
+                ),
+            ),
+            (
+                "dispatch",
+                (
+                    Camera(
+                        "cam",
+                        ("P02",),
+                        ("muck",),
+                        p,
+                        dispatch=True,
+                        deterrence=0.0,
+                        annual_cost_per_patch=0.0,
+                    ),
+                ),
+            ),
+        ):
+            r = simulate(
+                _with_levers(sc, Levers(cameras=cams)), standby, seed, days=days, campaigns=False
+            )
             v = r.violations
             out[f"started_{label}"] = float(len(v))
             out[f"hours_{label}"] = r.kpis["violation_hours"]
@@ -160,22 +231,32 @@ def camera(seeds: tuple[int, ...] = SEEDS, days: int = DAYS) -> CheckResult:
         Criterion("violations started, recording cameras / none", starts, 1.0, 1.0),
         Criterion("violation-hours, dispatching cameras / none", hours, 0.0, 0.9),
     )
-    figure = (f"{within:.0%} of watched violations noticed within an hour (detect_per_hour "
-              f"{p:.0%}); recording cameras change starts by ×{starts:.2f} (no deterrence); "
-              f"dispatching cameras cut violation-hours to {hours:.0%}")
-    summary = pd.DataFrame({"measure": ["noticed within 1 h", "starts ratio", "hours ratio"],
-                            "value": [within, starts, hours]})
+    figure = (
+        f"{within:.0%} of watched violations noticed within an hour (detect_per_hour "
+        f"{p:.0%}); recording cameras change starts by ×{starts:.2f} (no deterrence); "
+        f"dispatching cameras cut violation-hours to {hours:.0%}"
+    )
+    summary = pd.DataFrame(
+        {
+            "measure": ["noticed within 1 h", "starts ratio", "hours ratio"],
+            "value": [within, starts, hours],
+        }
+    )
     return CheckResult(
-        number=9, key="camera", title="Cameras (视频探头)",
+        number=9,
+        key="camera",
+        title="Cameras (视频探头)",
         anchor="Welsh & Farrington 2009: CCTV's effect is small outside car parks — cameras "
-               "inform, they do not deter by default; seed 003 uses them to send units",
-        figure=figure, criteria=criteria, table=summary,
+        "inform, they do not deter by default; seed 003 uses them to send units",
+        figure=figure,
+        criteria=criteria,
+        table=summary,
         settings={"seeds": list(seeds), "days": days, "detect_per_hour": p},
-        extra={"runs": table})
+        extra={"runs": table},
+    )
 
 
-def shopfront(shop: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int = 42
-              ) -> CheckResult:
+def shopfront(shop: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int = 42) -> CheckResult:
     """Check 10: contracts cut the rate by share · reduction while visited, and lapse unvisited.
 
     ``shop`` (e.g. the reference district's shop-front occupation, flat profiles, 8 a day at
@@ -183,15 +264,25 @@ def shopfront(shop: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int = 4
     anything: visibility 0). Unvisited: no unit at all.
     """
     share, reduction, grace, tau = 0.5, 0.5, 7.0, 7.0
-    vt = dataclasses.replace(build.with_flat_profiles(shop, rate_per_day=8.0), visibility=0.0,
-                             name="shop", base_rate_per_day={"main_road": 8.0})
-    vt = dataclasses.replace(vt, dynamics=dataclasses.replace(vt.dynamics,
-                                                              broken_windows_gain=0.0))
+    vt = dataclasses.replace(
+        build.with_flat_profiles(shop, rate_per_day=8.0),
+        visibility=0.0,
+        name="shop",
+        base_rate_per_day={"main_road": 8.0},
+    )
+    vt = dataclasses.replace(vt, dynamics=dataclasses.replace(vt.dynamics, broken_windows_gain=0.0))
     sc = build.scenario([vt], [(0.0, 0.0)], days, name="shopfront")
     contract = ShopfrontContract("c", ("P01",), share, ("shop",), reduction, grace, tau, 0.0)
-    visits = build.plan({d: [build.unit(f"u{d}", d * 1440 + 480, d * 1440 + 495,
-                                        [(1, d * 1440 + 480, d * 1440 + 495)])]
-                         for d in range(days)})
+    visits = build.plan(
+        {
+            d: [
+                build.unit(
+                    f"u{d}", d * 1440 + 480, d * 1440 + 495, [(1, d * 1440 + 480, d * 1440 + 495)]
+                )
+            ]
+            for d in range(days)
+        }
+    )
     rows = []
     for seed in seeds:
         row: dict[str, float] = {"seed": seed}
@@ -213,15 +304,29 @@ def shopfront(shop: ViolationType, seeds: tuple[int, ...] = SEEDS, days: int = 4
         Criterion("rate with kept contracts / without", kept, expected - 0.06, expected + 0.06),
         Criterion("averted in the last week / first week, never visited", fade, 0.0, 0.25),
     )
-    figure = (f"visited every morning, contracts cut occupation to {kept:.0%} (expected "
-              f"{expected:.0%}); unvisited, the last week averts {fade:.0%} of the first's")
-    summary = pd.DataFrame({"measure": ["kept / none", "last / first week (unvisited)"],
-                            "value": [kept, fade]})
+    figure = (
+        f"visited every morning, contracts cut occupation to {kept:.0%} (expected "
+        f"{expected:.0%}); unvisited, the last week averts {fade:.0%} of the first's"
+    )
+    summary = pd.DataFrame(
+        {"measure": ["kept / none", "last / first week (unvisited)"], "value": [kept, fade]}
+    )
     return CheckResult(
-        number=10, key="shopfront", title="Shop-front contracts (门前三包)",
+        number=10,
+        key="shopfront",
+        title="Shop-front contracts (门前三包)",
         anchor="Seed 002 names 门前四包 as a long-term mechanism; no quantitative source — "
-               "effect and lapse are assumptions",
-        figure=figure, criteria=criteria, table=summary,
-        settings={"seeds": list(seeds), "days": days, "share": share,
-                  "rate_reduction": reduction, "grace_days": grace, "lapse_tau_days": tau},
-        extra={"runs": table})
+        "effect and lapse are assumptions",
+        figure=figure,
+        criteria=criteria,
+        table=summary,
+        settings={
+            "seeds": list(seeds),
+            "days": days,
+            "share": share,
+            "rate_reduction": reduction,
+            "grace_days": grace,
+            "lapse_tau_days": tau,
+        },
+        extra={"runs": table},
+    )

@@ -78,8 +78,11 @@ class CheckResult:
 
     def summary(self) -> str:
         """The check, its anchor, its figure and each criterion, one per line."""
-        lines = [f"{self.number}. {self.title}: {'PASS' if self.passed else 'FAIL'}",
-                 f"   anchor: {self.anchor}", f"   model:  {self.figure}"]
+        lines = [
+            f"{self.number}. {self.title}: {'PASS' if self.passed else 'FAIL'}",
+            f"   anchor: {self.anchor}",
+            f"   model:  {self.figure}",
+        ]
         lines.extend(f"   - {c}" for c in self.criteria)
         return "\n".join(lines)
 

@@ -15,8 +15,18 @@ from patrolsim.validation.koper import erlang_queue, koper_curve
 from patrolsim.validation.levers import camera, shopfront, stall_zone
 from patrolsim.validation.result import CheckResult
 
-CHECKS: tuple[str, ...] = ("koper", "crackdown", "tipping", "dose", "displacement",
-                           "broken_windows", "erlang", "stall_zone", "camera", "shopfront")
+CHECKS: tuple[str, ...] = (
+    "koper",
+    "crackdown",
+    "tipping",
+    "dose",
+    "displacement",
+    "broken_windows",
+    "erlang",
+    "stall_zone",
+    "camera",
+    "shopfront",
+)
 """Keys of the checks, in the issue's order (1–7), then the levers (8–10)."""
 
 VENDOR = "street_vending"
@@ -31,26 +41,35 @@ def check_functions(reference: Scenario) -> dict[str, Callable[[], CheckResult]]
     shop-front occupation, check 6 all its types plus a control type without the effect;
     check 3 its own swamping parameter set.
     """
+
     def vendor() -> CheckResult:
         return crackdown(build.with_flat_profiles(reference.violation_type(VENDOR)))
 
     def spill() -> CheckResult:
-        return displacement([reference.violation_type(VENDOR),
-                             reference.violation_type(SHOPFRONT)])
+        return displacement([reference.violation_type(VENDOR), reference.violation_type(SHOPFRONT)])
 
     def windows() -> CheckResult:
         return broken_windows([*reference.violation_types, build.violation_type("control")])
 
-    return {"koper": koper_curve, "crackdown": vendor, "tipping": tipping,
-            "dose": presence_dose, "displacement": spill, "broken_windows": windows,
-            "erlang": erlang_queue,
-            "stall_zone": lambda: stall_zone(reference.violation_type(VENDOR)),
-            "camera": camera,
-            "shopfront": lambda: shopfront(reference.violation_type(SHOPFRONT))}
+    return {
+        "koper": koper_curve,
+        "crackdown": vendor,
+        "tipping": tipping,
+        "dose": presence_dose,
+        "displacement": spill,
+        "broken_windows": windows,
+        "erlang": erlang_queue,
+        "stall_zone": lambda: stall_zone(reference.violation_type(VENDOR)),
+        "camera": camera,
+        "shopfront": lambda: shopfront(reference.violation_type(SHOPFRONT)),
+    }
 
 
-def run_all(reference: Scenario, only: Sequence[str] | None = None,
-            progress: Callable[[str], None] | None = None) -> tuple[CheckResult, ...]:
+def run_all(
+    reference: Scenario,
+    only: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[CheckResult, ...]:
     """Run the checks (all, or those named in ``only``) and return their results in order."""
     functions = check_functions(reference)
     keys = [k for k in CHECKS if only is None or k in only]
@@ -67,6 +86,15 @@ def run_all(reference: Scenario, only: Sequence[str] | None = None,
 
 def summary_table(results: Sequence[CheckResult]) -> pd.DataFrame:
     """One row per check: number, title, anchor, the model's figure, pass or fail."""
-    return pd.DataFrame([{"check": r.number, "title": r.title, "anchor": r.anchor,
-                          "model": r.figure, "result": "pass" if r.passed else "FAIL"}
-                         for r in results])
+    return pd.DataFrame(
+        [
+            {
+                "check": r.number,
+                "title": r.title,
+                "anchor": r.anchor,
+                "model": r.figure,
+                "result": "pass" if r.passed else "FAIL",
+            }
+            for r in results
+        ]
+    )

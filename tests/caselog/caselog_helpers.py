@@ -55,15 +55,25 @@ def chinese_rows(n: int = 40, seed: int = 0) -> tuple[list[list[str]], np.ndarra
     rows = []
     for i in range(n):
         t = start + dt.timedelta(hours=int(rng.integers(0, 24 * 28)))
-        rows.append([f"AJ{i:05d}", t.strftime("%Y/%m/%d %H:%M:%S"),
-                     (t + dt.timedelta(hours=5)).strftime("%Y/%m/%d %H:%M:%S"), "市容环境",
-                     cats[i % 4], ["湖滨社区", "清波社区"][i % 2], f"{glon[i]:.6f}",
-                     f"{glat[i]:.6f}", sources[i % 4]])
+        rows.append(
+            [
+                f"AJ{i:05d}",
+                t.strftime("%Y/%m/%d %H:%M:%S"),
+                (t + dt.timedelta(hours=5)).strftime("%Y/%m/%d %H:%M:%S"),
+                "市容环境",
+                cats[i % 4],
+                ["湖滨社区", "清波社区"][i % 2],
+                f"{glon[i]:.6f}",
+                f"{glat[i]:.6f}",
+                sources[i % 4],
+            ]
+        )
     return rows, lon, lat
 
 
-def write_log(path: Path, rows: list[list[str]], encoding: str = "gb18030",
-              header: list[str] = HEADER) -> Path:
+def write_log(
+    path: Path, rows: list[list[str]], encoding: str = "gb18030", header: list[str] = HEADER
+) -> Path:
     """Write rows under ``header`` in ``encoding`` (``utf-8-sig``, ``gb18030``, ``utf-16``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

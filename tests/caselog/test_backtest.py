@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from tests.caselog.test_fit import FIRST, LOG_DAYS, WARMUP, _district, simulated_log
 
 from patrolsim.caselog.backtest import (
     METRICS,
@@ -20,6 +19,7 @@ from patrolsim.caselog.backtest import (
 )
 from patrolsim.caselog.fit import FitSettings
 from patrolsim.scenario import Scenario
+from tests.caselog.test_fit import FIRST, LOG_DAYS, WARMUP, _district, simulated_log
 
 
 def test_poisson_deviance_known_values() -> None:
@@ -33,10 +33,18 @@ def _cells() -> pd.DataFrame:
     for week in (1, 2):
         for p in range(10):
             observed = 5 if p == 0 else 0
-            rows.append({"week": week, "patch": f"P{p}", "type": "a", "date": "2015-10-01",
-                         "observed": observed, "forecast_simulation": 5.0 if p == 0 else 0.1,
-                         "forecast_historical_mean": 1.0,
-                         "forecast_seasonal_naive": 5.0 if p == 9 else 0.0})
+            rows.append(
+                {
+                    "week": week,
+                    "patch": f"P{p}",
+                    "type": "a",
+                    "date": "2015-10-01",
+                    "observed": observed,
+                    "forecast_simulation": 5.0 if p == 0 else 0.1,
+                    "forecast_historical_mean": 1.0,
+                    "forecast_seasonal_naive": 5.0 if p == 9 else 0.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -48,8 +56,10 @@ def test_hit_rate_and_pai() -> None:
     assert table.loc["simulation", "hit_rate_10"] == 1.0
     assert table.loc["simulation", "pai_10"] == pytest.approx(10.0)
     assert table.loc["seasonal_naive", "hit_rate_10"] == 0.0
-    assert table.loc["simulation", "poisson_deviance"] < table.loc["historical_mean",
-                                                                   "poisson_deviance"]
+    assert (
+        table.loc["simulation", "poisson_deviance"]
+        < table.loc["historical_mean", "poisson_deviance"]
+    )
     assert set(scores["model"]) == set(MODELS)
     assert set(scores["metric"]) == set(METRICS)
     assert len(weekly) == 2 * len(MODELS)
@@ -65,8 +75,9 @@ def test_backtest_on_a_simulated_log(tiny: Scenario) -> None:
     street = tuple(p.id for p in truth.patches if p.kind != "base")
     types = tuple(t.name for t in truth.violation_types)
     train_until = FIRST + dt.timedelta(days=WARMUP + LOG_DAYS - 15)
-    settings = BacktestSettings(weeks=2, reps=1, refit_iter=2,
-                                fit=FitSettings(window_days=28, max_iter=3, min_iter=1))
+    settings = BacktestSettings(
+        weeks=2, reps=1, refit_iter=2, fit=FitSettings(window_days=28, max_iter=3, min_iter=1)
+    )
     result = backtest(truth, cases, street, types, train_until, settings, progress=False)
     assert len(result.cells) == 2 * 7 * len(street) * len(types)
     assert (result.cells["forecast_simulation"] > 0).all()

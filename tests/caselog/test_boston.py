@@ -32,15 +32,50 @@ def test_boston_init_calibrate_backtest(tmp_path: Path, boston_log: Path) -> Non
     historical mean on Poisson deviance (the 13-week figures: benchmarks/RESULTS.md)."""
     folder = tmp_path / "boston"
     common = ["--caselog", str(boston_log), "--mapping", str(MAPPING)]
-    assert main(["init", str(folder), "--from-caselog", str(boston_log),
-                 "--mapping", str(MAPPING)]) == 0
-    assert main(["calibrate", str(folder), *common, "--until", "2015-09-30", "--max-iter", "4",
-                 "--out", str(tmp_path / "cal")]) == 0
+    assert (
+        main(["init", str(folder), "--from-caselog", str(boston_log), "--mapping", str(MAPPING)])
+        == 0
+    )
+    assert (
+        main(
+            [
+                "calibrate",
+                str(folder),
+                *common,
+                "--until",
+                "2015-09-30",
+                "--max-iter",
+                "4",
+                "--out",
+                str(tmp_path / "cal"),
+            ]
+        )
+        == 0
+    )
     assert main(["validate", str(tmp_path / "cal")]) == 0
     out = tmp_path / "bt"
-    assert main(["backtest", str(folder), *common, "--train-until", "2015-09-30", "--weeks", "2",
-                 "--forecast-reps", "2", "--max-iter", "4", "--out", str(out)]) == 0
-    scores = pd.read_csv(out / "scores.csv").pivot(index="model", columns="metric",
-                                                   values="value")
-    assert scores.loc["simulation", "poisson_deviance"] < scores.loc["historical_mean",
-                                                                     "poisson_deviance"]
+    assert (
+        main(
+            [
+                "backtest",
+                str(folder),
+                *common,
+                "--train-until",
+                "2015-09-30",
+                "--weeks",
+                "2",
+                "--forecast-reps",
+                "2",
+                "--max-iter",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    scores = pd.read_csv(out / "scores.csv").pivot(index="model", columns="metric", values="value")
+    assert (
+        scores.loc["simulation", "poisson_deviance"]
+        < scores.loc["historical_mean", "poisson_deviance"]
+    )

@@ -22,8 +22,12 @@ LOG_DAYS = 56
 
 def _district(tiny: Scenario, factor: float = 4.0) -> Scenario:
     """The tiny district with its rates multiplied by ``factor`` (enough cases to fit)."""
-    types = tuple(dataclasses.replace(t, base_rate_per_day={
-        k: factor * x for k, x in t.base_rate_per_day.items()}) for t in tiny.violation_types)
+    types = tuple(
+        dataclasses.replace(
+            t, base_rate_per_day={k: factor * x for k, x in t.base_rate_per_day.items()}
+        )
+        for t in tiny.violation_types
+    )
     return dataclasses.replace(tiny, violation_types=types)
 
 
@@ -36,13 +40,15 @@ def simulated_log(scenario: Scenario, seed: int) -> pd.DataFrame:
     complained = v["complained"][m]
     detected = v["detected"][m]
     citizen = complained.notna() & (detected.isna() | (complained <= detected))
-    return pd.DataFrame({
-        "patch": [true.patches[p].id for p in v["patch"][m]],
-        "type": [true.violation_types[t].name for t in v["type"][m]],
-        "reported_at": pd.Timestamp(FIRST) + pd.to_timedelta(when[m], unit="min"),
-        "channel": np.where(citizen, "citizen", "patrol"),
-        "closed_at": pd.NaT,
-    })
+    return pd.DataFrame(
+        {
+            "patch": [true.patches[p].id for p in v["patch"][m]],
+            "type": [true.violation_types[t].name for t in v["type"][m]],
+            "reported_at": pd.Timestamp(FIRST) + pd.to_timedelta(when[m], unit="min"),
+            "channel": np.where(citizen, "citizen", "patrol"),
+            "closed_at": pd.NaT,
+        }
+    )
 
 
 def _targets(scenario: Scenario, cases: pd.DataFrame):
@@ -64,11 +70,16 @@ def test_fit_recovers_known_parameters(tiny: Scenario) -> None:
     truth = _district(tiny)
     cases = simulated_log(truth, seed=8)
     targets = _targets(truth, cases)
-    wrong = dataclasses.replace(truth, violation_types=tuple(
-        dataclasses.replace(t, complaint_probability=3 * t.complaint_probability)
-        for t in truth.violation_types))
-    fit = fit_scenario(wrong, targets, FitSettings(window_days=LOG_DAYS, min_iter=6,
-                                                   max_iter=8), progress=False)
+    wrong = dataclasses.replace(
+        truth,
+        violation_types=tuple(
+            dataclasses.replace(t, complaint_probability=3 * t.complaint_probability)
+            for t in truth.violation_types
+        ),
+    )
+    fit = fit_scenario(
+        wrong, targets, FitSettings(window_days=LOG_DAYS, min_iter=6, max_iter=8), progress=False
+    )
     street = [truth.patch_index(p) for p in targets.patches]
     true_rates = base_rates(truth)[street]
     totals = fit.state.rates.sum(axis=0) / true_rates.sum(axis=0)
@@ -114,10 +125,15 @@ def test_targets_shrink_sparse_patches(tiny: Scenario) -> None:
     assert np.all((lo <= targets.recorded_rate) & (targets.recorded_rate <= hi))
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"reps": 0}, "reps"), ({"fit_days": 3}, "fit_days"), ({"tolerance": 0}, "tolerance"),
-    ({"min_iter": 5, "max_iter": 2}, "min_iter"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"reps": 0}, "reps"),
+        ({"fit_days": 3}, "fit_days"),
+        ({"tolerance": 0}, "tolerance"),
+        ({"min_iter": 5, "max_iter": 2}, "min_iter"),
+    ],
+)
 def test_fit_settings_are_checked(kwargs: dict, field: str) -> None:
     """Tests that bad fit settings are refused, naming the field."""
     with pytest.raises(ValueError, match=field):

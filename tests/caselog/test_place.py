@@ -18,8 +18,9 @@ def test_area_only_gb18030_log_makes_one_patch_per_area(tmp_path: Path) -> None:
     per community, and that its cases are placed by the patches' area column."""
     rows, _, _ = chinese_rows(30)
     mapping_path = tmp_path / "m.toml"
-    mapping_path.write_text(CHINESE_MAPPING.replace('lon = "坐标X"\nlat = "坐标Y"\n', ""),
-                            encoding="utf-8")
+    mapping_path.write_text(
+        CHINESE_MAPPING.replace('lon = "坐标X"\nlat = "坐标Y"\n', ""), encoding="utf-8"
+    )
     mapping = load_mapping(mapping_path)
     log = read_caselog(write_log(tmp_path / "log.csv", rows, "gb18030"), mapping)
     result = init_scenario(log, mapping, tmp_path / "district", grid_m=None)
@@ -50,8 +51,9 @@ def test_gcj02_log_on_a_grid_counts_far_cases(tmp_path: Path, chinese_mapping: P
     placed = place_cases(log2, places)
     assert placed.dropped["outside_district"] == 1
     assert "FAR" not in set(placed.cases["id"])
-    assert len(placed.cases) + placed.dropped["outside_district"] == 61 - \
-        sum(placed.dropped[k] for k in ("no_time", "unknown_category"))
+    assert len(placed.cases) + placed.dropped["outside_district"] == 61 - sum(
+        placed.dropped[k] for k in ("no_time", "unknown_category")
+    )
 
 
 def test_formula_like_text_is_quoted() -> None:
@@ -63,8 +65,9 @@ def test_formula_like_text_is_quoted() -> None:
     assert safe_cell("南湖") == "南湖"
 
 
-def test_init_rates_are_recorded_rates(tmp_path: Path, boston_small: Path,
-                                       boston_mapping: Path) -> None:
+def test_init_rates_are_recorded_rates(
+    tmp_path: Path, boston_small: Path, boston_mapping: Path
+) -> None:
     """Tests that init's first-guess rates are the log's recorded cases per patch per day."""
     mapping = load_mapping(boston_mapping)
     log = read_caselog(boston_small, mapping)

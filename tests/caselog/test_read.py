@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from tests.caselog.caselog_helpers import CHINESE_MAPPING, HEADER, chinese_rows, write_log
 
 from patrolsim.caselog.coords import (
     bd09_to_gcj02,
@@ -18,6 +17,7 @@ from patrolsim.caselog.coords import (
 )
 from patrolsim.caselog.read import load_mapping, read_caselog
 from patrolsim.errors import ScenarioError
+from tests.caselog.caselog_helpers import CHINESE_MAPPING, HEADER, chinese_rows, write_log
 
 
 def test_boston_cut_counts_every_row(boston_small: Path, boston_mapping: Path) -> None:
@@ -36,13 +36,15 @@ def test_boston_cut_counts_every_row(boston_small: Path, boston_mapping: Path) -
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
-def test_chinese_layout_in_every_excel_encoding(tmp_path: Path, chinese_mapping: Path,
-                                                encoding: str) -> None:
+def test_chinese_layout_in_every_excel_encoding(
+    tmp_path: Path, chinese_mapping: Path, encoding: str
+) -> None:
     """Tests that a 数字城管 export reads the same in UTF-8 (±BOM), GB18030 and UTF-16, with
     Chinese columns, categories and sources, and GCJ-02 coordinates converted to WGS84."""
     rows, lon, lat = chinese_rows()
-    log = read_caselog(write_log(tmp_path / "log.csv", rows, encoding),
-                       load_mapping(chinese_mapping))
+    log = read_caselog(
+        write_log(tmp_path / "log.csv", rows, encoding), load_mapping(chinese_mapping)
+    )
     assert len(log.cases) == len(rows)
     by_id = log.cases.set_index("id").loc[[r[0] for r in rows]]
     # GCJ-02 → WGS84 recovers the true place to well under a metre (1e-5 deg ≈ 1 m)
@@ -62,8 +64,17 @@ def test_xlsx_log_reads_like_csv(tmp_path: Path, chinese_mapping: Path) -> None:
     import datetime as dt
 
     for r in rows:
-        sheet.append([r[0], dt.datetime.strptime(r[1], "%Y/%m/%d %H:%M:%S"), r[2], *r[3:6],
-                      float(r[6]), float(r[7]), int(r[8]) if r[8].isdigit() else r[8]])
+        sheet.append(
+            [
+                r[0],
+                dt.datetime.strptime(r[1], "%Y/%m/%d %H:%M:%S"),
+                r[2],
+                *r[3:6],
+                float(r[6]),
+                float(r[7]),
+                int(r[8]) if r[8].isdigit() else r[8],
+            ]
+        )
     book.save(tmp_path / "log.xlsx")
     mapping = load_mapping(chinese_mapping)
     x = read_caselog(tmp_path / "log.xlsx", mapping)
@@ -98,29 +109,46 @@ def test_area_only_log(tmp_path: Path) -> None:
     """Tests that a log with areas and no coordinates is usable."""
     rows, _, _ = chinese_rows(8)
     mapping = tmp_path / "m.toml"
-    mapping.write_text(CHINESE_MAPPING.replace('lon = "坐标X"\nlat = "坐标Y"\n', ""),
-                       encoding="utf-8")
+    mapping.write_text(
+        CHINESE_MAPPING.replace('lon = "坐标X"\nlat = "坐标Y"\n', ""), encoding="utf-8"
+    )
     log = read_caselog(write_log(tmp_path / "log.csv", rows), load_mapping(mapping))
     assert len(log.cases) == 8
     assert log.cases["lat"].isna().all()
     assert set(log.cases["area"]) == {"湖滨社区", "清波社区"}
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (lambda t: t.replace('reported_at = "上报时间"\n', ""),
-     r"mapping.toml:\d+: columns.reported_at: missing required key"),
-    (lambda t: t.replace('"上报时间"', '"报告时间"'),
-     r"mapping.toml:0: columns.reported_at: no such column in .*log.csv.*\(got '报告时间'\)"),
-    (lambda t: t.replace('system = "gcj02"', 'system = "utm"'),
-     r"mapping.toml:\d+: coordinates.system: expected one of wgs84, gcj02, bd09 \(got 'utm'\)"),
-    (lambda t: t.replace('muck_spill = ["渣土撒漏"', 'muck_spill = ["乱张贴", "渣土撒漏"'),
-     r"mapping.toml:\d+: categories.muck_spill: category already mapped to flyposting"),
-    (lambda t: t.replace('format = "auto"', 'format = "%d.%m.%Y"'),
-     r"log.csv:2: 上报时间: unreadable time with \[time\] format"),
-    (lambda t: t + "\n[colour]\nx = 1\n", r"mapping.toml:\d+: colour: unknown section"),
-    (lambda t: t.replace("[columns]", "[columns]\nweather = \"天气\""),
-     r"mapping.toml:\d+: columns.weather: unknown key"),
-])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda t: t.replace('reported_at = "上报时间"\n', ""),
+            r"mapping.toml:\d+: columns.reported_at: missing required key",
+        ),
+        (
+            lambda t: t.replace('"上报时间"', '"报告时间"'),
+            r"mapping.toml:0: columns.reported_at: no such column in .*log.csv.*\(got '报告时间'\)",
+        ),
+        (
+            lambda t: t.replace('system = "gcj02"', 'system = "utm"'),
+            r"mapping.toml:\d+: coordinates.system: expected one of wgs84, gcj02, bd09 "
+            r"\(got 'utm'\)",
+        ),
+        (
+            lambda t: t.replace('muck_spill = ["渣土撒漏"', 'muck_spill = ["乱张贴", "渣土撒漏"'),
+            r"mapping.toml:\d+: categories.muck_spill: category already mapped to flyposting",
+        ),
+        (
+            lambda t: t.replace('format = "auto"', 'format = "%d.%m.%Y"'),
+            r"log.csv:2: 上报时间: unreadable time with \[time\] format",
+        ),
+        (lambda t: t + "\n[colour]\nx = 1\n", r"mapping.toml:\d+: colour: unknown section"),
+        (
+            lambda t: t.replace("[columns]", '[columns]\nweather = "天气"'),
+            r"mapping.toml:\d+: columns.weather: unknown key",
+        ),
+    ],
+)
 def test_bad_mapping_names_file_row_and_field(tmp_path: Path, edit, expected: str) -> None:
     """Tests that a bad mapping or unreadable times give FILE:ROW: FIELD messages."""
     rows, _, _ = chinese_rows(6)
@@ -144,8 +172,9 @@ def test_utc_times_become_local(tmp_path: Path, chinese_mapping: Path) -> None:
     rows[1][1] = "2024-03-04T10:00:00+08:00"
     rows[2][1] = "2024-03-04T11:30:00+08:00"
     mapping = tmp_path / "m.toml"
-    mapping.write_text(CHINESE_MAPPING.replace('format = "auto"', 'format = "ISO8601"'),
-                       encoding="utf-8")
+    mapping.write_text(
+        CHINESE_MAPPING.replace('format = "auto"', 'format = "ISO8601"'), encoding="utf-8"
+    )
     log = read_caselog(write_log(tmp_path / "log.csv", rows), load_mapping(mapping))
     hours = sorted(t.hour for t in log.cases["reported_at"])
     assert hours == [10, 10, 11]
@@ -173,8 +202,6 @@ def test_coordinate_transforms_invert() -> None:
 def test_formula_text_stays_text(tmp_path: Path, chinese_mapping: Path) -> None:
     """Tests that a category text starting with = is read as text, not evaluated."""
     rows, _, _ = chinese_rows(2)
-    rows[0][4] = "=HYPERLINK(\"x\")"
+    rows[0][4] = '=HYPERLINK("x")'
     log = read_caselog(write_log(tmp_path / "log.csv", rows), load_mapping(chinese_mapping))
     assert log.unknown_categories == {'=HYPERLINK("x")': 1}
-
-

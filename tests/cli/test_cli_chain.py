@@ -16,14 +16,41 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 def test_roster_output_feeds_routes(tmp_path: Path) -> None:
     """Tests that routes read roster.csv as the roster writes it (ISO datetimes, unit labels)."""
     tiny = str(SCENARIOS / "tiny")
-    assert main(["roster", tiny, "--week", "2026-11-30", "--time-limit", "5",
-                 "--out", str(tmp_path / "roster")]) == 0
+    assert (
+        main(
+            [
+                "roster",
+                tiny,
+                "--week",
+                "2026-11-30",
+                "--time-limit",
+                "5",
+                "--out",
+                str(tmp_path / "roster"),
+            ]
+        )
+        == 0
+    )
     roster_csv = tmp_path / "roster" / "roster.csv"
     with roster_csv.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert "T" in rows[0]["start"]  # ISO datetime
-    assert main(["routes", tiny, "--roster", str(roster_csv), "--date", "2026-11-30",
-                 "--deterministic", "--out", str(tmp_path / "routes")]) == 0
+    assert (
+        main(
+            [
+                "routes",
+                tiny,
+                "--roster",
+                str(roster_csv),
+                "--date",
+                "2026-11-30",
+                "--deterministic",
+                "--out",
+                str(tmp_path / "routes"),
+            ]
+        )
+        == 0
+    )
     with (tmp_path / "routes" / "routes.csv").open(encoding="utf-8-sig") as fh:
         visits = list(csv.DictReader(fh))
     rostered_units = {f"{r['squad']}-{r['unit']}" for r in rows if r["date"] == "2026-11-30"}

@@ -36,21 +36,26 @@ def _one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "0", "1e308", "-1"])
-def test_bad_staffing_exits_2(value: str, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_staffing_exits_2(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that --staffing outside (0, 10] is one line, exit 2."""
     _one_line_exit_2(capsys, _simulate(tmp_path / "o", "--staffing", value), "--staffing")
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["roster", TINY, "--week", "2026-11-23", "--weeks", "100000"], "--weeks"),
-    (["routes", TINY, "--date", "2026-11-24", "--time-limit", "inf"], "--time-limit"),
-    (["sweep", TINY, "--staffing", "1e308", "--reps", "1"], "--staffing"),
-    (["sweep", TINY, "--staffing", "1", "--dask", ""], "--dask"),
-])
-def test_bad_cli_values_exit_2(argv: list[str], needle: str, tmp_path: Path,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["roster", TINY, "--week", "2026-11-23", "--weeks", "100000"], "--weeks"),
+        (["routes", TINY, "--date", "2026-11-24", "--time-limit", "inf"], "--time-limit"),
+        (["sweep", TINY, "--staffing", "1e308", "--reps", "1"], "--staffing"),
+        (["sweep", TINY, "--staffing", "1", "--dask", ""], "--dask"),
+    ],
+)
+def test_bad_cli_values_exit_2(
+    argv: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that values no run could finish with are refused before any work."""
     _one_line_exit_2(capsys, [*argv, "--out", str(tmp_path / "o")], needle)
 
@@ -59,14 +64,26 @@ def test_huge_requirement_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     """Tests that units=1e308 in a requirements file is a located line, exit 2."""
     req = tmp_path / "req.csv"
     req.write_text("date,shift,squad,units\n2026-11-23,early,S1,1e308\n", encoding="utf-8")
-    _one_line_exit_2(capsys, ["roster", TINY, "--week", "2026-11-23", "--requirements",
-                              str(req), "--out", str(tmp_path / "o")], "req.csv:2: units:")
+    _one_line_exit_2(
+        capsys,
+        [
+            "roster",
+            TINY,
+            "--week",
+            "2026-11-23",
+            "--requirements",
+            str(req),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        "req.csv:2: units:",
+    )
 
 
 @pytest.mark.parametrize("where", ["file", "under_file"])
-def test_out_on_a_file_exits_2_before_work(where: str, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_on_a_file_exits_2_before_work(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that --out equal to or under a file is refused before the solve starts."""
     import patrolsim.roster as roster_pkg
 
@@ -77,8 +94,7 @@ def test_out_on_a_file_exits_2_before_work(where: str, tmp_path: Path,
     blocker = tmp_path / "f"
     blocker.write_text("x", encoding="utf-8")
     out = blocker if where == "file" else blocker / "sub"
-    _one_line_exit_2(capsys, ["roster", TINY, "--week", "2026-11-23", "--out", str(out)],
-                     "--out")
+    _one_line_exit_2(capsys, ["roster", TINY, "--week", "2026-11-23", "--out", str(out)], "--out")
     _one_line_exit_2(capsys, ["validate-model", "--only", "koper", "--out", str(out)], "--out")
     assert blocker.read_text(encoding="utf-8") == "x"
 
@@ -95,8 +111,9 @@ def test_read_only_out_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         parent.chmod(0o700)
 
 
-def test_disk_full_exits_2_and_keeps_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_disk_full_exits_2_and_keeps_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that ENOSPC while writing is one line, exit 2, and --out keeps the last run."""
     out = tmp_path / "o"
     out.mkdir()
@@ -113,8 +130,9 @@ def test_disk_full_exits_2_and_keeps_out(tmp_path: Path, monkeypatch: pytest.Mon
     assert (out / "kpis.csv").read_text(encoding="utf-8") == "old"
 
 
-def test_interrupted_run_leaves_out_untouched(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_run_leaves_out_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Tests that Ctrl-C while the run folder is written leaves neither new files nor temps."""
     import patrolsim.cli.simulate as sim_cli
 
@@ -148,17 +166,29 @@ def test_stale_sheets_do_not_pile_up(tiny: Scenario, tmp_path: Path) -> None:
     """Tests that sheets/ holds only the last run's sheets."""
     rows = (VisitRow(0, 0, 420, 420, 420, "depart"), VisitRow(1, 0, 900, 900, 900, "return"))
     for unit in ("1", "2"):
-        plan = DistrictRoutes(__import__("datetime").date(2026, 11, 24), "early",
-                              (UnitRoute(DutyUnit("S1", unit, 420, 900), rows),), 0.0, ())
+        plan = DistrictRoutes(
+            __import__("datetime").date(2026, 11, 24),
+            "early",
+            (UnitRoute(DutyUnit("S1", unit, 420, 900), rows),),
+            0.0,
+            (),
+        )
         with run_folder(tmp_path / "o") as stage:
             write_district_outputs(stage, tiny, [plan])
     assert [p.name for p in (tmp_path / "o" / "sheets").iterdir()] == [
-        "sheet_2026-11-24_early_S1-2.html"]
+        "sheet_2026-11-24_early_S1-2.html"
+    ]
 
 
 def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "patrolsim", *argv], capture_output=True,
-                          text=True, errors="replace", env={**os.environ, **env}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "patrolsim", *argv],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        env={**os.environ, **env},
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -178,8 +208,12 @@ def test_cp1252_console_and_non_utf8_folder(tmp_path: Path) -> None:
 def test_sigterm_cleans_the_staging_folder(tmp_path: Path) -> None:
     """Tests that SIGTERM during a run removes its staging folder and leaves --out alone."""
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "patrolsim", *_simulate(out, "--reps", "50")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "patrolsim", *_simulate(out, "--reps", "50")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for _ in range(600):
             if any(p.name.startswith(".o.partial-") for p in tmp_path.iterdir()):

@@ -18,13 +18,34 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 def test_roster_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Tests that a tiny-district week writes roster.csv/xlsx, coverage.csv, summary.json, .ics."""
     out = tmp_path / "out"
-    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--work-limit",
-                 "2", "--quiet", "--ics", "--out", str(out)])
+    code = main(
+        [
+            "roster",
+            str(SCENARIOS / "tiny"),
+            "--week",
+            "2026-11-23",
+            "--work-limit",
+            "2",
+            "--quiet",
+            "--ics",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     with (out / "roster.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["staff_id", "name", "role", "squad", "date", "shift", "start",
-                             "end", "unit"]
+    assert list(rows[0]) == [
+        "staff_id",
+        "name",
+        "role",
+        "squad",
+        "date",
+        "shift",
+        "start",
+        "end",
+        "unit",
+    ]
     assert rows[0]["start"].startswith(rows[0]["date"] + "T")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] in ("OPTIMAL", "FEASIBLE")
@@ -52,12 +73,25 @@ def test_roster_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "休" in {ws.cell(row=r, column=c).value for r in names.values() for c in range(5, 12)}
 
 
-def test_strict_cover_explains_and_exits_1(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_cover_explains_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that an impossible strict-cover week exits 1 with the reasons in words."""
     out = tmp_path / "out"
-    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--strict-cover",
-                 "--work-limit", "5", "--quiet", "--out", str(out)])
+    code = main(
+        [
+            "roster",
+            str(SCENARIOS / "tiny"),
+            "--week",
+            "2026-11-23",
+            "--strict-cover",
+            "--work-limit",
+            "5",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "needs 1 unit = 2 certified officers" in err
@@ -78,33 +112,54 @@ def test_strict_cover_explains_and_exits_1(tmp_path: Path,
         ([], "DIR and --week are required"),
     ],
 )
-def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                              argv: list[str], match: str) -> None:
+def test_bad_arguments_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], match: str
+) -> None:
     """Tests that bad arguments give one clear line and exit status 2."""
     code = main(["roster", str(SCENARIOS / "tiny"), *argv, "--out", str(tmp_path)])
     assert code == 2
     assert match in capsys.readouterr().err
 
 
-def test_bad_requirements_file_exits_2(tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_requirements_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Tests that a bad requirements.csv is reported as FILE:ROW: FIELD and exits 2."""
     req = tmp_path / "requirements.csv"
     req.write_text("date,shift,squad,units\n2026-11-23,lunch,S1,1\n", encoding="utf-8")
-    code = main(["roster", str(SCENARIOS / "tiny"), "--week", "2026-11-23", "--requirements",
-                 str(req), "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "roster",
+            str(SCENARIOS / "tiny"),
+            "--week",
+            "2026-11-23",
+            "--requirements",
+            str(req),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "requirements.csv:2: shift: unknown value" in capsys.readouterr().err
     assert not (tmp_path / "out" / "roster.csv").exists()
 
 
-def test_curtois_instance_through_the_roster_model(shared_benchmarks: Path, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_curtois_instance_through_the_roster_model(
+    shared_benchmarks: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that --curtois solves Instance1 with the roster model and writes staff_id,day,shift
     and the evaluated objective, with the budget it ran under."""
     inst_path = shared_benchmarks / "shift-scheduling" / "Instance1.txt"
-    code = main(["roster", "--curtois", str(inst_path), "--work-limit", "10", "--quiet",
-                 "--out", str(tmp_path)])
+    code = main(
+        [
+            "roster",
+            "--curtois",
+            str(inst_path),
+            "--work-limit",
+            "10",
+            "--quiet",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     with (tmp_path / "roster.csv").open(encoding="utf-8") as fh:
@@ -116,20 +171,27 @@ def test_curtois_instance_through_the_roster_model(shared_benchmarks: Path, tmp_
     assert summary["best_known"] == 607
     assert summary["hard_violations"] == []
     assert (summary["work_limit"], summary["time_limit_s"], summary["num_workers"]) == (
-        10.0, None, 1)
+        10.0,
+        None,
+        1,
+    )
     assert "Instance1: OPTIMAL objective 607" in capsys.readouterr().out
 
 
 def test_curtois_bad_instance_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Tests that a bad benchmark file gives one FILE:ROW: FIELD line and exit status 2."""
     bad = tmp_path / "Bad.txt"
-    bad.write_text("SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\nSECTION_STAFF\n"
-                   "A,D=x,4800,0,5,1,1,1\n\nSECTION_DAYS_OFF\nA\n\n"
-                   "SECTION_SHIFT_ON_REQUESTS\n\nSECTION_SHIFT_OFF_REQUESTS\n\n"
-                   "SECTION_COVER\n0,D,1,100,1\n", encoding="utf-8")
+    bad.write_text(
+        "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\nSECTION_STAFF\n"
+        "A,D=x,4800,0,5,1,1,1\n\nSECTION_DAYS_OFF\nA\n\n"
+        "SECTION_SHIFT_ON_REQUESTS\n\nSECTION_SHIFT_OFF_REQUESTS\n\n"
+        "SECTION_COVER\n0,D,1,100,1\n",
+        encoding="utf-8",
+    )
     code = main(["roster", "--curtois", str(bad), "--quiet", "--out", str(tmp_path / "out")])
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert [line for line in err if str(bad) in line] == [
-        f"{bad}:8: MaxShifts: expected an integer (got 'x')"]
+        f"{bad}:8: MaxShifts: expected an integer (got 'x')"
+    ]
     assert not (tmp_path / "out" / "roster.csv").exists()

@@ -265,8 +265,20 @@ def test_gb18030_roster_from_chinese_excel_is_read(tmp_path: Path) -> None:
     ]
     roster.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     out = tmp_path / "out"
-    args = ["routes", str(SCENARIOS / "tiny"), "--roster", str(roster), "--date", DATE,
-            "--shift", "late", "--branches", "1500", "--out", str(out)]
+    args = [
+        "routes",
+        str(SCENARIOS / "tiny"),
+        "--roster",
+        str(roster),
+        "--date",
+        DATE,
+        "--shift",
+        "late",
+        "--branches",
+        "1500",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["shifts"][0]["units"] == ["S1-late-1"]
@@ -326,7 +338,18 @@ def test_branches_and_time_limit_exclude_each_other(
 ) -> None:
     """Tests that --branches with --time-limit is refused (one budget at a time)."""
     with pytest.raises(SystemExit) as exc:
-        main(["routes", "--toptw", "x.txt", "--branches", "5", "--time-limit", "1",
-              "--out", str(tmp_path)])
+        main(
+            [
+                "routes",
+                "--toptw",
+                "x.txt",
+                "--branches",
+                "5",
+                "--time-limit",
+                "1",
+                "--out",
+                str(tmp_path),
+            ]
+        )
     assert exc.value.code == 2
     assert "not allowed with" in capsys.readouterr().err

@@ -32,8 +32,25 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Tests results.csv, summary.csv, recommendation.json, plots and the printed words."""
     out = tmp_path / "out"
-    code = main(["sweep", TINY, "--staffing", "0.75,1.25", "--policy", "posts+mobile,hotspot",
-                 "--reps", "3", "--days", "14", "--workers", "2", "--quiet", "--out", str(out)])
+    code = main(
+        [
+            "sweep",
+            TINY,
+            "--staffing",
+            "0.75,1.25",
+            "--policy",
+            "posts+mobile,hotspot",
+            "--reps",
+            "3",
+            "--days",
+            "14",
+            "--workers",
+            "2",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "tiny：人员规模测试共 12 次模拟(本次 12 次，已有记录 0 次)" in printed
@@ -44,8 +61,11 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert header == ["staffing", "policy", "seed", *KPI_NAMES]
     results = _rows(out / "results.csv")
     assert [(r["staffing"], r["policy"], r["seed"]) for r in results[:4]] == [
-        ("0.75", "posts+mobile", "0"), ("0.75", "posts+mobile", "1"),
-        ("0.75", "posts+mobile", "2"), ("0.75", "hotspot", "0")]
+        ("0.75", "posts+mobile", "0"),
+        ("0.75", "posts+mobile", "1"),
+        ("0.75", "posts+mobile", "2"),
+        ("0.75", "hotspot", "0"),
+    ]
     summary = _rows(out / "summary.csv")
     assert list(summary[0]) == ["staffing", "policy", "kpi", "mean", "ci_low", "ci_high", "n"]
     assert {r["kpi"] for r in summary} >= set(KPI_NAMES)
@@ -53,8 +73,10 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert len(_rows(out / "differences.csv")) == 2 * len(KPI_NAMES)
     rec = json.loads((out / "recommendation.json").read_text(encoding="utf-8"))
     assert [p["policy"] for p in rec["policies"]] == ["posts+mobile", "hotspot"]
-    assert {t["kpi"] for t in rec["targets"]} == {"complaint_response_p90_min",
-                                                  "inspection_pass_rate"}
+    assert {t["kpi"] for t in rec["targets"]} == {
+        "complaint_response_p90_min",
+        "inspection_pass_rate",
+    }
     for p in rec["policies"]:
         assert p["text"]  # the English answer stays in recommendation.json
         assert p["headcount_text"] in printed  # the answer in people, e.g. 需增加执法队员 …
@@ -64,30 +86,60 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (out / "plots" / "policy_comparison.png").stat().st_size > 1000
     assert json.loads((out / "manifest.json").read_text())["state"] == "finished"
 
-    code = main(["sweep", TINY, "--staffing", "0.75,1.25", "--policy", "posts+mobile,hotspot",
-                 "--reps", "3", "--days", "14", "--quiet", "--no-plots", "--out", str(out)])
+    code = main(
+        [
+            "sweep",
+            TINY,
+            "--staffing",
+            "0.75,1.25",
+            "--policy",
+            "posts+mobile,hotspot",
+            "--reps",
+            "3",
+            "--days",
+            "14",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "(本次 0 次，已有记录 12 次)" in capsys.readouterr().out
     assert _rows(out / "results.csv") == results
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--staffing", "x"], "--staffing: must be positive numbers separated by commas (got 'x')"),
-    (["--staffing", "0.5,-1"],
-     "--staffing: must be positive numbers separated by commas (got '0.5,-1')"),
-    (["--policy", "posts,teleport"], "--policy: unknown policy 'teleport'; expected one of "
-     "posts, mobile, posts+mobile, hotspot, optionally followed by @campaign (at equal "
-     "staff-hours) or @campaign+overtime (on top of the rota)"),
-    (["--policy", "posts,"], "--policy: must be names separated by commas (got 'posts,')"),
-    (["--reps", "0"], "--reps: must be at least 1 (got 0)"),
-    (["--workers", "0"], "--workers: must be at least 1 (got 0)"),
-    (["--workers", "2", "--dask", "tcp://127.0.0.1:1"],
-     "--workers: cannot be combined with --dask (the cluster's workers run the sweep)"),
-    (["--days", "99"], "--days: must be more than the warm-up of 0 days and at most the "
-     "horizon of 28 (got 99)"),
-])
-def test_bad_arguments_exit_2_with_one_line_each(tmp_path: Path, args: list[str], message: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--staffing", "x"], "--staffing: must be positive numbers separated by commas (got 'x')"),
+        (
+            ["--staffing", "0.5,-1"],
+            "--staffing: must be positive numbers separated by commas (got '0.5,-1')",
+        ),
+        (
+            ["--policy", "posts,teleport"],
+            "--policy: unknown policy 'teleport'; expected one of "
+            "posts, mobile, posts+mobile, hotspot, optionally followed by @campaign (at equal "
+            "staff-hours) or @campaign+overtime (on top of the rota)",
+        ),
+        (["--policy", "posts,"], "--policy: must be names separated by commas (got 'posts,')"),
+        (["--reps", "0"], "--reps: must be at least 1 (got 0)"),
+        (["--workers", "0"], "--workers: must be at least 1 (got 0)"),
+        (
+            ["--workers", "2", "--dask", "tcp://127.0.0.1:1"],
+            "--workers: cannot be combined with --dask (the cluster's workers run the sweep)",
+        ),
+        (
+            ["--days", "99"],
+            "--days: must be more than the warm-up of 0 days and at most the "
+            "horizon of 28 (got 99)",
+        ),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line_each(
+    tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Tests that bad options print one clear line each, exit 2 and write nothing."""
     base = {"--staffing": "1", "--policy": "posts", "--reps": "2", "--days": "7"}
     for flag, value in zip(args[::2], args[1::2], strict=True):
@@ -110,22 +162,42 @@ def _count(runs: Path) -> int:
 
 
 @pytest.mark.slow
-def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path, tiny: Scenario
-                                                          ) -> None:
+def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path, tiny: Scenario) -> None:
     """Tests that a sweep SIGKILLed twice mid-run and restarted ends with one record per run,
     and exactly the results of an uninterrupted sweep."""
     staffing, policies, reps, days = "0.75,1,1.25", "posts+mobile,hotspot", 12, 28
-    args = ["--staffing", staffing, "--policy", policies, "--reps", str(reps), "--days",
-            str(days), "--quiet", "--no-plots"]
+    args = [
+        "--staffing",
+        staffing,
+        "--policy",
+        policies,
+        "--reps",
+        str(reps),
+        "--days",
+        str(days),
+        "--quiet",
+        "--no-plots",
+    ]
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "patrolsim", "sweep", TINY, *args, "--workers", "2", "--out",
-           str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "patrolsim",
+        "sweep",
+        TINY,
+        *args,
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
     spec = SweepSpec((0.75, 1.0, 1.25), tuple(policies.split(",")), reps, days)
     keys = [t.key for t in plan_runs(tiny, spec)]
     seen = []
     for threshold in (5, 30):
-        proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             # A guard against a hung sweep only, far beyond any run on a busy machine.
             deadline = time.monotonic() + 900

@@ -33,15 +33,24 @@ def test_validate_damaged_copy_exits_2_without_traceback(tmp_path: Path) -> None
     folder = tmp_path / "nanhu"
     shutil.copytree(SCENARIOS / "nanhu", folder)
     text = (folder / "staff.csv").read_text(encoding="utf-8")
-    (folder / "staff.csv").write_text(text.replace(",certified,S1,40", ",certifed,S1,forty", 1),
-                                      encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "patrolsim", "validate", str(folder)],
-                            capture_output=True, text=True, check=False)
+    (folder / "staff.csv").write_text(
+        text.replace(",certified,S1,40", ",certifed,S1,forty", 1), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "patrolsim", "validate", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert any(line.endswith("role: unknown value; expected one of certified, auxiliary, leader "
-                             "(got 'certifed')") for line in lines)
+    assert any(
+        line.endswith(
+            "role: unknown value; expected one of certified, auxiliary, leader (got 'certifed')"
+        )
+        for line in lines
+    )
     assert any(": weekly_hours: expected a number (got 'forty')" in line for line in lines)
     assert lines[-1].startswith("patrolsim: 2 problems found")
 

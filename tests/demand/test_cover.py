@@ -40,8 +40,11 @@ def test_units_for_response_grow_with_the_load() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(total=st.integers(0, 60), weights=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=6),
-       data=st.data())
+@given(
+    total=st.integers(0, 60),
+    weights=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=6),
+    data=st.data(),
+)
 def test_share_out_keeps_total_and_floors(total: int, weights: list[float], data) -> None:
     """Tests largest-remainder sharing: floors kept, the total met whenever floors allow."""
     floors = data.draw(st.lists(st.integers(0, 5), min_size=len(weights), max_size=len(weights)))
@@ -78,8 +81,11 @@ def test_requirements_use_the_officers_there_are(demand, tiny: Scenario) -> None
     for sq in tiny.squads:
         for d in range(7):
             date = WEEK + dt.timedelta(days=d)
-            present = [m for m in tiny.staff if m.squad == sq.id and m.certified
-                       and not tiny.on_leave(m.id, date)]
+            present = [
+                m
+                for m in tiny.staff
+                if m.squad == sq.id and m.certified and not tiny.on_leave(m.id, date)
+            ]
             units = [r for r in demand.requirements if r.date == date and r.squad == sq.id]
             assert sum(r.units for r in units) <= len(present) // rules.unit_certified
             assert all(r.auxiliaries >= r.units * rules.unit_auxiliaries for r in units)
@@ -92,8 +98,12 @@ def test_short_of_units_the_floors_keep_every_hour_covered() -> None:
     at six in the morning."""
     from patrolsim.demand.cover import _fit_floors
 
-    hours = {"early": range(6, 14), "day": range(8, 17), "late": range(14, 22),
-             "night": [18, 19, 20, 21, 22, 23, 0, 1]}
+    hours = {
+        "early": range(6, 14),
+        "day": range(8, 17),
+        "late": range(14, 22),
+        "night": [18, 19, 20, 21, 22, 23, 0, 1],
+    }
     complaints = np.full(24, 0.3)
     floors = _fit_floors([1, 1, 1, 1], 3, list(hours.values()), complaints)
     assert floors == [1, 0, 1, 1]

@@ -31,8 +31,9 @@ intervals_st = st.floats(0.05, 48.0)
 
 def _one_type(life_h: float, residual_h: float = 1.0, presence: float = 0.7) -> TypeResponse:
     one = np.ones(1)
-    return TypeResponse(life_h * one, 0.1 * one, presence * one, 2.0 * one, residual_h * one,
-                        0.5 * one)
+    return TypeResponse(
+        life_h * one, 0.1 * one, presence * one, 2.0 * one, residual_h * one, 0.5 * one
+    )
 
 
 def test_hidden_hours_limits() -> None:
@@ -52,8 +53,9 @@ def test_hidden_hours_is_continuous_where_the_series_takes_over() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(rate=rates_st, life=lives_st, interval=intervals_st)
-def test_a_visit_in_the_middle_never_adds_hidden_hours(rate: float, life: float,
-                                                       interval: float) -> None:
+def test_a_visit_in_the_middle_never_adds_hidden_hours(
+    rate: float, life: float, interval: float
+) -> None:
     """Tests convexity: f(I) ≥ 2 f(I/2) ≥ 0, and f grows with I."""
     whole = float(hidden_hours(rate, life, interval))
     half = float(hidden_hours(rate, life, interval / 2))
@@ -64,8 +66,9 @@ def test_a_visit_in_the_middle_never_adds_hidden_hours(rate: float, life: float,
 
 @settings(max_examples=100, deadline=None)
 @given(life=lives_st, residual=st.floats(0.1, 48.0), window=st.floats(0.1, 24.0))
-def test_deterred_hours_grow_with_the_window_and_stay_below_it(life: float, residual: float,
-                                                               window: float) -> None:
+def test_deterred_hours_grow_with_the_window_and_stay_below_it(
+    life: float, residual: float, window: float
+) -> None:
     """Tests P(W): non-negative, increasing in W, at most (1 − latent share) · W."""
     resp = _one_type(life, residual)
     p = float(resp.deterred_hours(window)[0])
@@ -89,8 +92,9 @@ def test_deterred_hours_follow_the_simulators_deterrence(nanhu: Scenario) -> Non
         risk = dyn.presence_risk
         suppressed = [1.0 - rate_factor(risk, dyn)]
         for _ in range(steps):
-            risk, _, _, _ = advance(risk, dyn.prior_risk, 1.0, 0.0, 60.0 * window_h / steps,
-                                    False, dyn)
+            risk, _, _, _ = advance(
+                risk, dyn.prior_risk, 1.0, 0.0, 60.0 * window_h / steps, False, dyn
+            )
             suppressed.append(1.0 - rate_factor(risk, dyn))
         area = sum(a + b for a, b in itertools.pairwise(suppressed)) * window_h / (2 * steps)
         expected = (1.0 - dyn.latent_share) * area
@@ -121,8 +125,9 @@ def test_repeat_values_follow_the_hour_of_day() -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(rate=rates_st, life=lives_st, interval=intervals_st)
-def test_failing_hours_are_a_share_of_the_interval(rate: float, life: float,
-                                                   interval: float) -> None:
+def test_failing_hours_are_a_share_of_the_interval(
+    rate: float, life: float, interval: float
+) -> None:
     """Tests that an inspection can fail for at most the whole interval, never less than 0."""
     hours = failing_hours(np.array([rate]), np.array([life]), interval)
     assert -1e-12 <= hours <= interval + 1e-9
@@ -159,7 +164,8 @@ def test_default_rates_sum_to_default_risk_and_value_busy_shifts(nanhu: Scenario
     rates = default_rates(nanhu, day)
     assert rates.rates.shape == (len(nanhu.patches), 24, len(nanhu.violation_types))
     assert np.isinf(rates.response.life_h).sum() == sum(
-        vt.duration_mean_min is None for vt in nanhu.violation_types)
+        vt.duration_mean_min is None for vt in nanhu.violation_types
+    )
     squad = nanhu.squads[0].id
     values = {s.name: shift_value(nanhu, rates, squad, s) for s in nanhu.shifts}
     assert all(v > 0 for v in values.values())

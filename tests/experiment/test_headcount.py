@@ -35,9 +35,12 @@ def test_headcount_in_words_with_the_fraction_beside_it(nanhu: Scenario) -> None
 def test_recommendation_in_people_names_the_target_missed_below(nanhu: Scenario) -> None:
     """Tests the staffing answer: people at the level met, and why the level below is not."""
     summary = pd.DataFrame(
-        [(1.0, "hotspot", "inspection_pass_rate", 0.80, 0.78, 0.82),
-         (1.5, "hotspot", "inspection_pass_rate", 0.88, 0.86, 0.90)],
-        columns=["staffing", "policy", "kpi", "mean", "ci_low", "ci_high"])
+        [
+            (1.0, "hotspot", "inspection_pass_rate", 0.80, 0.78, 0.82),
+            (1.5, "hotspot", "inspection_pass_rate", 0.88, 0.86, 0.90),
+        ],
+        columns=["staffing", "policy", "kpi", "mean", "ci_low", "ci_high"],
+    )
     rec = recommend(summary, [Target("inspection_pass_rate", min=0.85)]).policies[0]
     words = recommendation_words(nanhu, rec)
     assert words.startswith("热点巡查：需增加执法队员 ")

@@ -40,8 +40,9 @@ def test_mix_staff_scales_each_role(nanhu: Scenario) -> None:
 def test_grid_is_every_lever_subset_cheapest_first(nanhu: Scenario) -> None:
     """Tests that the grid holds every subset of the levers for every staff level and policy,
     sorted by fixed cost, and that a lever's cost adds to the mix's."""
-    spec = MixSpec((1.0,), (0.5, 1.0), ("posts+mobile", "hotspot"),
-                   levers=("zone-P21", "cameras-sites"))
+    spec = MixSpec(
+        (1.0,), (0.5, 1.0), ("posts+mobile", "hotspot"), levers=("zone-P21", "cameras-sites")
+    )
     grid = spec.grid(nanhu)
     assert len(grid) == 2 * 2 * 4
     costs = [mix_fixed_cost(nanhu, m) for m in grid]
@@ -49,20 +50,25 @@ def test_grid_is_every_lever_subset_cheapest_first(nanhu: Scenario) -> None:
     plain = mix_fixed_cost(nanhu, Mix(1.0, 1.0, "hotspot"))
     zone = mix_fixed_cost(nanhu, Mix(1.0, 1.0, "hotspot", frozenset({"zone-P21"})))
     assert zone - plain == 200_000
-    assert mix_scenario(nanhu, Mix(1.0, 1.0, "hotspot", frozenset({"zone-P21"}))
-                        ).levers.stall_zones[0].enabled
+    assert (
+        mix_scenario(nanhu, Mix(1.0, 1.0, "hotspot", frozenset({"zone-P21"})))
+        .levers.stall_zones[0]
+        .enabled
+    )
 
 
-@pytest.mark.parametrize(("spec_args", "match"), [
-    ({"certified": (0.0,)}, "--certified"),
-    ({"policies": ("patrol",)}, "--policy: unknown policy"),
-    ({"reps": 1}, "--reps"),
-    ({"budget": -5.0}, "--budget"),
-])
+@pytest.mark.parametrize(
+    ("spec_args", "match"),
+    [
+        ({"certified": (0.0,)}, "--certified"),
+        ({"policies": ("patrol",)}, "--policy: unknown policy"),
+        ({"reps": 1}, "--reps"),
+        ({"budget": -5.0}, "--budget"),
+    ],
+)
 def test_bad_spec(spec_args: dict[str, object], match: str) -> None:
     """Tests that bad search settings are reported by option name."""
-    args: dict[str, object] = {"certified": (1.0,), "auxiliary": (1.0,),
-                               "policies": ("hotspot",)}
+    args: dict[str, object] = {"certified": (1.0,), "auxiliary": (1.0,), "policies": ("hotspot",)}
     args.update(spec_args)
     with pytest.raises(ScenarioError, match=match):
         MixSpec(**args)  # type: ignore[arg-type]
@@ -86,8 +92,9 @@ def test_status_needs_the_whole_interval() -> None:
 
 def test_frontier_keeps_only_undominated() -> None:
     """Tests that the frontier keeps the mixes no cheaper mix beats on the KPI."""
-    table = pd.DataFrame({"mix": list("abcd"), "cost_mean": [1.0, 2.0, 3.0, 4.0],
-                          "k:mean": [10.0, 12.0, 8.0, 8.5]})
+    table = pd.DataFrame(
+        {"mix": list("abcd"), "cost_mean": [1.0, 2.0, 3.0, 4.0], "k:mean": [10.0, 12.0, 8.0, 8.5]}
+    )
     assert frontier(table, "k")["mix"].tolist() == ["a", "c"]
     assert frontier(table, "k", lower_is_better=False)["mix"].tolist() == ["a", "b"]
 
@@ -95,10 +102,22 @@ def test_frontier_keeps_only_undominated() -> None:
 @pytest.fixture(scope="module")
 def small_search(nanhu: Scenario) -> object:
     """A tiny search on Nanhu: 4 mixes, 9-day runs, in this process."""
-    targets = (Target("violation_hours:street_vending", max=1e6),
-               Target("violation_hours", max=1e9))
-    spec = MixSpec((1.0,), (1.0,), ("posts+mobile",), levers=("zone-P21", "cameras-sites"),
-                   targets=targets, reps=2, reps_final=3, finalists=2, runners_up=1, days=9)
+    targets = (
+        Target("violation_hours:street_vending", max=1e6),
+        Target("violation_hours", max=1e9),
+    )
+    spec = MixSpec(
+        (1.0,),
+        (1.0,),
+        ("posts+mobile",),
+        levers=("zone-P21", "cameras-sites"),
+        targets=targets,
+        reps=2,
+        reps_final=3,
+        finalists=2,
+        runners_up=1,
+        days=9,
+    )
     return search_mix(nanhu, spec, None, scenario_dir=str(SCENARIO))
 
 
@@ -127,15 +146,28 @@ def test_search_chooses_the_cheapest_meeting_mix(small_search: object) -> None:
 @pytest.mark.slow
 def test_search_same_seed_same_answer(nanhu: Scenario, small_search: object) -> None:
     """Tests that the search is reproducible: the same settings give the same table."""
-    again = search_mix(nanhu, small_search.spec, None,  # type: ignore[attr-defined]
-                       scenario_dir=str(SCENARIO))
+    again = search_mix(
+        nanhu,
+        small_search.spec,
+        None,  # type: ignore[attr-defined]
+        scenario_dir=str(SCENARIO),
+    )
     pd.testing.assert_frame_equal(again.table, small_search.table)  # type: ignore[attr-defined]
 
 
 def test_budget_excludes_mixes(nanhu: Scenario) -> None:
     """Tests that a budget below every mix is an input error naming the cheapest cost."""
-    spec = MixSpec((1.0,), (1.0,), ("hotspot",), levers=(), reps=2, reps_final=2, days=9,
-                   budget=1000.0, targets=(Target("violation_hours", max=1e9),))
+    spec = MixSpec(
+        (1.0,),
+        (1.0,),
+        ("hotspot",),
+        levers=(),
+        reps=2,
+        reps_final=2,
+        days=9,
+        budget=1000.0,
+        targets=(Target("violation_hours", max=1e9),),
+    )
     with pytest.raises(ScenarioError, match="--budget: no mix"):
         search_mix(nanhu, spec, None, scenario_dir=str(SCENARIO))
 
@@ -143,11 +175,37 @@ def test_budget_excludes_mixes(nanhu: Scenario) -> None:
 def test_cli_writes_choice_and_frontier(tmp_path: Path) -> None:
     """Tests that optimise-mix writes the tables, the choice and a frontier PNG."""
     out = tmp_path / "mix"
-    status = main(["optimise-mix", str(SCENARIO), "--certified", "1", "--auxiliary", "1",
-                   "--policy", "posts+mobile", "--levers", "zone-P21", "--reps", "2",
-                   "--reps-final", "2", "--finalists", "1", "--runners-up", "1", "--days", "9",
-                   "--target", "violation_hours<=1e9", "--workers", "1", "--out", str(out),
-                   "--quiet"])
+    status = main(
+        [
+            "optimise-mix",
+            str(SCENARIO),
+            "--certified",
+            "1",
+            "--auxiliary",
+            "1",
+            "--policy",
+            "posts+mobile",
+            "--levers",
+            "zone-P21",
+            "--reps",
+            "2",
+            "--reps-final",
+            "2",
+            "--finalists",
+            "1",
+            "--runners-up",
+            "1",
+            "--days",
+            "9",
+            "--target",
+            "violation_hours<=1e9",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert status == 0
     choice = json.loads((out / "choice.json").read_text(encoding="utf-8"))["choice"]
     assert choice["mix"] == "c1-a1-posts+mobile"
@@ -157,14 +215,18 @@ def test_cli_writes_choice_and_frontier(tmp_path: Path) -> None:
     assert not list(out.glob(".*"))
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--target", "violation_hours=5"], "--target: expected KPI<=VALUE"),
-    (["--target", "happiness>=1"], "--target: unknown KPI 'happiness'"),
-    (["--levers", "nope", "--target", "violation_hours<=1"], "--levers: the scenario defines"),
-    (["--certified", "a,b", "--target", "violation_hours<=1"], "--certified"),
-])
-def test_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "violation_hours=5"], "--target: expected KPI<=VALUE"),
+        (["--target", "happiness>=1"], "--target: unknown KPI 'happiness'"),
+        (["--levers", "nope", "--target", "violation_hours<=1"], "--levers: the scenario defines"),
+        (["--certified", "a,b", "--target", "violation_hours<=1"], "--certified"),
+    ],
+)
+def test_cli_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     """Tests that bad options are one line each, exit 2, and nothing is written."""
     out = tmp_path / "mix"
     status = main(["optimise-mix", str(SCENARIO), "--out", str(out), "--quiet", *args])

@@ -17,24 +17,44 @@ from patrolsim.scenario.model import Target
 
 
 def _summary() -> pd.DataFrame:
-    rows = [(s, p, "inspection_pass_rate", m, m - 0.03, m + 0.03, 5)
-            for p, base in (("posts", 0.7), ("hotspot", 0.75)) for s, m in
-            ((0.5, base), (1.0, base + 0.1), (1.5, base + 0.15))]
-    return pd.DataFrame(rows, columns=["staffing", "policy", "kpi", "mean", "ci_low",
-                                       "ci_high", "n"])
+    rows = [
+        (s, p, "inspection_pass_rate", m, m - 0.03, m + 0.03, 5)
+        for p, base in (("posts", 0.7), ("hotspot", 0.75))
+        for s, m in ((0.5, base), (1.0, base + 0.1), (1.5, base + 0.15))
+    ]
+    return pd.DataFrame(
+        rows, columns=["staffing", "policy", "kpi", "mean", "ci_low", "ci_high", "n"]
+    )
 
 
 def _differences() -> pd.DataFrame:
-    rows = [(s, "hotspot", "posts", "inspection_pass_rate", 0.05, 0.01, 0.09, 5, "paired")
-            for s in (0.5, 1.0, 1.5)]
-    return pd.DataFrame(rows, columns=["staffing", "policy", "baseline", "kpi", "mean_diff",
-                                       "ci_low", "ci_high", "n", "method"])
+    rows = [
+        (s, "hotspot", "posts", "inspection_pass_rate", 0.05, 0.01, 0.09, 5, "paired")
+        for s in (0.5, 1.0, 1.5)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "staffing",
+            "policy",
+            "baseline",
+            "kpi",
+            "mean_diff",
+            "ci_low",
+            "ci_high",
+            "n",
+            "method",
+        ],
+    )
 
 
 def test_staffing_curve_draws_a_line_and_band_per_policy_and_the_target() -> None:
     """Tests one line per policy, one CI band each, and a dashed target line."""
-    ax = plot_staffing_curve(_summary(), "inspection_pass_rate",
-                             [Target("inspection_pass_rate", min=0.8), Target("other", max=1)])
+    ax = plot_staffing_curve(
+        _summary(),
+        "inspection_pass_rate",
+        [Target("inspection_pass_rate", min=0.8), Target("other", max=1)],
+    )
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["定岗值守", "热点巡查", "目标 ≥ 0.8"]
     assert len(ax.collections) == 2

@@ -9,15 +9,18 @@ from patrolsim.errors import ScenarioError
 from patrolsim.experiment.recommend import check_target, recommend
 from patrolsim.scenario.model import Target
 
-TARGETS = (Target("complaint_response_p90_min", max=60.0), Target("inspection_pass_rate",
-                                                                  min=0.85))
+TARGETS = (Target("complaint_response_p90_min", max=60.0), Target("inspection_pass_rate", min=0.85))
 
 
 def _summary() -> pd.DataFrame:
     rows = []
 
-    def add(staffing: float, policy: str, p90: tuple[float, float, float],
-            passing: tuple[float, float, float]) -> None:
+    def add(
+        staffing: float,
+        policy: str,
+        p90: tuple[float, float, float],
+        passing: tuple[float, float, float],
+    ) -> None:
         rows.append((staffing, policy, "complaint_response_p90_min", *p90, 10))
         rows.append((staffing, policy, "inspection_pass_rate", *passing, 10))
         rows.append((staffing, policy, "violation_hours", 100.0, 90.0, 110.0, 10))
@@ -34,8 +37,9 @@ def _summary() -> pd.DataFrame:
     add(0.5, "mobile", (50.0, 45.0, 55.0), (0.90, 0.87, 0.93))
     add(0.75, "mobile", (55.0, 48.0, 62.0), (0.90, 0.87, 0.93))
     add(1.0, "mobile", (40.0, 35.0, 45.0), (0.90, 0.87, 0.93))
-    return pd.DataFrame(rows, columns=["staffing", "policy", "kpi", "mean", "ci_low", "ci_high",
-                                       "n"])
+    return pd.DataFrame(
+        rows, columns=["staffing", "policy", "kpi", "mean", "ci_low", "ci_high", "n"]
+    )
 
 
 def test_smallest_level_whose_whole_ci_meets_every_target() -> None:
@@ -67,14 +71,17 @@ def test_recommendation_words_and_json() -> None:
     assert data["policies"][1]["levels"][0]["checks"][0]["met"] is False
 
 
-@pytest.mark.parametrize(("target", "low", "high", "met"), [
-    (Target("k", min=1.0), 1.0, 2.0, True),
-    (Target("k", min=1.0), 0.99, 2.0, False),
-    (Target("k", max=5.0), 1.0, 5.0, True),
-    (Target("k", max=5.0), 1.0, 5.01, False),
-    (Target("k", min=1.0, max=5.0), 2.0, 4.0, True),
-    (Target("k", min=1.0), float("nan"), float("nan"), False),
-])
+@pytest.mark.parametrize(
+    ("target", "low", "high", "met"),
+    [
+        (Target("k", min=1.0), 1.0, 2.0, True),
+        (Target("k", min=1.0), 0.99, 2.0, False),
+        (Target("k", max=5.0), 1.0, 5.0, True),
+        (Target("k", max=5.0), 1.0, 5.01, False),
+        (Target("k", min=1.0, max=5.0), 2.0, 4.0, True),
+        (Target("k", min=1.0), float("nan"), float("nan"), False),
+    ],
+)
 def test_check_target(target: Target, low: float, high: float, met: bool) -> None:
     """Tests that a target is met only by an interval wholly on its side (NaN never)."""
     assert check_target(target, (low + high) / 2, low, high) is met

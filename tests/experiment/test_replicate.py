@@ -21,11 +21,20 @@ from patrolsim.scenario import Scenario
 from patrolsim.scenario.model import KPI_NAMES
 
 
-@pytest.mark.parametrize(("p", "df", "expected"), [
-    (0.975, 1, 12.7062), (0.975, 2, 4.3027), (0.975, 4, 2.7764), (0.975, 9, 2.2622),
-    (0.975, 19, 2.0930), (0.975, 30, 2.0423), (0.95, 4, 2.1318), (0.995, 10, 3.1693),
-    (0.5, 3, 0.0),
-])
+@pytest.mark.parametrize(
+    ("p", "df", "expected"),
+    [
+        (0.975, 1, 12.7062),
+        (0.975, 2, 4.3027),
+        (0.975, 4, 2.7764),
+        (0.975, 9, 2.2622),
+        (0.975, 19, 2.0930),
+        (0.975, 30, 2.0423),
+        (0.95, 4, 2.1318),
+        (0.995, 10, 3.1693),
+        (0.5, 3, 0.0),
+    ],
+)
 def test_t_quantile_matches_tables(p: float, df: int, expected: float) -> None:
     """Tests that Student-t quantiles match the printed tables to four decimals."""
     assert t_quantile(p, df) == pytest.approx(expected, abs=1e-4)
@@ -85,20 +94,43 @@ def _frame(rows: list[tuple[float, str, int, float]]) -> pd.DataFrame:
 
 def test_summarise_orders_cells_and_counts() -> None:
     """Tests that summarise gives one row per cell and KPI with the cell's mean, CI and n."""
-    df = _frame([(1.0, "b", 0, 4.0), (1.0, "b", 1, 6.0), (0.5, "a", 0, 1.0), (0.5, "a", 1, 3.0),
-                 (0.5, "b", 0, 9.0), (0.5, "b", 1, 11.0), (1.0, "a", 0, 0.0), (1.0, "a", 1, 2.0)])
+    df = _frame(
+        [
+            (1.0, "b", 0, 4.0),
+            (1.0, "b", 1, 6.0),
+            (0.5, "a", 0, 1.0),
+            (0.5, "a", 1, 3.0),
+            (0.5, "b", 0, 9.0),
+            (0.5, "b", 1, 11.0),
+            (1.0, "a", 0, 0.0),
+            (1.0, "a", 1, 2.0),
+        ]
+    )
     s = summarise(df, ["violation_hours"])
     assert list(s.columns) == ["staffing", "policy", "kpi", "mean", "ci_low", "ci_high", "n"]
     assert list(zip(s["staffing"], s["policy"], s["mean"], strict=True)) == [
-        (0.5, "a", 2.0), (0.5, "b", 10.0), (1.0, "b", 5.0), (1.0, "a", 1.0)]
+        (0.5, "a", 2.0),
+        (0.5, "b", 10.0),
+        (1.0, "b", 5.0),
+        (1.0, "a", 1.0),
+    ]
     assert (s["n"] == 2).all()
 
 
 def test_paired_differences_pair_by_seed_and_fall_back_to_welch() -> None:
     """Tests that differences pair runs by seed, and use Welch when cells share no seed."""
-    df = _frame([(1.0, "base", 0, 10.0), (1.0, "base", 1, 20.0), (1.0, "base", 2, 30.0),
-                 (1.0, "new", 2, 28.0), (1.0, "new", 0, 9.0), (1.0, "new", 1, 18.5),
-                 (1.0, "other", 7, 5.0), (1.0, "other", 8, 7.0)])
+    df = _frame(
+        [
+            (1.0, "base", 0, 10.0),
+            (1.0, "base", 1, 20.0),
+            (1.0, "base", 2, 30.0),
+            (1.0, "new", 2, 28.0),
+            (1.0, "new", 0, 9.0),
+            (1.0, "new", 1, 18.5),
+            (1.0, "other", 7, 5.0),
+            (1.0, "other", 8, 7.0),
+        ]
+    )
     d = paired_differences(df, "base", ["violation_hours"])
     new = d[d["policy"] == "new"].iloc[0]
     diffs = [-1.0, -1.5, -2.0]

@@ -27,14 +27,26 @@ def test_key_digest_is_stable_and_distinguishes_runs() -> None:
     key = RunKey("abc123", 0.75, "posts", 3, 28)
     assert key.digest == RunKey("abc123", 0.75, "posts", 3, 28).digest
     assert len(key.digest) == 32
-    others = [RunKey("abc124", 0.75, "posts", 3, 28), RunKey("abc123", 0.76, "posts", 3, 28),
-              RunKey("abc123", 0.75, "posts@campaign", 3, 28),
-              RunKey("abc123", 0.75, "posts", 4, 28), RunKey("abc123", 0.75, "posts", 3, 27)]
+    others = [
+        RunKey("abc124", 0.75, "posts", 3, 28),
+        RunKey("abc123", 0.76, "posts", 3, 28),
+        RunKey("abc123", 0.75, "posts@campaign", 3, 28),
+        RunKey("abc123", 0.75, "posts", 4, 28),
+        RunKey("abc123", 0.75, "posts", 3, 27),
+    ]
     assert len({key.digest, *(k.digest for k in others)}) == 6
 
 
-@pytest.mark.parametrize(("field", "value"), [("staffing", 0.0), ("staffing", float("nan")),
-                                              ("seed", -1), ("days", 0), ("scenario_hash", "")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("staffing", 0.0),
+        ("staffing", float("nan")),
+        ("seed", -1),
+        ("days", 0),
+        ("scenario_hash", ""),
+    ],
+)
 def test_key_rejects_bad_fields(field: str, value: object) -> None:
     """Tests that a RunKey names the bad field."""
     args = {"scenario_hash": "h", "staffing": 1.0, "policy": "posts", "seed": 0, "days": 5}
@@ -72,7 +84,13 @@ def test_frame_keeps_key_order_and_skips_missing(tmp_path: Path) -> None:
     df = store.frame([r.key for r in recs] + [missing])
     assert list(df.columns) == list(RESULT_COLUMNS)
     assert list(zip(df["policy"], df["seed"], strict=True)) == [
-        ("posts", 0), ("posts", 1), ("posts", 2), ("hotspot", 0), ("hotspot", 1), ("hotspot", 2)]
+        ("posts", 0),
+        ("posts", 1),
+        ("posts", 2),
+        ("hotspot", 0),
+        ("hotspot", 1),
+        ("hotspot", 2),
+    ]
     assert df["violation_hours"].tolist() == [r.kpis["violation_hours"] for r in recs]
 
 
@@ -98,8 +116,12 @@ def test_clean_removes_fresh_temporaries_of_dead_writers(tmp_path: Path) -> None
     """Tests that a just-written temporary file goes at once if its writer process is dead."""
     store = ResultStore(tmp_path)
     store.put(_record(1))
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     host = socket.gethostname().replace(".", "_")
     orphan = tmp_path / "runs" / f".{_record(2).key.digest}.{host}.{dead.stdout.strip()}.tmp"
     orphan.write_text('{"ver', encoding="utf-8")

@@ -27,9 +27,14 @@ from patrolsim.scenario import Scenario
 SMALL = SweepSpec((0.75, 1.0), ("posts+mobile", "hotspot"), 3, days=14)
 
 
-@pytest.mark.parametrize(("text", "base", "campaigns"), [
-    ("posts", "posts", False), ("posts+mobile@campaign", "posts+mobile", True),
-    (" hotspot ", "hotspot", False)])
+@pytest.mark.parametrize(
+    ("text", "base", "campaigns"),
+    [
+        ("posts", "posts", False),
+        ("posts+mobile@campaign", "posts+mobile", True),
+        (" hotspot ", "hotspot", False),
+    ],
+)
 def test_policy_variant_parse(text: str, base: str, campaigns: bool) -> None:
     """Tests that plain names run without campaigns and @campaign names with them."""
     v = PolicyVariant.parse(text)
@@ -49,7 +54,13 @@ def test_spec_reports_every_problem() -> None:
         SweepSpec((0.5, -1.0), ("posts", "posts", "teleport"), 0, days=0, seed=-3)
     problems = info.value.problems
     assert [p.split(":")[0] for p in problems] == [
-        "--staffing", "--policy", "--policy", "--reps", "--days", "--seed"]
+        "--staffing",
+        "--policy",
+        "--policy",
+        "--reps",
+        "--days",
+        "--seed",
+    ]
     assert SweepSpec((1.0,), ("posts",), 2).runs == 2
 
 
@@ -57,13 +68,24 @@ def test_plan_orders_runs_and_shares_seeds(tiny: Scenario) -> None:
     """Tests the run order (staffing, policy, seed) and common vs independent seeds."""
     tasks = plan_runs(tiny, SweepSpec((1.0, 0.5), ("hotspot", "posts"), 2, days=14, seed=7))
     assert [(t.key.staffing, t.key.policy, t.key.seed) for t in tasks] == [
-        (0.5, "hotspot", 7), (0.5, "hotspot", 8), (0.5, "posts", 7), (0.5, "posts", 8),
-        (1.0, "hotspot", 7), (1.0, "hotspot", 8), (1.0, "posts", 7), (1.0, "posts", 8)]
+        (0.5, "hotspot", 7),
+        (0.5, "hotspot", 8),
+        (0.5, "posts", 7),
+        (0.5, "posts", 8),
+        (1.0, "hotspot", 7),
+        (1.0, "hotspot", 8),
+        (1.0, "posts", 7),
+        (1.0, "posts", 8),
+    ]
     assert all(t.key.days == 14 and t.key.scenario_hash == tiny.content_hash for t in tasks)
     assert all(not t.campaigns and t.steady_staffing == t.key.staffing for t in tasks)
-    independent = plan_runs(tiny, dataclasses.replace(
-        SweepSpec((1.0, 0.5), ("hotspot", "posts"), 2, days=14, seed=7),
-        common_random_numbers=False))
+    independent = plan_runs(
+        tiny,
+        dataclasses.replace(
+            SweepSpec((1.0, 0.5), ("hotspot", "posts"), 2, days=14, seed=7),
+            common_random_numbers=False,
+        ),
+    )
     assert len({t.key.seed for t in independent}) == 8
 
 
@@ -95,8 +117,9 @@ def test_campaign_variant_runs_at_equal_staff_hours(tiny: Scenario, tmp_path: Pa
 
 def test_campaign_bigger_than_budget_is_refused(tiny: Scenario) -> None:
     """Tests that a level too small to pay for the campaign is a clear --staffing error."""
-    big = dataclasses.replace(tiny, campaigns=tuple(
-        dataclasses.replace(c, extra_units=6) for c in tiny.campaigns))
+    big = dataclasses.replace(
+        tiny, campaigns=tuple(dataclasses.replace(c, extra_units=6) for c in tiny.campaigns)
+    )
     with pytest.raises(ScenarioError, match=r"--staffing: at 0\.5 the campaigns need"):
         equal_hours_staffing(big, 0.5, 28)
 
@@ -111,8 +134,12 @@ def test_crn_makes_paired_differences_tighter(tiny: Scenario, tmp_path: Path) ->
     """Tests that with CRN the policy difference has a narrower CI than with independent seeds."""
     spec = SweepSpec((1.0,), ("posts+mobile", "hotspot"), 10, days=28)
     crn = run_sweep(tiny, spec, tmp_path / "crn", progress=False)
-    ind = run_sweep(tiny, dataclasses.replace(spec, common_random_numbers=False),
-                    tmp_path / "ind", progress=False)
+    ind = run_sweep(
+        tiny,
+        dataclasses.replace(spec, common_random_numbers=False),
+        tmp_path / "ind",
+        progress=False,
+    )
 
     def half_width(result: sweep_module.SweepResult, kpi: str) -> float:
         row = result.differences.set_index("kpi").loc[kpi]
@@ -134,9 +161,12 @@ def test_same_results_serial_process_pool_and_dask(tiny: Scenario, tmp_path: Pat
     with open_executor(workers=2) as pool:
         pooled = run_sweep(tiny, SMALL, tmp_path / "pool", pool, progress=False)
     write_outputs(pooled, tmp_path / "pool")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
-            open_executor(dask=cluster.scheduler_address) as executor:
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        open_executor(dask=cluster.scheduler_address) as executor,
+    ):
         dasked = run_sweep(tiny, SMALL, tmp_path / "dask", executor, progress=False)
     write_outputs(dasked, tmp_path / "dask")
     expected = (tmp_path / "serial" / "results.csv").read_bytes()
@@ -144,7 +174,8 @@ def test_same_results_serial_process_pool_and_dask(tiny: Scenario, tmp_path: Pat
     for name in ("pool", "dask"):
         assert (tmp_path / name / "results.csv").read_bytes() == expected
         assert (tmp_path / name / "summary.csv").read_bytes() == (
-            tmp_path / "serial" / "summary.csv").read_bytes()
+            tmp_path / "serial" / "summary.csv"
+        ).read_bytes()
 
 
 def test_rerun_skips_recorded_runs(tiny: Scenario, tmp_path: Path) -> None:
@@ -162,8 +193,9 @@ def test_rerun_skips_recorded_runs(tiny: Scenario, tmp_path: Path) -> None:
     assert (third.ran, third.skipped) == (4, 12)
 
 
-def test_failed_runs_are_reported_after_the_others(tiny: Scenario, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_runs_are_reported_after_the_others(
+    tiny: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Tests that one failing run does not lose the others and is named in the error."""
     real = sweep_module.run_task
 
@@ -173,8 +205,10 @@ def test_failed_runs_are_reported_after_the_others(tiny: Scenario, tmp_path: Pat
         return real(task)
 
     monkeypatch.setattr(sweep_module, "run_task", flaky)
-    with cf.ThreadPoolExecutor(2) as pool, \
-            pytest.raises(PatrolsimError, match=r"1 of 12 runs failed.*1, hotspot, seed 1.*boom"):
+    with (
+        cf.ThreadPoolExecutor(2) as pool,
+        pytest.raises(PatrolsimError, match=r"1 of 12 runs failed.*1, hotspot, seed 1.*boom"),
+    ):
         run_sweep(tiny, SMALL, tmp_path, pool, progress=False)
     assert len(list((tmp_path / "runs").glob("*.json"))) == 11
 
@@ -187,8 +221,7 @@ def test_campaign_variants_outside_their_dates_are_refused(tiny: Scenario) -> No
 
 def test_overtime_variant_keeps_the_full_rota(tiny: Scenario) -> None:
     """Tests that @campaign+overtime runs the campaign on top of the nominal staffing."""
-    tasks = plan_runs(tiny, SweepSpec((1.0,), ("posts", "posts@campaign+overtime"), 2,
-                                      days=21))
+    tasks = plan_runs(tiny, SweepSpec((1.0,), ("posts", "posts@campaign+overtime"), 2, days=21))
     overtime = [t for t in tasks if t.key.policy == "posts@campaign+overtime"]
     assert overtime
     assert all(t.campaigns and t.steady_staffing == 1.0 for t in overtime)

@@ -117,8 +117,14 @@ def test_evaluator_matches_hand_computed_objective(tmp_path: Path) -> None:
     1 → 1; day 2 D wants 2, has 2 → 0. Total 101.
     """
     inst = _tiny(tmp_path)
-    assignment = {("A", 0): "D", ("A", 1): "D", ("A", 2): "D", ("A", 3): "L",
-                  ("B", 2): "D", ("B", 3): "D"}
+    assignment = {
+        ("A", 0): "D",
+        ("A", 1): "D",
+        ("A", 2): "D",
+        ("A", 3): "L",
+        ("B", 2): "D",
+        ("B", 3): "D",
+    }
     ev = evaluate_curtois(inst, assignment)
     assert ev.violations == ()
     assert (ev.on_request_penalty, ev.off_request_penalty) == (0, 0)
@@ -149,8 +155,10 @@ def test_evaluator_counts_requests(tmp_path: Path) -> None:
         ({("A", d): "D" for d in range(5)}, "5 consecutive shifts"),
         ({("A", 1): "D", ("A", 2): "D", ("A", 4): "D", ("A", 5): "D"}, "consecutive days off"),
         ({("A", 0): "D"}, "480 minutes worked, at least 960"),
-        ({("A", 2): "D", ("A", 4): "D", ("A", 5): "D"},
-         "1 consecutive shifts from day 2, at least 2"),
+        (
+            {("A", 2): "D", ("A", 4): "D", ("A", 5): "D"},
+            "1 consecutive shifts from day 2, at least 2",
+        ),
         ({("A", 4): "D", ("A", 5): "D", ("A", 6): "D"}, "fixed day off"),
         ({("B", 2): "L"}, "shifts of type L, at most 0"),
     ],

@@ -41,7 +41,9 @@ def test_safe_names_never_leave_their_folder(text: str, tmp_path: Path) -> None:
     """Tests that an encoded name is one plain component: no separator, not '.' or '..'."""
     name = safe_name(text)
     assert name not in ("", ".", "..")
-    assert "/" not in name and "\\" not in name and name.isprintable()
+    assert "/" not in name
+    assert "\\" not in name
+    assert name.isprintable()
     assert (tmp_path / name).resolve().parent == tmp_path.resolve()
 
 
@@ -54,8 +56,10 @@ def test_safe_names_keep_ordinary_ids_readable() -> None:
 
 def test_writes_outside_the_run_folder_are_refused(tmp_path: Path) -> None:
     """Tests that inside a run folder, a path that resolves outside it is never written."""
-    with pytest.raises(ScenarioError, match="outside the output folder"), \
-            run_folder(tmp_path / "out") as stage:
+    with (
+        pytest.raises(ScenarioError, match="outside the output folder"),
+        run_folder(tmp_path / "out") as stage,
+    ):
         write_text(stage / "sheets" / ".." / ".." / "evil.txt", "x")
     assert not (tmp_path / "evil.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
@@ -65,8 +69,17 @@ def test_writes_outside_the_run_folder_are_refused(tmp_path: Path) -> None:
 
 def _entry(sid: str, name: str, unit: str = "S1-early-1") -> RosterEntry:
     day = dt.date(2026, 11, 23)
-    return RosterEntry(sid, name, "certified", "S1", day, "early",
-                       dt.datetime(2026, 11, 23, 7), dt.datetime(2026, 11, 23, 15), unit)
+    return RosterEntry(
+        sid,
+        name,
+        "certified",
+        "S1",
+        day,
+        "early",
+        dt.datetime(2026, 11, 23, 7),
+        dt.datetime(2026, 11, 23, 15),
+        unit,
+    )
 
 
 def _roster(*entries: RosterEntry) -> Roster:
@@ -84,14 +97,18 @@ def test_ics_files_stay_in_their_folder(sid: str, tmp_path: Path) -> None:
 
 def test_line_breaks_cannot_inject_ics_lines() -> None:
     """Tests that CR/LF in any text field is escaped (RFC 5545), so no new property appears."""
-    text = ics_text([_entry("T1\r\nATTENDEE:evil", "名\rBEGIN:VEVENT\nX", "u\r\nEND:VCALENDAR")],
-                    "名\r\nX-EVIL:1")
+    text = ics_text(
+        [_entry("T1\r\nATTENDEE:evil", "名\rBEGIN:VEVENT\nX", "u\r\nEND:VCALENDAR")],
+        "名\r\nX-EVIL:1",
+    )
     lines = text.split("\r\n")
     assert lines.count("BEGIN:VEVENT") == 1
     assert lines.count("END:VCALENDAR") == 1
-    assert not any(line.startswith(("ATTENDEE", "X-EVIL", "X\r", "BEGIN:VEVENT\\n"))
-                   for line in lines)
-    assert "\r" not in text.replace("\r\n", "") and "\n" not in text.replace("\r\n", "")
+    assert not any(
+        line.startswith(("ATTENDEE", "X-EVIL", "X\r", "BEGIN:VEVENT\\n")) for line in lines
+    )
+    assert "\r" not in text.replace("\r\n", "")
+    assert "\n" not in text.replace("\r\n", "")
 
 
 def test_route_sheet_names_stay_in_sheets(tiny: Scenario, tmp_path: Path) -> None:
@@ -106,8 +123,9 @@ def test_route_sheet_names_stay_in_sheets(tiny: Scenario, tmp_path: Path) -> Non
     assert [p for p in tmp_path.rglob("*evil*") if out not in p.parents] == []
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "'=1", "''+x",
-                                  "ok", "'ok", "", "张三"])
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "'=1", "''+x", "ok", "'ok", "", "张三"]
+)
 def test_guard_round_trips(text: str) -> None:
     """Tests that guarded text never starts with a formula character and reads back exactly."""
     guarded = guard_cell(text)
@@ -117,11 +135,11 @@ def test_guard_round_trips(text: str) -> None:
 
 def test_csv_cells_are_neutralised_and_read_back(tmp_path: Path) -> None:
     """Tests that a CSV for Excel guards formula text and patrolsim's reader strips the guard."""
-    frame = pd.DataFrame({"id": ["=HYPERLINK(\"http://x\")", "@a", "T1"], "n": [-1, 2, 3]})
+    frame = pd.DataFrame({"id": ['=HYPERLINK("http://x")', "@a", "T1"], "n": [-1, 2, 3]})
     path = write_csv(frame, tmp_path / "t.csv")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'@a", "T1"]
+    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', "'@a", "T1"]
     assert [r[1] for r in rows[1:]] == ["-1", "2", "3"]  # numbers are numbers, not text
     table = read_table(path, "t.csv", Problems(), required=("id", "n"))
     assert table is not None
@@ -131,14 +149,16 @@ def test_csv_cells_are_neutralised_and_read_back(tmp_path: Path) -> None:
 
 def test_xlsx_text_cells_are_strings(tiny: Scenario, tmp_path: Path) -> None:
     """Tests that names and ids that look like formulas are stored as text in roster.xlsx."""
-    staff = tuple(dataclasses.replace(s, id="@x" if i == 0 else s.id,
-                                      name="=1+1" if i == 0 else s.name)
-                  for i, s in enumerate(tiny.staff))
+    staff = tuple(
+        dataclasses.replace(s, id="@x" if i == 0 else s.id, name="=1+1" if i == 0 else s.name)
+        for i, s in enumerate(tiny.staff)
+    )
     sc = dataclasses.replace(tiny, staff=staff, leave=())
     path = tmp_path / "roster.xlsx"
     write_roster_xlsx(_roster(_entry("@x", "=1+1")), sc, path)
-    cells = [c for ws in openpyxl.load_workbook(path).worksheets
-             for row in ws.iter_rows() for c in row]
+    cells = [
+        c for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row
+    ]
     assert [c.data_type for c in cells if c.value == "=1+1"] == ["s"]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
 
@@ -148,8 +168,11 @@ def test_routes_csv_neutralises_patch_names(tiny: Scenario, tmp_path: Path) -> N
     patches = tuple(dataclasses.replace(p, name="=cmd|' /C calc'!A0") for p in tiny.patches)
     sc = dataclasses.replace(tiny, patches=patches)
     unit = DutyUnit("S1", "1", 420, 900)
-    rows = (VisitRow(0, 0, 420, 420, 420, "depart"), VisitRow(1, 1, 430, 430, 445, "patrol"),
-            VisitRow(2, 0, 900, 900, 900, "return"))
+    rows = (
+        VisitRow(0, 0, 420, 420, 420, "depart"),
+        VisitRow(1, 1, 430, 430, 445, "patrol"),
+        VisitRow(2, 0, 900, 900, 900, "return"),
+    )
     plan = DistrictRoutes(dt.date(2026, 11, 24), "early", (UnitRoute(unit, rows),), 0.0, ())
     write_district_outputs(tmp_path, sc, [plan])
     with (tmp_path / "routes.csv").open(encoding="utf-8-sig", newline="") as fh:

@@ -23,9 +23,10 @@ def workbook(tiny: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Path:
     staff[1] = dataclasses.replace(staff[1], name="=SUM(A1:A9)")
     sc = dataclasses.replace(tiny, staff=tuple(staff))
     week = dt.date(2026, 11, 23)
-    roster = solve_roster(RosterProblem(sc, week, 7, default_requirements(sc, week)),
-                          RosterParams(max_deterministic_time=2.0, num_workers=1, seed=0,
-                                       time_limit_s=None))
+    roster = solve_roster(
+        RosterProblem(sc, week, 7, default_requirements(sc, week)),
+        RosterParams(max_deterministic_time=2.0, num_workers=1, seed=0, time_limit_s=None),
+    )
     path = tmp_path_factory.mktemp("xlsx") / "roster.xlsx"
     write_roster_xlsx(roster, sc, path)
     return path
@@ -47,8 +48,9 @@ def test_every_sheet_prints_landscape_one_page_wide_with_header_repeated(workboo
 def test_no_cell_is_a_formula_and_text_is_chinese(workbook: Path) -> None:
     """Tests that a name beginning with '=' stays text and every word is Chinese."""
     wb = openpyxl.load_workbook(workbook)
-    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if c.value is not None]
+    cells = [
+        c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+    ]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert "=SUM(A1:A9)" in {c.value for c in cells}
     values = {str(c.value) for c in cells}

@@ -22,13 +22,19 @@ from patrolsim.scenario import Scenario
 def _routes(tiny: Scenario) -> list[DistrictRoutes]:
     """Two shifts of one day, the second unit labelled with a doubled squad prefix."""
     b, m, r = (tiny.patch_index(i) for i in ("B1", "M1", "R1"))
-    rows = (VisitRow(0, b, 420, 420, 420, "depart"), VisitRow(1, m, 427, 431, 443, "post"),
-            VisitRow(2, r, 450, 450, 462, "patrol"), VisitRow(3, b, 470, 470, 470, "return"))
+    rows = (
+        VisitRow(0, b, 420, 420, 420, "depart"),
+        VisitRow(1, m, 427, 431, 443, "post"),
+        VisitRow(2, r, 450, 450, 462, "patrol"),
+        VisitRow(3, b, 470, 470, 470, "return"),
+    )
     early = UnitRoute(DutyUnit("S1", "early-1", 420, 900, ("T01", "T02", "T06")), rows)
     late = UnitRoute(DutyUnit("S1", "S1-late-1", 900, 1380, ("T03", "T04")), rows)
     day = dt.date(2026, 11, 30)
-    return [DistrictRoutes(day, "early", (early,), 1.0, ()),
-            DistrictRoutes(day, "late", (late,), 1.0, ())]
+    return [
+        DistrictRoutes(day, "early", (early,), 1.0, ()),
+        DistrictRoutes(day, "late", (late,), 1.0, ()),
+    ]
 
 
 def test_sheets_name_people_and_units_plainly(tiny: Scenario) -> None:
@@ -43,16 +49,20 @@ def test_sheets_name_people_and_units_plainly(tiny: Scenario) -> None:
     assert unit_title(tiny, DutyUnit("S1", "late-p2", 0, 1), "en") == "late persuasion unit 2"
 
 
-@pytest.mark.parametrize(("start", "slack", "window"), [
-    (431, 0, "07:10–07:20"), (431, 12, "07:10–07:25"), (1500, 15, "25:00–25:15"),
-])
+@pytest.mark.parametrize(
+    ("start", "slack", "window"),
+    [
+        (431, 0, "07:10–07:20"),
+        (431, 12, "07:10–07:25"),
+        (1500, 15, "25:00–25:15"),
+    ],
+)
 def test_stop_times_are_windows(start: float, slack: float, window: str) -> None:
     """Tests that a stop's time is a five-minute window widened by its slack."""
     assert time_window(start, slack) == window
 
 
-def test_packets_per_squad_and_day_with_the_font_embedded(tiny: Scenario,
-                                                          tmp_path: Path) -> None:
+def test_packets_per_squad_and_day_with_the_font_embedded(tiny: Scenario, tmp_path: Path) -> None:
     """Tests that the outputs hold one packet per squad and day, self-contained."""
     written = write_district_outputs(tmp_path, tiny, _routes(tiny), pdf=False)
     packet = tmp_path / "packets" / "packet_2026-11-30_S1.html"

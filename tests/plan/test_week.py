@@ -30,8 +30,9 @@ def plan(tiny: Scenario):
 def test_plan_has_roster_routes_and_comparison(plan, tiny: Scenario) -> None:
     """Tests that the pipeline yields a roster, routes for rostered shifts, and three arms."""
     assert plan.roster.entries
-    assert {e.date for e in plan.roster.entries} <= {dt.date(2026, 11, 30) + dt.timedelta(days=d)
-                                                     for d in range(7)}
+    assert {e.date for e in plan.roster.entries} <= {
+        dt.date(2026, 11, 30) + dt.timedelta(days=d) for d in range(7)
+    }
     rostered = {(e.date, e.shift) for e in plan.roster.entries}
     assert {(r.date, r.shift) for r in plan.routes} == rostered
     assert set(plan.runs) == {PLANNED, *BASELINES}
@@ -63,7 +64,7 @@ def test_report_is_self_contained(plan, lang: str) -> None:
     assert page.startswith("<!doctype html>")
     assert page.count("data:image/png;base64,") >= 6
     assert page.count("data:font/otf;base64,") == 1
-    assert "src=\"http" not in page
+    assert 'src="http' not in page
     for arm in (PLANNED, *BASELINES):
         assert html.escape(policy_term(arm, lang)) in page
 
@@ -71,7 +72,7 @@ def test_report_is_self_contained(plan, lang: str) -> None:
 def test_report_verdict_names_every_kpi_without_jargon(plan) -> None:
     """Tests that the verdict names every KPI in Chinese and no solver figures reach the page."""
     page = render_report(plan, "zh")
-    verdict = page[page.index('class="verdict"'):page.index("</div>")]
+    verdict = page[page.index('class="verdict"') : page.index("</div>")]
     for kpi in KPI_NAMES:
         assert term(kpi) in verdict, kpi
     text = re.sub(r"<style>.*?</style>|data:[^\"')]+", "", page, flags=re.S)
@@ -102,11 +103,14 @@ def test_first_week_of_the_horizon_can_be_simulated_from_day_0(tiny: Scenario) -
 def test_plan_and_roster_agree_on_uncovered_shifts(plan, tiny: Scenario) -> None:
     """Tests that a roster solved for the plan's cover is short on exactly the plan's shifts,
     both measured against the standard cover (required, provided and short apart)."""
-    roster = solve_roster(RosterProblem(tiny, plan.week_start, 7, plan.demand.requirements),
-                          RosterParams(time_limit_s=None, max_deterministic_time=2.0,
-                                       num_workers=1, seed=0))
+    roster = solve_roster(
+        RosterProblem(tiny, plan.week_start, 7, plan.demand.requirements),
+        RosterParams(time_limit_s=None, max_deterministic_time=2.0, num_workers=1, seed=0),
+    )
     cover = standard_cover(plan.roster, tiny)
     assert {"units_required", "units_provided", "units_short"} <= set(cover.columns)
     keys = ["date", "shift", "squad", "units_short"]
-    assert (short_rows(cover)[keys].values.tolist()
-            == short_rows(standard_cover(roster, tiny))[keys].values.tolist())
+    assert (
+        short_rows(cover)[keys].values.tolist()
+        == short_rows(standard_cover(roster, tiny))[keys].values.tolist()
+    )

@@ -29,10 +29,14 @@ def test_route_map_draws_mathtext_names_as_text(tiny: Scenario) -> None:
     patches = tuple(dataclasses.replace(p, name=MATH) for p in tiny.patches)
     squads = tuple(dataclasses.replace(s, name=MATH) for s in tiny.squads)
     sc = dataclasses.replace(tiny, patches=patches, squads=squads)
-    rows = (VisitRow(0, 0, 420, 420, 420, "depart"), VisitRow(1, 1, 430, 430, 445, "patrol"),
-            VisitRow(2, 0, 900, 900, 900, "return"))
-    plan = DistrictRoutes(dt.date(2026, 11, 24), "early",
-                          (UnitRoute(DutyUnit("S1", MATH, 420, 900), rows),), 0.0, ())
+    rows = (
+        VisitRow(0, 0, 420, 420, 420, "depart"),
+        VisitRow(1, 1, 430, 430, 445, "patrol"),
+        VisitRow(2, 0, 900, 900, 900, "return"),
+    )
+    plan = DistrictRoutes(
+        dt.date(2026, 11, 24), "early", (UnitRoute(DutyUnit("S1", MATH, 420, 900), rows),), 0.0, ()
+    )
     fig, ax = plt.subplots()
     plot_routes(sc, plan, ax=ax)
     texts = [t.get_text() for t in ax.texts]

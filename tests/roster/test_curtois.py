@@ -47,8 +47,7 @@ SECTION_SHIFT_OFF_REQUESTS
 B,4,D,1
 
 SECTION_COVER
-""" + "".join(f"{d},D,{1 + d % 2},100,1\n{d},L,{1 if d % 3 == 0 else 0},50,2\n"
-              for d in range(14))
+""" + "".join(f"{d},D,{1 + d % 2},100,1\n{d},L,{1 if d % 3 == 0 else 0},50,2\n" for d in range(14))
 
 
 def _small(tmp_path: Path) -> CurtoisInstance:
@@ -69,12 +68,15 @@ def test_adapter_maps_every_rule(tmp_path: Path) -> None:
     assert problem.successions() == {("L", "D")}
     assert problem.limits[1] == StaffLimits("B", {"D": 14, "L": 0}, 1920, 4800, 5, 1, 2, 2)
     assert [(lv.staff_id, lv.start) for lv in sc.leave] == [
-        ("A", CURTOIS_START + dt.timedelta(days=6)), ("B", CURTOIS_START),
-        ("B", CURTOIS_START + dt.timedelta(days=1))]
+        ("A", CURTOIS_START + dt.timedelta(days=6)),
+        ("B", CURTOIS_START),
+        ("B", CURTOIS_START + dt.timedelta(days=1)),
+    ]
     assert problem.preferences == (
         Preference("A", CURTOIS_START + dt.timedelta(days=2), "L", "want", 2),
         Preference("C", CURTOIS_START + dt.timedelta(days=9), "D", "want", 3),
-        Preference("B", CURTOIS_START + dt.timedelta(days=4), "D", "avoid", 1))
+        Preference("B", CURTOIS_START + dt.timedelta(days=4), "D", "avoid", 1),
+    )
     assert problem.requirements[1] == Requirement(CURTOIS_START, "L", "S1", 1, 0, 50, 2)
     assert sc.roster.unit_certified == 1
 
@@ -94,8 +96,9 @@ def test_small_instance_objective_equals_the_evaluators(tmp_path: Path) -> None:
     ("number", "optimum"),
     [(1, 607), pytest.param(2, 828, marks=pytest.mark.slow)],
 )
-def test_published_instance_reaches_its_optimum(shared_benchmarks: Path, number: int,
-                                                optimum: int) -> None:
+def test_published_instance_reaches_its_optimum(
+    shared_benchmarks: Path, number: int, optimum: int
+) -> None:
     """Tests that Instances 1 and 2 are solved to their published optima with no hard violation,
     the evaluator agreeing with the solver."""
     inst = read_curtois(shared_benchmarks / "shift-scheduling" / f"Instance{number}.txt")

@@ -28,8 +28,7 @@ PARAMS = RosterParams(time_limit_s=None, max_deterministic_time=3.0, num_workers
 @pytest.fixture(scope="module")
 def replanned(tiny: Scenario):
     """The tiny week's roster, then the same week re-planned with two new absences."""
-    issued = solve_roster(RosterProblem(tiny, WEEK, 7, default_requirements(tiny, WEEK)),
-                          PARAMS)
+    issued = solve_roster(RosterProblem(tiny, WEEK, 7, default_requirements(tiny, WEEK)), PARAMS)
     before = {(e.staff_id, e.date): e.shift for e in issued.entries}
     worked = sorted(before)
     absent = [worked[0], worked[-1]]
@@ -43,8 +42,14 @@ def test_keep_outweighs_every_soft_rule_but_cover(tiny: Scenario) -> None:
     """Tests that a change costs more than any soft rule except missing cover."""
     w = tiny.roster.weights
     weight = keep_weight(w)
-    assert weight > max(w.surplus, w.preference, w.fairness_nights, w.fairness_weekends,
-                        w.shift_consistency, w.weekend_pair)
+    assert weight > max(
+        w.surplus,
+        w.preference,
+        w.fairness_nights,
+        w.fairness_weekends,
+        w.shift_consistency,
+        w.weekend_pair,
+    )
     assert weight < w.shortfall
 
 
@@ -67,8 +72,9 @@ def test_changes_list_every_change_with_a_reason(replanned) -> None:
     kept, total = kept_share(before, roster)
     assert len(changes) >= total - kept
     leave_rows = changes[changes["after"] == "假"]
-    assert {(r.staff_id, dt.date.fromisoformat(r.date)) for r in leave_rows.itertuples()} \
-        == set(absent)
+    assert {(r.staff_id, dt.date.fromisoformat(r.date)) for r in leave_rows.itertuples()} == set(
+        absent
+    )
     assert all(leave_rows["reason"] == "请假(病假)")
     people = changes["staff_id"].nunique()
     assert change_summary(changes) == f"{people} 人调整 {len(changes)} 个班次"

@@ -38,19 +38,35 @@ PARAMS = RosterParams(time_limit_s=None, num_workers=1, seed=3, max_deterministi
 
 
 def _shifts() -> tuple[ShiftType, ...]:
-    return (ShiftType("early", "早班", 6 * 60, 14 * 60),
-            ShiftType("day", "白班", 8 * 60 + 30, 17 * 60),
-            ShiftType("late", "晚班", 14 * 60, 22 * 60),
-            ShiftType("night", "夜班", 18 * 60, 26 * 60))
+    return (
+        ShiftType("early", "早班", 6 * 60, 14 * 60),
+        ShiftType("day", "白班", 8 * 60 + 30, 17 * 60),
+        ShiftType("late", "晚班", 14 * 60, 22 * 60),
+        ShiftType("night", "夜班", 18 * 60, 26 * 60),
+    )
 
 
-def _scenario(tiny: Scenario, staff: list[StaffMember], leave: list[Leave],
-              squads: int = 1, duties: tuple[Duty, ...] = ()) -> Scenario:
+def _scenario(
+    tiny: Scenario,
+    staff: list[StaffMember],
+    leave: list[Leave],
+    squads: int = 1,
+    duties: tuple[Duty, ...] = (),
+) -> Scenario:
     sq0 = tiny.squads[0]
-    sq = tuple(dataclasses.replace(sq0, index=i, id=f"S{i + 1}", name=f"{i + 1}中队")
-               for i in range(squads))
-    return dataclasses.replace(tiny, staff=tuple(staff), leave=tuple(leave), squads=sq,
-                               shifts=_shifts(), duties=duties, start_date=MONDAY)
+    sq = tuple(
+        dataclasses.replace(sq0, index=i, id=f"S{i + 1}", name=f"{i + 1}中队")
+        for i in range(squads)
+    )
+    return dataclasses.replace(
+        tiny,
+        staff=tuple(staff),
+        leave=tuple(leave),
+        squads=sq,
+        shifts=_shifts(),
+        duties=duties,
+        start_date=MONDAY,
+    )
 
 
 def _person(i: int, role: str, squad: str, hours: float = 40.0) -> StaffMember:
@@ -111,7 +127,8 @@ def check_hard_rules(roster: Roster, problem: RosterProblem) -> list[str]:
                 found.append(f"uncovered {c}")
     # Cover rows must agree with the entries.
     count: Counter[tuple[dt.date, str, str, bool]] = Counter(
-        (e.date, e.shift, e.squad, staff[e.staff_id].certified) for e in roster.entries)
+        (e.date, e.shift, e.squad, staff[e.staff_id].certified) for e in roster.entries
+    )
     for c in roster.cover:
         if count[c.date, c.shift, c.squad, True] != c.certified:
             found.append(f"cover row certified mismatch {c}")
@@ -136,24 +153,40 @@ def staff_sets(draw: st.DrawFn) -> tuple[list[StaffMember], list[Leave], int]:
         if draw(st.booleans()) and draw(st.booleans()):
             first = draw(st.integers(0, 6))
             length = draw(st.integers(1, 4))
-            leave.append(Leave(p.id, MONDAY + dt.timedelta(days=first),
-                               MONDAY + dt.timedelta(days=first + length - 1), "annual"))
+            leave.append(
+                Leave(
+                    p.id,
+                    MONDAY + dt.timedelta(days=first),
+                    MONDAY + dt.timedelta(days=first + length - 1),
+                    "annual",
+                )
+            )
     return staff, leave, squads
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=staff_sets(), units=st.integers(0, 2), seed=st.integers(0, 3))
 def test_every_hard_rule_holds_on_generated_staff(
     tiny: Scenario, data: tuple[list[StaffMember], list[Leave], int], units: int, seed: int
 ) -> None:
     """Tests that rosters of generated staff sets meet every hard rule (checked independently)."""
     staff, leave, squads = data
-    sc = _scenario(tiny, staff, leave, squads,
-                   duties=(Duty("周五学习", 4, 15 * 60, 16 * 60 + 30, 1, ("day",)),))
-    sc = dataclasses.replace(sc, roster=dataclasses.replace(
-        sc.roster, default_cover={"early": units, "late": units, "night": 1, "day": 0}))
+    sc = _scenario(
+        tiny,
+        staff,
+        leave,
+        squads,
+        duties=(Duty("周五学习", 4, 15 * 60, 16 * 60 + 30, 1, ("day",)),),
+    )
+    sc = dataclasses.replace(
+        sc,
+        roster=dataclasses.replace(
+            sc.roster, default_cover={"early": units, "late": units, "night": 1, "day": 0}
+        ),
+    )
     problem = RosterProblem(sc, MONDAY, 7, default_requirements(sc, MONDAY))
     roster = solve_roster(problem, dataclasses.replace(PARAMS, seed=seed))
     assert check_hard_rules(roster, problem) == []
@@ -168,7 +201,8 @@ def test_soft_cover_lists_every_uncovered_shift(tiny: Scenario) -> None:
     problem = RosterProblem(sc, MONDAY, 7, reqs)
     roster = solve_roster(problem, PARAMS)
     assert [(u.date, u.shift, u.squad, u.units_missing) for u in roster.uncovered] == [
-        (MONDAY + dt.timedelta(days=5), "late", "S1", 1)]
+        (MONDAY + dt.timedelta(days=5), "late", "S1", 1)
+    ]
     assert "shortfall" in roster.penalties
     assert roster.penalty_by_rule["shortfall"] == sc.roster.weights.shortfall
     assert roster.summary_dict()["uncovered"][0]["units_missing"] == 1
@@ -182,11 +216,14 @@ def test_impossible_week_names_rule_people_and_days(tiny: Scenario) -> None:
     """
     staff = [_person(i, "certified", "S1") for i in range(6)]
     sat = MONDAY + dt.timedelta(days=5)
-    leave = [Leave("P04", sat, sat, "sick"), Leave("P05", sat - dt.timedelta(days=2), sat,
-                                                   "annual")]
+    leave = [
+        Leave("P04", sat, sat, "sick"),
+        Leave("P05", sat - dt.timedelta(days=2), sat, "annual"),
+    ]
     sc = _scenario(tiny, staff, leave)
-    problem = RosterProblem(sc, MONDAY, 7, (Requirement(sat, "late", "S1", 3, 0),),
-                            strict_cover=True)
+    problem = RosterProblem(
+        sc, MONDAY, 7, (Requirement(sat, "late", "S1", 3, 0),), strict_cover=True
+    )
     with pytest.raises(InfeasibleError) as info:
         solve_roster(problem, PARAMS)
     text = str(info.value)
@@ -230,8 +267,10 @@ def test_preferences_are_honoured_when_free(tiny: Scenario) -> None:
     staff = [_person(i, "certified", "S1") for i in range(4)]
     sc = _scenario(tiny, staff, [])
     reqs = tuple(Requirement(MONDAY + dt.timedelta(days=k), "day", "S1", 1, 0) for k in range(7))
-    prefs = (Preference("P00", MONDAY, "early", "want", 3),
-             Preference("P01", MONDAY + dt.timedelta(days=2), "off", "want", 3))
+    prefs = (
+        Preference("P00", MONDAY, "early", "want", 3),
+        Preference("P01", MONDAY + dt.timedelta(days=2), "off", "want", 3),
+    )
     roster = solve_roster(RosterProblem(sc, MONDAY, 7, reqs, prefs), PARAMS)
     got = {(e.staff_id, e.date): e.shift for e in roster.entries}
     assert got.get(("P00", MONDAY)) == "early"
@@ -259,8 +298,10 @@ def test_previous_roster_blocks_early_after_late(tiny: Scenario) -> None:
     reqs = (Requirement(MONDAY, "early", "S1", 1, 0),)
     previous = {("P00", MONDAY - dt.timedelta(days=1)): "late"}
     roster = solve_roster(RosterProblem(sc, MONDAY, 7, reqs, previous=previous), PARAMS)
-    assert all(not (e.staff_id == "P00" and e.date == MONDAY and e.shift == "early")
-               for e in roster.entries)
+    assert all(
+        not (e.staff_id == "P00" and e.date == MONDAY and e.shift == "early")
+        for e in roster.entries
+    )
     assert roster.uncovered[0].units_missing == 1
 
 
@@ -287,13 +328,16 @@ def test_default_requirements_follow_default_cover(tiny: Scenario) -> None:
         ("date,shift,squad,units\n2026-11-23,early,S9,1\n", r"requirements.csv:2: squad"),
         ("date,shift,squad,units\n2026-11-23,early,S1,-1\n", r"requirements.csv:2: units"),
         ("date,shift,squad,units\n2026-11-23,early,S1,1.5\n", r"requirements.csv:2: units"),
-        ("date,shift,squad,units\n2026-11-23,early,S1,1\n2026-11-23,early,S1,2\n",
-         r"requirements.csv:3: date: second row"),
+        (
+            "date,shift,squad,units\n2026-11-23,early,S1,1\n2026-11-23,early,S1,2\n",
+            r"requirements.csv:3: date: second row",
+        ),
         ("date,shift,units\n", r"requirements.csv:1: squad: missing column"),
     ],
 )
-def test_bad_requirements_are_reported(tiny: Scenario, tmp_path: Path, text: str,
-                                       match: str) -> None:
+def test_bad_requirements_are_reported(
+    tiny: Scenario, tmp_path: Path, text: str, match: str
+) -> None:
     """Tests that bad requirements.csv values raise ScenarioError with file, row and field."""
     path = tmp_path / "requirements.csv"
     path.write_text(text, encoding="utf-8")
@@ -304,20 +348,27 @@ def test_bad_requirements_are_reported(tiny: Scenario, tmp_path: Path, text: str
 def test_requirements_and_preferences_read(tiny: Scenario, tmp_path: Path) -> None:
     """Tests that good requirements, preferences and previous rosters are read as written."""
     req = tmp_path / "requirements.csv"
-    req.write_text("date,shift,squad,units,auxiliaries\n2026-11-23,early,S1,2,\n"
-                   "2026/11/24,late,S1,1,3\n", encoding="utf-8")
+    req.write_text(
+        "date,shift,squad,units,auxiliaries\n2026-11-23,early,S1,2,\n2026/11/24,late,S1,1,3\n",
+        encoding="utf-8",
+    )
     assert read_requirements(req, tiny) == (
         Requirement(MONDAY, "early", "S1", 2, 2 * tiny.roster.unit_auxiliaries),
-        Requirement(MONDAY + dt.timedelta(days=1), "late", "S1", 1, 3))
+        Requirement(MONDAY + dt.timedelta(days=1), "late", "S1", 1, 3),
+    )
     pref = tmp_path / "preferences.csv"
-    pref.write_text("staff_id,date,shift,kind,weight\nT01,2026-11-23,off,want,2\n"
-                    "T02,2026-11-24,late,avoid,\n", encoding="utf-8")
+    pref.write_text(
+        "staff_id,date,shift,kind,weight\nT01,2026-11-23,off,want,2\nT02,2026-11-24,late,avoid,\n",
+        encoding="utf-8",
+    )
     assert read_preferences(pref, tiny) == (
         Preference("T01", MONDAY, "off", "want", 2),
-        Preference("T02", MONDAY + dt.timedelta(days=1), "late", "avoid", 1))
+        Preference("T02", MONDAY + dt.timedelta(days=1), "late", "avoid", 1),
+    )
     prev = tmp_path / "roster.csv"
-    prev.write_text("staff_id,date,shift\nT01,2026-11-22,late\nXX,2026-11-22,late\n",
-                    encoding="utf-8")
+    prev.write_text(
+        "staff_id,date,shift\nT01,2026-11-22,late\nXX,2026-11-22,late\n", encoding="utf-8"
+    )
     assert read_previous_roster(prev, tiny) == {("T01", MONDAY - dt.timedelta(days=1)): "late"}
     bad = tmp_path / "bad.csv"
     bad.write_text("staff_id,date,shift,kind\nT99,2026-11-23,early,maybe\n", encoding="utf-8")
@@ -334,12 +385,20 @@ def test_checker_catches_broken_rosters(tiny: Scenario) -> None:
     problem = RosterProblem(sc, MONDAY, 7, (Requirement(MONDAY, "late", "S1", 1, 0),))
     roster = solve_roster(problem, PARAMS)
     late = next(e for e in roster.entries if e.shift == "late")
-    early = dataclasses.replace(late, date=tue, shift="early",
-                                start=late.start + dt.timedelta(hours=16),
-                                end=late.end + dt.timedelta(hours=16))
-    on_leave = dataclasses.replace(early, staff_id="P01", shift="day",
-                                   start=early.start + dt.timedelta(minutes=150),
-                                   end=early.start + dt.timedelta(minutes=660))
+    early = dataclasses.replace(
+        late,
+        date=tue,
+        shift="early",
+        start=late.start + dt.timedelta(hours=16),
+        end=late.end + dt.timedelta(hours=16),
+    )
+    on_leave = dataclasses.replace(
+        early,
+        staff_id="P01",
+        shift="day",
+        start=early.start + dt.timedelta(minutes=150),
+        end=early.start + dt.timedelta(minutes=660),
+    )
     broken = dataclasses.replace(roster, entries=(*roster.entries, early, on_leave, on_leave))
     found = " | ".join(check_hard_rules(broken, problem))
     assert "rest late->early" in found
@@ -357,13 +416,25 @@ def test_staff_limits_and_forbidden_pairs_hold(tiny: Scenario) -> None:
     """
     staff = [_person(i, "certified", "S1") for i in range(6)]
     sc = _scenario(tiny, staff, [])
-    reqs = tuple(Requirement(MONDAY + dt.timedelta(days=k), s, "S1", 2, 0)
-                 for k in range(14) for s in ("early", "night"))
-    limits = (StaffLimits("P00", max_shifts={"night": 0, "early": 3}, max_weekends=1,
-                          min_consecutive_days=2, min_consecutive_days_off=2,
-                          max_consecutive_days=4, min_minutes=8 * 60 * 5),)
-    problem = RosterProblem(sc, MONDAY, 14, reqs, limits=limits,
-                            forbidden_pairs=(("night", "day"),))
+    reqs = tuple(
+        Requirement(MONDAY + dt.timedelta(days=k), s, "S1", 2, 0)
+        for k in range(14)
+        for s in ("early", "night")
+    )
+    limits = (
+        StaffLimits(
+            "P00",
+            max_shifts={"night": 0, "early": 3},
+            max_weekends=1,
+            min_consecutive_days=2,
+            min_consecutive_days_off=2,
+            max_consecutive_days=4,
+            min_minutes=8 * 60 * 5,
+        ),
+    )
+    problem = RosterProblem(
+        sc, MONDAY, 14, reqs, limits=limits, forbidden_pairs=(("night", "day"),)
+    )
     roster = solve_roster(problem, dataclasses.replace(PARAMS, max_deterministic_time=1.0))
     assert check_hard_rules(roster, problem) == []
     mine = {(e.date - MONDAY).days: e.shift for e in roster.entries if e.staff_id == "P00"}

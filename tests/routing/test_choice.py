@@ -37,8 +37,9 @@ def _problem() -> RoutingProblem:
     """One vehicle, one place offered three times as a choice (prize 50) and as repeat
     visits (prize 10), 100 apart at least."""
     slots = ((0, 90), (100, 190), (200, 290))
-    stops = [Stop(1, 50, 10, (w,), group=1, choice=0, label=f"first{k}")
-             for k, w in enumerate(slots)]
+    stops = [
+        Stop(1, 50, 10, (w,), group=1, choice=0, label=f"first{k}") for k, w in enumerate(slots)
+    ]
     stops += [Stop(1, 10, 10, (w,), group=1, label=f"repeat{k}") for k, w in enumerate(slots)]
     return RoutingProblem(_line(2), tuple(stops), (Vehicle(0, 0, 0, 400),), min_gap=100)
 
@@ -61,11 +62,10 @@ def test_checker_flags_two_alternatives_of_one_choice() -> None:
     sol = solve_problem(problem, RoutingParams(branch_limit=5000, solution_limit=200))
     route = sol.routes[0]
     firsts = [k for k, s in enumerate(problem.stops) if s.choice == 0]
-    visits = tuple(
-        dataclasses.replace(v, stop=firsts[i]) for i, v in enumerate(route.visits)
+    visits = tuple(dataclasses.replace(v, stop=firsts[i]) for i, v in enumerate(route.visits))
+    bad = dataclasses.replace(
+        sol, routes=(dataclasses.replace(route, visits=visits),), prize=50 * len(visits)
     )
-    bad = dataclasses.replace(sol, routes=(dataclasses.replace(route, visits=visits),),
-                              prize=50 * len(visits))
     assert any("alternatives made" in p for p in check_routing_solution(problem, bad))
 
 
@@ -83,8 +83,9 @@ def test_district_offers_one_first_visit_per_patch(nanhu: Scenario) -> None:
     """Tests the district model: every street patch but the strict ones (whose fixed post is
     their first visit) has one choice of first visits worth at least an average repeat visit."""
     st = nanhu.shift("day")
-    sp = build_squad_problem(nanhu, "S1", default_units(nanhu, st)[:1],
-                             default_rates(nanhu, DAY), st)
+    sp = build_squad_problem(
+        nanhu, "S1", default_units(nanhu, st)[:1], default_rates(nanhu, DAY), st
+    )
     by_patch: dict[int, list[int]] = {}
     for k in range(len(sp.problem.stops)):
         by_patch.setdefault(sp.stop_patch[k], []).append(k)
@@ -104,9 +105,13 @@ def test_routes_spread_first_visits_over_the_squad(nanhu: Scenario) -> None:
     (the shift's first visits are worth most) and passes the district checker."""
     st = nanhu.shift("day")
     units = [u for u in default_units(nanhu, st) if u.squad == "S1"][:1]
-    plan = solve_district_routes(nanhu, DAY, st, units=units,
-                                 params=RoutingParams(deterministic=True, branch_limit=3000,
-                                                      solution_limit=300, restarts=1))
+    plan = solve_district_routes(
+        nanhu,
+        DAY,
+        st,
+        units=units,
+        params=RoutingParams(deterministic=True, branch_limit=3000, solution_limit=300, restarts=1),
+    )
     assert check_district_routes(nanhu, plan) == []
     patches = [r.patch_index for r in plan.routes[0].stops]
     area = [p for p in nanhu.patches if p.squad == "S1" and p.kind != "base"]

@@ -163,8 +163,11 @@ def test_a_squad_without_a_first_solution_is_searched_again(monkeypatch, tiny: S
         budgets.append(params.branch_limit)
         sol = real(problem, params)
         if len(budgets) == 1:
-            return dataclasses.replace(sol, status="no solution", routes=tuple(
-                dataclasses.replace(r, visits=()) for r in sol.routes))
+            return dataclasses.replace(
+                sol,
+                status="no solution",
+                routes=tuple(dataclasses.replace(r, visits=()) for r in sol.routes),
+            )
         return sol
 
     monkeypatch.setattr(rd, "solve_problem", flaky)

@@ -103,9 +103,10 @@ def _brute_force(problem: RoutingProblem) -> int:
     return best
 
 
-@pytest.mark.parametrize(("seed", "n", "vehicles"),
-                         [(1, 6, 2), (2, 6, 2), (3, 6, 2), (4, 6, 2), (5, 6, 2), (6, 6, 2),
-                          (11, 5, 1), (12, 5, 1)])
+@pytest.mark.parametrize(
+    ("seed", "n", "vehicles"),
+    [(1, 6, 2), (2, 6, 2), (3, 6, 2), (4, 6, 2), (5, 6, 2), (6, 6, 2), (11, 5, 1), (12, 5, 1)],
+)
 def test_tiny_instances_match_brute_force(seed: int, n: int, vehicles: int) -> None:
     """Tests that tiny random instances are solved to the brute-force optimum, feasibly."""
     problem = _random_problem(seed, n=n, vehicles=vehicles)

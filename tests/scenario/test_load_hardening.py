@@ -30,8 +30,9 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("bad", ["../../../x", "/abs/x", "a\\b", "..", ".hidden", "a\rb",
-                                 "a\tb", "a:b", "a*b"])
+@pytest.mark.parametrize(
+    "bad", ["../../../x", "/abs/x", "a\\b", "..", ".hidden", "a\rb", "a\tb", "a:b", "a*b"]
+)
 def test_staff_ids_that_could_name_a_path_are_refused(bad: str, tmp_path: Path) -> None:
     """Tests that a staff id with path separators, control characters etc. is a located error."""
     folder = _copy(tmp_path)
@@ -76,30 +77,71 @@ def test_a_looping_optional_file_is_an_error(tmp_path: Path) -> None:
 
 
 BOUNDS = [
-    ("patches.csv", "x_m,y_m,squad", "x_m,y_m,squad,rate_street_vending", ",S1\n", ",S1,1e6\n",
-     r"patches\.csv:2: rate_street_vending: must be at most"),
-    ("scenario.toml", "market = 6.0,", "market = 1e308,", None, None,
-     r"scenario\.toml:\d+: violation_types\.street_vending\.base_rate_per_day\.market: "),
-    ("scenario.toml", "hour_profile = [0.1,", "hour_profile = [1e308,", None, None,
-     r"scenario\.toml:\d+: violation_types\.street_vending\.hour_profile\.0: "),
-    ("scenario.toml", "hour_profile = [0.1,", "hour_profile = [inf,", None, None,
-     r"scenario\.toml:\d+: violation_types\.street_vending\.hour_profile\.0: "),
-    ("scenario.toml", "start_date = 2026-11-23", "start_date = 9999-12-20", None, None,
-     r"scenario\.toml:3: start_date: "),
-    ("scenario.toml", "inspection_pass_rate = { min = 0.8 }",
-     "inspection_pass_rate = { min = nan }", None, None,
-     r"scenario\.toml:\d+: targets\.inspection_pass_rate\.min: "),
-    ("scenario.toml", "inspection_pass_rate = { min = 0.8 }",
-     "inspection_pass_rate = { min = 85 }", None, None,
-     r"scenario\.toml:\d+: targets\.inspection_pass_rate\.min: .*between 0 and 1"),
+    (
+        "patches.csv",
+        "x_m,y_m,squad",
+        "x_m,y_m,squad,rate_street_vending",
+        ",S1\n",
+        ",S1,1e6\n",
+        r"patches\.csv:2: rate_street_vending: must be at most",
+    ),
+    (
+        "scenario.toml",
+        "market = 6.0,",
+        "market = 1e308,",
+        None,
+        None,
+        r"scenario\.toml:\d+: violation_types\.street_vending\.base_rate_per_day\.market: ",
+    ),
+    (
+        "scenario.toml",
+        "hour_profile = [0.1,",
+        "hour_profile = [1e308,",
+        None,
+        None,
+        r"scenario\.toml:\d+: violation_types\.street_vending\.hour_profile\.0: ",
+    ),
+    (
+        "scenario.toml",
+        "hour_profile = [0.1,",
+        "hour_profile = [inf,",
+        None,
+        None,
+        r"scenario\.toml:\d+: violation_types\.street_vending\.hour_profile\.0: ",
+    ),
+    (
+        "scenario.toml",
+        "start_date = 2026-11-23",
+        "start_date = 9999-12-20",
+        None,
+        None,
+        r"scenario\.toml:3: start_date: ",
+    ),
+    (
+        "scenario.toml",
+        "inspection_pass_rate = { min = 0.8 }",
+        "inspection_pass_rate = { min = nan }",
+        None,
+        None,
+        r"scenario\.toml:\d+: targets\.inspection_pass_rate\.min: ",
+    ),
+    (
+        "scenario.toml",
+        "inspection_pass_rate = { min = 0.8 }",
+        "inspection_pass_rate = { min = 85 }",
+        None,
+        None,
+        r"scenario\.toml:\d+: targets\.inspection_pass_rate\.min: .*between 0 and 1",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("file", "old", "new", "old2", "new2", "pattern"), BOUNDS,
-                         ids=[b[2][:24] for b in BOUNDS])
+@pytest.mark.parametrize(
+    ("file", "old", "new", "old2", "new2", "pattern"), BOUNDS, ids=[b[2][:24] for b in BOUNDS]
+)
 def test_numbers_the_model_cannot_run_are_refused_at_load(
-        file: str, old: str, new: str, old2: str | None, new2: str | None, pattern: str,
-        tmp_path: Path) -> None:
+    file: str, old: str, new: str, old2: str | None, new2: str | None, pattern: str, tmp_path: Path
+) -> None:
     """Tests that huge rates, infinite weights, far dates and nan/percent targets are refused."""
     folder = _copy(tmp_path)
     _edit(folder / file, old, new)

@@ -24,10 +24,8 @@ def test_squad_problems_hold_only_their_squads_travel(nanhu: Scenario) -> None:
     sc = synthetic_district(nanhu, N, seed=1)
     st = sc.shifts[0]
     squad = sc.squads[0]
-    units = [u for u in default_units(sc, st) if u.squad == squad.id] or [
-        default_units(sc, st)[0]]
-    sp = build_squad_problem(sc, squad.id, units[:1], default_rates(sc, dt.date(2026, 11, 24)),
-                             st)
+    units = [u for u in default_units(sc, st) if u.squad == squad.id] or [default_units(sc, st)[0]]
+    sp = build_squad_problem(sc, squad.id, units[:1], default_rates(sc, dt.date(2026, 11, 24)), st)
     patches = sorted({squad.base_index, *sp.stop_patch})
     assert sp.problem.travel.shape == (len(patches), len(patches))
     assert len(patches) < 40
@@ -62,8 +60,9 @@ def test_small_district_travel_is_unchanged(nanhu: Scenario) -> None:
     mode = nanhu.patrol.mode
     full = nanhu.network.travel_s(mode)
     rows = [0, 3, 7]
-    np.testing.assert_array_equal(nanhu.network.travel_s_between(mode, rows, rows),
-                                  full[np.ix_(rows, rows)])
+    np.testing.assert_array_equal(
+        nanhu.network.travel_s_between(mode, rows, rows), full[np.ix_(rows, rows)]
+    )
     table = nanhu.network.travel_table(mode)
     assert isinstance(table, np.ndarray)
     assert table[3, 7] == full[3, 7] / 60.0

@@ -20,16 +20,22 @@ from patrolsim.sim.violations import sample_candidates
 
 def _conserved(result: SimResult) -> None:
     k = result.kpis
-    assert k["violations_started"] == (k["violations_handled"] + k["violations_self_ended"]
-                                       + k["violations_active_end"])
+    assert k["violations_started"] == (
+        k["violations_handled"] + k["violations_self_ended"] + k["violations_active_end"]
+    )
     assert k["violations_active_end"] >= 0
 
 
 @settings(max_examples=12, deadline=None)
-@given(seed=st.integers(0, 10_000), policy=st.sampled_from(BASE_POLICIES),
-       staffing=st.sampled_from([0.0, 0.5, 1.0, 1.5]), days=st.integers(1, 10))
-def test_conservation_of_violations(tiny: Scenario, seed: int, policy: str, staffing: float,
-                                    days: int) -> None:
+@given(
+    seed=st.integers(0, 10_000),
+    policy=st.sampled_from(BASE_POLICIES),
+    staffing=st.sampled_from([0.0, 0.5, 1.0, 1.5]),
+    days=st.integers(1, 10),
+)
+def test_conservation_of_violations(
+    tiny: Scenario, seed: int, policy: str, staffing: float, days: int
+) -> None:
     """Tests that started = handled + self-ended + active at end in every replication."""
     result = simulate(tiny, policy, seed, days=days, staffing=staffing)
     _conserved(result)
@@ -68,14 +74,16 @@ def test_only_units_with_two_certified_officers_sanction(nanhu_runs: dict[str, S
         assert all(certified[u] < 2 for u in persuaded["unit"])
 
 
-def test_auxiliary_only_units_exist_and_only_persuade(nanhu_runs: dict[str, SimResult],
-                                                      nanhu: Scenario) -> None:
+def test_auxiliary_only_units_exist_and_only_persuade(
+    nanhu_runs: dict[str, SimResult], nanhu: Scenario
+) -> None:
     """Tests that spare auxiliaries form persuasion units that never handle sanction-only types."""
     result = nanhu_runs["hotspot"]
     aux_units = set(result.units.loc[result.units["certified"] < 2, "unit"])
     assert aux_units
-    sanction_types = {i for i, vt in enumerate(nanhu.violation_types)
-                      if vt.handled_by == "sanction"}
+    sanction_types = {
+        i for i, vt in enumerate(nanhu.violation_types) if vt.handled_by == "sanction"
+    }
     v = result.violations
     by_aux = v[v["unit"].isin(aux_units) & (v["outcome"] == "handled")]
     assert not set(by_aux["type"]) & sanction_types
@@ -107,8 +115,12 @@ def test_more_staff_fewer_violation_hours(nanhu: Scenario) -> None:
     """Tests that violation-hours fall as staffing rises (mean of 3 seeds, CRN, 3 levels)."""
     means = []
     for staffing in (0.5, 1.0, 2.0):
-        hours = [simulate(nanhu, "hotspot", seed, days=21, staffing=staffing,
-                          campaigns=False).kpis["violation_hours"] for seed in (1, 2, 3)]
+        hours = [
+            simulate(nanhu, "hotspot", seed, days=21, staffing=staffing, campaigns=False).kpis[
+                "violation_hours"
+            ]
+            for seed in (1, 2, 3)
+        ]
         means.append(np.mean(hours))
     assert means[0] > means[1] > means[2]
 
@@ -116,8 +128,7 @@ def test_more_staff_fewer_violation_hours(nanhu: Scenario) -> None:
 def test_campaign_lowers_violations_then_they_return(tiny: Scenario) -> None:
     """Tests that a campaign lowers violations at its targets during it and they rise after."""
     campaign = tiny.campaigns[0]
-    targets = [p.index for p in tiny.patches if campaign.targets_patch(p)
-               and p.kind != "base"]
+    targets = [p.index for p in tiny.patches if campaign.targets_patch(p) and p.kind != "base"]
     lo = (campaign.start - tiny.start_date).days * 1440.0
     hi = (campaign.end - tiny.start_date).days * 1440.0 + 1440.0
     after_hi = hi + (hi - lo)
@@ -130,8 +141,9 @@ def test_campaign_lowers_violations_then_they_return(tiny: Scenario) -> None:
         return during, after
 
     with_c = np.array([counts(simulate(tiny, "mobile", s, days=28)) for s in range(6)])
-    without = np.array([counts(simulate(tiny, "mobile", s, days=28, campaigns=False))
-                        for s in range(6)])
+    without = np.array(
+        [counts(simulate(tiny, "mobile", s, days=28, campaigns=False)) for s in range(6)]
+    )
     assert with_c[:, 0].sum() < without[:, 0].sum()  # lower during the campaign
     assert with_c[:, 1].sum() > with_c[:, 0].sum()  # and rising again after it ends
 
@@ -152,8 +164,7 @@ def test_staffing_is_stratified(nanhu: Scenario) -> None:
 def test_off_street_duties_are_taken(nanhu_runs: dict[str, SimResult], nanhu: Scenario) -> None:
     """Tests that day-shift units spend time off the street on duty days (Friday study)."""
     u = nanhu_runs["posts"].units
-    friday = [d for d in range(35)
-              if (nanhu.start_date + dt.timedelta(days=d)).weekday() == 4]
+    friday = [d for d in range(35) if (nanhu.start_date + dt.timedelta(days=d)).weekday() == 4]
     day_units = u[(u["shift"] == "day") & ((u["start"] // 1440).isin(friday))]
     assert len(day_units) > 0
     # 15:00–16:30 study; a unit busy with a case when it starts comes late (or not at all)
@@ -181,8 +192,10 @@ def test_persistent_violations_grow(tiny: Scenario) -> None:
     """Tests that handling a persistent, growing violation takes longer the older it is."""
     from patrolsim.sim.violations import Violation, ViolationField
 
-    vt = dataclasses.replace(tiny.violation_types[1], dynamics=dataclasses.replace(
-        tiny.violation_types[1].dynamics, growth_per_day=0.5))
+    vt = dataclasses.replace(
+        tiny.violation_types[1],
+        dynamics=dataclasses.replace(tiny.violation_types[1].dynamics, growth_per_day=0.5),
+    )
     scenario = dataclasses.replace(tiny, violation_types=(tiny.violation_types[0], vt))
     field = ViolationField(scenario, seed=1, days=2)
     young = Violation(0, 1, 1, 0.0, float("inf"), "fresh")
@@ -191,8 +204,7 @@ def test_persistent_violations_grow(tiny: Scenario) -> None:
     assert draws_old > 3 * draws_young
 
 
-def test_no_violation_is_handled_after_it_ended_by_itself(nanhu_runs: dict[str, SimResult]
-                                                         ) -> None:
+def test_no_violation_is_handled_after_it_ended_by_itself(nanhu_runs: dict[str, SimResult]) -> None:
     """Tests that a unit only starts handling a violation that has not yet ended by itself."""
     for result in nanhu_runs.values():
         v = result.violations

@@ -31,11 +31,14 @@ def _with(scenario: Scenario, names: set[str], **changes: object) -> Scenario:
     levers = scenario.levers.with_enabled(names)
 
     def edit(items: tuple) -> tuple:  # type: ignore[type-arg]
-        return tuple(dataclasses.replace(x, **{k: v for k, v in changes.items()
-                                               if hasattr(x, k)}) for x in items)
+        return tuple(
+            dataclasses.replace(x, **{k: v for k, v in changes.items() if hasattr(x, k)})
+            for x in items
+        )
 
-    levers = Levers(edit(levers.stall_zones), edit(levers.cameras), edit(levers.shopfront),
-                    levers.costs)
+    levers = Levers(
+        edit(levers.stall_zones), edit(levers.cameras), edit(levers.shopfront), levers.costs
+    )
     return dataclasses.replace(scenario, levers=levers)
 
 
@@ -47,14 +50,18 @@ def _hours(result: SimResult, types: tuple[str, ...], patches: list[int] | None 
         mask &= v["patch"].isin(patches)
     v = v[mask]
     lo, hi = result.warmup_min, result.horizon_min
-    return float((np.clip(np.minimum(v["end"], hi) - np.maximum(v["start"], lo), 0, None)
-                  / 60.0).sum())
+    return float(
+        (np.clip(np.minimum(v["end"], hi) - np.maximum(v["start"], lo), 0, None) / 60.0).sum()
+    )
 
 
 def _near(scenario: Scenario, patch: str, radius_m: float = 800.0) -> list[int]:
     q = scenario.patch_index(patch)
-    return [p.index for p in scenario.patches
-            if p.kind != "base" and scenario.network.distance_m[p.index, q] <= radius_m]
+    return [
+        p.index
+        for p in scenario.patches
+        if p.kind != "base" and scenario.network.distance_m[p.index, q] <= radius_m
+    ]
 
 
 def _same(a: SimResult, b: SimResult) -> None:
@@ -68,17 +75,22 @@ def test_reference_levers_are_defined_but_off(nanhu: Scenario) -> None:
     assert set(nanhu.levers.names()) == set(LEVERS)
     assert not nanhu.levers.active
     plain = dataclasses.replace(nanhu, levers=Levers(costs=nanhu.levers.costs))
-    _same(simulate(nanhu, "posts+mobile", 3, days=DAYS), simulate(plain, "posts+mobile", 3,
-                                                                   days=DAYS))
+    _same(
+        simulate(nanhu, "posts+mobile", 3, days=DAYS), simulate(plain, "posts+mobile", 3, days=DAYS)
+    )
 
 
-@pytest.mark.parametrize(("names", "change"), [
-    ({"zone-P21", "zone-P47"}, {"capacity": 0}),
-    ({"cameras-sites", "cameras-villages"}, {"detect_per_hour": 0.0}),
-    ({"shopfront-shops"}, {"share": 0.0}),
-])
-def test_null_lever_is_no_lever(nanhu: Scenario, names: set[str], change: dict[str, object]
-                                ) -> None:
+@pytest.mark.parametrize(
+    ("names", "change"),
+    [
+        ({"zone-P21", "zone-P47"}, {"capacity": 0}),
+        ({"cameras-sites", "cameras-villages"}, {"detect_per_hour": 0.0}),
+        ({"shopfront-shops"}, {"share": 0.0}),
+    ],
+)
+def test_null_lever_is_no_lever(
+    nanhu: Scenario, names: set[str], change: dict[str, object]
+) -> None:
     """Tests that a zone of capacity 0, a camera that never detects and a contract with no
     shops leave every violation, unit and KPI (but the cost) exactly as without them."""
     off = simulate(nanhu, "posts+mobile", 5, days=DAYS)
@@ -101,19 +113,24 @@ def test_same_seed_same_result_with_levers(nanhu: Scenario) -> None:
 
 
 @settings(max_examples=8, deadline=None)
-@given(seed=st.integers(0, 5000), names=st.sets(st.sampled_from(LEVERS), min_size=1),
-       policy=st.sampled_from(["posts+mobile", "hotspot", "mobile"]),
-       staffing=st.sampled_from([0.0, 0.5, 1.0]))
-def test_conservation_and_zone_limits(nanhu: Scenario, seed: int, names: set[str], policy: str,
-                                      staffing: float) -> None:
+@given(
+    seed=st.integers(0, 5000),
+    names=st.sets(st.sampled_from(LEVERS), min_size=1),
+    policy=st.sampled_from(["posts+mobile", "hotspot", "mobile"]),
+    staffing=st.sampled_from([0.0, 0.5, 1.0]),
+)
+def test_conservation_and_zone_limits(
+    nanhu: Scenario, seed: int, names: set[str], policy: str, staffing: float
+) -> None:
     """Tests that started = handled + self-ended + active still holds with levers on, that
     vendors on pitches are recorded apart from violations, and that a zone never holds more
     vendors than pitches nor holds any while it is closed."""
     on = _with(nanhu, names)
     result = simulate(on, policy, seed, days=9, staffing=staffing)
     k = result.kpis
-    assert k["violations_started"] == (k["violations_handled"] + k["violations_self_ended"]
-                                       + k["violations_active_end"])
+    assert k["violations_started"] == (
+        k["violations_handled"] + k["violations_self_ended"] + k["violations_active_end"]
+    )
     events = result.lever_events
     zones = events[events["kind"] == "zone"]
     assert set(zones["how"]) <= {"fresh", "latent", "deterred", "fled"}
@@ -125,18 +142,22 @@ def test_conservation_and_zone_limits(nanhu: Scenario, seed: int, names: set[str
             assert mine.empty
             continue
         # occupancy never above capacity: sweep the starts and ends
-        marks = sorted([(t, 1) for t in mine["start"]] + [(t, -1) for t in mine["end"]],
-                       key=lambda m: (m[0], m[1]))
+        marks = sorted(
+            [(t, 1) for t in mine["start"]] + [(t, -1) for t in mine["end"]],
+            key=lambda m: (m[0], m[1]),
+        )
         level = 0
         for _, step in marks:
             level += step
             assert level <= zone.capacity
         minute = (mine["start"] % 1440.0).to_numpy()
         open_now = ((minute >= zone.open_min) & (minute < zone.close_min)) | (
-            minute + 1440.0 < zone.close_min)
+            minute + 1440.0 < zone.close_min
+        )
         assert open_now.all()
-        assert set(mine["type"]) <= {on.violation_types.index(
-            on.violation_type(t)) for t in zone.violation_types}
+        assert set(mine["type"]) <= {
+            on.violation_types.index(on.violation_type(t)) for t in zone.violation_types
+        }
 
 
 def test_stall_zone_lowers_vending_near_it(nanhu: Scenario) -> None:
@@ -163,8 +184,14 @@ def test_more_pitches_never_more_vending(nanhu: Scenario) -> None:
     means = []
     for capacity in (0, 2, 5, 40):
         sc = _with(nanhu, {"zone-P21"}, capacity=capacity)
-        means.append(np.mean([_hours(simulate(sc, "posts+mobile", s, days=DAYS), VENDING, near)
-                              for s in range(8)]))
+        means.append(
+            np.mean(
+                [
+                    _hours(simulate(sc, "posts+mobile", s, days=DAYS), VENDING, near)
+                    for s in range(8)
+                ]
+            )
+        )
     assert all(b <= a for a, b in itertools.pairwise(means)), means
 
 
@@ -174,8 +201,12 @@ def test_enforcement_pushes_vendors_into_the_zone(nanhu: Scenario) -> None:
     on = _with(nanhu, {"zone-P21", "zone-P47"})
     counts = {}
     for staffing in (0.0, 1.5):
-        events = pd.concat([simulate(on, "posts+mobile", s, days=DAYS, staffing=staffing)
-                            .lever_events for s in range(2)])
+        events = pd.concat(
+            [
+                simulate(on, "posts+mobile", s, days=DAYS, staffing=staffing).lever_events
+                for s in range(2)
+            ]
+        )
         counts[staffing] = int(events["how"].isin(["deterred", "fled"]).sum())
     assert counts[0.0] == 0
     assert counts[1.5] > 0
@@ -237,8 +268,9 @@ def test_annual_cost(nanhu: Scenario) -> None:
     costs = nanhu.levers.costs
     staff = scale_staff(nanhu.staff, 1.0)
     roles = [m.role for m in staff]
-    expected = (costs.certified_per_year * (roles.count("certified") + roles.count("leader"))
-                + costs.auxiliary_per_year * roles.count("auxiliary"))
+    expected = costs.certified_per_year * (
+        roles.count("certified") + roles.count("leader")
+    ) + costs.auxiliary_per_year * roles.count("auxiliary")
     assert staff_cost(staff, costs) == expected
     assert fixed_cost(staff, nanhu.levers).total == expected
     on = _with(nanhu, {"zone-P21", "cameras-sites", "shopfront-shops"})
@@ -247,7 +279,8 @@ def test_annual_cost(nanhu: Scenario) -> None:
     assert breakdown.overtime == pytest.approx(10.0 * 5 * costs.overtime_per_hour)
     result = simulate(on, "posts+mobile", 0, days=DAYS)
     assert result.kpis["annual_cost"] == pytest.approx(
-        fixed_cost(staff, on.levers).total + result.kpis["annual_cost_overtime"])
+        fixed_cost(staff, on.levers).total + result.kpis["annual_cost_overtime"]
+    )
     assert result.kpis["annual_cost_overtime"] >= 0
     frame = breakdown.to_frame()
     assert frame["item"].tolist()[-1] == "total"
@@ -262,20 +295,36 @@ def _folder(tmp_path: Path, extra: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("extra", "match"), [
-    ('\n[[stall_zones]]\npatch = "P99"\nopen = "17:00"\nclose = "23:00"\ncapacity = 5\n',
-     r"scenario.toml:\d+: stall_zones\.2\.patch: no such patch in patches.csv \(got 'P99'\)"),
-    ('\n[[stall_zones]]\npatch = "P21"\nopen = "17:00"\nclose = "23:00"\ncapacity = -1\n',
-     r"stall_zones\.2\.capacity"),
-    ('\n[[stall_zones]]\npatch = "P21"\nopen = "5pm"\nclose = "23:00"\ncapacity = 5\n',
-     r"stall_zones\.2\.open"),
-    ('\n[[cameras]]\npatches = ["P22"]\nviolation_types = ["graffiti"]\n',
-     r"cameras\.2\.violation_types: unknown violation type.*\(got 'graffiti'\)"),
-    ('\n[[cameras]]\nname = "zone-P21"\npatches = ["P22"]\n',
-     r"cameras\.2\.name: duplicate lever name"),
-    ('\n[[cameras]]\npatches = ["P22"]\ndetect_per_hour = 1.5\n', r"cameras\.2\.detect_per_hour"),
-    ('\n[[shopfront]]\npatches = ["P13"]\nshare = 2\n', r"shopfront\.1\.share"),
-])
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (
+            '\n[[stall_zones]]\npatch = "P99"\nopen = "17:00"\nclose = "23:00"\ncapacity = 5\n',
+            r"scenario.toml:\d+: stall_zones\.2\.patch: no such patch in patches.csv \(got 'P99'\)",
+        ),
+        (
+            '\n[[stall_zones]]\npatch = "P21"\nopen = "17:00"\nclose = "23:00"\ncapacity = -1\n',
+            r"stall_zones\.2\.capacity",
+        ),
+        (
+            '\n[[stall_zones]]\npatch = "P21"\nopen = "5pm"\nclose = "23:00"\ncapacity = 5\n',
+            r"stall_zones\.2\.open",
+        ),
+        (
+            '\n[[cameras]]\npatches = ["P22"]\nviolation_types = ["graffiti"]\n',
+            r"cameras\.2\.violation_types: unknown violation type.*\(got 'graffiti'\)",
+        ),
+        (
+            '\n[[cameras]]\nname = "zone-P21"\npatches = ["P22"]\n',
+            r"cameras\.2\.name: duplicate lever name",
+        ),
+        (
+            '\n[[cameras]]\npatches = ["P22"]\ndetect_per_hour = 1.5\n',
+            r"cameras\.2\.detect_per_hour",
+        ),
+        ('\n[[shopfront]]\npatches = ["P13"]\nshare = 2\n', r"shopfront\.1\.share"),
+    ],
+)
 def test_bad_lever_input(tmp_path: Path, extra: str, match: str) -> None:
     """Tests that bad lever input is reported with file, line, key and value."""
     with pytest.raises(ScenarioError, match=match):
@@ -286,9 +335,9 @@ def test_bad_costs(tmp_path: Path) -> None:
     """Tests that a negative cost rate is reported with its key."""
     folder = _folder(tmp_path, "")
     text = (folder / "scenario.toml").read_text(encoding="utf-8")
-    (folder / "scenario.toml").write_text(text.replace("overtime_per_hour = 80",
-                                                       "overtime_per_hour = -80"),
-                                          encoding="utf-8")
+    (folder / "scenario.toml").write_text(
+        text.replace("overtime_per_hour = 80", "overtime_per_hour = -80"), encoding="utf-8"
+    )
     with pytest.raises(ScenarioError, match=r"costs\.overtime_per_hour"):
         load_scenario(folder)
 

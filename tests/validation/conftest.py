@@ -40,8 +40,9 @@ def dose() -> CheckResult:
 @pytest.fixture(scope="session")
 def displacement_result(nanhu: Scenario) -> CheckResult:
     """Check 5 with the reference district's vendors and shop-front occupation."""
-    return displacement([nanhu.violation_type("street_vending"),
-                         nanhu.violation_type("shopfront_occupation")])
+    return displacement(
+        [nanhu.violation_type("street_vending"), nanhu.violation_type("shopfront_occupation")]
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from patrolsim.validation.result import CheckResult
 
 
-def test_crackdown_drops_decays_leaves_residual_and_returns(crackdown_result: CheckResult
-                                                             ) -> None:
+def test_crackdown_drops_decays_leaves_residual_and_returns(crackdown_result: CheckResult) -> None:
     """Tests that a 30-day campaign at 3× presence shows all four phases and the overshoot."""
     for criterion in crackdown_result.criteria:
         assert criterion.passed, str(criterion)

@@ -23,6 +23,7 @@ def test_vendors_displace_and_shopfronts_diffuse(displacement_result: CheckResul
     t = displacement_result.table.set_index("type")
     assert t.loc["street_vending", "wdq"] < 0
     assert t.loc["shopfront_occupation", "wdq"] > 0
-    assert (t.loc["shopfront_occupation", "diffusion"]
-            >= t.loc["shopfront_occupation", "displacement"])
+    assert (
+        t.loc["shopfront_occupation", "diffusion"] >= t.loc["shopfront_occupation", "displacement"]
+    )
     assert displacement_result.passed, displacement_result.summary()

@@ -61,9 +61,14 @@ def test_restricted_pricing_works_the_pinned_days_only(shared_benchmarks: Path) 
     free, free_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
     nights = frozenset(d for d, s in free[-1] if s == "N")
     # Another feasible plan: the nights of A's schedule in rosters built with other seeds.
-    plans = {frozenset(d for (f, d), s in construct_curtois(
-        inst, dataclasses.replace(PARAMS, seed=seed)).items() if f == "A" and s == "N")
-        for seed in range(4)}
+    plans = {
+        frozenset(
+            d
+            for (f, d), s in construct_curtois(inst, dataclasses.replace(PARAMS, seed=seed)).items()
+            if f == "A" and s == "N"
+        )
+        for seed in range(4)
+    }
     other = max(plans - {nights} or plans, key=sorted)
     pricer.restrict("N", other)
     pinned, pinned_lower, _ = pricer.price(duals, time.perf_counter() + 10, 0.0)
@@ -112,8 +117,9 @@ def test_branching_settles_weekends_before_plans(shared_benchmarks: Path) -> Non
     inst = _read(shared_benchmarks, 8)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
-    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "N", start, PARAMS,
-                                time.perf_counter() + 30, None)
+    tree = curtois_branch._Tree(
+        build_curtois_model(inst), relaxation, "N", start, PARAMS, time.perf_counter() + 30, None
+    )
     tree.master.solve()
     weights = tree.weights(tree.weekends)
     assert any(len(sets) > 1 for sets in weights.values())
@@ -122,7 +128,7 @@ def test_branching_settles_weekends_before_plans(shared_benchmarks: Path) -> Non
     e, options, pin = branch
     assert pin == tree.pin_weekends
     assert len(weights[e]) > 1
-    assert options == sorted(weights[e], key=lambda k: -weights[e][k])[:len(options)]
+    assert options == sorted(weights[e], key=lambda k: -weights[e][k])[: len(options)]
     for f, sets in weights.items():
         tree.pin_weekends(f, max(sets, key=lambda k: sets[k]))
     tree.master.solve()
@@ -185,13 +191,15 @@ def test_branch_and_price_reaches_the_optimum_of_a_small_scarce_instance(
     bound, and at the optimum CP-SAT proves for the whole model."""
     inst = _short_of_days(_read(shared_benchmarks, 1), 8)
     built = build_curtois_model(inst)
-    proved = solve_curtois(build_curtois_model(inst), dataclasses.replace(PARAMS, time_limit_s=60),
-                           lns_share=0.0)
+    proved = solve_curtois(
+        build_curtois_model(inst), dataclasses.replace(PARAMS, time_limit_s=60), lns_share=0.0
+    )
     assert proved.status == "OPTIMAL"
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
-    roster, objective = branch_and_price(built, relaxation, "D", start, PARAMS,
-                                         time.perf_counter() + 30)
+    roster, objective = branch_and_price(
+        built, relaxation, "D", start, PARAMS, time.perf_counter() + 30
+    )
     ev = evaluate_curtois(inst, roster)
     assert not ev.violations
     assert ev.objective == objective
@@ -200,7 +208,9 @@ def test_branch_and_price_reaches_the_optimum_of_a_small_scarce_instance(
 
 
 def test_restarts_on_a_perturbed_master_keep_the_roster_valid(
-    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+    shared_benchmarks: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
 ) -> None:
     """Tests, on Instance8 from a relaxation stopped after 3 s, that a search restarting
     every second does restart and returns a feasible roster, evaluated as it says, no worse
@@ -216,8 +226,15 @@ def test_restarts_on_a_perturbed_master_keep_the_roster_valid(
     inst = _read(shared_benchmarks, 8)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
-    roster, objective = branch_and_price(build_curtois_model(inst), relaxation, "N", start,
-                                         PARAMS, time.perf_counter() + 5, label="test")
+    roster, objective = branch_and_price(
+        build_curtois_model(inst),
+        relaxation,
+        "N",
+        start,
+        PARAMS,
+        time.perf_counter() + 5,
+        label="test",
+    )
     searches = int(capsys.readouterr().err.split(" searches")[0].rsplit(" ", 1)[-1])
     assert searches >= 3
     ev = evaluate_curtois(inst, roster)
@@ -234,8 +251,9 @@ def test_weekend_descent_never_raises_the_relaxation(shared_benchmarks: Path) ->
     inst = _read(shared_benchmarks, 8)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 3, workers=2)
-    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "N", start, PARAMS,
-                                time.perf_counter() + 20, None)
+    tree = curtois_branch._Tree(
+        build_curtois_model(inst), relaxation, "N", start, PARAMS, time.perf_counter() + 20, None
+    )
     first = tree.roster_weekends()
     most = {e.id: e.max_weekends for e in inst.staff}
     assert all(len(weeks) <= most[e] for e, weeks in first.items())
@@ -265,8 +283,9 @@ def _capped_tree(shared_benchmarks: Path) -> tuple[curtois_branch._Tree, ColumnR
     inst = _short_of_days(_read(shared_benchmarks, 1), 8)
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 30, workers=2)
-    tree = curtois_branch._Tree(build_curtois_model(inst), relaxation, "D", start, PARAMS,
-                                time.perf_counter() + 60, None)
+    tree = curtois_branch._Tree(
+        build_curtois_model(inst), relaxation, "D", start, PARAMS, time.perf_counter() + 60, None
+    )
     return tree, relaxation
 
 
@@ -287,7 +306,8 @@ def test_completion_on_held_weekends_works_exactly_those(shared_benchmarks: Path
 
 
 def test_leaf_rounds_with_cp_sat_when_its_heaviest_columns_fall_short(
-    shared_benchmarks: Path, monkeypatch: pytest.MonkeyPatch,
+    shared_benchmarks: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Tests, on Instance1 with day shifts capped at 8 an employee and its relaxation
     converged, that a leaf whose heaviest columns make a roster above its bound (here the

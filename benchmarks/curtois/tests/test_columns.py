@@ -41,8 +41,7 @@ def _read(shared_benchmarks: Path, n: int) -> CurtoisInstance:
 
 def _own_violations(inst: CurtoisInstance, staff_id: str, roster: dict) -> list[str]:
     """The evaluator's hard-rule violations of one employee's schedule."""
-    return [v for v in evaluate_curtois(inst, roster).violations
-            if v.startswith(f"{staff_id}:")]
+    return [v for v in evaluate_curtois(inst, roster).violations if v.startswith(f"{staff_id}:")]
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -67,8 +66,9 @@ def test_column_bound_is_valid_and_at_least_the_compact_one(
     assert all(v <= 1 + 1e-6 for v in per_cell.values())
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_pricing_returns_a_cheapest_schedule_within_the_rules(
     shared_benchmarks: Path, data: st.DataObject
@@ -128,17 +128,24 @@ def test_rounding_of_the_relaxation_is_feasible(shared_benchmarks: Path) -> None
     heaviest = evaluate_curtois(inst, relaxation.roster)
     assert heaviest.violations == ()
     allowed = support_cells(relaxation, 0.0) | {
-        (e, d, s) for (e, d), s in relaxation.roster.items()}
+        (e, d, s) for (e, d), s in relaxation.roster.items()
+    }
     for delta in (None, 0.0):
-        rounded = solve_rounding(build_curtois_model(inst), relaxation, PARAMS, 20.0,
-                                 support_delta=delta)
+        rounded = solve_rounding(
+            build_curtois_model(inst), relaxation, PARAMS, 20.0, support_delta=delta
+        )
         ev = evaluate_curtois(inst, rounded)
         assert ev.violations == ()
         assert OPTIMUM[3] <= ev.objective <= heaviest.objective
         for roster in (relaxation.roster, rounded):
-            assert all(roster.get((e, d)) == next(
-                (s for (f, g, s), v in relaxation.x.items() if (f, g) == (e, d) and v > 0.5),
-                None) for e, d in cells)
+            assert all(
+                roster.get((e, d))
+                == next(
+                    (s for (f, g, s), v in relaxation.x.items() if (f, g) == (e, d) and v > 0.5),
+                    None,
+                )
+                for e, d in cells
+            )
         if delta is not None:
             assert {(e, d, s) for (e, d), s in rounded.items()} <= allowed
 
@@ -215,8 +222,9 @@ def test_a_solved_relaxation_is_rounded_however_few_cells_are_integral(
     monkeypatch.setattr("benchmarks.curtois.columns.column_generation", generation)
     monkeypatch.setattr("benchmarks.curtois.columns.solve_rounding", rounding)
     inst = _read(shared_benchmarks, 2)
-    res = solve_curtois(build_curtois_model(inst),
-                        RosterParams(num_workers=1, seed=0, time_limit_s=10.0))
+    res = solve_curtois(
+        build_curtois_model(inst), RosterParams(num_workers=1, seed=0, time_limit_s=10.0)
+    )
     assert res.violations == ()
     assert bool(rounded) == solved
 
@@ -253,12 +261,14 @@ def test_support_search_stays_in_the_support_and_never_worsens(
     start = construct_curtois(inst, PARAMS)
     relaxation = column_generation(inst, start, time.perf_counter() + 60.0)
     begin = dict(relaxation.roster)
-    found, delta = solve_support(build_curtois_model(inst), relaxation, begin, PARAMS,
-                                 time.perf_counter() + 60.0, 20.0)
+    found, delta = solve_support(
+        build_curtois_model(inst), relaxation, begin, PARAMS, time.perf_counter() + 60.0, 20.0
+    )
     ev = evaluate_curtois(inst, found)
     assert ev.violations == ()
     assert OPTIMUM[3] == ev.objective <= evaluate_curtois(inst, begin).objective
     assert delta in SUPPORT_DELTAS  # some step proved optimal
     allowed = support_cells(relaxation, max(SUPPORT_DELTAS)) | {
-        (e, d, s) for (e, d), s in begin.items()}
+        (e, d, s) for (e, d), s in begin.items()
+    }
     assert {(e, d, s) for (e, d), s in found.items()} <= allowed

@@ -48,12 +48,20 @@ def _instance() -> CurtoisInstance:
     )
     cover = tuple(
         CoverRequirement(d, s, (2 if s == "D" else 1) if d % 7 < 5 else 1, 100, 1)
-        for d in range(14) for s in ("D", "N")
+        for d in range(14)
+        for s in ("D", "N")
     )
     on = (ShiftRequest("A", 1, "N", 2), ShiftRequest("C", 8, "D", 3))
     off = (ShiftRequest("D", 5, "D", 1), ShiftRequest("B", 2, "D", 2))
-    return CurtoisInstance("Mixed", 14, (CurtoisShift("D", 480, ()),
-                                         CurtoisShift("N", 480, ("D",))), staff, on, off, cover)
+    return CurtoisInstance(
+        "Mixed",
+        14,
+        (CurtoisShift("D", 480, ()), CurtoisShift("N", 480, ("D",))),
+        staff,
+        on,
+        off,
+        cover,
+    )
 
 
 def _minute_bound() -> CurtoisInstance:
@@ -103,8 +111,13 @@ def test_search_keeps_feasibility_and_never_worsens(make, seed: int) -> None:
     start = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
     first = evaluate_curtois(inst, start).objective
     optimum = _optimum(inst)
-    roster, objective = improve_curtois(inst, start, time.perf_counter() + 20.0,
-                                        RosterParams(num_workers=1, seed=seed), bound=optimum)
+    roster, objective = improve_curtois(
+        inst,
+        start,
+        time.perf_counter() + 20.0,
+        RosterParams(num_workers=1, seed=seed),
+        bound=optimum,
+    )
     ev = evaluate_curtois(inst, roster)
     assert ev.violations == ()
     assert ev.objective == objective
@@ -155,8 +168,9 @@ def test_linear_relaxation_guides_the_search() -> None:
     optimum = _optimum(inst)
     assert 0 < lp.bound <= optimum
     start = construct_curtois(inst, PARAMS, group_size=1)
-    roster, objective = improve_curtois(inst, start, time.perf_counter() + 20.0, PARAMS,
-                                        bound=optimum, lp=lp.x)
+    roster, objective = improve_curtois(
+        inst, start, time.perf_counter() + 20.0, PARAMS, bound=optimum, lp=lp.x
+    )
     assert evaluate_curtois(inst, roster).violations == ()
     assert objective == optimum
 
@@ -198,8 +212,9 @@ def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
     inst = _minute_bound()
     roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
     under, _ = _cover_gaps(inst, roster)
-    search = _Search(inst, roster, evaluate_curtois(inst, roster).objective, 0.0, 0.0, 1.0,
-                     None, None)
+    search = _Search(
+        inst, roster, evaluate_curtois(inst, roster).objective, 0.0, 0.0, 1.0, None, None
+    )
     assert search.minute_bound
     assert not _Search(_instance(), roster, 0, 0.0, 0.0, 1.0, None, None).minute_bound
     spare = search._spare_minutes(roster)
@@ -209,9 +224,11 @@ def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
     free = search._spare(np.random.default_rng(seed), 4, roster, under, spare)
     staff = {e.id: e for e in inst.staff}
     assert all(d == frozenset(range(inst.horizon)) for d in free.values())
-    assert any(spare[e] > 0 and any(staff[e].max_shifts.get(s, 0) > 0
-                                   and d not in staff[e].days_off for d, s in under)
-               for e in free)
+    assert any(
+        spare[e] > 0
+        and any(staff[e].max_shifts.get(s, 0) > 0 and d not in staff[e].days_off for d, s in under)
+        for e in free
+    )
     assert all(spare[e] > 0 or any((e, d) in roster for d, _ in under) for e in free)
 
 

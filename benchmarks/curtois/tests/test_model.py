@@ -19,8 +19,9 @@ from patrolsim.formats.curtois import (
 from patrolsim.roster.cpsat import RosterParams
 
 #: One worker and a deterministic-time limit: reproducible; the wall limit is only a guard.
-TEST_PARAMS = RosterParams(time_limit_s=120, num_workers=1, seed=1,
-                           max_deterministic_time=200.0, subsolvers=("max_lp",))
+TEST_PARAMS = RosterParams(
+    time_limit_s=120, num_workers=1, seed=1, max_deterministic_time=200.0, subsolvers=("max_lp",)
+)
 
 
 @pytest.mark.parametrize(("number", "optimum"), [(1, 607), (2, 828), (3, 1001)])
@@ -37,16 +38,33 @@ def test_reaches_published_optimum(shared_benchmarks: Path, number: int, optimum
 
 def _small(max_weekends: int = 1, min_total: int = 0) -> CurtoisInstance:
     staff = tuple(
-        CurtoisStaff(e, {"D": 7, "N": 7}, 7 * 480, min_total, 5, 2, 2, max_weekends,
-                     days_off=(3,) if e == "A" else ())
+        CurtoisStaff(
+            e,
+            {"D": 7, "N": 7},
+            7 * 480,
+            min_total,
+            5,
+            2,
+            2,
+            max_weekends,
+            days_off=(3,) if e == "A" else (),
+        )
         for e in ("A", "B", "C")
     )
     cover = tuple(
         CoverRequirement(d, s, 1 if s == "D" else (1 if d >= 5 else 0), 100, 1)
-        for d in range(7) for s in ("D", "N")
+        for d in range(7)
+        for s in ("D", "N")
     )
-    return CurtoisInstance("Small", 7, (CurtoisShift("D", 480, ()), CurtoisShift("N", 480, ("D",))),
-                           staff, (), (), cover)
+    return CurtoisInstance(
+        "Small",
+        7,
+        (CurtoisShift("D", 480, ()), CurtoisShift("N", 480, ("D",))),
+        staff,
+        (),
+        (),
+        cover,
+    )
 
 
 def test_solution_meets_every_hard_rule_and_matches_solver() -> None:
@@ -86,9 +104,16 @@ def test_lns_improves_a_poor_start_and_stays_feasible() -> None:
     start = {key: False for key in built.x}
     empty = evaluate_curtois(inst, {}).objective
     expr = sum(c * v for c, v in zip(built.penalty_coeffs, built.penalty_vars, strict=True))
-    values, objective = improve_lns(built.model, built.x, start, expr + built.objective_offset,
-                                    float(empty), 0.0, time.perf_counter() + 3.0,
-                                    RosterParams(num_workers=1, seed=2))
+    values, objective = improve_lns(
+        built.model,
+        built.x,
+        start,
+        expr + built.objective_offset,
+        float(empty),
+        0.0,
+        time.perf_counter() + 3.0,
+        RosterParams(num_workers=1, seed=2),
+    )
     assignment = {(e, d): s for (e, d, s), on in values.items() if on}
     ev = evaluate_curtois(inst, assignment)
     assert ev.violations == ()

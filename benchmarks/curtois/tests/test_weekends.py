@@ -50,8 +50,9 @@ def test_weekend_days_are_those_the_rule_counts(shared_benchmarks: Path) -> None
     assert weekend_days(inst) == {5, 6, 12, 13}
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_pinned_pricing_keeps_the_pins(shared_benchmarks: Path, data: st.DataObject) -> None:
     """Tests that against any cover duals every schedule a pricing with pinned days finds
@@ -63,7 +64,8 @@ def test_pinned_pricing_keeps_the_pins(shared_benchmarks: Path, data: st.DataObj
     pins = {d: roster.get((employee.id, d)) for d in days}
     duals = {(c.day, c.shift): data.draw(st.floats(-1.0, 100.0)) for c in inst.cover}
     schedules, lower, _ = _Pricer(inst, employee, pins).price(
-        duals, time.perf_counter() + 10.0, 0.0)
+        duals, time.perf_counter() + 10.0, 0.0
+    )
     assert schedules
     assert lower is not None
     for schedule in schedules:
@@ -87,17 +89,16 @@ def test_pinned_column_generation_stays_on_the_pins(shared_benchmarks: Path) -> 
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_pinned_search_keeps_the_pins_and_never_worsens(
-    shared_benchmarks: Path, seed: int
-) -> None:
+def test_pinned_search_keeps_the_pins_and_never_worsens(shared_benchmarks: Path, seed: int) -> None:
     """Tests that the neighbourhood search with pinned days returns a feasible roster no
     worse than its start that keeps the start's shifts on those days."""
     inst = _read(shared_benchmarks, 3)
     params = RosterParams(num_workers=1, seed=seed)
     start = construct_curtois(inst, params)
     days = frozenset({0, 5, 6, 9})
-    roster, objective = improve_curtois(inst, start, time.perf_counter() + 5.0, params,
-                                        pinned_days=days)
+    roster, objective = improve_curtois(
+        inst, start, time.perf_counter() + 5.0, params, pinned_days=days
+    )
     ev = evaluate_curtois(inst, roster)
     assert ev.violations == ()
     assert ev.objective == objective <= evaluate_curtois(inst, start).objective
@@ -112,7 +113,8 @@ def test_route_gives_a_feasible_roster_and_a_valid_bound(shared_benchmarks: Path
     start = construct_curtois(inst, params)
     t0 = time.perf_counter()
     roster, objective, bound, lp = solve_weekends_first(
-        build_curtois_model(inst), start, params, t0, t0 + 20.0, None)
+        build_curtois_model(inst), start, params, t0, t0 + 20.0, None
+    )
     ev = evaluate_curtois(inst, roster)
     assert ev.violations == ()
     assert ev.objective == objective
@@ -137,8 +139,9 @@ def test_solve_takes_the_route_when_it_applies(
     monkeypatch.setattr(curtois_weekends, "solve_weekends_first", spy)
     inst = _read(shared_benchmarks, 3)
     built = build_curtois_model(inst)
-    res = solve_curtois(built, RosterParams(num_workers=1, seed=0, time_limit_s=20.0),
-                        lns_share=1.0)
+    res = solve_curtois(
+        built, RosterParams(num_workers=1, seed=0, time_limit_s=20.0), lns_share=1.0
+    )
     assert calls == [True]
     assert res.violations == ()
     assert res.objective == evaluate_curtois(inst, res.assignment).objective
