@@ -1,7 +1,7 @@
 """District route quality: the product's routes at the default budget and at 10x, and PyVRP.
 
 For nanhu (one day, each shift) and synthetic districts of 200 and 1,000 patches built like
-nanhu (:func:`~patrolsim.scenario.synthetic.synthetic_district`, day shift), with the
+nanhu (:func:`benchmarks.synthetic.synthetic_district`, day shift), with the
 scenario's default units, it solves the district routes as ``patrolsim routes`` does
 (:func:`~patrolsim.routing.solve_district_routes`, deterministic budget) at the default
 budget and at ten times its branch and solution limits, and reports what the district solve
@@ -52,17 +52,17 @@ from patrolsim.demand.values import default_rates
 from patrolsim.routing import RoutingParams, RoutingProblem, solve_problem
 from patrolsim.routing.check import check_district_routes, check_routing_solution
 from patrolsim.routing.district import (
-    UnitSpec,
+    DutyUnit,
     build_squad_problem,
     default_units,
     solve_district_routes,
 )
 from patrolsim.routing.schedule import schedule_route
 from patrolsim.scenario import Scenario, load_scenario
-from patrolsim.scenario.synthetic import synthetic_district
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._results import write_section
+from benchmarks.synthetic import synthetic_district
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FACTOR = 10
@@ -81,7 +81,7 @@ def _cases(names: list[str], shifts: set[str]) -> list[tuple[str, Scenario, str]
     return out
 
 
-def _units(scenario: Scenario, shift: str, squads: int | None) -> list[UnitSpec]:
+def _units(scenario: Scenario, shift: str, squads: int | None) -> list[DutyUnit]:
     """The default units of the shift, of the first ``squads`` squads only when given."""
     units = default_units(scenario, scenario.shift(shift))
     keep = [sq.id for sq in scenario.squads][: squads or None]

@@ -34,12 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._results import write_section  # noqa: E402
+from benchmarks.synthetic import synthetic_district  # noqa: E402
 from patrolsim.routing import RoutingParams  # noqa: E402
 from patrolsim.routing.check import check_district_routes  # noqa: E402
 from patrolsim.routing.district import default_units, solve_district_routes  # noqa: E402
 from patrolsim.scenario import load_scenario  # noqa: E402
 from patrolsim.scenario.save import save_scenario  # noqa: E402
-from patrolsim.scenario.synthetic import synthetic_district  # noqa: E402
 
 GB = 1024**3
 

@@ -19,8 +19,8 @@ if not __package__:  # run as a script: make the repository importable for bench
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._results import write_section
+from benchmarks.synthetic import synthetic_district
 from patrolsim.scenario import load_scenario
-from patrolsim.scenario.synthetic import synthetic_district
 from patrolsim.sim import simulate
 
 ROOT = Path(__file__).resolve().parent.parent

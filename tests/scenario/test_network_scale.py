@@ -9,11 +9,11 @@ import tracemalloc
 
 import numpy as np
 
+from benchmarks.synthetic import synthetic_district
 from patrolsim.demand.values import default_rates
 from patrolsim.routing.district import build_squad_problem, default_units
 from patrolsim.scenario import Scenario
 from patrolsim.scenario.model import FULL_MATRIX_MAX_PATCHES, TravelRows
-from patrolsim.scenario.synthetic import synthetic_district
 from patrolsim.sim.violations import neighbour_lists
 
 N = 3000
