@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
@@ -65,6 +66,10 @@ def _png(fig: Figure) -> str:
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+CJK_LINE_CHARS = 95
+"""Chinese characters per line of the overview's verdict (14-inch figure, 10-point type)."""
 
 
 def _figure(draw: Callable[[Axes], object], size: tuple[float, float]) -> str:
@@ -348,18 +353,27 @@ def overview_figure(result: PlanResult, lang: Lang = "zh") -> Figure:
         f"same staff, common random numbers"
     )
     head.text(0.0, 1.0, title, fontsize=13, va="top")
-    head.text(0.0, 0.9, verdict_summary(verdicts, USUAL, lang), fontsize=10, va="top", wrap=True)
+    summary = verdict_summary(verdicts, USUAL, lang)
+    if lang == "zh":  # matplotlib wraps only at spaces, and Chinese has none
+        summary = textwrap.fill(summary, width=CJK_LINE_CHARS)
+    head.text(0.0, 0.9, summary, fontsize=10, va="top", wrap=True)
+    shift = 0.055 * summary.count("\n")  # what follows moves down by the summary's extra lines
     lines = verdict_lines(result, lang)
     sep = "；" if lang == "zh" else "; "
     head.text(
-        0.0, 0.8, sep.join([*lines["targets"], *lines["cover"]]), fontsize=9, va="top", wrap=True
+        0.0,
+        0.8 - shift,
+        sep.join([*lines["targets"], *lines["cover"]]),
+        fontsize=9,
+        va="top",
+        wrap=True,
     )
     colour = {"better": "#1a7f37", "worse": "#b42318"}
     for i, v in enumerate(verdicts):
         col, row = divmod(i, 7)
         head.text(
             0.5 * col,
-            0.68 - 0.095 * row,
+            0.68 - shift - (0.095 - shift / 7) * row,
             kpi_sentence(v, lang),
             fontsize=8.5,
             va="top",
