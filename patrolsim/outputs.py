@@ -149,15 +149,15 @@ def run_folder(
 ) -> Iterator[Path]:
     """Yield a staging folder for a run's files; move them into ``out`` when the run ends well.
 
-    The staging folder is a hidden sibling of ``out`` (``.OUT.partial-XXXX``), made at once:
-    an unwritable ``--out`` is reported before any work starts. Inside the block
+    The staging folder is a hidden sibling of ``out`` (``.OUT.partial-`` and a random suffix),
+    made at once: an unwritable ``--out`` is reported before any work starts. Inside the block
     :func:`atomic_path` refuses paths outside the staging folder. When the block ends normally
-    (or with one of ``keep_on``, e.g. an infeasible roster whose explanation is worth
-    keeping), each top-level file or folder of the run replaces its namesake in ``out``:
-    folders such as ``sheets/`` are replaced whole, so stale sheets never pile up. Other
-    files already in ``out`` stay. While the moves run, ``out/INCOMPLETE_RUN.txt`` marks the
-    folder; it is removed last. On any other exit (an error, Ctrl-C, SIGTERM via the CLI's
-    handler) the staging folder is deleted and ``out`` is untouched.
+    (or with one of ``keep_on``, e.g. an infeasible roster whose explanation is worth keeping),
+    each top-level file or folder of the run replaces its namesake in ``out``: folders such as
+    ``sheets/`` are replaced whole, so stale sheets never pile up. Other files already in
+    ``out`` stay. While the moves run, ``out/INCOMPLETE_RUN.txt`` marks the folder; it is
+    removed last. On any other exit (an error, Ctrl-C, SIGTERM via the CLI's handler) the
+    staging folder is deleted and ``out`` is untouched.
 
     Raises
     ------

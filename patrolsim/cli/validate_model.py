@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import matplotlib.pyplot as plt
 
 from patrolsim.outputs import atomic_path, run_folder, write_figure, write_json, write_text
@@ -83,9 +82,7 @@ def report_markdown(results: Any) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-
-    matplotlib.use("Agg")
-
+    """Run every check and write the report into ``--out``."""
     reference = load_scenario(args.reference)
     # The run folder is made before the checks run: a bad --out costs seconds, not minutes.
     with run_folder(args.out) as out:
