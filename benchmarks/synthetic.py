@@ -1,10 +1,13 @@
 """Synthetic districts of any size, built like a given scenario (for speed benchmarks).
 
 The patches copy the template's street patches in turn (a shuffled order, repeated), laid
-out on a square grid with the template's density; one squad (with a base) per
-``patches_per_squad`` patches; staff in the template's ratio of people per patch and its mix
-of roles; simulated inspections in proportion to the number of patches. Campaigns and leave
-are dropped so that the work per patch stays the same at every size.
+out on a square grid with the template's density. Squads own compact areas, as a
+district's squads own its streets: the grid is cut into square blocks, taken in order, and
+every ``patches_per_squad + 1`` patches in that order are one squad's, its base the one
+nearest their middle. Staff come in the template's ratio of people per patch (or
+``staff_per_patch``) and its mix of roles; simulated inspections in proportion to the
+number of patches. Campaigns and leave are dropped so that the work per patch stays the
+same at every size.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from patrolsim.scenario.network import network_for
 
 
 def synthetic_district(
-    template: Scenario, n_patches: int, seed: int = 0, patches_per_squad: int = 25
+    template: Scenario,
+    n_patches: int,
+    seed: int = 0,
+    patches_per_squad: int = 25,
+    staff_per_patch: float | None = None,
 ) -> Scenario:
     """A district of ``n_patches`` street patches (plus squad bases) shaped like ``template``."""
     rng = np.random.default_rng(seed)
@@ -31,11 +38,20 @@ def synthetic_district(
     n_squads = max(1, math.ceil(n_patches / patches_per_squad))
     side = math.ceil(math.sqrt(n_patches + n_squads))
     cells = rng.permutation(side * side)[: n_patches + n_squads]
+    # compact squad areas: cells in the order of square blocks about a squad's size
+    block = max(1, round(math.sqrt(patches_per_squad + 1)))
+    col, row = cells % side, cells // side
+    cells = cells[np.lexsort((col, row, col // block, row // block))]
+    areas = np.array_split(cells, n_squads)
     patches: list[Patch] = []
     squads: list[Squad] = []
-    for s in range(n_squads):
-        cell = int(cells[s])
+    members: list[tuple[int, str]] = []
+    for s, cells_s in enumerate(areas):
+        cx, cy = cells_s % side, cells_s // side
+        middle = int(np.argmin((cx - cx.mean()) ** 2 + (cy - cy.mean()) ** 2))
+        cell = int(cells_s[middle])
         pid = f"B{s + 1:04d}"
+        sid = f"Q{s + 1:03d}"
         patches.append(
             Patch(
                 len(patches),
@@ -45,17 +61,16 @@ def synthetic_district(
                 "normal",
                 (cell % side) * spacing,
                 (cell // side) * spacing,
-                f"Q{s + 1:03d}",
+                sid,
             )
         )
-        squads.append(Squad(s, f"Q{s + 1:03d}", f"第{s + 1}中队", pid, len(patches) - 1))
+        squads.append(Squad(s, sid, f"第{s + 1}中队", pid, len(patches) - 1))
+        members.extend((int(c), sid) for k, c in enumerate(cells_s) if k != middle)
     # the template's street patches in a shuffled order, repeated: every size gets the
     # template's mix of kinds and tiers as nearly as its number of patches allows
     order = [street[int(k)] for k in rng.permutation(len(street))]
-    for i in range(n_patches):
+    for i, (cell, squad) in enumerate(members[:n_patches]):
         model = order[i % len(order)]
-        cell = int(cells[n_squads + i])
-        squad = squads[min(i // patches_per_squad, n_squads - 1)].id
         patches.append(
             dataclasses.replace(
                 model,
@@ -67,7 +82,7 @@ def synthetic_district(
                 squad=squad,
             )
         )
-    per_patch = len(template.staff) / len(street)
+    per_patch = len(template.staff) / len(street) if staff_per_patch is None else staff_per_patch
     roles = [m.role for m in template.staff]
     staff: list[StaffMember] = []
     for s, sq in enumerate(squads):
@@ -92,5 +107,8 @@ def synthetic_district(
         campaigns=(),
         roads=(),
         network=network,
-        content_hash=f"synthetic-{n_patches}-{seed}-{template.content_hash[:12]}",
+        content_hash=(
+            f"synthetic-{n_patches}-{seed}-{patches_per_squad}-{staff_per_patch}-"
+            f"{template.content_hash[:12]}"
+        ),
     )

@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "patrolsim"
 OPTIONAL = ("distributed", "dask", "pyvrp", "playwright")
 
 #: What each part of the package may import from (besides itself, errors, streams, outputs,
+#: workers,
 #: _version and terms). The data flow: scenario → sim → demand → roster → routing → plan →
 #: experiment → formats/plotting/report → cli.
 UPSTREAM: dict[str, set[str]] = {
@@ -27,7 +28,16 @@ UPSTREAM: dict[str, set[str]] = {
     "experiment": {"scenario", "sim"},
     "caselog": {"scenario", "sim", "experiment", "plotting"},
 }
-SHARED = {"errors", "streams", "outputs", "_version", "terms", "__init__", "__main__"}
+SHARED = {
+    "errors",
+    "streams",
+    "outputs",
+    "workers",
+    "_version",
+    "terms",
+    "__init__",
+    "__main__",
+}
 #: Readers of the public benchmark formats, which the CLI's benchmark modes feed to the solvers.
 READERS = {"patrolsim.formats.toptw", "patrolsim.formats.curtois"}
 

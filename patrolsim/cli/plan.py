@@ -9,6 +9,7 @@ machine; ``--roster-time-limit`` opts into a wall-clock roster solve instead. On
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,14 @@ def register(sub: Any) -> None:
         "reproducible (default 4000, about a second each)",
     )
     p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="squads routed at once, each in its own process (default: the number of CPUs); "
+        "the routes are the same for any number",
+    )
+    p.add_argument(
         "--keep",
         metavar="ROSTER.csv",
         help="the roster already issued for this week: re-plan keeping every "
@@ -98,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
             problems.append(f"--{name.replace('_', '-')}: must be positive (got {value:g})")
     if args.seed < 0:
         problems.append(f"--seed: must be at least 0 (got {args.seed})")
+    if args.workers is not None and args.workers < 1:
+        problems.append(f"--workers: must be at least 1 (got {args.workers})")
     if problems:
         raise ScenarioError(problems)
     assert week is not None
@@ -138,6 +149,7 @@ def _plan(
         progress=progress,
         roster_time_limit_s=args.roster_time_limit,
         keep=kept,
+        workers=args.workers or os.cpu_count() or 1,
     )
     bar.update(bar.total - bar.n)  # the estimate counted every shift type on every day
     bar.close()

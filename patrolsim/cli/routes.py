@@ -3,7 +3,7 @@
 District::
 
     patrolsim routes DIR --date YYYY-MM-DD [--roster ROSTER.csv] [--shift NAME]
-                     [--branches N | --time-limit S] --out OUT
+                     [--branches N | --time-limit S] [--workers N] --out OUT
 
 writes ``routes.csv``, ``sheets/*.html`` (one printable sheet per unit and shift),
 ``routes.geojson`` (local metres), ``map_<date>_<shift>.png``, ``planned.json`` (per unit the
@@ -20,14 +20,18 @@ district's routes.
 
 The search stops after ``--branches`` OR-Tools branches per search by default, so the same
 inputs give byte-identical routes on any machine; ``--time-limit`` stops it by the clock
-instead (faster machines then search further, and two runs may differ).
+instead (faster machines then search further, and two runs may differ). Squads are solved
+``--workers`` at a time in worker processes (by default one per CPU), which changes the time
+taken, not the routes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,7 @@ from patrolsim.routing.check import check_district_routes
 from patrolsim.routing.district import default_units, planned_visits, solve_district_routes
 from patrolsim.routing.toptw import solve_toptw
 from patrolsim.scenario import load_scenario
+from patrolsim.workers import local_executor
 
 
 def register(sub: Any) -> None:
@@ -80,6 +85,14 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the search (default 0)")
     p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="squads solved at once, each in its own process (default: the number of CPUs); "
+        "the routes are the same for any number",
+    )
+    p.add_argument(
         "--deterministic",
         action="store_true",
         help="stop by counts, not the clock (the default; kept for older scripts)",
@@ -95,6 +108,8 @@ def register(sub: Any) -> None:
 
 
 def _params(args: argparse.Namespace) -> RoutingParams:
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError(f"--workers:0: workers: must be >= 1 (got {args.workers})")
     if args.time_limit is not None:
         if not 0 < args.time_limit <= 86_400:
             raise ScenarioError(
@@ -223,35 +238,41 @@ def _route_and_write(
         "roster": args.roster,
         "shifts": [],
     }
-    for st in shifts:
-        units = (
-            roster_units.get(st.name, [])
-            if roster_units is not None
-            else list(default_units(scenario, st))
-        )
-        if not units:
-            print(f"{date} {st.name}: no units on duty")
-            continue
-        plan = solve_district_routes(scenario, date, st, units=units, params=params)
-        problems = check_district_routes(scenario, plan)
-        plans.append(plan)
-        print(plan.summary())
-        for pi in plan.unmet_posts:
-            p = scenario.patches[pi]
-            print(f"  fixed post not reachable: {p.id} {p.name}")
-        for line in problems:
-            print(f"  CHECK: {line}")
-        summary["shifts"].append(
-            {
-                "shift": st.name,
-                "units": [u.label for u in units],
-                "stops": sum(len(r.stops) for r in plan.routes),
-                "value_violation_hours": round(plan.prize, 4),
-                "unmet_posts": [scenario.patches[i].id for i in plan.unmet_posts],
-                "check_problems": problems,
-                "time_s": round(plan.wall_s, 3),
-            }
-        )
+    workers = min(args.workers or os.cpu_count() or 1, len(scenario.squads))
+    with contextlib.ExitStack() as stack:
+        # one pool of worker processes for all the shifts
+        pool = stack.enter_context(local_executor(workers)) if workers > 1 else None
+        for st in shifts:
+            units = (
+                roster_units.get(st.name, [])
+                if roster_units is not None
+                else list(default_units(scenario, st))
+            )
+            if not units:
+                print(f"{date} {st.name}: no units on duty")
+                continue
+            plan = solve_district_routes(
+                scenario, date, st, units=units, params=params, workers=workers, executor=pool
+            )
+            problems = check_district_routes(scenario, plan)
+            plans.append(plan)
+            print(plan.summary())
+            for pi in plan.unmet_posts:
+                p = scenario.patches[pi]
+                print(f"  fixed post not reachable: {p.id} {p.name}")
+            for line in problems:
+                print(f"  CHECK: {line}")
+            summary["shifts"].append(
+                {
+                    "shift": st.name,
+                    "units": [u.label for u in units],
+                    "stops": sum(len(r.stops) for r in plan.routes),
+                    "value_violation_hours": round(plan.prize, 4),
+                    "unmet_posts": [scenario.patches[i].id for i in plan.unmet_posts],
+                    "check_problems": problems,
+                    "time_s": round(plan.wall_s, 3),
+                }
+            )
     write_district_outputs(out, scenario, plans, lang=args.lang or scenario.language)
     for plan in plans:
         fig, ax = plt.subplots(figsize=(9, 9))

@@ -205,17 +205,19 @@ def hidden_hours(
 
 def failing_hours(
     rate: npt.NDArray[np.float64], life_h: npt.NDArray[np.float64], interval_h: float
-) -> float:
+) -> npt.NDArray[np.float64]:
     """Hours of an interval after a visit in which an inspection would see a violation.
 
     Violations noticed on site build up after a visit as ``m(s) = Σ r D (1 − exp(−s/D))``
     (``r s`` for those that stay); an inspection fails with probability ``1 − exp(−m)``.
+    ``rate`` has the types on its last axis and any number of patches before it; the
+    result has one value per patch (a 0-d array for one patch).
     """
     s = np.linspace(0.0, interval_h, _STEPS + 1)[:, None]
     with np.errstate(invalid="ignore"):
-        stock = np.where(np.isfinite(life_h), rate * life_h * -np.expm1(-s / life_h), rate * s)
-    fail = -np.expm1(-stock.sum(axis=1))
-    return float((fail[1:] + fail[:-1]).sum() * interval_h / (2 * _STEPS))
+        per_rate = np.where(np.isfinite(life_h), life_h * -np.expm1(-s / life_h), s)
+    fail = -np.expm1(-(np.asarray(rate, dtype=np.float64) @ per_rate.T))
+    return np.asarray((fail[..., 1:] + fail[..., :-1]).sum(axis=-1) * interval_h / (2 * _STEPS))
 
 
 @functools.lru_cache(maxsize=64)
@@ -237,17 +239,17 @@ def _saved_per_rate(response: TypeResponse, interval_h: float) -> npt.NDArray[np
 
 def _split_gain(
     rate: npt.NDArray[np.float64], response: TypeResponse, interval_h: float, fail_weight: float
-) -> float:
+) -> npt.NDArray[np.float64]:
     """What a stop in the middle of an interval of ``interval_h`` saves: the violation-hours
-    of :func:`_saved_per_rate` at these rates, plus ``fail_weight`` × the failing hours it
-    saves."""
-    value = float(np.dot(rate, _saved_per_rate(response, interval_h)))
+    of :func:`_saved_per_rate` at these rates (``(..., types)``), plus ``fail_weight`` × the
+    failing hours it saves; one value per patch."""
+    value = rate @ _saved_per_rate(response, interval_h)
     if fail_weight > 0:
-        value += fail_weight * (
+        value = value + fail_weight * (
             failing_hours(rate, response.life_h, interval_h)
             - 2.0 * failing_hours(rate, response.life_h, interval_h / 2.0)
         )
-    return value
+    return np.asarray(value)
 
 
 def _share_inside(lo_min: int, hi_min: int, window: tuple[int, int]) -> float:
@@ -261,12 +263,13 @@ def _share_inside(lo_min: int, hi_min: int, window: tuple[int, int]) -> float:
 def _mean_rates(
     rates: npt.NDArray[np.float64], lo_min: int, hi_min: int
 ) -> npt.NDArray[np.float64]:
-    """Mean over the minutes [lo, hi) of hourly rates (``(24, types)``), across midnight."""
+    """Mean over the minutes [lo, hi) of hourly rates (``(..., 24, types)``), across
+    midnight."""
     if hi_min <= lo_min:
-        return np.zeros(rates.shape[1])
+        return np.zeros(rates.shape[:-2] + rates.shape[-1:])
     minutes = np.arange(lo_min, hi_min)
-    hours, counts = np.unique((minutes // 60) % 24, return_counts=True)
-    return (rates[hours] * counts[:, None]).sum(axis=0) / len(minutes)
+    weights = np.bincount((minutes // 60) % 24, minlength=24) / len(minutes)
+    return np.einsum("h,...ht->...t", weights, rates)
 
 
 def patch_values(
@@ -276,13 +279,18 @@ def patch_values(
     gap_min: int,
     inspection_min: tuple[int, int] = (0, 1440),
     fail_weight: float = FAIL_WEIGHT,
-) -> tuple[list[float], float]:
-    """Repeat-visit value per slot and first-visit value of one patch for one shift.
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Repeat-visit value per slot and first-visit value of patches for one shift.
+
+    One call values every patch of a squad at once: the work is array arithmetic over the
+    patches, not a loop per patch (a district of 5,000 patches is valued in well under a
+    second).
 
     Parameters
     ----------
     patch_rates
-        Shape ``(24, types)``: the patch's rates (see :class:`PatchRates`).
+        Shape ``(patches, 24, types)`` (or ``(24, types)`` for one patch): the patches'
+        rates (see :class:`PatchRates`).
     response
         How the types live and respond to a stop.
     slots
@@ -297,9 +305,10 @@ def patch_values(
 
     Returns
     -------
-    (list of float, float)
-        Value of a visit in each slot when the neighbouring slots are visited too, and of
-        the shift's first visit when the patch is visited once a shift.
+    (numpy.ndarray, numpy.ndarray)
+        Shapes ``(patches, slots)`` and ``(patches,)``: the value of a visit in each slot
+        when the neighbouring slots are visited too, and of the shift's first visit when the
+        patch is visited once a shift.
     """
     gap_h = gap_min / 60.0
     repeat = []
@@ -312,7 +321,7 @@ def patch_values(
     first = _split_gain(
         _mean_rates(patch_rates, lo - length, hi), response, 2.0 * length / 60.0, weight
     )
-    return repeat, first
+    return np.stack(repeat, axis=-1), first
 
 
 def default_risk(
@@ -394,10 +403,8 @@ def shift_value(scenario: Scenario, rates: PatchRates, squad: str, shift: ShiftT
     """
     gap = round(scenario.patrol.revisit_gap_min)
     slots = shift_slots(shift.start_min, shift.end_min, gap)
-    total = 0.0
-    for p in patrol_patches(scenario, squad):
-        repeat, first = patch_values(
-            rates.rates[p.index], rates.response, slots, gap, INSPECTION_HOURS_MIN
-        )
-        total += first + sum(repeat)
-    return total
+    index = [p.index for p in patrol_patches(scenario, squad)]
+    repeat, first = patch_values(
+        rates.rates[index], rates.response, slots, gap, INSPECTION_HOURS_MIN
+    )
+    return float(first.sum() + repeat.sum())

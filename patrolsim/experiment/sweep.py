@@ -43,14 +43,11 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import ctypes
 import datetime as dt
 import math
 import os
-import signal
 import socket
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -74,6 +71,7 @@ from patrolsim.sim.engine import simulate
 from patrolsim.sim.policies import PolicyContext, make_policy, scale_staff
 from patrolsim.sim.violations import base_intensity
 from patrolsim.streams import stream
+from patrolsim.workers import local_executor
 
 CAMPAIGN_SUFFIX = "@campaign"
 OVERTIME_SUFFIX = "@campaign+overtime"
@@ -702,46 +700,6 @@ def write_outputs(result: SweepResult, out: str | os.PathLike[str]) -> list[Path
     }
     paths.append(write_json(folder / "recommendation.json", rec))
     return paths
-
-
-PR_SET_PDEATHSIG = 1
-"""Linux prctl option: the signal a process gets when its parent dies."""
-PARENT_POLL_S = 1.0
-
-
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer: end this worker when the sweep's main process ``parent`` dies.
-
-    Killing only the main process (SIGKILL, an OOM kill) would otherwise leave the workers
-    running on with their last task. On Linux the kernel sends SIGKILL at once
-    (``prctl(PR_SET_PDEATHSIG)``); everywhere, a daemon thread checks ``os.getppid()`` every
-    :data:`PARENT_POLL_S` seconds and exits when the worker has been orphaned.
-    """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="patrolsim-parent-watch", daemon=True).start()
-
-
-def local_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
-    """A pool of ``workers`` local processes (default: the number of CPUs).
-
-    The workers die with the process that made the pool (:func:`_die_with_parent`).
-    """
-    return cf.ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1,
-        initializer=_die_with_parent,
-        initargs=(os.getpid(),),
-    )
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
@@ -46,6 +47,7 @@ from patrolsim.sim.policies import (
     SwitchPolicy,
     UnitSpec,
 )
+from patrolsim.workers import local_executor
 
 BASELINES = ("posts+mobile", "hotspot")
 ROSTER_WORK = 20.0
@@ -200,6 +202,7 @@ def plan_week(
     progress: Progress | None = None,
     roster_time_limit_s: float | None = None,
     keep: PreviousRoster | None = None,
+    workers: int = 1,
 ) -> PlanResult:
     """Make next week's plan and simulate it against the baselines.
 
@@ -228,6 +231,10 @@ def plan_week(
     keep
         The roster already issued for this week, ``{(staff_id, date): shift}``: the roster
         keeps every assignment the rules allow (:func:`patrolsim.roster.keep.keep_problem`).
+    workers
+        Squads routed at once, in worker processes that stay open for the week's shifts
+        (:func:`~patrolsim.routing.district.solve_district_routes`); the routes are the same
+        for any number.
 
     Returns
     -------
@@ -297,12 +304,17 @@ def plan_week(
         restarts=1,
         seed=seed,
     )
-    for i, ((date, shift), unit_list) in enumerate(sorted(units.items())):
-        say(f"routing {date} {shift} ({i + 1}/{len(units)})")
-        d = (date - week_start).days
-        routes.append(
-            solve_district_routes(scenario, date, shift, unit_list, demand.patch_rates(d), params)
-        )
+    lanes = min(workers, len(scenario.squads))
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(local_executor(lanes)) if lanes > 1 else None
+        for i, ((date, shift), unit_list) in enumerate(sorted(units.items())):
+            say(f"routing {date} {shift} ({i + 1}/{len(units)})")
+            rates = demand.patch_rates((date - week_start).days)
+            routes.append(
+                solve_district_routes(
+                    scenario, date, shift, unit_list, rates, params, workers=lanes, executor=pool
+                )
+            )
     timings["routes"] = time.perf_counter() - t0
 
     runs = {

@@ -34,6 +34,7 @@ Modelling choices (DESIGN.md "Routes"):
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import time
@@ -62,6 +63,7 @@ from patrolsim.routing.problem import (
 )
 from patrolsim.routing.solve import solve_problem
 from patrolsim.scenario.model import INSPECTION_HOURS_MIN, Scenario, ShiftType
+from patrolsim.workers import local_executor
 
 __all__ = [
     "DistrictRoutes",
@@ -76,6 +78,10 @@ __all__ = [
 
 RETRIES = 3
 """Times a squad's routes are searched again, with twice the budget, when no solution came."""
+MIN_SQUAD_S = 0.1
+"""Least wall-clock seconds a squad's search gets against the clock, however little is left:
+units must never be sent out without a route. Only with more squads than the limit allows
+at this pace (600 squads a minute) does the call overrun its limit."""
 MEAL_BREAK_MIN_SHIFT_MIN = 300
 """Shifts longer than this (minutes) get a meal break."""
 
@@ -306,10 +312,17 @@ def build_squad_problem(
     closed_posts: list[int] = []
     slots = shift_slots(lo, hi, gap)
     choice = 0
-    for p in patrol_patches(scenario, squad):
-        repeat, first = patch_values(
-            rates.rates[p.index], rates.response, slots, gap, INSPECTION_HOURS_MIN
-        )
+    patches = patrol_patches(scenario, squad)
+    repeats, firsts = patch_values(
+        rates.rates[[p.index for p in patches]],
+        rates.response,
+        slots,
+        gap,
+        INSPECTION_HOURS_MIN,
+    )
+    for p, repeat_k, first_k in zip(patches, repeats.tolist(), firsts.tolist(), strict=True):
+        repeat: list[float] = repeat_k
+        first: float = first_k
         if max(max(repeat), first) <= 0:
             continue
         # The first visit of the shift is worth at least a repeat visit of an average slot.
@@ -530,6 +543,46 @@ def _solve_until_found(problem: RoutingProblem, params: RoutingParams) -> Routin
     return sol
 
 
+def _solve_squads(
+    problems: Mapping[str, _SquadProblem],
+    params: RoutingParams,
+    deadline: float,
+    workers: int,
+    executor: cf.Executor | None,
+) -> dict[str, RoutingSolution]:
+    """Solve every squad's problem, here one after the other or ``workers`` at a time in
+    ``executor``'s processes.
+
+    Against the clock, each squad's search gets the time left until ``deadline`` times the
+    lanes running, shared among the squads still to start by their number of stops: a
+    squad that overran shortens the next ones' share rather than the whole call overrunning.
+    Under a deterministic budget the share is unused, and the routes do not depend on
+    ``workers``.
+    """
+    queue = list(problems.items())
+    stops_left = sum(max(len(sp.problem.stops), 1) for _, sp in queue)
+    out: dict[str, RoutingSolution] = {}
+    running: dict[cf.Future[RoutingSolution], str] = {}
+    while queue or running:
+        while queue and (executor is None or len(running) < workers):
+            sq, sp = queue.pop(0)
+            weight = max(len(sp.problem.stops), 1)
+            lanes = 1 if executor is None else workers
+            left = deadline - time.perf_counter()
+            share = min(left * lanes * weight / stops_left, left)
+            stops_left -= weight
+            sized = dataclasses.replace(params, time_limit_s=max(share, MIN_SQUAD_S))
+            if executor is None:
+                out[sq] = _solve_until_found(sp.problem, sized)
+            else:
+                running[executor.submit(_solve_until_found, sp.problem, sized)] = sq
+        if running:
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                out[running.pop(future)] = future.result()
+    return out
+
+
 def solve_district_routes(
     scenario: Scenario,
     date: dt.date,
@@ -537,6 +590,8 @@ def solve_district_routes(
     units: Sequence[DutyUnit] | None = None,
     risk: PatchRates | npt.NDArray[np.float64] | None = None,
     params: RoutingParams | None = None,
+    workers: int = 1,
+    executor: cf.Executor | None = None,
 ) -> DistrictRoutes:
     """Plan the routes of every unit on duty for one day and shift.
 
@@ -557,6 +612,14 @@ def solve_district_routes(
         Solver settings; by default a deterministic budget (search branches per squad). A time
         limit (``deterministic=False``) covers the whole call and is shared among the squads
         by their number of stops.
+    workers
+        Squads solved at once, each in a worker process (squads are independent problems:
+        a district of many squads takes about ``1 / workers`` of the time). Under a
+        deterministic budget the routes are the same for any number of workers.
+    executor
+        The process pool to solve in when ``workers > 1`` (e.g.
+        :func:`patrolsim.workers.local_executor`, kept open for a week's shifts); by default
+        one is made for this call.
 
     Returns
     -------
@@ -564,6 +627,8 @@ def solve_district_routes(
         Timed routes per unit, what they are worth and fixed posts that could not be made.
     """
     t0 = time.perf_counter()
+    if workers < 1:
+        raise ValueError(f"Expected workers >= 1, got {workers}.")
     st = scenario.shift(shift) if isinstance(shift, str) else shift
     params = params or RoutingParams()
     units = tuple(default_units(scenario, st) if units is None else units)
@@ -573,20 +638,22 @@ def solve_district_routes(
         sq: build_squad_problem(scenario, sq, [u for u in units if u.squad == sq], rates, st)
         for sq in squads
     }
-    total_stops = sum(len(p.problem.stops) for p in problems.values()) or 1
+    # the time left less 0.3 s for the sheets' timing below
+    deadline = t0 + params.time_limit_s - 0.3
+    lanes = min(workers, len(problems))
+    if lanes <= 1:
+        solutions = _solve_squads(problems, params, deadline, 1, None)
+    elif executor is not None:
+        solutions = _solve_squads(problems, params, deadline, lanes, executor)
+    else:
+        with local_executor(lanes) as pool:
+            solutions = _solve_squads(problems, params, deadline, lanes, pool)
     routes_by_unit: dict[str, UnitRoute] = {}
-    solutions: dict[str, RoutingSolution] = {}
     prize = 0.0
     unmet: list[int] = []
     stop_max_s = round(scenario.patrol.stop_max * 60)
-    # The budget covers everything: building, solving and timing (0.3 s kept for the latter).
-    budget = max(params.time_limit_s - (time.perf_counter() - t0) - 0.3, 0.2 * len(problems))
     for sq, sp in problems.items():
-        share = budget * max(len(sp.problem.stops), 1) / total_stops
-        sol = _solve_until_found(
-            sp.problem, dataclasses.replace(params, time_limit_s=max(share, 0.2))
-        )
-        solutions[sq] = sol
+        sol = solutions[sq]
         for vi, u in enumerate(sp.units):
             routes_by_unit[u.label] = UnitRoute(u, _unit_rows(sp, sol, vi, stop_max_s))
         made = {v.stop for r in sol.routes for v in r.visits}
@@ -602,7 +669,7 @@ def solve_district_routes(
         routes=tuple(routes_by_unit[u.label] for u in units),
         prize=prize,
         unmet_posts=tuple(sorted(set(unmet))),
-        solutions=solutions,
+        solutions={sq: solutions[sq] for sq in problems},
         wall_s=time.perf_counter() - t0,
     )
 

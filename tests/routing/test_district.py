@@ -20,6 +20,7 @@ from patrolsim.routing.district import (
     solve_district_routes,
 )
 from patrolsim.scenario import Scenario
+from patrolsim.workers import local_executor
 
 DAY = dt.date(2026, 11, 24)
 #: A deterministic budget (branches, not seconds): the same routes on a busy machine.
@@ -177,3 +178,19 @@ def test_a_squad_without_a_first_solution_is_searched_again(monkeypatch, tiny: S
     assert budgets[1] == 2 * budgets[0]
     assert all(sol.status == "solved" for sol in plan.solutions.values())
     assert plan.routes[0].stops
+
+
+def test_routes_are_the_same_for_any_number_of_workers(nanhu: Scenario) -> None:
+    """Tests that solving the squads in worker processes changes nothing in the routes under
+    a deterministic budget, whether the pool is made for the call or passed in."""
+    alone = solve_district_routes(nanhu, DAY, "early", params=QUICK)
+    assert len(alone.solutions) > 1  # more than one squad, so the pool has work to share
+    made = solve_district_routes(nanhu, DAY, "early", params=QUICK, workers=2)
+    with local_executor(2) as pool:
+        given = solve_district_routes(nanhu, DAY, "early", params=QUICK, workers=2, executor=pool)
+    for other in (made, given):
+        assert [r.rows for r in other.routes] == [r.rows for r in alone.routes]
+        assert other.prize == alone.prize
+        assert list(other.solutions) == list(alone.solutions)
+    with pytest.raises(ValueError, match="workers"):
+        solve_district_routes(nanhu, DAY, "early", params=QUICK, workers=0)

@@ -241,3 +241,26 @@ def test_deterministic_search_carries_no_clock() -> None:
     sp = _search_parameters(RoutingParams(deterministic=True), "PATH_CHEAPEST_ARC", 1.0)
     assert not sp.HasField("time_limit")
     assert sp.lns_time_limit.seconds == DETERMINISTIC_LNS_LIMIT_S
+
+
+def test_a_short_clock_is_not_split_among_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that against a clock too short to share, one search gets all of it (restarts of
+    a few tenths of a second each lost a quarter of nanhu's prize), while a deterministic
+    budget makes every restart asked for."""
+    import patrolsim.routing.solve as rs
+
+    searches: list[float] = []
+    real = rs.solve_routing
+
+    def counted(model, params):  # type: ignore[no-untyped-def]
+        searches.append(params.time_limit_s)
+        return real(model, params)
+
+    monkeypatch.setattr(rs, "solve_routing", counted)
+    problem = _random_problem(41, n=6, vehicles=1)
+    short = RoutingParams(deterministic=False, time_limit_s=2 * rs.MIN_RESTART_S - 0.01)
+    solve_problem(problem, dataclasses.replace(short, restarts=3))
+    assert len(searches) == 1
+    searches.clear()
+    solve_problem(problem, dataclasses.replace(FAST, restarts=3))
+    assert len(searches) == 3

@@ -1,4 +1,5 @@
-"""Tests that a sweep's local workers die with the main process (issue 40, item 7)."""
+"""Tests that local worker processes (sweeps, district routes) die with the main process
+(issue 40, item 7)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 SCRIPT = textwrap.dedent("""
     import os, sys, time
-    from patrolsim.experiment.sweep import local_executor
+    from patrolsim.workers import local_executor
 
     def work(_):
         time.sleep(120)
