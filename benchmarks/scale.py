@@ -1,14 +1,17 @@
 """Scale: memory and time of routes, validate and a simulated week for large districts.
 
 Run: ``python benchmarks/scale.py [--routes-patches 5000] [--city-patches 50000]
-[--time-limit 60]``. Each measurement runs in its own process, so its peak resident memory
-(``ru_maxrss``) is its own:
+[--time-limit 60] [--workers 2]``. Each measurement runs in its own process, so its peak
+resident memory (``ru_maxrss``) is its own:
 
-* **routes**: the routes of one shift (default units) of a synthetic district of 5,000 street
-  patches built like the reference district (about 2,000 staff), with a time limit; prints
-  wall time, peak memory and quality (stops, violation-hours the stops are worth, share of
-  patches visited, fixed posts missed, rule checks). Targets: within the time limit, under
-  2 GB.
+* **routes**: the routes of one day shift (the scenario's default cover, one unit per squad)
+  of a synthetic district of 5,000 street patches built like the reference district: squads
+  of 25 patches in compact areas, 0.4 staff per patch (2,000 staff). Three runs: against the
+  time limit on one process and on ``--workers``, and under the default deterministic budget
+  on ``--workers``. Each prints wall time, peak memory and quality: stops per unit, the
+  violation-hours the stops are worth, the share of patches visited, fixed posts missed and
+  rule checks. For scale, the reference district's own day shift (nanhu, default budget)
+  is measured the same way. Targets: within the time limit, under 2 GB.
 * **validate** and **simulate**: a synthetic city of 50,000 patches saved as a scenario
   folder (without warm-up), then ``patrolsim validate`` and ``patrolsim simulate --days 7``.
   Target: each under 8 GB.
@@ -44,36 +47,52 @@ from patrolsim.scenario.save import save_scenario  # noqa: E402
 GB = 1024**3
 
 
-def _routes(patches: int, time_limit: float) -> dict[str, object]:
-    """Solve one shift's routes in this process; return the figures."""
+STAFF_PER_PATCH = 0.4
+"""2,000 staff for 5,000 patches (issue 40's district); nanhu has 0.7."""
+
+
+def _routes(patches: int, time_limit: float | None, workers: int) -> dict[str, object]:
+    """Solve one day shift's routes in this process; return the figures.
+
+    ``patches`` 0 is the reference district itself; ``time_limit`` None the default
+    deterministic budget.
+    """
     nanhu = load_scenario(ROOT / "scenarios" / "nanhu")
-    sc = synthetic_district(nanhu, patches, seed=1)
-    shift = sc.shift("day") if any(s.name == "day" for s in sc.shifts) else sc.shifts[0]
+    sc = (
+        nanhu
+        if patches == 0
+        else synthetic_district(nanhu, patches, seed=1, staff_per_patch=STAFF_PER_PATCH)
+    )
+    shift = sc.shift("day")
     units = default_units(sc, shift)
+    params = (
+        RoutingParams(seed=0)
+        if time_limit is None
+        else RoutingParams(deterministic=False, time_limit_s=time_limit, seed=0)
+    )
     t0 = time.perf_counter()
     plan = solve_district_routes(
-        sc,
-        dt.date(2026, 11, 24),
-        shift,
-        units=units,
-        params=RoutingParams(time_limit_s=time_limit, seed=0),
+        sc, dt.date(2026, 11, 24), shift, units=units, params=params, workers=workers
     )
     wall = time.perf_counter() - t0
     problems = check_district_routes(sc, plan)
     street = [p.index for p in sc.patches if p.kind != "base"]
+    posts = sum(1 for p in sc.patches if p.tier == "strict" and p.kind != "base")
     visited = {r.patch_index for ur in plan.routes for r in ur.stops}
+    stops = sum(len(r.stops) for r in plan.routes)
     return {
+        "district": sc.name,
         "patches": len(street),
         "squads": len(sc.squads),
         "staff": len(sc.staff),
         "units": len(units),
-        "shift": shift.name,
-        "time_limit_s": time_limit,
+        "budget": "default branches" if time_limit is None else f"{time_limit:g} s",
+        "workers": workers,
         "wall_s": round(wall, 1),
-        "stops": sum(len(r.stops) for r in plan.routes),
-        "value_violation_hours": round(plan.prize, 1),
+        "stops_per_unit": round(stops / len(units), 1),
+        "value_per_unit": round(plan.prize / len(units), 1),
         "patches_visited_share": round(len(visited) / len(street), 3),
-        "unmet_posts": len(plan.unmet_posts),
+        "posts_missed": f"{len(plan.unmet_posts)} of {posts}",
         "check_problems": len(problems),
     }
 
@@ -105,41 +124,53 @@ def main() -> None:
     parser.add_argument("--routes-patches", type=int, default=5000)
     parser.add_argument("--city-patches", type=int, default=50000)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip", nargs="*", default=[], choices=["routes", "validate", "simulate"])
     parser.add_argument("--part", help=argparse.SUPPRESS)
+    parser.add_argument("--deterministic", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part == "routes":
-        figures = _routes(args.routes_patches, args.time_limit)
+        limit = None if args.deterministic else args.time_limit
+        figures = _routes(args.routes_patches, limit, args.workers)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB
         print(json.dumps({**figures, "peak_gb": round(peak, 2)}))
         return
 
     rows = []
+    route_rows = []
     if "routes" not in args.skip:
-        wall, peak, code, out = _measured(
-            [
+        runs = [
+            (0, False, 1),  # the reference district, for scale
+            (args.routes_patches, False, 1),
+            (args.routes_patches, False, args.workers),
+            (args.routes_patches, True, args.workers),
+        ]
+        for patches, deterministic, workers in runs:
+            argv = [
                 sys.executable,
                 __file__,
                 "--part",
                 "routes",
                 "--routes-patches",
-                str(args.routes_patches),
+                str(patches),
                 "--time-limit",
                 str(args.time_limit),
+                "--workers",
+                str(workers),
             ]
-        )
-        if code != 0:
-            sys.exit(f"routes failed:\n{out}")
-        fig = json.loads(out.strip().splitlines()[-1])
-        print(f"routes: {fig}", flush=True)
-        rows.append(
-            f"| routes, one {fig['shift']} shift | {fig['patches']:,} patches, {fig['squads']} "
-            f"squads, {fig['staff']:,} staff, {fig['units']} units | {fig['wall_s']} s "
-            f"(limit {fig['time_limit_s']:g} s) | {peak:.2f} GB | {fig['stops']} stops worth "
-            f"{fig['value_violation_hours']} violation-hours; "
-            f"{fig['patches_visited_share']:.0%} of patches visited; "
-            f"{fig['unmet_posts']} fixed posts missed; {fig['check_problems']} rule problems |"
-        )
+            wall, peak, code, out = _measured(argv + (["--deterministic"] if deterministic else []))
+            if code != 0:
+                sys.exit(f"routes failed:\n{out}")
+            fig = json.loads(out.strip().splitlines()[-1])
+            print(f"routes: {fig}", flush=True)
+            route_rows.append(
+                f"| {fig['district']}: {fig['patches']:,} patches, {fig['squads']} squads, "
+                f"{fig['staff']:,} staff, {fig['units']} units | {fig['budget']} | "
+                f"{fig['workers']} | {fig['wall_s']} s | {peak:.2f} GB | "
+                f"{fig['stops_per_unit']} | {fig['value_per_unit']} | "
+                f"{fig['patches_visited_share']:.0%} | {fig['posts_missed']} | "
+                f"{fig['check_problems']} |"
+            )
     with tempfile.TemporaryDirectory(prefix="patrolsim-scale-") as tmp:
         city = Path(tmp) / "city"
         if not {"validate", "simulate"} <= set(args.skip):
@@ -188,12 +219,27 @@ def main() -> None:
                 f"{args.city_patches:,} patches | {wall:.1f} s | {peak:.2f} GB | exit "
                 f"{code}; {summary.strip()[:120]} |"
             )
-    body = (
-        "| what | size | time | peak RSS | result |\n| --- | --- | --- | --- | --- |\n"
-        + "\n".join(rows)
-        + "\n\nTargets (issue 40): routes within the time limit and "
-        "under 2 GB; validate and a simulated week of the city each under 8 GB. Peak RSS "
-        "is the measured process's own (`ru_maxrss`)."
+    body = ""
+    if route_rows:
+        body += (
+            "Routes of one day shift (2026-11-24):\n\n"
+            "| district | budget | workers | time | peak RSS | stops per unit | "
+            "violation-hours per unit | patches visited | fixed posts missed | rule problems |"
+            "\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+            + "\n".join(route_rows)
+            + "\n\n"
+        )
+    if rows:
+        body += (
+            "| what | size | time | peak RSS | result |\n| --- | --- | --- | --- | --- |\n"
+            + "\n".join(rows)
+            + "\n\n"
+        )
+    body += (
+        "Targets (issue 40): routes within the time limit and under 2 GB; validate and a "
+        "simulated week of the city each under 8 GB. Peak RSS is `ru_maxrss` of the "
+        "measured process (as `wait4` reports it: the largest of it and its worker "
+        "processes)."
     )
     print(body)
     command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])

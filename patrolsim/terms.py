@@ -34,9 +34,10 @@ TERMS: Mapping[str, tuple[str, str]] = {
     "complaints": ("投诉数", "complaints"),
     "complaint_response_mean_min": ("投诉平均响应时间", "mean complaint response"),
     "complaint_response_p90_min": ("投诉响应时间(90%分位)", "complaint response, 90th centile"),
+    # the time limit is the scenario's ([complaints] response_target_min), so not named here
     "complaints_within_target_share": (
-        "投诉30分钟内响应率",
-        "complaints answered within 30 minutes",
+        "投诉按时响应率",
+        "complaints answered in time",
     ),
     "inspection_pass_rate": ("考评合格率", "inspection pass rate"),
     "patrol_hours": ("巡查工时", "patrol hours"),
@@ -184,16 +185,20 @@ def format_kpi(kpi: str, value: float, lang: Lang = "zh", signed: bool = False) 
 
 
 def change_words(kpi: str, value: float, lang: Lang = "zh") -> str:
-    """A difference in words: ``减少 1,234 小时`` / ``up 3.1 points``."""
+    """A difference in words: ``减少 1,234 小时`` / ``up 3.1 points``; a difference too small
+    for the KPI's digits is ``减少不到 1 小时`` / ``down less than 1 h`` (not "unchanged",
+    which would contradict a verdict of better or worse beside it)."""
     amount = format_kpi(kpi, abs(value), lang, signed=True).lstrip("+")
-    if (
-        amount.startswith(("0 ", "0.0 ", "0.0", "0"))
-        and float(amount.split()[0].replace(",", "")) == 0
-    ):
-        return "不变" if lang == "zh" else "unchanged"
+    less = ""
+    if float(amount.split()[0].rstrip("%").replace(",", "")) == 0:
+        if value == 0:
+            return "不变" if lang == "zh" else "unchanged"
+        _, scale, digits = KPI_UNITS.get(kpi, ("", 1.0, 1))
+        amount = format_kpi(kpi, 10.0**-digits / scale, lang, signed=True).lstrip("+")
+        less = "不到 " if lang == "zh" else "less than "
     if lang == "zh":
-        return ("减少 " if value < 0 else "增加 ") + amount
-    return ("down " if value < 0 else "up ") + amount
+        return ("减少" if value < 0 else "增加") + (less or " ") + amount
+    return ("down " if value < 0 else "up ") + less + amount
 
 
 def leave_kind(kind: str, lang: Lang = "zh") -> str:

@@ -48,9 +48,13 @@ def test_policy_names_in_words(name: str, zh: str, en: str) -> None:
 
 
 def test_differences_in_words() -> None:
-    """Tests that differences read as increases and decreases with units, shares in points."""
+    """Tests that differences read as increases and decreases with units, shares in points;
+    a difference below the digits shown still says which way it goes (a "better" verdict
+    beside "unchanged" read as a contradiction), and only no difference is unchanged."""
     assert change_words("violation_hours", -1234.4) == "减少 1,234 小时"
     assert change_words("inspection_pass_rate", 0.031, "en") == "up 3.1 points"
-    assert change_words("overtime_hours", -0.2) == "不变"
+    assert change_words("overtime_hours", -0.2) == "减少不到 1 小时"
+    assert change_words("inspection_pass_rate", 0.0004, "en") == "up less than 0.1 points"
+    assert change_words("overtime_hours", 0.0) == "不变"
     assert format_kpi("inspection_pass_rate", 0.85) == "85.0%"
     assert term("unknown words") == "unknown words"
