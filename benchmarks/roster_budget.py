@@ -5,8 +5,8 @@ Usage (from the repository root)::
     nice python -m benchmarks.roster_budget --work-limits 5 10 20 --time-limit 60
 
 Solves one week of a scenario (default ``scenarios/nanhu`` from 2026-11-30, the default
-cover) twice at each deterministic budget on one worker, as ``patrolsim roster`` does by
-default, and reports the objective, the bound, the CPU and wall time and whether the two
+cover) twice at each deterministic budget (interleaved searches), as ``patrolsim roster`` does
+by default, and reports the objective, the bound, the CPU and wall time and whether the two
 ``roster.csv`` files are byte-identical; then once under a wall-clock limit on two workers
 for comparison. Writes the ``roster-budget`` section of ``benchmarks/RESULTS.md``.
 """
@@ -74,22 +74,27 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for work in args.work_limits:
-        params = RosterParams(
-            time_limit_s=None, max_deterministic_time=work, num_workers=1, seed=args.seed
-        )
+        params = RosterParams.reproducible(work, seed=args.seed)
         runs = [_solve(problem, params) for _ in range(2)]
         same = "identical" if runs[0][5] == runs[1][5] else "DIFFERENT"
         for i, (obj, bound, status, cpu, wall, digest, short) in enumerate(runs, start=1):
             default = " (default)" if work == DEFAULT_WORK_LIMIT else ""
             row = (
-                f"| work limit {work:g}{default} | 1 | {i} | {obj:.0f} | {short} | "
+                f"| work limit {work:g}{default} | {params.num_workers} interleaved | {i} | "
+                f"{obj:.0f} | {short} | "
                 f"{bound:.0f} | "
                 f"{status} | {cpu:.1f} | {wall:.1f} | {digest[:12]} {same} |"
             )
             print(row, flush=True)
             lines.append(row)
     if args.time_limit > 0:
-        params = RosterParams(time_limit_s=args.time_limit, num_workers=2, seed=args.seed)
+        params = RosterParams(
+            time_limit_s=args.time_limit,
+            max_deterministic_time=None,
+            num_workers=2,
+            interleave=False,
+            seed=args.seed,
+        )
         obj, bound, status, cpu, wall, digest, short = _solve(problem, params)
         row = (
             f"| {args.time_limit:g} s wall | 2 | 1 | {obj:.0f} | {short} | {bound:.0f} | "

@@ -9,9 +9,9 @@ Usage::
 (from the repository root, so that ``benchmarks`` is importable).
 By default each instance goes through the product path: the adapter
 :mod:`patrolsim.roster.curtois` and the district roster's CP-SAT core, the solver a bureau
-runs, under a deterministic budget (``--work-limit`` units of CP-SAT deterministic time on one
-worker: reproducible on a busy machine). ``--solver specialised`` runs the benchmark-only
-solver of :mod:`benchmarks.curtois.model` (column generation, branch-and-price and
+runs, under a deterministic budget (``--work-limit`` units of CP-SAT deterministic time,
+interleaved searches: reproducible on a busy machine). ``--solver specialised`` runs the
+benchmark-only solver of :mod:`benchmarks.curtois.model` (column generation, branch-and-price and
 neighbourhood search under a wall-clock limit, default 120 s) and ``--solver both`` runs the
 two. Every objective is recomputed by the independent evaluator
 (:func:`patrolsim.formats.curtois.evaluate_curtois`), which also counts broken hard rules.
@@ -36,7 +36,7 @@ from pathlib import Path
 from benchmarks._results import write_section
 from benchmarks.curtois.model import CURTOIS_PARAMS, build_curtois_model, solve_curtois
 from patrolsim.formats.curtois import read_curtois
-from patrolsim.roster.cpsat import RosterParams
+from patrolsim.roster.cpsat import REPRODUCIBLE_WORKERS, RosterParams
 from patrolsim.roster.curtois import solve_curtois_roster
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "shift-scheduling"
@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=None,
-        help="CP-SAT workers (default: 1 under a work limit, 2 under a time limit)",
+        help="CP-SAT workers (default: 2 interleaved under a work limit, 2 racing under a "
+        "time limit)",
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dir", type=Path, default=Path(os.environ.get("CURTOIS_DIR", DEFAULT_DIR)))
@@ -238,17 +239,26 @@ def main(argv: list[str] | None = None) -> int:
 
     wall = args.time_limit is not None
     work = None if wall else (args.work_limit or PRODUCT_WORK_LIMIT)
-    product_params = RosterParams(
-        time_limit_s=args.time_limit if wall else None,
-        max_deterministic_time=work,
-        num_workers=args.workers or (2 if wall else 1),
-        seed=args.seed,
-        progress=args.progress,
-    )
+    if work is None:
+        product_params = RosterParams(
+            time_limit_s=args.time_limit,
+            max_deterministic_time=None,
+            num_workers=args.workers or 2,
+            interleave=False,
+            seed=args.seed,
+            progress=args.progress,
+        )
+    else:
+        product_params = RosterParams.reproducible(
+            work,
+            seed=args.seed,
+            workers=args.workers or REPRODUCIBLE_WORKERS,
+            progress=args.progress,
+        )
     product_budget = (
         f"{args.time_limit:g} s wall, {product_params.num_workers} workers"
         if wall
-        else f"work limit {work:g}, 1 worker"
+        else f"work limit {work:g}, {product_params.num_workers} interleaved workers"
     )
     spec_limit = args.time_limit or SPECIALISED_TIME_LIMIT
     spec_params = dataclasses.replace(

@@ -19,16 +19,17 @@ solves the instance with the same roster model (:mod:`patrolsim.roster.curtois`)
 computed by the independent evaluator and every hard rule the roster breaks.
 
 Budget: by default CP-SAT stops after ``--work-limit`` units of deterministic time (default
-:data:`~patrolsim.roster.cpsat.DEFAULT_WORK_LIMIT` per week of roster) on one worker, so the
-same inputs and ``--seed`` give the same roster, byte for byte, however busy the machine.
-``--time-limit S`` asks for a wall-clock limit instead (two workers unless ``--workers``
-says otherwise; faster, not reproducible).
+:data:`~patrolsim.roster.cpsat.DEFAULT_WORK_LIMIT` per week of roster), its searches
+interleaved in fixed batches, so the same inputs and ``--seed`` give the same roster, byte
+for byte, however busy the machine. ``--time-limit S`` asks for a wall-clock limit instead
+(two searches racing unless ``--workers`` says otherwise; not reproducible).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import math
 import sys
 from pathlib import Path
@@ -42,7 +43,7 @@ from patrolsim.formats.run_outputs import write_csv
 from patrolsim.outputs import atomic_path, run_folder, write_json
 from patrolsim.plan.cover import roster_sentence, standard_cover
 from patrolsim.roster import RosterProblem, solve_roster
-from patrolsim.roster.cpsat import DEFAULT_WORK_LIMIT, RosterParams
+from patrolsim.roster.cpsat import DEFAULT_WORK_LIMIT, REPRODUCIBLE_WORKERS, RosterParams
 from patrolsim.roster.curtois import solve_curtois_roster
 from patrolsim.roster.inputs import (
     default_requirements,
@@ -122,8 +123,8 @@ def register(sub: Any) -> None:
         "--workers",
         type=int,
         default=None,
-        help="CP-SAT workers (default 1 with --work-limit, 2 with --time-limit; "
-        "more than 1 is not reproducible)",
+        help="CP-SAT searches (default 2: interleaved with --work-limit, reproducible; "
+        "racing with --time-limit alone, not reproducible)",
     )
     p.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -148,13 +149,24 @@ def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
     wall = args.time_limit is not None
     default = DEFAULT_WORK_LIMIT * max(1, weeks)
     work = args.work_limit if args.work_limit is not None or wall else default
-    workers = args.workers if args.workers is not None else (2 if wall and work is None else 1)
-    return RosterParams(
+    if work is None:
+        return RosterParams(
+            time_limit_s=args.time_limit,
+            max_deterministic_time=None,
+            num_workers=args.workers or 2,
+            interleave=False,
+            seed=args.seed,
+            progress=not args.quiet,
+        )
+    # a work limit, with or without a clock on top: interleaved searches
+    return dataclasses.replace(
+        RosterParams.reproducible(
+            work,
+            seed=args.seed,
+            workers=args.workers or REPRODUCIBLE_WORKERS,
+            progress=not args.quiet,
+        ),
         time_limit_s=args.time_limit,
-        max_deterministic_time=work,
-        num_workers=workers,
-        seed=args.seed,
-        progress=not args.quiet,
     )
 
 
@@ -164,6 +176,7 @@ def _budget(params: RosterParams) -> dict[str, Any]:
         "work_limit": params.max_deterministic_time,
         "time_limit_s": params.time_limit_s,
         "num_workers": params.num_workers,
+        "interleaved": params.interleave and params.num_workers > 1,
         "seed": params.seed,
     }
 

@@ -217,8 +217,9 @@ def plan_week(
     seed
         First seed.
     roster_work
-        Effort of the roster solver in CP-SAT deterministic time (one search worker), so
-        that the same input and seed give the same roster, however busy the machine.
+        Effort of the roster solver in CP-SAT deterministic time (interleaved searches:
+        :meth:`~patrolsim.roster.cpsat.RosterParams.reproducible`), so that the same input
+        and seed give the same roster, however busy the machine.
     route_branches
         Search effort of the routes, per squad, day and shift: OR-Tools branches, so that
         the same input gives the same routes (about a second each for nanhu).
@@ -226,8 +227,7 @@ def plan_week(
         Called with a line of text as each step starts.
     roster_time_limit_s
         Opt-in wall-clock limit of the roster solver instead of ``roster_work``: two search
-        workers and exact re-optimisation of a few people at a time; the roster may then
-        differ from run to run.
+        workers racing; the roster may then differ from run to run.
     keep
         The roster already issued for this week, ``{(staff_id, date): shift}``: the roster
         keeps every assignment the rules allow (:func:`patrolsim.roster.keep.keep_problem`).
@@ -282,12 +282,15 @@ def plan_week(
     t0 = time.perf_counter()
     if roster_time_limit_s is None:
         say(f"solving the roster ({roster_work:g} units of deterministic time)")
-        roster_params = RosterParams(
-            time_limit_s=None, max_deterministic_time=roster_work, num_workers=1, seed=seed
-        )
+        roster_params = RosterParams.reproducible(roster_work, seed=seed)
     else:
         say(f"solving the roster (up to {roster_time_limit_s:g} s)")
-        roster_params = RosterParams(time_limit_s=roster_time_limit_s, seed=seed)
+        roster_params = RosterParams(
+            time_limit_s=roster_time_limit_s,
+            max_deterministic_time=None,
+            interleave=False,
+            seed=seed,
+        )
     problem = RosterProblem(scenario, week_start, 7, demand.requirements)
     if keep:
         problem = keep_problem(problem, keep)

@@ -21,26 +21,42 @@ from ortools.sat.python import cp_model
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 #: Deterministic time (CP-SAT deterministic seconds) per week of roster when no budget is
-#: asked for (``patrolsim roster --work-limit``): on one worker the same inputs and seed then
-#: give the same roster, however busy the machine. Figures in ``benchmarks/RESULTS.md``.
+#: asked for (``patrolsim roster --work-limit``): the same inputs and seed then give the
+#: same roster, however busy the machine. Figures in ``benchmarks/RESULTS.md``.
 DEFAULT_WORK_LIMIT = 10.0
+
+#: Searches of the interleaved portfolio under a deterministic budget
+#: (:meth:`RosterParams.reproducible`). Fixed, not the machine's cores: the portfolio, and
+#: so the roster, depends on the number. Two threads suit the bureaus' small machines; on
+#: nanhu's four-week roster (work 40) two, four and eight interleaved searches each left
+#: 57 units short where one search left 64.
+REPRODUCIBLE_WORKERS = 2
 
 
 @dataclass(frozen=True, slots=True)
 class RosterParams:
-    """Settings of a roster solve.
+    """Settings of a roster solve; by default a deterministic budget (one week's
+    :data:`DEFAULT_WORK_LIMIT`, :data:`REPRODUCIBLE_WORKERS` interleaved searches), so that
+    the same inputs and seed give the same roster on any machine. A wall-clock solve sets
+    ``time_limit_s``, ``max_deterministic_time=None`` and ``interleave=False``.
 
     Parameters
     ----------
     time_limit_s
         Wall-clock limit in seconds (``None``: none).
     num_workers
-        CP-SAT search workers; 2 by default (the bureaus' machines are small).
+        CP-SAT search workers (the bureaus' machines are small).
+    interleave
+        With more than one worker, run their searches interleaved in fixed batches
+        (CP-SAT ``interleave_search``) rather than racing: the roster then depends on the
+        deterministic-time limit and the seed alone, not on the machine's speed or load
+        (:meth:`reproducible`).
     seed
         CP-SAT ``random_seed``.
     max_deterministic_time
-        Deterministic-time limit (CP-SAT deterministic seconds); with ``num_workers=1`` and
-        no wall-clock limit the same inputs and seed give the same roster.
+        Deterministic-time limit (CP-SAT deterministic seconds); with one worker or
+        ``interleave``, and no wall-clock limit, the same inputs and seed give the same
+        roster.
     relative_gap
         Stop when (objective − bound) / objective falls below this.
     progress
@@ -51,10 +67,11 @@ class RosterParams:
         Names of CP-SAT full-problem subsolvers to use instead of the default portfolio.
     """
 
-    time_limit_s: float | None = 60.0
-    num_workers: int = 2
+    time_limit_s: float | None = None
+    num_workers: int = REPRODUCIBLE_WORKERS
+    interleave: bool = True
     seed: int = 0
-    max_deterministic_time: float | None = None
+    max_deterministic_time: float | None = DEFAULT_WORK_LIMIT
     relative_gap: float = 0.0
     progress: bool = False
     log_search: bool = False
@@ -75,12 +92,29 @@ class RosterParams:
         if not 0 <= self.relative_gap < 1:
             raise ValueError(f"Expected 0 ≤ relative_gap < 1, got {self.relative_gap}.")
 
+    @classmethod
+    def reproducible(
+        cls, work: float, seed: int = 0, workers: int = REPRODUCIBLE_WORKERS, **kwargs: bool
+    ) -> RosterParams:
+        """A deterministic budget of ``work`` CP-SAT deterministic seconds: ``workers``
+        searches interleaved, no clock; the same inputs and seed give the same roster on any
+        machine."""
+        return cls(
+            time_limit_s=None,
+            max_deterministic_time=work,
+            num_workers=workers,
+            interleave=workers > 1,
+            seed=seed,
+            **kwargs,
+        )
+
 
 def make_solver(params: RosterParams) -> cp_model.CpSolver:
     """Return a CP-SAT solver configured from ``params``."""
     solver = cp_model.CpSolver()
     sp = solver.parameters
     sp.num_workers = params.num_workers
+    sp.interleave_search = params.interleave and params.num_workers > 1
     sp.random_seed = params.seed
     if params.time_limit_s is not None:
         sp.max_time_in_seconds = params.time_limit_s

@@ -28,9 +28,9 @@ __all__ = ["extract_roster", "solve_roster"]
 def solve_roster(built: RosterModel | RosterProblem, params: RosterParams | None = None) -> Roster:
     """Solve a roster model and extract the roster.
 
-    One CP-SAT solve of the whole model under the limits of ``params``: with a
-    deterministic-time limit (``max_deterministic_time``) on one worker, the same problem and
-    seed always give the same roster.
+    One CP-SAT solve of the whole model under the limits of ``params``: under a
+    deterministic budget (:meth:`RosterParams.reproducible`) the same problem and seed always
+    give the same roster.
 
     Parameters
     ----------

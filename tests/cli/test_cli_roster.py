@@ -170,11 +170,8 @@ def test_curtois_instance_through_the_roster_model(
     assert summary["objective"] == ev.objective == summary["solver_objective"] == 607
     assert summary["best_known"] == 607
     assert summary["hard_violations"] == []
-    assert (summary["work_limit"], summary["time_limit_s"], summary["num_workers"]) == (
-        10.0,
-        None,
-        1,
-    )
+    budget = ("work_limit", "time_limit_s", "num_workers", "interleaved")
+    assert tuple(summary[k] for k in budget) == (10.0, None, 2, True)
     assert "Instance1: OPTIMAL objective 607" in capsys.readouterr().out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import itertools
@@ -311,6 +312,20 @@ def test_same_seed_same_roster(tiny: Scenario) -> None:
     a = solve_roster(problem, PARAMS)
     b = solve_roster(build_roster_model(problem), PARAMS)
     assert a.entries == b.entries
+
+
+def test_interleaved_searches_give_the_same_roster_on_a_busy_machine(nanhu: Scenario) -> None:
+    """Tests that the default budget (searches interleaved in fixed batches) gives one roster
+    whether it runs alone or three at once on the same cores, so that CP-SAT's threads
+    finish in another order."""
+    problem = RosterProblem(nanhu, MONDAY, 7, default_requirements(nanhu, MONDAY))
+    params = RosterParams.reproducible(2.0, seed=1)
+    assert params.interleave and params.num_workers > 1 and params.time_limit_s is None
+    alone = solve_roster(problem, params)
+    with cf.ThreadPoolExecutor(3) as pool:
+        crowded = list(pool.map(lambda _: solve_roster(problem, params), range(3)))
+    assert all(r.entries == alone.entries for r in crowded)
+    assert all(r.objective == alone.objective for r in crowded)
 
 
 def test_default_requirements_follow_default_cover(tiny: Scenario) -> None:
