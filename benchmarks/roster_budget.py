@@ -109,9 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         notes = (
             f"{sc.name}, week from {start}, default cover. Each deterministic budget is solved "
-            "twice on one worker with the same seed; the last column is the start of the "
+            "twice (two searches interleaved) with the same seed; the last column is the start "
+            "of the "
             "SHA-256 of the roster.csv text and whether the two runs gave the same. CPU "
-            "time is the process's (both workers' under a wall-clock limit); wall time "
+            "time is the process's (both searches'); wall time "
             "depends on the machine's load (a shared 2-core machine), the deterministic "
             "budget does not. Besides the shortfall (1000 per missing unit), the objective "
             "holds fairness, shift consistency, weekend pairs and surplus."
