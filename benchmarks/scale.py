@@ -140,7 +140,7 @@ def main() -> None:
     route_rows = []
     if "routes" not in args.skip:
         runs = [
-            (0, False, 1),  # the reference district, for scale
+            (0, True, 1),  # the reference district at the default budget, for scale
             (args.routes_patches, False, 1),
             (args.routes_patches, False, args.workers),
             (args.routes_patches, True, args.workers),

@@ -7,7 +7,8 @@ every ``patches_per_squad + 1`` patches in that order are one squad's, its base 
 nearest their middle. Staff come in the template's ratio of people per patch (or
 ``staff_per_patch``) and its mix of roles; simulated inspections in proportion to the
 number of patches. Campaigns and leave are dropped so that the work per patch stays the
-same at every size.
+same at every size, and so are the levers (stall zones, cameras, shop-front contracts), which
+name the template's patches; the cost rates stay.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 
 import numpy as np
 
+from patrolsim.scenario.levers import Levers
 from patrolsim.scenario.model import Patch, Scenario, Squad, StaffMember
 from patrolsim.scenario.network import network_for
 
@@ -105,6 +107,7 @@ def synthetic_district(
         staff=tuple(staff),
         leave=(),
         campaigns=(),
+        levers=Levers(costs=template.levers.costs),
         roads=(),
         network=network,
         content_hash=(

@@ -94,7 +94,7 @@ class RosterParams:
 
     @classmethod
     def reproducible(
-        cls, work: float, seed: int = 0, workers: int = REPRODUCIBLE_WORKERS, **kwargs: bool
+        cls, work: float, seed: int = 0, workers: int = REPRODUCIBLE_WORKERS, progress: bool = False
     ) -> RosterParams:
         """A deterministic budget of ``work`` CP-SAT deterministic seconds: ``workers``
         searches interleaved, no clock; the same inputs and seed give the same roster on any
@@ -105,7 +105,7 @@ class RosterParams:
             num_workers=workers,
             interleave=workers > 1,
             seed=seed,
-            **kwargs,
+            progress=progress,
         )
 
 

@@ -146,10 +146,6 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
         One line per problem (empty: the plan keeps every rule).
     """
     rules = scenario.patrol
-    # only the patches the routes use: a block, not the whole district's n² matrix
-    used = sorted({r.patch_index for ur in plan.routes for r in ur.rows})
-    at = {p: k for k, p in enumerate(used)}
-    block = scenario.network.travel_s_between(rules.mode, used, used) / 60.0
     out: list[str] = []
     visits_by_patch: dict[int, list[tuple[float, str]]] = {}
     squads_on_duty = set()
@@ -181,6 +177,11 @@ def check_district_routes(scenario: Scenario, plan: DistrictRoutes) -> list[str]
                 lo, hi = u.start_min + dur // 3, u.start_min + 2 * dur // 3 - rules.meal_break_min
                 if not lo - _EPS <= b.start_min <= hi + _EPS:
                     out.append(f"{name}: meal break at {b.start_min:.1f} outside [{lo}, {hi}]")
+        # travel among this unit's patches only: a unit's block is kilobytes, where one
+        # block of every patch a district's routes use is a few hundred megabytes
+        used = sorted({r.patch_index for r in rows})
+        at = {p: k for k, p in enumerate(used)}
+        block = scenario.network.travel_s_between(rules.mode, used, used) / 60.0
         prev = rows[0]
         for r in rows[1:]:
             if r.seq != prev.seq + 1:

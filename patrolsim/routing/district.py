@@ -320,9 +320,7 @@ def build_squad_problem(
         gap,
         INSPECTION_HOURS_MIN,
     )
-    for p, repeat_k, first_k in zip(patches, repeats.tolist(), firsts.tolist(), strict=True):
-        repeat: list[float] = repeat_k
-        first: float = first_k
+    for p, repeat, first in zip(patches, repeats.tolist(), firsts.tolist(), strict=True):
         if max(max(repeat), first) <= 0:
             continue
         # The first visit of the shift is worth at least a repeat visit of an average slot.
