@@ -47,6 +47,7 @@ TERMS: Mapping[str, tuple[str, str]] = {
     "unit:h": ("小时", "h"),
     "unit:min": ("分钟", "min"),
     "unit:count": ("起", ""),
+    "unit:10k_yuan": ("万元", "10k yuan"),
     # roles
     "certified": ("执法队员", "certified officers"),
     "auxiliary": ("协管员", "auxiliaries"),
@@ -142,6 +143,7 @@ KPI_UNITS: Mapping[str, tuple[str, float, int]] = {
     "inspection_pass_rate": ("%", 100.0, 1),
     "patrol_hours": ("unit:h", 1.0, 0),
     "overtime_hours": ("unit:h", 1.0, 0),
+    "annual_cost": ("unit:10k_yuan", 1e-4, 1),
 }
 
 

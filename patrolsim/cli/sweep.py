@@ -31,7 +31,7 @@ from patrolsim.outputs import atomic_path, check_out_folder, write_figure, write
 from patrolsim.plotting.plot_sweep import plot_policy_comparison, plot_staffing_curve
 from patrolsim.scenario import load_scenario
 from patrolsim.sim.engine import MAX_STAFFING
-from patrolsim.terms import Lang
+from patrolsim.terms import Lang, format_kpi, term
 
 DEFAULT_REPS = 20
 
@@ -192,10 +192,28 @@ def _write_headcount(scenario: Any, levels: Any, out: Path) -> Path:
     return path
 
 
-def _headcount_lines(scenario: Any, recommendation: Any, lang: Any) -> list[str]:
-    """Each policy's answer in people by role and squad, with the fraction beside it."""
-
-    return [recommendation_words(scenario, rec, lang) for rec in recommendation.policies]
+def _headcount_lines(scenario: Any, result: Any, lang: Any) -> list[str]:
+    """Each policy's answer in people by role and squad, with the fraction beside it and,
+    at the level recommended, what it costs a year (mean and 95 % interval)."""
+    table = result.summary_table
+    lines = []
+    for rec in result.recommendation.policies:
+        line = recommendation_words(scenario, rec, lang)
+        cost = table[
+            (table["staffing"] == rec.staffing)
+            & (table["policy"] == rec.policy)
+            & (table["kpi"] == "annual_cost")
+        ]
+        if rec.staffing is not None and len(cost):
+            mean, lo, hi = (float(cost[c].iloc[0]) for c in ("mean", "ci_low", "ci_high"))
+            words = [format_kpi("annual_cost", v, lang) for v in (mean, lo, hi)]
+            line += (
+                f"；{term('annual_cost', lang)} {words[0]}(95%区间 {words[1]} 至 {words[2]})"
+                if lang == "zh"
+                else f"; {term('annual_cost', lang)} {words[0]} (95% CI {words[1]} to {words[2]})"
+            )
+        lines.append(line)
+    return lines
 
 
 def _add_headcount(path: Path, lines: list[str]) -> None:
@@ -252,7 +270,7 @@ def _sweep(args: argparse.Namespace) -> int:
     paths.append(_write_headcount(scenario, spec.staffing, out))
     if not args.no_plots:
         paths += _plots(result, out, scenario.targets, lang)
-    lines = _headcount_lines(scenario, result.recommendation, lang)
+    lines = _headcount_lines(scenario, result, lang)
     _add_headcount(out / "recommendation.json", lines)
     if lang == "zh":
         print(

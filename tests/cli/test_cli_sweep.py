@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -107,6 +108,36 @@ def test_sweep_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     assert "(本次 0 次，已有记录 12 次)" in capsys.readouterr().out
     assert _rows(out / "results.csv") == results
+
+
+def test_the_level_recommended_comes_with_its_cost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tests that the printed answer names what the recommended level costs a year, from the
+    sweep's own summary (tiny with a target every level meets, so a level is recommended)."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    toml = folder / "scenario.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace("complaint_response_p90_min = { max = 60 }\n", "")
+    text = text.replace("inspection_pass_rate = { min = 0.8 }", "violation_hours = { max = 1e9 }")
+    toml.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["sweep", str(folder), "--staffing", "0.75,1", "--policy", "posts+mobile"]
+    argv += ["--reps", "3", "--days", "14", "--workers", "1", "--quiet", "--no-plots"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    (policy,) = json.loads((out / "recommendation.json").read_text(encoding="utf-8"))["policies"]
+    assert policy["staffing"] == 0.75
+    cost = next(
+        r
+        for r in _rows(out / "summary.csv")
+        if r["kpi"] == "annual_cost" and r["staffing"] == "0.75"
+    )
+    words = [f"{float(cost[k]) / 1e4:,.1f} 万元" for k in ("mean", "ci_low", "ci_high")]
+    expected = f"年度人力成本 {words[0]}(95%区间 {words[1]} 至 {words[2]})"
+    assert expected in policy["headcount_text"]
+    assert expected in printed
 
 
 @pytest.mark.parametrize(
