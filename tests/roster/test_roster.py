@@ -320,7 +320,9 @@ def test_interleaved_searches_give_the_same_roster_on_a_busy_machine(nanhu: Scen
     finish in another order."""
     problem = RosterProblem(nanhu, MONDAY, 7, default_requirements(nanhu, MONDAY))
     params = RosterParams.reproducible(2.0, seed=1)
-    assert params.interleave and params.num_workers > 1 and params.time_limit_s is None
+    assert params.interleave
+    assert params.num_workers > 1
+    assert params.time_limit_s is None
     alone = solve_roster(problem, params)
     with cf.ThreadPoolExecutor(3) as pool:
         crowded = list(pool.map(lambda _: solve_roster(problem, params), range(3)))
