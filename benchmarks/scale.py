@@ -206,6 +206,8 @@ def main() -> None:
                     "0",
                     "--policy",
                     "hotspot",
+                    "--lang",
+                    "en",
                     "--out",
                     str(Path(tmp) / "sim"),
                 ]
@@ -213,9 +215,9 @@ def main() -> None:
             print(f"simulate: exit {code}, {wall:.1f} s, peak {peak:.2f} GB", flush=True)
             if code != 0:
                 print(out[-3000:])
-            summary = next((line for line in out.splitlines() if "violations" in line), "")
+            summary = next((line for line in out.splitlines() if "violations started" in line), "")
             rows.append(
-                f"| `patrolsim simulate --days {days} --policy hotspot` | "
+                f"| `patrolsim simulate --days {days} --policy hotspot --lang en` | "
                 f"{args.city_patches:,} patches | {wall:.1f} s | {peak:.2f} GB | exit "
                 f"{code}; {summary.strip()[:120]} |"
             )
