@@ -88,13 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             print(row, flush=True)
             lines.append(row)
     if args.time_limit > 0:
-        params = RosterParams(
-            time_limit_s=args.time_limit,
-            max_deterministic_time=None,
-            num_workers=2,
-            interleave=False,
-            seed=args.seed,
-        )
+        params = RosterParams.wall_clock(args.time_limit, seed=args.seed)
         obj, bound, status, cpu, wall, digest, short = _solve(problem, params)
         row = (
             f"| {args.time_limit:g} s wall | 2 | 1 | {obj:.0f} | {short} | {bound:.0f} | "

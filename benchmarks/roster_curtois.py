@@ -240,13 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     wall = args.time_limit is not None
     work = None if wall else (args.work_limit or PRODUCT_WORK_LIMIT)
     if work is None:
-        product_params = RosterParams(
-            time_limit_s=args.time_limit,
-            max_deterministic_time=None,
-            num_workers=args.workers or 2,
-            interleave=False,
-            seed=args.seed,
-            progress=args.progress,
+        product_params = RosterParams.wall_clock(
+            args.time_limit, seed=args.seed, workers=args.workers or 2, progress=args.progress
         )
     else:
         product_params = RosterParams.reproducible(

@@ -56,13 +56,7 @@ from patrolsim.roster.cpsat import (
 #: Default solver settings for the benchmark: the ``max_lp`` subsolver (full linear
 #: relaxation) proves Instances 1–4 optimal in seconds where the default portfolio on two
 #: workers stalls at a weak bound.
-CURTOIS_PARAMS = RosterParams(
-    time_limit_s=120.0,
-    max_deterministic_time=None,
-    num_workers=2,
-    interleave=False,
-    subsolvers=("max_lp",),
-)
+CURTOIS_PARAMS = RosterParams.wall_clock(120.0)
 
 #: Models with at most this many assignment variables get at least half the limit for the
 #: whole-model solve, and more while it improves; it starts without a hint (on Instance8 a

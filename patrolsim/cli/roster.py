@@ -150,13 +150,8 @@ def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
     default = DEFAULT_WORK_LIMIT * max(1, weeks)
     work = args.work_limit if args.work_limit is not None or wall else default
     if work is None:
-        return RosterParams(
-            time_limit_s=args.time_limit,
-            max_deterministic_time=None,
-            num_workers=args.workers or 2,
-            interleave=False,
-            seed=args.seed,
-            progress=not args.quiet,
+        return RosterParams.wall_clock(
+            args.time_limit, seed=args.seed, workers=args.workers or 2, progress=not args.quiet
         )
     # a work limit, with or without a clock on top: interleaved searches
     return dataclasses.replace(

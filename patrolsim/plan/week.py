@@ -285,12 +285,7 @@ def plan_week(
         roster_params = RosterParams.reproducible(roster_work, seed=seed)
     else:
         say(f"solving the roster (up to {roster_time_limit_s:g} s)")
-        roster_params = RosterParams(
-            time_limit_s=roster_time_limit_s,
-            max_deterministic_time=None,
-            interleave=False,
-            seed=seed,
-        )
+        roster_params = RosterParams.wall_clock(roster_time_limit_s, seed=seed)
     problem = RosterProblem(scenario, week_start, 7, demand.requirements)
     if keep:
         problem = keep_problem(problem, keep)

@@ -37,8 +37,8 @@ REPRODUCIBLE_WORKERS = 2
 class RosterParams:
     """Settings of a roster solve; by default a deterministic budget (one week's
     :data:`DEFAULT_WORK_LIMIT`, :data:`REPRODUCIBLE_WORKERS` interleaved searches), so that
-    the same inputs and seed give the same roster on any machine. A wall-clock solve sets
-    ``time_limit_s``, ``max_deterministic_time=None`` and ``interleave=False``.
+    the same inputs and seed give the same roster on any machine. :meth:`wall_clock` gives a
+    wall-clock limit instead.
 
     Parameters
     ----------
@@ -104,6 +104,21 @@ class RosterParams:
             max_deterministic_time=work,
             num_workers=workers,
             interleave=workers > 1,
+            seed=seed,
+            progress=progress,
+        )
+
+    @classmethod
+    def wall_clock(
+        cls, seconds: float, seed: int = 0, workers: int = 2, progress: bool = False
+    ) -> RosterParams:
+        """A wall-clock limit of ``seconds``: ``workers`` searches racing, no deterministic
+        limit; faster machines search further, and two runs may differ."""
+        return cls(
+            time_limit_s=seconds,
+            max_deterministic_time=None,
+            num_workers=workers,
+            interleave=False,
             seed=seed,
             progress=progress,
         )
