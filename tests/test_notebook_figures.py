@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 @pytest.fixture(autouse=True)
 def _notebook_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the kernel choose its inline backend, as Jupyter does (tests/conftest.py sets
+    """Let the kernel choose its inline backend, as Jupyter does (the root conftest.py sets
     MPLBACKEND=Agg for everything else, and a kernel would inherit it)."""
     monkeypatch.delenv("MPLBACKEND", raising=False)
 

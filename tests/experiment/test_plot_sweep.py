@@ -1,6 +1,6 @@
 """Agg smoke tests of the sweep plots (they draw tables; they compute nothing).
 
-tests/conftest.py selects the Agg backend.
+the root conftest.py selects the Agg backend.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from benchmarks.curtois.model import build_curtois_model, solve_curtois
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
 from patrolsim.roster.cpsat import RosterParams
 
-PARAMS = RosterParams(num_workers=2, seed=0, time_limit_s=30)
+PARAMS = RosterParams.wall_clock(30, seed=0, workers=2)
 
 
 def _read(shared_benchmarks: Path, n: int) -> CurtoisInstance:

@@ -29,7 +29,7 @@ from benchmarks.curtois.model import build_curtois_model, solve_curtois
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
 from patrolsim.roster.cpsat import RosterParams
 
-PARAMS = RosterParams(num_workers=1, seed=3, time_limit_s=30)
+PARAMS = RosterParams.wall_clock(30, seed=3, workers=1)
 
 #: Published optima of Instances 1–3 (bounds.csv).
 OPTIMUM = {1: 607, 2: 828, 3: 1001}
@@ -191,7 +191,7 @@ def test_solve_takes_the_column_path_on_larger_models(
     monkeypatch.setattr("benchmarks.curtois.columns.column_generation", spy)
     inst = _read(shared_benchmarks, 2)
     built = build_curtois_model(inst)
-    res = solve_curtois(built, RosterParams(num_workers=1, seed=0, time_limit_s=10.0))
+    res = solve_curtois(built, RosterParams.wall_clock(10.0, seed=0, workers=1))
     assert called
     assert res.violations == ()
     assert res.objective == evaluate_curtois(inst, res.assignment).objective
@@ -222,9 +222,7 @@ def test_a_solved_relaxation_is_rounded_however_few_cells_are_integral(
     monkeypatch.setattr("benchmarks.curtois.columns.column_generation", generation)
     monkeypatch.setattr("benchmarks.curtois.columns.solve_rounding", rounding)
     inst = _read(shared_benchmarks, 2)
-    res = solve_curtois(
-        build_curtois_model(inst), RosterParams(num_workers=1, seed=0, time_limit_s=10.0)
-    )
+    res = solve_curtois(build_curtois_model(inst), RosterParams.wall_clock(10.0, seed=0, workers=1))
     assert res.violations == ()
     assert bool(rounded) == solved
 

@@ -35,7 +35,7 @@ from patrolsim.formats.curtois import (
 )
 from patrolsim.roster.cpsat import RosterParams, make_solver
 
-PARAMS = RosterParams(num_workers=1, seed=3)
+PARAMS = RosterParams.wall_clock(60.0, seed=3, workers=1)
 
 
 def _instance() -> CurtoisInstance:
@@ -74,7 +74,7 @@ def _minute_bound() -> CurtoisInstance:
 
 
 def _optimum(inst: CurtoisInstance) -> int:
-    solver = make_solver(RosterParams(num_workers=1, seed=0, time_limit_s=60))
+    solver = make_solver(RosterParams.wall_clock(60, seed=0, workers=1))
     solver.solve(build_curtois_model(inst).model)
     return round(solver.objective_value)
 
@@ -84,7 +84,9 @@ def test_construction_is_feasible(workers: int) -> None:
     """Tests that the employee-by-employee construction, in one thread or side by side,
     rosters everyone and meets every hard rule."""
     inst = _instance()
-    roster = construct_curtois(inst, RosterParams(num_workers=workers, seed=3), group_size=1)
+    roster = construct_curtois(
+        inst, RosterParams.wall_clock(60.0, seed=3, workers=workers), group_size=1
+    )
     assert evaluate_curtois(inst, roster).violations == ()
     assert {e for e, _ in roster} == {e.id for e in inst.staff}
 
@@ -98,7 +100,9 @@ def test_construction_names_an_employee_whose_rules_conflict(workers: int) -> No
     staff[1] = dataclasses.replace(staff[1], min_total_min=13 * 480, max_total_min=13 * 480)
     inst = dataclasses.replace(inst, staff=tuple(staff))
     with pytest.raises(InfeasibleError, match="the hard rules of B cannot all hold"):
-        construct_curtois(inst, RosterParams(num_workers=workers, seed=3), group_size=1)
+        construct_curtois(
+            inst, RosterParams.wall_clock(60.0, seed=3, workers=workers), group_size=1
+        )
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -108,14 +112,16 @@ def test_search_keeps_feasibility_and_never_worsens(make, seed: int) -> None:
     start, whose objective is the evaluator's, and reaches the optimum of a small case (and
     of one bound by the staff's minutes, where it also frees employees with unused ones)."""
     inst = make()
-    start = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
+    start = construct_curtois(
+        inst, RosterParams.wall_clock(60.0, seed=seed, workers=1), group_size=1
+    )
     first = evaluate_curtois(inst, start).objective
     optimum = _optimum(inst)
     roster, objective = improve_curtois(
         inst,
         start,
         time.perf_counter() + 20.0,
-        RosterParams(num_workers=1, seed=seed),
+        RosterParams.wall_clock(60.0, seed=seed, workers=1),
         bound=optimum,
     )
     ev = evaluate_curtois(inst, roster)
@@ -132,7 +138,7 @@ def test_restricted_model_counts_fixed_cells() -> None:
     roster = construct_curtois(inst, PARAMS, group_size=1)
     free = {"B": frozenset(range(inst.horizon))}
     built = build_curtois_model(inst, fixed=roster, free=free)
-    solver = make_solver(RosterParams(num_workers=1, seed=0, time_limit_s=30))
+    solver = make_solver(RosterParams.wall_clock(30, seed=0, workers=1))
     solver.solve(built.model)
     part = {(e, d): s for (e, d, s), v in built.x.items() if solver.boolean_value(v)}
     new = {k: s for k, s in roster.items() if k[0] != "B"} | part
@@ -210,7 +216,9 @@ def test_spare_neighbourhood_frees_who_can_fill_a_missed_row(seed: int) -> None:
     frees employees with unused minutes who may work a missed row, and employees working
     that day, over the whole horizon."""
     inst = _minute_bound()
-    roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed), group_size=1)
+    roster = construct_curtois(
+        inst, RosterParams.wall_clock(60.0, seed=seed, workers=1), group_size=1
+    )
     under, _ = _cover_gaps(inst, roster)
     search = _Search(
         inst, roster, evaluate_curtois(inst, roster).objective, 0.0, 0.0, 1.0, None, None
@@ -250,7 +258,7 @@ def test_sweeps_free_each_employee_alone_until_they_stop_paying(seed: int) -> No
     """Tests that the opening sweeps free every employee once, alone, over the whole horizon,
     and that a further sweep follows only one that gained at least SWEEP_GAIN."""
     inst = _instance()
-    roster = construct_curtois(inst, RosterParams(num_workers=1, seed=seed))
+    roster = construct_curtois(inst, RosterParams.wall_clock(60.0, seed=seed, workers=1))
     objective = evaluate_curtois(inst, roster).objective
     search = _Search(inst, roster, objective, 0.0, 0.0, 1.0, None, None)
     rng = np.random.default_rng(seed)

@@ -112,7 +112,7 @@ def test_lns_improves_a_poor_start_and_stays_feasible() -> None:
         float(empty),
         0.0,
         time.perf_counter() + 3.0,
-        RosterParams(num_workers=1, seed=2),
+        RosterParams.wall_clock(60.0, seed=2, workers=1),
     )
     assignment = {(e, d): s for (e, d, s), on in values.items() if on}
     ev = evaluate_curtois(inst, assignment)

@@ -22,7 +22,7 @@ from benchmarks.curtois.weekends import (
 from patrolsim.formats.curtois import CurtoisInstance, evaluate_curtois, read_curtois
 from patrolsim.roster.cpsat import RosterParams
 
-PARAMS = RosterParams(num_workers=1, seed=3, time_limit_s=30)
+PARAMS = RosterParams.wall_clock(30, seed=3, workers=1)
 
 #: Published optimum of Instance3 (bounds.csv).
 OPTIMUM_3 = 1001
@@ -93,7 +93,7 @@ def test_pinned_search_keeps_the_pins_and_never_worsens(shared_benchmarks: Path,
     """Tests that the neighbourhood search with pinned days returns a feasible roster no
     worse than its start that keeps the start's shifts on those days."""
     inst = _read(shared_benchmarks, 3)
-    params = RosterParams(num_workers=1, seed=seed)
+    params = RosterParams.wall_clock(60.0, seed=seed, workers=1)
     start = construct_curtois(inst, params)
     days = frozenset({0, 5, 6, 9})
     roster, objective = improve_curtois(
@@ -109,7 +109,7 @@ def test_route_gives_a_feasible_roster_and_a_valid_bound(shared_benchmarks: Path
     """Tests the route on Instance3: a feasible roster whose objective is the evaluator's,
     and a bound (the weekend stage's) no higher than the published optimum."""
     inst = _read(shared_benchmarks, 3)
-    params = RosterParams(num_workers=1, seed=0, time_limit_s=20.0)
+    params = RosterParams.wall_clock(20.0, seed=0, workers=1)
     start = construct_curtois(inst, params)
     t0 = time.perf_counter()
     roster, objective, bound, lp = solve_weekends_first(
@@ -139,9 +139,7 @@ def test_solve_takes_the_route_when_it_applies(
     monkeypatch.setattr(curtois_weekends, "solve_weekends_first", spy)
     inst = _read(shared_benchmarks, 3)
     built = build_curtois_model(inst)
-    res = solve_curtois(
-        built, RosterParams(num_workers=1, seed=0, time_limit_s=20.0), lns_share=1.0
-    )
+    res = solve_curtois(built, RosterParams.wall_clock(20.0, seed=0, workers=1), lns_share=1.0)
     assert calls == [True]
     assert res.violations == ()
     assert res.objective == evaluate_curtois(inst, res.assignment).objective
