@@ -24,6 +24,7 @@ from patrolsim.outputs import run_folder, write_figure, write_json, write_text
 from patrolsim.plan.cover import standard_cover
 from patrolsim.plan.week import ROSTER_WORK, check_week, plan_week
 from patrolsim.report import overview_figure, plan_summary, render_report
+from patrolsim.roster.cpsat import default_work
 from patrolsim.roster.inputs import read_previous_roster
 from patrolsim.roster.keep import change_summary, changes_frame, kept_share
 from patrolsim.scenario import load_scenario
@@ -51,7 +52,8 @@ def register(sub: Any) -> None:
         default=None,
         metavar="W",
         help="roster search effort in CP-SAT deterministic time: reproducible "
-        "(default patrolsim.plan.week.ROSTER_WORK, 20)",
+        "(default patrolsim.plan.week.ROSTER_WORK, 20, × √(staff / 35) for districts larger "
+        "than the reference)",
     )
     p.add_argument(
         "--roster-time-limit",
@@ -144,7 +146,11 @@ def _plan(
         week,
         reps=args.reps,
         seed=args.seed,
-        roster_work=ROSTER_WORK if args.roster_work is None else args.roster_work,
+        roster_work=(
+            default_work(len(scenario.staff), 1, ROSTER_WORK)
+            if args.roster_work is None
+            else args.roster_work
+        ),
         route_branches=args.route_branches,
         progress=progress,
         roster_time_limit_s=args.roster_time_limit,

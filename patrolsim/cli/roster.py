@@ -19,7 +19,8 @@ solves the instance with the same roster model (:mod:`patrolsim.roster.curtois`)
 computed by the independent evaluator and every hard rule the roster breaks.
 
 Budget: by default CP-SAT stops after ``--work-limit`` units of deterministic time (default
-:data:`~patrolsim.roster.cpsat.DEFAULT_WORK_LIMIT` per week of roster), its searches
+:data:`~patrolsim.roster.cpsat.DEFAULT_WORK_LIMIT` per week of roster, more for large districts:
+:func:`~patrolsim.roster.cpsat.default_work`), its searches
 interleaved in fixed batches, so the same inputs and ``--seed`` give the same roster, byte
 for byte, however busy the machine. ``--time-limit S`` asks for a wall-clock limit instead
 (two searches racing unless ``--workers`` says otherwise; not reproducible).
@@ -43,7 +44,12 @@ from patrolsim.formats.run_outputs import write_csv
 from patrolsim.outputs import atomic_path, run_folder, write_json
 from patrolsim.plan.cover import roster_sentence, standard_cover
 from patrolsim.roster import RosterProblem, solve_roster
-from patrolsim.roster.cpsat import DEFAULT_WORK_LIMIT, REPRODUCIBLE_WORKERS, RosterParams
+from patrolsim.roster.cpsat import (
+    DEFAULT_WORK_LIMIT,
+    REPRODUCIBLE_WORKERS,
+    RosterParams,
+    default_work,
+)
 from patrolsim.roster.curtois import solve_curtois_roster
 from patrolsim.roster.inputs import (
     default_requirements,
@@ -108,7 +114,8 @@ def register(sub: Any) -> None:
         default=None,
         metavar="UNITS",
         help="CP-SAT deterministic time limit (default "
-        f"{DEFAULT_WORK_LIMIT:g} per week of roster); the same inputs and seed give "
+        f"{DEFAULT_WORK_LIMIT:g} per week of roster, × √(staff / 35) for districts larger "
+        "than the reference); the same inputs and seed give "
         "the same roster",
     )
     p.add_argument(
@@ -247,6 +254,11 @@ def _district(args: argparse.Namespace) -> int:
     assert start is not None
     params = _params(args, args.weeks)
     sc = load_scenario(args.scenario)
+    if args.work_limit is None and args.time_limit is None:
+        # the default budget grows with the district (the arguments were checked above)
+        params = dataclasses.replace(
+            params, max_deterministic_time=default_work(len(sc.staff), args.weeks)
+        )
     days = 7 * args.weeks
     if args.requirements:
         reqs = read_requirements(args.requirements, sc)

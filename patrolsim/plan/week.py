@@ -219,7 +219,8 @@ def plan_week(
     roster_work
         Effort of the roster solver in CP-SAT deterministic time (interleaved searches:
         :meth:`~patrolsim.roster.cpsat.RosterParams.reproducible`), so that the same input
-        and seed give the same roster, however busy the machine.
+        and seed give the same roster, however busy the machine. ``patrolsim plan`` gives
+        large districts more (:func:`~patrolsim.roster.cpsat.default_work`).
     route_branches
         Search effort of the routes, per squad, day and shift: OR-Tools branches, so that
         the same input gives the same routes (about a second each for nanhu).

@@ -25,6 +25,22 @@ SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 #: same roster, however busy the machine. Figures in ``benchmarks/RESULTS.md``.
 DEFAULT_WORK_LIMIT = 10.0
 
+#: Staff of the reference district (nanhu), for which :data:`DEFAULT_WORK_LIMIT` was chosen.
+REFERENCE_STAFF = 35
+
+
+def default_work(staff: int, weeks: int = 1, per_week: float = DEFAULT_WORK_LIMIT) -> float:
+    """The default deterministic budget of a roster of ``staff`` people over ``weeks`` weeks.
+
+    ``per_week`` per week for a district up to the reference's size, times
+    ``√(staff / REFERENCE_STAFF)`` beyond it: a larger model needs more search. On a synthetic
+    district of 2,000 people (one week), work 10 left 2,758 unit-shifts uncovered, 40 left
+    1,883 and 80 left 1,620; the square root gives about 76 (about four minutes on two
+    cores) where proportional growth would give 570.
+    """
+    return round(per_week * max(1, weeks) * max(1.0, math.sqrt(staff / REFERENCE_STAFF)), 1)
+
+
 #: Searches of the interleaved portfolio under a deterministic budget
 #: (:meth:`RosterParams.reproducible`). Fixed, not the machine's cores: the portfolio, and
 #: so the roster, depends on the number. Two threads suit the bureaus' small machines; on

@@ -21,7 +21,12 @@ from patrolsim.roster import (
     forbidden_successions,
     solve_roster,
 )
-from patrolsim.roster.cpsat import RosterParams
+from patrolsim.roster.cpsat import (
+    DEFAULT_WORK_LIMIT,
+    REFERENCE_STAFF,
+    RosterParams,
+    default_work,
+)
 from patrolsim.roster.inputs import (
     Preference,
     Requirement,
@@ -328,6 +333,20 @@ def test_interleaved_searches_give_the_same_roster_on_a_busy_machine(nanhu: Scen
         crowded = list(pool.map(lambda _: solve_roster(problem, params), range(3)))
     assert all(r.entries == alone.entries for r in crowded)
     assert all(r.objective == alone.objective for r in crowded)
+
+
+def test_default_budget_grows_with_the_district_and_the_weeks() -> None:
+    """Tests that the default work limit is the reference's for districts up to its size,
+    grows with the square root of the staff beyond it, and in proportion to the weeks."""
+    base = default_work(REFERENCE_STAFF)
+    assert base == DEFAULT_WORK_LIMIT
+    assert default_work(5) == base
+    assert default_work(4 * REFERENCE_STAFF) == pytest.approx(2 * base)
+    assert default_work(REFERENCE_STAFF, weeks=4) == pytest.approx(4 * base)
+    sizes = [35, 100, 500, 2000, 10000]
+    budgets = [default_work(n) for n in sizes]
+    assert budgets == sorted(budgets)
+    assert all(b / base <= n / REFERENCE_STAFF for b, n in zip(budgets, sizes, strict=True))
 
 
 def test_default_requirements_follow_default_cover(tiny: Scenario) -> None:
