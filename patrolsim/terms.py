@@ -190,12 +190,12 @@ def change_words(kpi: str, value: float, lang: Lang = "zh") -> str:
     """A difference in words: ``减少 1,234 小时`` / ``up 3.1 points``; a difference too small
     for the KPI's digits is ``减少不到 1 小时`` / ``down less than 1 h`` (not "unchanged",
     which would contradict a verdict of better or worse beside it)."""
+    _, scale, digits = KPI_UNITS.get(kpi, ("", 1.0, 1))
     amount = format_kpi(kpi, abs(value), lang, signed=True).lstrip("+")
     less = ""
-    if float(amount.split()[0].rstrip("%").replace(",", "")) == 0:
+    if round(abs(value) * scale, digits) == 0:  # shown as zero (as format_kpi rounds)
         if value == 0:
             return "不变" if lang == "zh" else "unchanged"
-        _, scale, digits = KPI_UNITS.get(kpi, ("", 1.0, 1))
         amount = format_kpi(kpi, 10.0**-digits / scale, lang, signed=True).lstrip("+")
         less = "不到 " if lang == "zh" else "less than "
     if lang == "zh":

@@ -15,8 +15,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
-__all__ = ["local_executor"]
+__all__ = ["local_executor", "process_pool"]
 
 PR_SET_PDEATHSIG = 1
 """Linux prctl option: the signal a process gets when its parent dies."""
@@ -56,3 +57,14 @@ def local_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
+
+
+@contextlib.contextmanager
+def process_pool(workers: int) -> Iterator[cf.ProcessPoolExecutor | None]:
+    """:func:`local_executor` of ``workers`` processes, shut down on exit; ``None`` for one
+    worker or fewer, where the work is better done in this process than sent to another."""
+    if workers <= 1:
+        yield None
+        return
+    with local_executor(workers) as pool:
+        yield pool

@@ -24,7 +24,7 @@ from patrolsim.outputs import run_folder, write_figure, write_json, write_text
 from patrolsim.plan.cover import standard_cover
 from patrolsim.plan.week import ROSTER_WORK, check_week, plan_week
 from patrolsim.report import overview_figure, plan_summary, render_report
-from patrolsim.roster.cpsat import default_work
+from patrolsim.roster.cpsat import REFERENCE_STAFF, default_work
 from patrolsim.roster.inputs import read_previous_roster
 from patrolsim.roster.keep import change_summary, changes_frame, kept_share
 from patrolsim.scenario import load_scenario
@@ -52,7 +52,8 @@ def register(sub: Any) -> None:
         default=None,
         metavar="W",
         help="roster search effort in CP-SAT deterministic time: reproducible "
-        "(default patrolsim.plan.week.ROSTER_WORK, 20, × √(staff / 35) for districts larger "
+        f"(default patrolsim.plan.week.ROSTER_WORK, {ROSTER_WORK:g}, × √(staff / "
+        f"{REFERENCE_STAFF}) for districts larger "
         "than the reference)",
     )
     p.add_argument(

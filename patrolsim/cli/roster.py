@@ -46,6 +46,7 @@ from patrolsim.plan.cover import roster_sentence, standard_cover
 from patrolsim.roster import RosterProblem, solve_roster
 from patrolsim.roster.cpsat import (
     DEFAULT_WORK_LIMIT,
+    REFERENCE_STAFF,
     REPRODUCIBLE_WORKERS,
     RosterParams,
     default_work,
@@ -114,7 +115,8 @@ def register(sub: Any) -> None:
         default=None,
         metavar="UNITS",
         help="CP-SAT deterministic time limit (default "
-        f"{DEFAULT_WORK_LIMIT:g} per week of roster, × √(staff / 35) for districts larger "
+        f"{DEFAULT_WORK_LIMIT:g} per week of roster, × √(staff / {REFERENCE_STAFF}) for "
+        "districts larger "
         "than the reference); the same inputs and seed give "
         "the same roster",
     )
@@ -139,9 +141,10 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_run)
 
 
-def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
+def _params(args: argparse.Namespace, weeks: int, staff: int = 0) -> RosterParams:
     """Solver settings from the budget options: deterministic unless ``--time-limit``; the
-    default work limit grows with the roster's ``weeks``."""
+    default work limit grows with the roster's ``weeks`` and, beyond the reference district's
+    size, with its ``staff`` (:func:`~patrolsim.roster.cpsat.default_work`)."""
     problems = []
     if args.time_limit is not None and not 0 < args.time_limit <= 86_400:
         problems.append(
@@ -154,8 +157,7 @@ def _params(args: argparse.Namespace, weeks: int) -> RosterParams:
     if problems:
         raise ScenarioError(problems)
     wall = args.time_limit is not None
-    default = DEFAULT_WORK_LIMIT * max(1, weeks)
-    work = args.work_limit if args.work_limit is not None or wall else default
+    work = args.work_limit if args.work_limit is not None or wall else default_work(staff, weeks)
     if work is None:
         return RosterParams.wall_clock(
             args.time_limit, seed=args.seed, workers=args.workers or 2, progress=not args.quiet
@@ -252,13 +254,8 @@ def _district(args: argparse.Namespace) -> int:
     if problems:
         raise ScenarioError(problems)
     assert start is not None
-    params = _params(args, args.weeks)
     sc = load_scenario(args.scenario)
-    if args.work_limit is None and args.time_limit is None:
-        # the default budget grows with the district (the arguments were checked above)
-        params = dataclasses.replace(
-            params, max_deterministic_time=default_work(len(sc.staff), args.weeks)
-        )
+    params = _params(args, args.weeks, len(sc.staff))
     days = 7 * args.weeks
     if args.requirements:
         reqs = read_requirements(args.requirements, sc)

@@ -28,7 +28,6 @@ taken, not the routes.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
 import os
@@ -49,7 +48,7 @@ from patrolsim.routing.check import check_district_routes
 from patrolsim.routing.district import default_units, planned_visits, solve_district_routes
 from patrolsim.routing.toptw import solve_toptw
 from patrolsim.scenario import load_scenario
-from patrolsim.workers import local_executor
+from patrolsim.workers import process_pool
 
 
 def register(sub: Any) -> None:
@@ -239,9 +238,7 @@ def _route_and_write(
         "shifts": [],
     }
     workers = min(args.workers or os.cpu_count() or 1, len(scenario.squads))
-    with contextlib.ExitStack() as stack:
-        # one pool of worker processes for all the shifts
-        pool = stack.enter_context(local_executor(workers)) if workers > 1 else None
+    with process_pool(workers) as pool:  # one pool of worker processes for all the shifts
         for st in shifts:
             units = (
                 roster_units.get(st.name, [])

@@ -204,7 +204,7 @@ def _headcount_lines(scenario: Any, result: Any, lang: Any) -> list[str]:
             & (table["policy"] == rec.policy)
             & (table["kpi"] == "annual_cost")
         ]
-        if rec.staffing is not None and len(cost):
+        if len(cost):  # none when no level was recommended (staffing None)
             mean, lo, hi = (float(cost[c].iloc[0]) for c in ("mean", "ci_low", "ci_high"))
             words = [format_kpi("annual_cost", v, lang) for v in (mean, lo, hi)]
             line += (

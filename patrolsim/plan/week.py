@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
@@ -47,7 +46,7 @@ from patrolsim.sim.policies import (
     SwitchPolicy,
     UnitSpec,
 )
-from patrolsim.workers import local_executor
+from patrolsim.workers import process_pool
 
 BASELINES = ("posts+mobile", "hotspot")
 ROSTER_WORK = 20.0
@@ -304,8 +303,7 @@ def plan_week(
         seed=seed,
     )
     lanes = min(workers, len(scenario.squads))
-    with contextlib.ExitStack() as stack:
-        pool = stack.enter_context(local_executor(lanes)) if lanes > 1 else None
+    with process_pool(lanes) as pool:
         for i, ((date, shift), unit_list) in enumerate(sorted(units.items())):
             say(f"routing {date} {shift} ({i + 1}/{len(units)})")
             rates = demand.patch_rates((date - week_start).days)

@@ -63,7 +63,7 @@ from patrolsim.routing.problem import (
 )
 from patrolsim.routing.solve import solve_problem
 from patrolsim.scenario.model import INSPECTION_HOURS_MIN, Scenario, ShiftType
-from patrolsim.workers import local_executor
+from patrolsim.workers import process_pool
 
 __all__ = [
     "DistrictRoutes",
@@ -639,12 +639,10 @@ def solve_district_routes(
     # the time left less 0.3 s for the sheets' timing below
     deadline = t0 + params.time_limit_s - 0.3
     lanes = min(workers, len(problems))
-    if lanes <= 1:
-        solutions = _solve_squads(problems, params, deadline, 1, None)
-    elif executor is not None:
+    if executor is not None and lanes > 1:
         solutions = _solve_squads(problems, params, deadline, lanes, executor)
     else:
-        with local_executor(lanes) as pool:
+        with process_pool(lanes) as pool:
             solutions = _solve_squads(problems, params, deadline, lanes, pool)
     routes_by_unit: dict[str, UnitRoute] = {}
     prize = 0.0
